@@ -1,0 +1,17 @@
+package org.freeflow.ffo.api;
+
+/**
+ * A container as the cluster knows it (one row of the CONTAINERS table).
+ *
+ * @param name         unique container name (DNS-label-like)
+ * @param tenant       owning tenant ("default" when none was given)
+ * @param host         name of the host whose router serves the container
+ * @param virtualIp    the container's virtual IPv4 address, dotted quad
+ * @param prefixLength prefix length of the virtual network
+ * @param lid          the container's InfiniBand LID (unicast, 1..0xBFFF)
+ * @param gid          GID index 0, 16 bytes, printed as IPv6 (fe80::...)
+ * @param state        lifecycle state, e.g. "RUNNING"
+ */
+public record ContainerRecord(String name, String tenant, String host, String virtualIp,
+        int prefixLength, int lid, String gid, String state) {
+}

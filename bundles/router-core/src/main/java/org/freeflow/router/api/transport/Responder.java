@@ -1,0 +1,39 @@
+package org.freeflow.router.api.transport;
+
+/**
+ * The responder end of a connected queue pair as the requester's router sees
+ * it.  Each method carries out one work request against the responder and
+ * returns its outcome; none of them blocks on the network for longer than the
+ * transport's own timeouts.
+ */
+public interface Responder {
+
+    /** The responder's queue-pair number. */
+    int qpn();
+
+    /** The responder's LID. */
+    int lid();
+
+    /**
+     * True while the responder is connected back to {@code requester}
+     * (its destination is the requester's LID and QPN) and can receive.
+     */
+    boolean acceptsFrom(Destination requester);
+
+    /**
+     * SEND (or SEND with immediate when {@code withImm}): consumes one receive
+     * of the responder and scatters {@code payload} into it.
+     */
+    Outcome send(Payload payload, Destination requester, boolean withImm, int immData);
+
+    /**
+     * RDMA WRITE of {@code payload} to [remoteAddr, remoteAddr + length) under
+     * {@code rkey}; with {@code withImm} also consumes a receive and completes it
+     * with the immediate.
+     */
+    Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester,
+            boolean withImm, int immData);
+
+    /** RDMA READ of [remoteAddr, remoteAddr + sink.length()) under {@code rkey} into {@code sink}. */
+    Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester);
+}

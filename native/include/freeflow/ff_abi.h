@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * FreeFlow ABI: the single source of truth for everything the FFL (this
+ * library, in the application's process) and the FFR (the router, a Java
+ * process) share.
+ *
+ *  - control messages on the router's Unix SOCK_SEQPACKET sockets;
+ *  - the layout of the shared-memory work-queue and completion rings.
+ *
+ * Every integer is little-endian (x86_64 and aarch64 hosts only) and every
+ * struct is naturally aligned with explicit padding, so the Java side can
+ * read it at fixed offsets.  The Java mirror is
+ * org.freeflow.fastpath.api.Abi; AbiLayoutTest compares it against the
+ * offsets printed by native/tests/abi_dump.c, which is built from this
+ * header.  Change both or neither, and bump FF_ABI_VERSION.
+ */
+#ifndef FREEFLOW_FF_ABI_H
+#define FREEFLOW_FF_ABI_H
+
+#include <stdint.h>
+
+#define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
+#define FF_ABI_VERSION	1u
+
+/* Largest control message, header included.  A SEQPACKET read of more is an
+ * error (the router disconnects the peer). */
+#define FF_MSG_MAX	1024u
+
+/* Environment understood by the FFL. */
+#define FF_ENV_SOCKET	"FREEFLOW_SOCKET"	/* the container's socket path */
+#define FF_DEFAULT_SOCKET "/run/freeflow/ffr.sock"
+
+/* ------------------------------------------------------------------ */
+/* Control plane                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every message (request or reply) is one SEQPACKET datagram:
+ * struct ff_hdr followed by hdr.len bytes of payload.  A reply echoes op
+ * and seq; status is 0 or a positive errno, and on error the payload is
+ * empty.  File descriptors travel as SCM_RIGHTS on the same datagram.
+ */
+struct ff_hdr {
+	uint32_t magic;		/*  0: FF_ABI_MAGIC */
+	uint16_t version;	/*  4: FF_ABI_VERSION */
+	uint16_t op;		/*  6: enum ff_op */
+	uint32_t seq;		/*  8: chosen by the requester, echoed */
+	int32_t status;		/* 12: replies: 0 or positive errno */
+	uint32_t len;		/* 16: payload bytes after this header */
+	uint32_t reserved;	/* 20: zero */
+};				/* 24 */
+
+enum ff_op {
+	/* container socket: one socket per container, made by the router */
+	FF_OP_OPEN = 1,		/* ff_open_req -> ff_device_info */
+	FF_OP_ALLOC_PD = 2,	/* -> ff_handle_resp */
+	FF_OP_DEALLOC_PD = 3,	/* ff_handle_req -> - */
+	FF_OP_REG_MR = 4,	/* ff_reg_mr_req + fd(process memfd) -> ff_reg_mr_resp */
+	FF_OP_DEREG_MR = 5,	/* ff_handle_req -> - */
+	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req -> ff_create_cq_resp + fd(ring) */
+	FF_OP_DESTROY_CQ = 7,	/* ff_handle_req -> - */
+	FF_OP_CREATE_QP = 8,	/* ff_create_qp_req -> ff_create_qp_resp + fd(rings) */
+	FF_OP_MODIFY_QP = 9,	/* ff_modify_qp_req -> - */
+	FF_OP_QUERY_QP = 10,	/* ff_query_qp_req -> ff_query_qp_resp */
+	FF_OP_DESTROY_QP = 11,	/* ff_handle_req -> - */
+
+	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
+	FF_OP_ADMIN_PING = 100,		/* - -> - */
+	FF_OP_ADMIN_ADD_CONTAINER = 101,	/* ff_container_req -> ff_container_info */
+	FF_OP_ADMIN_REMOVE_CONTAINER = 102,	/* ff_container_req -> - */
+};
+
+struct ff_open_req {
+	uint32_t pid;		/*  0 */
+	uint32_t reserved;	/*  4 */
+	char comm[16];		/*  8: program name, for the router's tables */
+};				/* 24 */
+
+/* Everything ibv_query_device / ibv_query_port / ibv_query_gid report.  The
+ * FFL caches it for the life of the context. */
+struct ff_device_info {
+	char name[64];			/*   0: ibv device name */
+	char fw_ver[64];		/*  64 */
+	uint64_t node_guid;		/* 128: network byte order, as in ibv */
+	uint64_t sys_image_guid;	/* 136: network byte order */
+	uint64_t max_mr_size;		/* 144 */
+	uint64_t page_size_cap;		/* 152 */
+	uint32_t vendor_id;		/* 160 */
+	uint32_t vendor_part_id;	/* 164 */
+	uint32_t hw_ver;		/* 168 */
+	uint32_t max_qp;		/* 172 */
+	uint32_t max_qp_wr;		/* 176 */
+	uint32_t max_sge;		/* 180 */
+	uint32_t max_cq;		/* 184 */
+	uint32_t max_cqe;		/* 188 */
+	uint32_t max_mr;		/* 192 */
+	uint32_t max_pd;		/* 196 */
+	uint32_t max_qp_rd_atom;	/* 200 */
+	uint32_t max_qp_init_rd_atom;	/* 204 */
+	uint32_t max_srq;		/* 208 */
+	uint32_t max_srq_wr;		/* 212 */
+	uint32_t max_srq_sge;		/* 216 */
+	uint32_t max_ah;		/* 220 */
+	uint32_t max_inline_data;	/* 224 */
+	uint32_t atomic_cap;		/* 228: enum ibv_atomic_cap */
+	uint32_t port_cap_flags;	/* 232 */
+	uint32_t max_msg_sz;		/* 236 */
+	uint16_t lid;			/* 240: this container's LID */
+	uint16_t sm_lid;		/* 242 */
+	uint8_t port_state;		/* 244: enum ibv_port_state */
+	uint8_t max_mtu;		/* 245: enum ibv_mtu */
+	uint8_t active_mtu;		/* 246: enum ibv_mtu */
+	uint8_t link_layer;		/* 247: IBV_LINK_LAYER_* */
+	uint8_t active_width;		/* 248 */
+	uint8_t active_speed;		/* 249 */
+	uint8_t phys_state;		/* 250 */
+	uint8_t reserved0;		/* 251 */
+	uint16_t gid_tbl_len;		/* 252 */
+	uint16_t pkey_tbl_len;		/* 254 */
+	uint8_t gid[16];		/* 256: GID index 0 */
+	uint32_t vip;			/* 272: virtual IPv4, network order */
+	uint32_t reserved1;		/* 276 */
+	char container[64];		/* 280: container name */
+};					/* 344 */
+
+struct ff_handle_req {
+	uint32_t handle;	/* 0 */
+	uint32_t reserved;	/* 4 */
+};				/* 8 */
+
+struct ff_handle_resp {
+	uint32_t handle;	/* 0 */
+	uint32_t reserved;	/* 4 */
+};				/* 8 */
+
+/*
+ * Memory registration.  The FFL backs every registered page with one
+ * process-wide memfd at file offset == virtual address (the file is sparse,
+ * FF_MEMFD_SIZE long, sealed F_SEAL_SHRINK), so pages shared by several
+ * registrations share one backing.  The memfd rides along as SCM_RIGHTS on
+ * every REG_MR; the router maps [page_start, page_end) of it.
+ */
+#define FF_MEMFD_SIZE	(1ull << 47)
+
+struct ff_reg_mr_req {
+	uint32_t pd_handle;	/*  0 */
+	uint32_t access;	/*  4: IBV_ACCESS_* as passed by the app */
+	uint64_t addr;		/*  8: start of the buffer in the app */
+	uint64_t length;	/* 16 */
+	uint64_t iova;		/* 24: address remote peers use */
+};				/* 32 */
+
+struct ff_reg_mr_resp {
+	uint32_t handle;	/*  0 */
+	uint32_t lkey;		/*  4 */
+	uint32_t rkey;		/*  8 */
+	uint32_t reserved;	/* 12 */
+};				/* 16 */
+
+struct ff_create_cq_req {
+	uint32_t cqe;		/*  0: entries asked for */
+	uint32_t comp_vector;	/*  4 */
+	int32_t channel;	/*  8: reserved for completion channels, -1 */
+	uint32_t reserved;	/* 12 */
+};				/* 16 */
+
+struct ff_create_cq_resp {
+	uint32_t handle;	/*  0 */
+	uint32_t cqe;		/*  4: entries granted (ring slots) */
+	uint64_t shm_size;	/*  8: bytes of the ring memfd to map */
+};				/* 16 */
+
+struct ff_qp_cap {
+	uint32_t max_send_wr;		/*  0 */
+	uint32_t max_recv_wr;		/*  4 */
+	uint32_t max_send_sge;		/*  8 */
+	uint32_t max_recv_sge;		/* 12 */
+	uint32_t max_inline_data;	/* 16 */
+	uint32_t reserved;		/* 20 */
+};					/* 24 */
+
+struct ff_create_qp_req {
+	uint32_t pd_handle;	/*  0 */
+	uint32_t send_cq;	/*  4: CQ handle */
+	uint32_t recv_cq;	/*  8: CQ handle */
+	uint32_t srq;		/* 12: SRQ handle, 0 = none */
+	uint32_t qp_type;	/* 16: enum ibv_qp_type */
+	uint32_t sq_sig_all;	/* 20 */
+	struct ff_qp_cap cap;	/* 24 */
+};				/* 48 */
+
+struct ff_create_qp_resp {
+	uint32_t handle;	/*  0 */
+	uint32_t qp_num;	/*  4: 24-bit, unique */
+	struct ff_qp_cap cap;	/*  8: granted */
+	uint64_t shm_size;	/* 32: bytes of the ring memfd to map */
+};				/* 40 */
+
+/* Address vector, as struct ibv_ah_attr with its GRH flattened. */
+struct ff_ah_attr {
+	uint8_t dgid[16];	/*  0 */
+	uint32_t flow_label;	/* 16 */
+	uint8_t sgid_index;	/* 20 */
+	uint8_t hop_limit;	/* 21 */
+	uint8_t traffic_class;	/* 22 */
+	uint8_t is_global;	/* 23 */
+	uint16_t dlid;		/* 24 */
+	uint8_t sl;		/* 26 */
+	uint8_t src_path_bits;	/* 27 */
+	uint8_t static_rate;	/* 28 */
+	uint8_t port_num;	/* 29 */
+	uint16_t reserved;	/* 30 */
+};				/* 32 */
+
+/* struct ibv_qp_attr, the fields FreeFlow keeps, at fixed offsets. */
+struct ff_qp_attr {
+	uint32_t qp_state;		/*  0: enum ibv_qp_state */
+	uint32_t cur_qp_state;		/*  4 */
+	uint32_t path_mtu;		/*  8: enum ibv_mtu */
+	uint32_t qp_access_flags;	/* 12 */
+	uint32_t qkey;			/* 16 */
+	uint32_t rq_psn;		/* 20 */
+	uint32_t sq_psn;		/* 24 */
+	uint32_t dest_qp_num;		/* 28 */
+	struct ff_qp_cap cap;		/* 32 */
+	struct ff_ah_attr ah_attr;	/* 56 */
+	uint16_t pkey_index;		/* 88 */
+	uint8_t port_num;		/* 90 */
+	uint8_t max_rd_atomic;		/* 91 */
+	uint8_t max_dest_rd_atomic;	/* 92 */
+	uint8_t min_rnr_timer;		/* 93 */
+	uint8_t timeout;		/* 94 */
+	uint8_t retry_cnt;		/* 95 */
+	uint8_t rnr_retry;		/* 96 */
+	uint8_t sq_draining;		/* 97 */
+	uint16_t reserved;		/* 98 */
+	uint32_t reserved2;		/* 100 */
+};					/* 104 */
+
+struct ff_modify_qp_req {
+	uint32_t handle;		/*   0 */
+	uint32_t attr_mask;		/*   4: IBV_QP_* */
+	struct ff_qp_attr attr;		/*   8 */
+};					/* 112 */
+
+struct ff_query_qp_req {
+	uint32_t handle;		/* 0 */
+	uint32_t attr_mask;		/* 4 */
+};					/* 8 */
+
+struct ff_query_qp_resp {
+	struct ff_qp_attr attr;		/*   0 */
+	uint32_t qp_type;		/* 104 */
+	uint32_t sq_sig_all;		/* 108 */
+};					/* 112 */
+
+/* admin socket */
+struct ff_container_req {
+	char name[64];		/*   0: DNS-label-like: [a-z0-9][a-z0-9-]{0,62} */
+	char tenant[64];	/*  64: "" = "default" */
+};				/* 128 */
+
+struct ff_container_info {
+	char name[64];		/*   0 */
+	char tenant[64];	/*  64 */
+	char socket_path[108];	/* 128: the container's socket (sun_path) */
+	uint16_t lid;		/* 236 */
+	uint8_t prefix_len;	/* 238: of the virtual network */
+	uint8_t reserved0;	/* 239 */
+	uint32_t vip;		/* 240: virtual IPv4, network order */
+	uint32_t reserved1;	/* 244 */
+	uint8_t gid[16];	/* 248 */
+};				/* 264 */
+
+/* ------------------------------------------------------------------ */
+/* Data plane: shared-memory rings                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A ring's indices are free-running 32-bit counters; slot = index & (slots-1)
+ * and slots is a power of two.  The producer writes the entry, then stores
+ * prod with release semantics; the consumer loads prod with acquire
+ * semantics, reads the entry, then stores cons with release semantics.
+ * prod and cons live on separate cache lines.
+ */
+struct ff_ring_ctrl {
+	uint32_t prod;		/*   0 */
+	uint32_t pad0[15];	/*   4 */
+	uint32_t cons;		/*  64 */
+	uint32_t pad1[15];	/*  68 */
+};				/* 128 */
+
+#define FF_SHM_HDR_SIZE	4096u	/* entries start on the second page */
+
+/*
+ * QP memfd: header page, then the send queue, then the receive queue.
+ *   sq entries at sq_offset, sq_slots * sq_slot_size bytes
+ *   rq entries at rq_offset, rq_slots * rq_slot_size bytes
+ * The FFL produces on both queues; the router consumes.
+ */
+struct ff_qp_shm {
+	struct ff_ring_ctrl sq;		/*   0 */
+	struct ff_ring_ctrl rq;		/* 128 */
+	uint32_t sq_slots;		/* 256 */
+	uint32_t sq_slot_size;		/* 260 */
+	uint32_t rq_slots;		/* 264 */
+	uint32_t rq_slot_size;		/* 268 */
+	uint64_t sq_offset;		/* 272 */
+	uint64_t rq_offset;		/* 280 */
+	uint32_t qp_num;		/* 288 */
+	uint32_t state;			/* 292: router's mirror of the QP state */
+	uint32_t doorbell;		/* 296: reserved for sleeping pollers */
+	uint32_t reserved;		/* 300 */
+};					/* 304 */
+
+struct ff_sge {
+	uint64_t addr;		/*  0 */
+	uint32_t length;	/*  8 */
+	uint32_t lkey;		/* 12 */
+};				/* 16 */
+
+/* Send-queue slot: this header, then either num_sge ff_sge or, with
+ * IBV_SEND_INLINE, inline_len bytes of data gathered by the FFL. */
+struct ff_send_wqe {
+	uint64_t wr_id;		/*  0 */
+	uint32_t opcode;	/*  8: enum ibv_wr_opcode */
+	uint32_t send_flags;	/* 12: IBV_SEND_* */
+	uint32_t imm_data;	/* 16: as the app wrote it (network order) */
+	uint32_t num_sge;	/* 20 */
+	uint64_t remote_addr;	/* 24 */
+	uint32_t rkey;		/* 32 */
+	uint32_t inline_len;	/* 36 */
+	uint64_t compare_add;	/* 40 */
+	uint64_t swap;		/* 48 */
+	uint32_t ah;		/* 56: UD: AH handle */
+	uint32_t remote_qpn;	/* 60: UD */
+	uint32_t remote_qkey;	/* 64: UD */
+	uint32_t reserved[3];	/* 68 */
+};				/* 80, then the sge array or inline data */
+
+/* Receive-queue slot: this header, then num_sge ff_sge. */
+struct ff_recv_wqe {
+	uint64_t wr_id;		/*  0 */
+	uint32_t num_sge;	/*  8 */
+	uint32_t reserved;	/* 12 */
+};				/* 16 */
+
+/*
+ * CQ memfd: header page, then slots * FF_CQE_SIZE bytes of entries.  The
+ * router produces, the FFL consumes.  An entry's first 48 bytes have the
+ * layout of struct ibv_wc, so poll_cq is a copy.
+ */
+struct ff_cq_shm {
+	struct ff_ring_ctrl ring;	/*   0 */
+	uint32_t slots;			/* 128 */
+	uint32_t entry_size;		/* 132: FF_CQE_SIZE */
+	uint32_t armed;			/* 136: reserved for req_notify_cq */
+	uint32_t reserved;		/* 140 */
+};					/* 144 */
+
+#define FF_CQE_SIZE	64u
+
+struct ff_cqe {
+	uint64_t wr_id;		/*  0 */
+	uint32_t status;	/*  8: enum ibv_wc_status */
+	uint32_t opcode;	/* 12: enum ibv_wc_opcode */
+	uint32_t vendor_err;	/* 16 */
+	uint32_t byte_len;	/* 20 */
+	uint32_t imm_data;	/* 24 */
+	uint32_t qp_num;	/* 28 */
+	uint32_t src_qp;	/* 32 */
+	uint32_t wc_flags;	/* 36 */
+	uint16_t pkey_index;	/* 40 */
+	uint16_t slid;		/* 42 */
+	uint8_t sl;		/* 44 */
+	uint8_t dlid_path_bits;	/* 45 */
+	uint16_t reserved0;	/* 46 */
+	uint8_t reserved1[16];	/* 48 */
+};				/* 64 */
+
+#endif /* FREEFLOW_FF_ABI_H */
