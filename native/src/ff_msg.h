@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Control-message transport shared by the FFL and ffctl: one SOCK_SEQPACKET
+ * datagram per message, struct ff_hdr + payload, at most one fd attached.
+ */
+#ifndef FREEFLOW_FF_MSG_H
+#define FREEFLOW_FF_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <freeflow/ff_abi.h>
+
+#ifndef FF_HIDDEN
+#define FF_HIDDEN __attribute__((visibility("hidden")))
+#endif
+
+/* Connect a SEQPACKET socket to @path; returns the fd or -errno. */
+FF_HIDDEN int ff_msg_connect(const char *path);
+
+/*
+ * One request/reply exchange.  Sends @op with @req (@req_len bytes) and,
+ * when @fd_in >= 0, that fd; waits for the reply, checks magic, version,
+ * op and seq, copies @resp_len payload bytes to @resp and, when @fd_out is
+ * not NULL, returns the attached fd there (-1 if none; an unexpected fd is
+ * closed).  Returns 0, the reply's status (a positive errno) or a positive
+ * errno for a local or protocol failure (EIO for a malformed reply,
+ * ECONNRESET when the peer closed).
+ */
+FF_HIDDEN int ff_msg_call(int sock, uint16_t op, uint32_t seq,
+			  const void *req, uint32_t req_len, int fd_in,
+			  void *resp, uint32_t resp_len, int *fd_out);
+
+#endif /* FREEFLOW_FF_MSG_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * FFL internals: the objects behind the verbs handles and the functions the
+ * source files share.  Everything here is hidden (-fvisibility=hidden); the
+ * exported surface is the verbs API itself, pinned by libibverbs.map.
+ */
+#ifndef FREEFLOW_FFL_H
+#define FREEFLOW_FFL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <infiniband/verbs.h>
+
+#include <freeflow/ff_abi.h>
+
+#include "ff_msg.h"
+#include "ring.h"
+
+#define FF_EXPORT __attribute__((visibility("default")))
+
+#ifndef container_of
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+#define FFL_PORT	1	/* the one port of the virtual device */
+
+struct ffl_device {
+	struct ibv_device ibdev;
+	struct ff_device_info info;	/* as of the last discovery */
+	char socket[108];		/* the router's container socket */
+};
+
+struct ffl_context {
+	struct verbs_context vctx;	/* ibv_context is its last member */
+	struct ff_device_info info;	/* cached at open */
+	pthread_mutex_t cmd_lock;	/* one request in flight per socket */
+	uint32_t seq;
+};
+
+struct ffl_pd {
+	struct ibv_pd ibpd;
+};
+
+struct ffl_mr {
+	struct ibv_mr ibmr;
+	uintptr_t pg_start;		/* backed page range, [start, end) */
+	uintptr_t pg_end;
+};
+
+struct ffl_cq {
+	struct ibv_cq ibcq;
+	pthread_spinlock_t lock;	/* serialises pollers */
+	struct ffl_ring ring;
+	struct ff_cq_shm *shm;
+	size_t shm_size;
+};
+
+struct ffl_qp {
+	struct ibv_qp_ex ibqpx;		/* ibv_qp is its first member */
+	pthread_spinlock_t sq_lock;	/* serialises posters per queue */
+	pthread_spinlock_t rq_lock;
+	struct ffl_ring sq;
+	struct ffl_ring rq;
+	struct ff_qp_cap cap;		/* granted */
+	struct ff_qp_shm *shm;
+	size_t shm_size;
+};
+
+static inline struct ffl_device *to_fdev(struct ibv_device *d)
+{
+	return container_of(d, struct ffl_device, ibdev);
+}
+
+static inline struct ffl_context *to_fctx(struct ibv_context *c)
+{
+	return container_of(c, struct ffl_context, vctx.context);
+}
+
+static inline struct ffl_pd *to_fpd(struct ibv_pd *pd)
+{
+	return container_of(pd, struct ffl_pd, ibpd);
+}
+
+static inline struct ffl_mr *to_fmr(struct ibv_mr *mr)
+{
+	return container_of(mr, struct ffl_mr, ibmr);
+}
+
+static inline struct ffl_cq *to_fcq(struct ibv_cq *cq)
+{
+	return container_of(cq, struct ffl_cq, ibcq);
+}
+
+static inline struct ffl_qp *to_fqp(struct ibv_qp *qp)
+{
+	return container_of(qp, struct ffl_qp, ibqpx.qp_base);
+}
+
+/* device.c: one request/reply on the context's socket. */
+int ffl_cmd(struct ibv_context *ctx, uint16_t op, const void *req,
+	    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
+	    int *fd_out);
+
+/* datapath.c */
+extern const struct ibv_context_ops ffl_ctx_ops;
+void ffl_datapath_init(void);
+int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
+		  struct ibv_send_wr **bad_wr);
+int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
+		  struct ibv_recv_wr **bad_wr);
+int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc);
+
+/* mem.c: zero-copy backing of registered pages. */
+int ffl_mem_reg(uintptr_t start, uintptr_t end, int *memfd);
+int ffl_mem_dereg(uintptr_t start, uintptr_t end);
+bool ffl_mem_fork_initialized(void);
+
+#endif /* FREEFLOW_FFL_H */
