@@ -10,6 +10,9 @@ import java.util.Map;
  */
 public interface QosAlgorithm {
 
+    /** The service property naming the algorithm. */
+    String PROPERTY = "qos.algorithm";
+
     /** The name policies refer to, equal to the {@code qos.algorithm} service property. */
     String name();
 

@@ -1,0 +1,192 @@
+package org.freeflow.ffo.internal.ignite;
+
+import java.util.function.Supplier;
+
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteAtomicSequence;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteLock;
+import org.apache.ignite.IgniteSystemProperties;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.configuration.AtomicConfiguration;
+import org.apache.ignite.configuration.CacheConfiguration;
+import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.SystemDataRegionConfiguration;
+import org.apache.ignite.failure.StopNodeFailureHandler;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+import org.freeflow.ffo.internal.alloc.Qpns;
+import org.freeflow.ffo.internal.registry.ClusterLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded Ignite server node and the cluster objects FFO keeps in it:
+ * the CONTAINERS table (replicated, made by DDL), the allocation lock and the
+ * container-id and QPN sequences.
+ */
+public final class IgniteNode implements AutoCloseable {
+
+    /** Name of the Ignite cache behind the CONTAINERS table. */
+    public static final String CONTAINERS_CACHE = "FF_CONTAINERS";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IgniteNode.class);
+    private static final long MIB = 1024L * 1024L;
+    private static final String META_CACHE = "FF_META";
+    private static final String ALLOC_LOCK = "ffo.alloc";
+    private static final String QPN_SEQUENCE = "ffo.qpn";
+    private static final String CONTAINER_ID_SEQUENCE = "ffo.containerId";
+    private static final int QPN_RESERVE = 64;
+    private static final int CONTAINER_ID_RESERVE = 8;
+
+    private static final String CREATE_CONTAINERS = "CREATE TABLE IF NOT EXISTS CONTAINERS ("
+            + "NAME VARCHAR PRIMARY KEY, TENANT VARCHAR NOT NULL, HOST VARCHAR NOT NULL, "
+            + "VIRTUAL_IP VARCHAR NOT NULL, PREFIX_LENGTH INT NOT NULL, LID INT NOT NULL, "
+            + "GID VARCHAR NOT NULL, STATE VARCHAR NOT NULL) WITH \"TEMPLATE=REPLICATED,"
+            + "ATOMICITY=ATOMIC,WRITE_SYNCHRONIZATION_MODE=FULL_SYNC,CACHE_NAME=" + CONTAINERS_CACHE
+            + ",VALUE_TYPE=org.freeflow.ffo.Container\"";
+    private static final String INDEX_LID = "CREATE INDEX IF NOT EXISTS CONTAINERS_LID ON CONTAINERS (LID)";
+
+    private final Ignite ignite;
+    private final IgniteAtomicSequence qpns;
+    private final IgniteAtomicSequence containerIds;
+    private final IgniteLock allocLock;
+
+    private IgniteNode(Ignite ignite) {
+        this.ignite = ignite;
+        IgniteCache<Object, Object> meta = ignite.getOrCreateCache(new CacheConfiguration<>(META_CACHE)
+                .setCacheMode(CacheMode.REPLICATED).setSqlSchema("PUBLIC"));
+        meta.query(new SqlFieldsQuery(CREATE_CONTAINERS)).getAll();
+        meta.query(new SqlFieldsQuery(INDEX_LID)).getAll();
+        this.qpns = ignite.atomicSequence(QPN_SEQUENCE, Qpns.MIN - 1, true); // first QPN: 2
+        this.qpns.batchSize(QPN_RESERVE);
+        this.containerIds = ignite.atomicSequence(CONTAINER_ID_SEQUENCE, 0, true); // first id: 1
+        this.containerIds.batchSize(CONTAINER_ID_RESERVE);
+        this.allocLock = ignite.reentrantLock(ALLOC_LOCK, true, false, true);
+    }
+
+    /**
+     * Starts a server node with {@code settings} and makes the FFO tables;
+     * blocks until the node has joined (or formed) the cluster.
+     */
+    public static IgniteNode start(NodeSettings settings) {
+        if (System.getProperty(IgniteSystemProperties.IGNITE_UPDATE_NOTIFIER) == null) {
+            System.setProperty(IgniteSystemProperties.IGNITE_UPDATE_NOTIFIER, "false");
+        }
+        ClassLoader loader = IgniteNode.class.getClassLoader();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        long began = System.nanoTime();
+        Ignite ignite = Ignition.start(configuration(settings, loader));
+        try {
+            IgniteNode node = new IgniteNode(ignite);
+            LOG.info("Ignite node {} up in {} ms: {} server(s), SQL on jdbc:ignite:thin://{}:{}",
+                    settings.instanceName(), (System.nanoTime() - began) / 1_000_000,
+                    ignite.cluster().forServers().nodes().size(),
+                    settings.localAddress().isEmpty() ? "127.0.0.1" : settings.localAddress(),
+                    settings.clientConnectorPort());
+            return node;
+        } catch (RuntimeException e) {
+            Ignition.stop(settings.instanceName(), true);
+            throw e;
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    static IgniteConfiguration configuration(NodeSettings s, ClassLoader loader) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder().setAddresses(s.discoveryAddresses());
+        TcpDiscoverySpi discovery = new TcpDiscoverySpi().setIpFinder(finder)
+                .setLocalPort(s.discoveryPort()).setLocalPortRange(10);
+        TcpCommunicationSpi communication = new TcpCommunicationSpi();
+        communication.setLocalPort(s.communicationPort());
+        communication.setLocalPortRange(10);
+        communication.setMessageQueueLimit(1024);
+        long maxRegion = s.dataRegionMaxMiB() * MIB;
+        DataStorageConfiguration storage = new DataStorageConfiguration()
+                .setDefaultDataRegionConfiguration(new DataRegionConfiguration().setName("ffo")
+                        .setInitialSize(Math.min(maxRegion, 32 * MIB)).setMaxSize(maxRegion))
+                .setSystemDataRegionConfiguration(new SystemDataRegionConfiguration()
+                        .setInitialSize(16 * MIB).setMaxSize(64 * MIB));
+        IgniteConfiguration cfg = new IgniteConfiguration()
+                .setIgniteInstanceName(s.instanceName())
+                .setClassLoader(loader)
+                .setGridLogger(new Slf4jIgniteLogger())
+                .setWorkDirectory(s.workDirectory())
+                .setDiscoverySpi(discovery)
+                .setCommunicationSpi(communication)
+                .setClientConnectorConfiguration(new ClientConnectorConfiguration()
+                        .setPort(s.clientConnectorPort()).setPortRange(1).setThreadPoolSize(2))
+                .setDataStorageConfiguration(storage)
+                .setAtomicConfiguration(new AtomicConfiguration().setBackups(1))
+                .setFailureHandler(new StopNodeFailureHandler())
+                .setPeerClassLoadingEnabled(false)
+                .setMetricsLogFrequency(0)
+                .setPublicThreadPoolSize(2)
+                .setSystemThreadPoolSize(4)
+                .setQueryThreadPoolSize(2)
+                .setServiceThreadPoolSize(1)
+                .setManagementThreadPoolSize(1)
+                .setDataStreamerThreadPoolSize(1)
+                .setUtilityCachePoolSize(2)
+                .setAsyncCallbackPoolSize(1)
+                .setStripedPoolSize(2)
+                .setRebalanceThreadPoolSize(1)
+                .setBuildIndexThreadPoolSize(1)
+                .setSnapshotThreadPoolSize(1)
+                .setPeerClassLoadingThreadPoolSize(1);
+        if (!s.localAddress().isEmpty()) {
+            cfg.setLocalHost(s.localAddress());
+        }
+        return cfg;
+    }
+
+    /** The cache behind the CONTAINERS table (for SQL). */
+    public IgniteCache<Object, Object> containersCache() {
+        return ignite.cache(CONTAINERS_CACHE);
+    }
+
+    /** The cluster-wide allocation lock; failover-safe (released if its holder's node leaves). */
+    public ClusterLock allocationLock() {
+        return new ClusterLock() {
+            @Override
+            public <T> T withLock(Supplier<T> action) {
+                allocLock.lock();
+                try {
+                    return action.get();
+                } finally {
+                    allocLock.unlock();
+                }
+            }
+        };
+    }
+
+    /** Next value of the container-id sequence. */
+    public long nextContainerId() {
+        return containerIds.incrementAndGet();
+    }
+
+    /** Next value of the QPN sequence (map it with {@link Qpns#fromSequence}). */
+    public long nextQpnValue() {
+        return qpns.incrementAndGet();
+    }
+
+    /** Servers in the cluster as this node sees it. */
+    public int serverCount() {
+        return ignite.cluster().forServers().nodes().size();
+    }
+
+    @Override
+    public void close() {
+        String name = ignite.name();
+        Ignition.stop(name, false);
+        LOG.info("Ignite node {} stopped", name);
+    }
+}

@@ -1,0 +1,64 @@
+package org.freeflow.ffo.internal.ignite;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.internal.registry.ContainerStore;
+
+/** The CONTAINERS table through Ignite SQL. */
+public final class SqlContainerStore implements ContainerStore {
+
+    private static final String COLUMNS = "NAME, TENANT, HOST, VIRTUAL_IP, PREFIX_LENGTH, LID, GID, STATE";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM CONTAINERS";
+
+    private final IgniteCache<Object, Object> cache;
+
+    public SqlContainerStore(IgniteCache<Object, Object> cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public List<ContainerRecord> all() {
+        return select(SELECT + " ORDER BY NAME");
+    }
+
+    @Override
+    public Optional<ContainerRecord> byName(String name) {
+        return select(SELECT + " WHERE NAME = ?", name).stream().findFirst();
+    }
+
+    @Override
+    public Optional<ContainerRecord> byLid(int lid) {
+        return select(SELECT + " WHERE LID = ?", lid).stream().findFirst();
+    }
+
+    @Override
+    public void insert(ContainerRecord r) {
+        update("INSERT INTO CONTAINERS (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.name(), r.tenant(),
+                r.host(), r.virtualIp(), r.prefixLength(), r.lid(), r.gid(), r.state());
+    }
+
+    @Override
+    public boolean delete(String name) {
+        return update("DELETE FROM CONTAINERS WHERE NAME = ?", name) > 0;
+    }
+
+    private List<ContainerRecord> select(String sql, Object... args) {
+        List<ContainerRecord> records = new ArrayList<>();
+        for (List<?> row : cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll()) {
+            records.add(new ContainerRecord((String) row.get(0), (String) row.get(1), (String) row.get(2),
+                    (String) row.get(3), ((Number) row.get(4)).intValue(), ((Number) row.get(5)).intValue(),
+                    (String) row.get(6), (String) row.get(7)));
+        }
+        return records;
+    }
+
+    private long update(String sql, Object... args) {
+        List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
+        return ((Number) result.get(0).get(0)).longValue();
+    }
+}

@@ -1,0 +1,119 @@
+package org.freeflow.mgmt.internal.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.freeflow.router.api.ContainerView;
+import org.freeflow.router.api.QueuePairView;
+import org.junit.jupiter.api.Test;
+
+/** Each command built by hand with a fake service, run through {@code execute()}. */
+class CommandsTest {
+
+    private final FakeVirtualNicService nics = new FakeVirtualNicService();
+
+    @Test
+    void containersListsEveryColumn() throws Exception {
+        nics.containers.add(new ContainerView("c1", "acme", "10.98.0.1", 1, "fe80::4646:0:1", "freeflow0",
+                "/run/freeflow/containers/c1.sock", 2, 1, 3, 2, 4));
+        nics.containers.add(new ContainerView("c2", "default", "10.98.0.2", 2, "fe80::4646:0:2", "freeflow0",
+                "/run/freeflow/containers/c2.sock", 0, 0, 0, 0, 0));
+        ContainersCommand command = new ContainersCommand();
+        command.nics = nics;
+        List<String> lines = run(command);
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertTrue(columns(lines.get(0)).equals(List.of("Name", "Tenant", "Virtual IP", "LID", "GID", "Device",
+                "Conns", "PDs", "MRs", "CQs", "QPs")), lines.get(0));
+        assertEquals(List.of("c1", "acme", "10.98.0.1", "1", "fe80::4646:0:1", "freeflow0", "2", "1", "3", "2", "4"),
+                columns(lines.get(2)));
+        assertEquals(List.of("c2", "default", "10.98.0.2", "2", "fe80::4646:0:2", "freeflow0", "0", "0", "0", "0",
+                "0"), columns(lines.get(3)));
+    }
+
+    @Test
+    void containersSaysWhenThereAreNone() throws Exception {
+        ContainersCommand command = new ContainersCommand();
+        command.nics = nics;
+        List<String> lines = run(command);
+        assertTrue(lines.get(0).startsWith("Name"), lines.get(0));
+        assertTrue(String.join("\n", lines).contains("No containers attached to host1"));
+    }
+
+    @Test
+    void qpsShowsStateDestinationAndCounters() throws Exception {
+        nics.qps.add(new QueuePairView("c1", 0x12, "RC", "RTS", 2, 0x13, 100, 7, 409600));
+        nics.qps.add(new QueuePairView("c2", 0x13, "RC", "INIT", 0, 0, 0, 0, 0));
+        QpsCommand command = new QpsCommand();
+        command.nics = nics;
+        List<String> lines = run(command);
+        assertEquals(List.of("Container", "QPN", "Type", "State", "Dest LID", "Dest QPN", "Send WRs", "Recv WRs",
+                "Bytes sent"), columns(lines.get(0)));
+        assertEquals(List.of("c1", "0x000012", "RC", "RTS", "2", "0x000013", "100", "7", "409600"),
+                columns(lines.get(2)));
+        assertEquals(List.of("c2", "0x000013", "RC", "INIT", "-", "-", "0", "0", "0"), columns(lines.get(3)));
+    }
+
+    @Test
+    void qpsFiltersByContainer() throws Exception {
+        nics.qps.add(new QueuePairView("c1", 0x12, "RC", "RTS", 2, 0x13, 1, 1, 1));
+        nics.qps.add(new QueuePairView("c2", 0x13, "UD", "RTS", 0, 0, 1, 1, 1));
+        QpsCommand command = new QpsCommand();
+        command.nics = nics;
+        command.container = "c2";
+        List<String> lines = run(command);
+        assertEquals(3, lines.size());
+        assertEquals("c2", columns(lines.get(2)).get(0));
+        command.container = "nope";
+        assertTrue(String.join("\n", run(command)).contains("No queue pairs in container nope"));
+    }
+
+    @Test
+    void statsMergesSourcesSortedAndFiltered() throws Exception {
+        StatsCommand command = new StatsCommand();
+        command.sources = List.of(() -> Map.of("freeflow_router_qps", 3, "freeflow_fastpath_polls_total", 10L),
+                () -> Map.of("freeflow_fastpath_polls_total", 5L, "freeflow_qos_limited_ratio", 0.25));
+        List<String> lines = run(command);
+        assertEquals(List.of("Metric", "Value"), columns(lines.get(0)));
+        assertEquals(List.of("freeflow_fastpath_polls_total", "15"), columns(lines.get(2)));
+        assertEquals(List.of("freeflow_qos_limited_ratio", "0.25"), columns(lines.get(3)));
+        assertEquals(List.of("freeflow_router_qps", "3"), columns(lines.get(4)));
+        command.prefix = "freeflow_router";
+        lines = run(command);
+        assertEquals(3, lines.size());
+        assertFalse(String.join("\n", lines).contains("fastpath"));
+    }
+
+    @Test
+    void statsWithoutSources() throws Exception {
+        StatsCommand command = new StatsCommand();
+        command.sources = List.of();
+        assertTrue(String.join("\n", run(command)).contains("No metrics"));
+    }
+
+    /** Runs the command with System.out captured; returns the non-empty lines. */
+    private static List<String> run(Action command) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            assertNull(command.execute());
+        } finally {
+            System.setOut(original);
+        }
+        return buffer.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Cells of a table line: split on the column separator, trimmed. */
+    private static List<String> columns(String line) {
+        return java.util.Arrays.stream(line.split("[│|]")).map(String::trim).toList();
+    }
+}
