@@ -3,7 +3,6 @@ package org.freeflow.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,7 +19,7 @@ import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.router.api.ContainerView;
-import org.freeflow.router.api.QueuePairView;
+import org.freeflow.router.api.VirtualNicAdminService;
 import org.freeflow.router.api.VirtualNicService;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -31,7 +30,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** The assembled router boots, resolves and answers. */
@@ -88,7 +86,6 @@ public class DistributionIT {
 
     @Test
     public void routerAnswers() throws Exception {
-        assumeRouterProvidesServices();
         VirtualNicService nics = service(VirtualNicService.class);
         assertEquals(FreeFlowDistribution.HOST, nics.hostName());
         assertNotNull(nics.containers());
@@ -96,59 +93,22 @@ public class DistributionIT {
     }
 
     @Test
-    public void containersCommandPrintsItsTable() throws Exception {
-        ServiceRegistration<VirtualNicService> standIn = null;
-        if (!routerProvidesServices()) {
-            // Until router-core has its components, a stand-in router exercises the command path.
-            standIn = context.registerService(VirtualNicService.class, new StandInRouter(), null);
-        }
+    public void containersCommandListsAnAttachedContainer() throws Exception {
+        service(VirtualNicService.class);
+        VirtualNicAdminService admin = service(VirtualNicAdminService.class);
+        assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
+        ContainerView attached = admin.attach("itest-c1", "acme");
         try {
-            service(VirtualNicService.class);
             String output = waitFor(() -> execute("freeflow:containers"));
             assertNotNull("freeflow:containers ran", output);
             assertTrue(output, output.contains("Name") && output.contains("Virtual IP") && output.contains("QPs"));
-            if (standIn != null) {
-                assertTrue(output, output.contains("10.98.0.7") && output.contains("fe80::4646:0:7"));
-            }
+            assertTrue(output, output.contains("itest-c1") && output.contains("acme")
+                    && output.contains(attached.virtualIp()));
+            assertTrue("registered in the orchestrator", orchestrator.container("itest-c1").isPresent());
         } finally {
-            if (standIn != null) {
-                standIn.unregister();
-            }
+            assertTrue(admin.detach("itest-c1"));
         }
-    }
-
-    /** A router with one container, used while router-core provides no service. */
-    private static final class StandInRouter implements VirtualNicService {
-        @Override
-        public String hostName() {
-            return FreeFlowDistribution.HOST;
-        }
-
-        @Override
-        public List<ContainerView> containers() {
-            return List.of(new ContainerView("c7", "default", "10.98.0.7", 7, "fe80::4646:0:7", "freeflow0",
-                    "/tmp/c7.sock", 1, 1, 1, 1, 1));
-        }
-
-        @Override
-        public List<QueuePairView> queuePairs() {
-            return List.of();
-        }
-    }
-
-    /**
-     * router-core is written concurrently: until its bundle declares a
-     * VirtualNicService component, the router checks are skipped, not failed.
-     */
-    private void assumeRouterProvidesServices() {
-        assumeTrue("router-core does not provide VirtualNicService yet", routerProvidesServices());
-    }
-
-    private boolean routerProvidesServices() {
-        Bundle router = bundle("org.freeflow.freeflow-router-core");
-        assertNotNull("router-core installed", router);
-        String provided = router.getHeaders().get("Provide-Capability");
-        return provided != null && provided.contains(VirtualNicService.class.getName());
+        assertTrue("unregistered", orchestrator.container("itest-c1").isEmpty());
     }
 
     private <T> T service(Class<T> type) throws InterruptedException {
@@ -177,15 +137,6 @@ public class DistributionIT {
         } finally {
             session.close();
         }
-    }
-
-    private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        return null;
     }
 
     private Map<String, Integer> freeflowBundles() {

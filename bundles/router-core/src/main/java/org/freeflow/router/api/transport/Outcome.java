@@ -3,7 +3,8 @@ package org.freeflow.router.api.transport;
 /**
  * What the responder made of a work request.  {@code RNR} and {@code NOT_READY}
  * are transient: the requester retries them within its RNR and transport
- * retry budgets; everything else is final.
+ * retry budgets; {@code BUSY} is transient and costs no budget; everything
+ * else is final.
  */
 public enum Outcome {
     /** Done. */
@@ -17,5 +18,12 @@ public enum Outcome {
     /** The message does not fit the posted receive: IBV_WC_REM_INV_REQ_ERR. */
     REMOTE_INVALID_REQUEST,
     /** The responder failed on its side (bad receive lkey, ...): IBV_WC_REM_OP_ERR. */
-    REMOTE_OPERATION_ERROR
+    REMOTE_OPERATION_ERROR,
+    /**
+     * The responder cannot complete it right now because its completion queue
+     * is full: nothing happened; the requester tries again later without
+     * spending a retry (a full CQ is back-pressure, never a lost completion).
+     * @since 1.1
+     */
+    BUSY
 }

@@ -15,6 +15,13 @@ public interface Responder {
     int lid();
 
     /**
+     * The responder's {@code min_rnr_timer} (IB encoding, 0..31): after an
+     * {@link Outcome#RNR} the requester waits that long before it retries.
+     * @since 1.1
+     */
+    int minRnrTimer();
+
+    /**
      * True while the responder is connected back to {@code requester}
      * (its destination is the requester's LID and QPN) and can receive.
      */

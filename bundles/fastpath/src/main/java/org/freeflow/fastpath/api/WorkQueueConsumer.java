@@ -1,0 +1,100 @@
+package org.freeflow.fastpath.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The router's end of a work queue (send or receive queue of a QP memfd): the
+ * FFL produces entries, this reads them in order.  {@link #available()}
+ * acquire-loads {@code prod}; the caller reads the entry at {@link #head()}
+ * with absolute gets and, once done with it, {@link #consume()}s it, which
+ * release-stores {@code cons} so the FFL may reuse the slot.
+ * <p>
+ * The FFL is not trusted: {@code prod} may be anything, so callers treat
+ * {@code available() > slots()} (unsigned) as a corrupt queue.  Slot offsets
+ * are always inside the queue.  One thread only.
+ */
+public final class WorkQueueConsumer {
+
+    private final ByteBuffer shm;
+    private final int prodOffset;
+    private final int consOffset;
+    private final int entriesOffset;
+    private final int mask;
+    private final int slotSize;
+    private int cons;
+
+    /**
+     * @param shm           the whole QP memfd mapping (direct, little-endian)
+     * @param ctrlOffset    offset of this queue's {@code struct ff_ring_ctrl}
+     * @param entriesOffset offset of slot 0
+     * @param slots         number of slots, a power of two
+     * @param slotSize      bytes per slot
+     */
+    public WorkQueueConsumer(ByteBuffer shm, int ctrlOffset, int entriesOffset, int slots, int slotSize) {
+        if (!RingIndex.isPowerOfTwo(slots)) {
+            throw new IllegalArgumentException("slots must be a power of two: " + slots);
+        }
+        if ((long) entriesOffset + (long) slots * slotSize > shm.capacity()) {
+            throw new IllegalArgumentException("queue does not fit its buffer");
+        }
+        this.shm = shm;
+        this.prodOffset = ctrlOffset + Abi.RingCtrl.PROD;
+        this.consOffset = ctrlOffset + Abi.RingCtrl.CONS;
+        this.entriesOffset = entriesOffset;
+        this.mask = slots - 1;
+        this.slotSize = slotSize;
+        this.cons = RingIndex.loadAcquire(shm, consOffset);
+    }
+
+    /** Entries posted and not consumed yet (prod - cons, as unsigned). */
+    public int available() {
+        return RingIndex.loadAcquire(shm, prodOffset) - cons;
+    }
+
+    /** True when the FFL claims more entries than the queue holds. */
+    public boolean corrupt(int available) {
+        return Integer.compareUnsigned(available, mask + 1) > 0;
+    }
+
+    /** Offset in the buffer of the oldest unconsumed entry. */
+    public int head() {
+        return entriesOffset + (cons & mask) * slotSize;
+    }
+
+    /** Releases the head entry to the producer. */
+    public void consume() {
+        cons++;
+        RingIndex.storeRelease(shm, consOffset, cons);
+    }
+
+    /** Drops every posted entry without reading it; returns how many. */
+    public int discardAll() {
+        int n = available();
+        if (corrupt(n)) {
+            n = mask + 1;
+        }
+        cons = RingIndex.loadAcquire(shm, prodOffset);
+        RingIndex.storeRelease(shm, consOffset, cons);
+        return n;
+    }
+
+    /** Entries consumed so far (free-running). */
+    public int consumed() {
+        return cons;
+    }
+
+    /** Number of slots. */
+    public int slots() {
+        return mask + 1;
+    }
+
+    /** Bytes per slot. */
+    public int slotSize() {
+        return slotSize;
+    }
+
+    /** The buffer the queue lives in. */
+    public ByteBuffer buffer() {
+        return shm;
+    }
+}

@@ -1,0 +1,65 @@
+package org.freeflow.posix.api;
+
+import com.sun.jna.Memory;
+import java.io.Closeable;
+import org.freeflow.posix.internal.LibC;
+import org.freeflow.posix.internal.Syscalls;
+
+/** An eventfd(2) counter: a pollable wake-up between threads or processes. */
+public final class EventFd implements Closeable {
+
+    /** eventfd flag: non-blocking reads. */
+    public static final int EFD_NONBLOCK = 0x800;
+    /** eventfd flag: close on exec. */
+    public static final int EFD_CLOEXEC = 0x80000;
+    /** eventfd flag: reads decrement by one. */
+    public static final int EFD_SEMAPHORE = 0x1;
+
+    private final int fd;
+    private final Memory value = new Memory(8);
+    private boolean closed;
+
+    private EventFd(int fd) {
+        this.fd = fd;
+    }
+
+    /** A new eventfd with counter 0; {@code flags} are EFD_* bits (CLOEXEC is always set). */
+    public static EventFd create(int flags) throws PosixException {
+        return new EventFd(Syscalls.check(LibC.INSTANCE.eventfd(0, flags | EFD_CLOEXEC), "eventfd"));
+    }
+
+    /** Adds {@code n} (> 0) to the counter, waking readers. */
+    public synchronized void signal(long n) throws PosixException {
+        value.setLong(0, n);
+        Syscalls.check(LibC.INSTANCE.write(fd, value, 8), "write(eventfd)");
+    }
+
+    /**
+     * Reads and resets the counter.  Returns 0 when non-blocking and the
+     * counter is 0.
+     */
+    public synchronized long drain() throws PosixException {
+        long n = LibC.INSTANCE.read(fd, value, 8);
+        if (n < 0) {
+            int errno = Syscalls.lastErrno();
+            if (errno == Errno.EAGAIN) {
+                return 0;
+            }
+            throw new PosixException("read(eventfd)", errno);
+        }
+        return value.getLong(0);
+    }
+
+    /** The descriptor, for {@link PollSet} or to hand to another process. */
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            LibC.INSTANCE.close(fd);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.freeflow.posix.api;
+
+import org.freeflow.posix.internal.LibC;
+import org.freeflow.posix.internal.Syscalls;
+
+/** Plain descriptor operations. */
+public final class FileDescriptors {
+
+    private FileDescriptors() {
+    }
+
+    /** close(2). */
+    public static void close(int fd) throws PosixException {
+        Syscalls.check(LibC.INSTANCE.close(fd), "close(" + fd + ")");
+    }
+
+    /** close(2) that ignores errors and negative descriptors; for cleanup paths. */
+    public static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+        }
+    }
+
+    /** Closes every descriptor of {@code fds}, ignoring errors. */
+    public static void closeQuietly(int[] fds) {
+        if (fds != null) {
+            for (int fd : fds) {
+                closeQuietly(fd);
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.freeflow.posix.api;
+
+import com.sun.jna.Pointer;
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.freeflow.posix.internal.LibC;
+import org.freeflow.posix.internal.Syscalls;
+
+/**
+ * A shared mapping ({@code mmap(MAP_SHARED)}) of a range of a file, exposed as
+ * little-endian direct {@link ByteBuffer}s of {@link #CHUNK_SIZE} bytes each
+ * (the last one shorter): a Java buffer is int-indexed, a mapping need not be.
+ * Byte {@code i} of the range is at index {@code i & CHUNK_MASK} of chunk
+ * {@code i >>> CHUNK_SHIFT}.
+ * <p>
+ * The chunk buffers are shared: use absolute gets and puts, or a
+ * {@code duplicate()}.  After {@link #close()} every chunk is dangling and
+ * touching one crashes the JVM: close only when no thread can use it.
+ */
+public final class MappedRegion implements Closeable {
+
+    /** log2 of the chunk size. */
+    public static final int CHUNK_SHIFT = 30;
+    /** Bytes per chunk: 1 GiB. */
+    public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    /** Mask of the index within a chunk. */
+    public static final long CHUNK_MASK = CHUNK_SIZE - 1L;
+
+    private static final long PAGE_SIZE = LibC.INSTANCE.sysconf(LibC.SC_PAGESIZE);
+
+    private final Pointer base;
+    private final long fileOffset;
+    private final long length;
+    private final ByteBuffer[] chunks;
+    private boolean closed;
+
+    private MappedRegion(Pointer base, long fileOffset, long length) {
+        this.base = base;
+        this.fileOffset = fileOffset;
+        this.length = length;
+        int n = (int) ((length + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
+        chunks = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            long start = (long) i << CHUNK_SHIFT;
+            long size = Math.min(CHUNK_SIZE, length - start);
+            chunks[i] = base.getByteBuffer(start, size).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /** The system page size; mapping offsets must be multiples of it. */
+    public static long pageSize() {
+        return PAGE_SIZE;
+    }
+
+    /**
+     * Maps {@code [offset, offset + length)} of {@code fd}, shared, readable and
+     * (when {@code writable}) writable.  {@code offset} must be page-aligned.
+     * The caller keeps (and may close) {@code fd}; the mapping stays valid.
+     */
+    public static MappedRegion map(int fd, long offset, long length, boolean writable) throws PosixException {
+        if (length <= 0 || offset < 0 || offset % PAGE_SIZE != 0) {
+            throw new PosixException("mmap(offset " + offset + ", length " + length + ")", Errno.EINVAL);
+        }
+        int prot = LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0);
+        Pointer p = LibC.INSTANCE.mmap(null, length, prot, LibC.MAP_SHARED, fd, offset);
+        if (p == null || Pointer.nativeValue(p) == -1L) {
+            throw new PosixException("mmap(fd " + fd + ", offset " + offset + ", length " + length + ")",
+                    Syscalls.lastErrno());
+        }
+        return new MappedRegion(p, offset, length);
+    }
+
+    /** Bytes mapped. */
+    public long length() {
+        return length;
+    }
+
+    /** Offset in the file of the first mapped byte. */
+    public long fileOffset() {
+        return fileOffset;
+    }
+
+    /** Number of chunks. */
+    public int chunkCount() {
+        return chunks.length;
+    }
+
+    /** Chunk {@code i}: a little-endian buffer over bytes [i << CHUNK_SHIFT, ...). */
+    public ByteBuffer chunk(int i) {
+        return chunks[i];
+    }
+
+    /** munmap(2); idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            LibC.INSTANCE.munmap(base, length);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MappedRegion[offset=" + fileOffset + ", length=" + length + "]";
+    }
+}

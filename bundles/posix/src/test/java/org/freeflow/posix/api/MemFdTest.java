@@ -1,0 +1,83 @@
+package org.freeflow.posix.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class MemFdTest {
+
+    @Test
+    void twoMappingsSeeTheSameBytes() throws Exception {
+        int fd = MemFd.create("twice");
+        try {
+            MemFd.truncate(fd, 3 * MappedRegion.pageSize());
+            try (MappedRegion whole = MappedRegion.map(fd, 0, 3 * MappedRegion.pageSize(), true);
+                    MappedRegion page1 = MappedRegion.map(fd, MappedRegion.pageSize(), MappedRegion.pageSize(), true)) {
+                whole.chunk(0).putInt((int) MappedRegion.pageSize() + 12, 0xCAFEBABE);
+                assertEquals(0xCAFEBABE, page1.chunk(0).getInt(12));
+                page1.chunk(0).put(0, (byte) 7);
+                assertEquals(7, whole.chunk(0).get((int) MappedRegion.pageSize()));
+            }
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    @Test
+    void sealsAreAddedReadAndEnforced() throws Exception {
+        int fd = MemFd.create("sealed");
+        try {
+            MemFd.truncate(fd, 8192);
+            assertEquals(0, MemFd.seals(fd));
+            MemFd.addSeals(fd, MemFd.F_SEAL_SHRINK | MemFd.F_SEAL_GROW);
+            assertEquals(MemFd.F_SEAL_SHRINK | MemFd.F_SEAL_GROW, MemFd.seals(fd));
+            assertEquals(Errno.EPERM, assertThrows(PosixException.class, () -> MemFd.truncate(fd, 4096)).errno());
+            assertEquals(Errno.EPERM, assertThrows(PosixException.class, () -> MemFd.truncate(fd, 16384)).errno());
+            MemFd.addSeals(fd, MemFd.F_SEAL_SEAL);
+            assertEquals(Errno.EPERM,
+                    assertThrows(PosixException.class, () -> MemFd.addSeals(fd, MemFd.F_SEAL_WRITE)).errno());
+            assertEquals(8192, MemFd.size(fd));
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    @Test
+    void aSocketHasNoSeals() throws Exception {
+        SeqpacketSocket[] pair = SeqpacketSocket.pair();
+        try (SeqpacketSocket a = pair[0]; SeqpacketSocket b = pair[1]) {
+            assertEquals(Errno.EINVAL, assertThrows(PosixException.class, () -> MemFd.seals(a.fd())).errno());
+        }
+    }
+
+    @Test
+    void sparseFileIsMappedInGibChunks() throws Exception {
+        long length = (1L << 30) + 2 * MappedRegion.pageSize();
+        int fd = MemFd.create("sparse");
+        try {
+            MemFd.truncate(fd, 1L << 40);
+            try (MappedRegion big = MappedRegion.map(fd, 1L << 32, length, true);
+                    MappedRegion tail = MappedRegion.map(fd, (1L << 32) + (1L << 30), MappedRegion.pageSize(), true)) {
+                assertEquals(2, big.chunkCount());
+                assertEquals(1 << 30, big.chunk(0).capacity());
+                assertEquals(2 * MappedRegion.pageSize(), big.chunk(1).capacity());
+                big.chunk(1).putLong(16, 99L);
+                assertEquals(99L, tail.chunk(0).getLong(16));
+            }
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    @Test
+    void unalignedOffsetIsRefused() throws Exception {
+        int fd = MemFd.create("unaligned");
+        try {
+            MemFd.truncate(fd, 8192);
+            assertEquals(Errno.EINVAL, assertThrows(PosixException.class, () -> MappedRegion.map(fd, 100, 10, true)).errno());
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+}

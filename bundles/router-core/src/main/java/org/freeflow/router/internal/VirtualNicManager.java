@@ -1,0 +1,230 @@
+package org.freeflow.router.internal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.qos.api.QosService;
+import org.freeflow.router.api.ContainerView;
+import org.freeflow.router.api.QueuePairView;
+import org.freeflow.router.api.VirtualNicAdminService;
+import org.freeflow.router.api.VirtualNicService;
+import org.freeflow.router.api.transport.Transport;
+import org.freeflow.router.internal.control.AdminSession;
+import org.freeflow.router.internal.control.ContainerRegistry;
+import org.freeflow.router.internal.control.ControlServer;
+import org.freeflow.router.internal.control.Listener;
+import org.freeflow.router.internal.control.VerbsSession;
+import org.freeflow.router.internal.vnic.LocalTransport;
+import org.freeflow.router.internal.vnic.QpDirectory;
+import org.freeflow.router.internal.vnic.TransportRegistry;
+import org.freeflow.router.internal.vnic.VerbsContext;
+import org.freeflow.router.internal.vnic.VirtualNic;
+import org.freeflow.router.internal.vnic.VnicEnvironment;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router: one virtual NIC per attached container, served on its own Unix
+ * socket, plus the admin socket.  The container table lives on the control
+ * thread; API calls from other threads go through it.
+ */
+@Component(service = {VirtualNicService.class, VirtualNicAdminService.class}, configurationPid = "org.freeflow.router")
+@Designate(ocd = VirtualNicManager.Config.class)
+public final class VirtualNicManager implements VirtualNicService, VirtualNicAdminService, ContainerRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualNicManager.class);
+
+    /** Router configuration. */
+    @ObjectClassDefinition(name = "FreeFlow router", description = "The virtual RDMA NICs this host serves")
+    public @interface Config {
+
+        @AttributeDefinition(name = "Host name", description = "This host's name in the cluster")
+        String hostName() default "host1";
+
+        @AttributeDefinition(name = "Socket directory", description = "Holds admin.sock and containers/<name>.sock")
+        String socketDir() default "/run/freeflow";
+
+        @AttributeDefinition(name = "Device name", description = "The verbs device every container sees")
+        String deviceName() default "freeflow0";
+    }
+
+    private final RouterSettings settings;
+    private final OrchestratorAdminService orchestrator;
+    private final TransportRegistry transports;
+    private final VnicEnvironment environment;
+    private final ControlServer server;
+    private final Map<String, Attached> containers = new TreeMap<>();
+    private final Listener adminListener;
+
+    /** DS activation. */
+    @Activate
+    public VirtualNicManager(@Reference(name = "orchestrator") OrchestratorAdminService orchestrator,
+            @Reference(name = "qos") QosService qos, @Reference(name = "poller") PollerService poller, Config config)
+            throws IOException {
+        this(orchestrator, qos, poller, RouterSettings.of(config));
+    }
+
+    /** Starts the control thread and the admin socket. */
+    public VirtualNicManager(OrchestratorAdminService orchestrator, QosService qos, PollerService poller,
+            RouterSettings settings) throws IOException {
+        this.settings = settings;
+        this.orchestrator = orchestrator;
+        QpDirectory directory = new QpDirectory();
+        this.transports = new TransportRegistry(new LocalTransport(directory));
+        this.environment = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
+        Files.createDirectories(settings.containerDir());
+        removeStaleSockets(settings.containerDir());
+        this.server = new ControlServer();
+        server.start("freeflow-control");
+        try {
+            adminListener = server.listen(settings.adminSocket(), 0600, "admin", () -> new AdminSession(this));
+        } catch (IOException e) {
+            stopServer();
+            throw e;
+        }
+        LOG.info("Router of {} started: admin socket {}, device {}", settings.hostName(), settings.adminSocket(),
+                settings.deviceName());
+    }
+
+    /** Closes every socket and frees every virtual NIC; registrations stay with the orchestrator. */
+    @Deactivate
+    public void deactivate() {
+        server.call(() -> {
+            for (Attached a : containers.values()) {
+                server.close(a.listener);
+            }
+            containers.clear();
+            server.close(adminListener);
+            return null;
+        });
+        stopServer();
+        LOG.info("Router of {} stopped", settings.hostName());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTransport(Transport transport) {
+        transports.add(transport);
+        LOG.info("Transport {} available", transport.name());
+    }
+
+    void removeTransport(Transport transport) {
+        transports.remove(transport);
+        LOG.info("Transport {} gone", transport.name());
+    }
+
+    @Override
+    public String hostName() {
+        return settings.hostName();
+    }
+
+    @Override
+    public List<ContainerView> containers() {
+        return server.call(() -> {
+            List<ContainerView> views = new ArrayList<>();
+            for (Attached a : containers.values()) {
+                views.add(a.vnic.view(settings.deviceName()));
+            }
+            return views;
+        });
+    }
+
+    @Override
+    public List<QueuePairView> queuePairs() {
+        return server.call(() -> {
+            List<QueuePairView> views = new ArrayList<>();
+            for (Attached a : containers.values()) {
+                List<QueuePairView> ofContainer = a.vnic.queuePairViews();
+                ofContainer.sort(Comparator.comparingInt(QueuePairView::qpn));
+                views.addAll(ofContainer);
+            }
+            return views;
+        });
+    }
+
+    @Override
+    public ContainerView attach(String name, String tenant) {
+        return server.call(() -> attachContainer(name, tenant).view(settings.deviceName()));
+    }
+
+    @Override
+    public VirtualNic attachContainer(String name, String tenant) {
+        return server.call(() -> {
+            ContainerNames.check(name);
+            Attached existing = containers.get(name);
+            if (existing != null) {
+                return existing.vnic;
+            }
+            ContainerRecord record = orchestrator.registerContainer(name, ContainerNames.tenant(tenant),
+                    settings.hostName());
+            Path path = settings.containerDir().resolve(name + ".sock");
+            VirtualNic vnic = new VirtualNic(record, path);
+            Listener listener;
+            try {
+                listener = server.listen(path, 0666, "container " + name,
+                        () -> new VerbsSession(new VerbsContext(vnic, environment), settings.deviceName()));
+            } catch (IOException | IllegalArgumentException e) {
+                orchestrator.unregisterContainer(name);
+                throw new IllegalStateException("cannot open the socket of " + name + ": " + e.getMessage(), e);
+            }
+            containers.put(name, new Attached(vnic, listener));
+            LOG.info("Container {} attached: LID {}, GID {}, vIP {}, socket {}", name, record.lid(), record.gid(),
+                    record.virtualIp(), path);
+            return vnic;
+        });
+    }
+
+    @Override
+    public boolean detach(String name) {
+        return server.call(() -> {
+            Attached attached = containers.remove(name);
+            if (attached == null) {
+                return false;
+            }
+            server.close(attached.listener);
+            try {
+                orchestrator.unregisterContainer(name);
+            } catch (RuntimeException e) {
+                LOG.warn("Container {} detached, but the orchestrator did not unregister it", name, e);
+            }
+            LOG.info("Container {} detached", name);
+            return true;
+        });
+    }
+
+    private void stopServer() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeStaleSockets(Path dir) throws IOException {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "*.sock")) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private record Attached(VirtualNic vnic, Listener listener) {
+    }
+}

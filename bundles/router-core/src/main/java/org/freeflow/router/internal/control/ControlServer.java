@@ -1,0 +1,295 @@
+package org.freeflow.router.internal.control;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.posix.api.Datagram;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.PollSet;
+import org.freeflow.posix.api.PosixException;
+import org.freeflow.posix.api.SeqpacketSocket;
+import org.freeflow.router.internal.vnic.VerbsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control thread: one poll(2) loop over the listening sockets, their
+ * connections and a wake-up eventfd.  One request per readable connection,
+ * answered before the next (the FFL waits for each reply).  Garbage closes
+ * that connection only.  Listeners, connections and every session run on this
+ * thread; other threads hand it work through {@link #call}.
+ */
+public final class ControlServer implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    private static final int MAX_FDS = 4;
+
+    private final EventFd wakeup;
+    private final ConcurrentLinkedQueue<FutureTask<?>> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Listener> listeners = new ArrayList<>();
+    private final List<Connection> connections = new ArrayList<>();
+    private final ByteBuffer in = ByteBuffer.allocateDirect(Abi.MSG_MAX).order(ByteOrder.LITTLE_ENDIAN);
+    private final Reply reply = new Reply();
+    private final PollSet pollSet = new PollSet(16);
+    private volatile boolean running;
+    private volatile Thread thread;
+
+    public ControlServer() throws PosixException {
+        wakeup = EventFd.create(EventFd.EFD_NONBLOCK);
+    }
+
+    public synchronized void start(String name) {
+        running = true;
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the thread, then closes every connection and listener. */
+    public synchronized void stop() throws InterruptedException {
+        Thread t = thread;
+        running = false;
+        if (t != null) {
+            wake();
+            t.join();
+        }
+        thread = null;
+        for (Connection c : new ArrayList<>(connections)) {
+            close(c);
+        }
+        for (Listener l : new ArrayList<>(listeners)) {
+            l.socket.close();
+        }
+        listeners.clear();
+        failPendingTasks();
+        wakeup.close();
+    }
+
+    /** Runs {@code task} on the control thread (inline when called on it) and returns its result. */
+    public <T> T call(Callable<T> task) {
+        if (Thread.currentThread() == thread) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }
+        if (!running) {
+            throw new IllegalStateException("the control thread is not running");
+        }
+        FutureTask<T> future = new FutureTask<>(task);
+        tasks.add(future);
+        wake();
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the control thread", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new CompletionException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new IllegalStateException("the control thread stopped", e);
+        }
+    }
+
+    /** Listens at {@code path} with {@code mode}; each connection gets a session of {@code factory}. */
+    public Listener listen(Path path, int mode, String label, SessionFactory factory) throws IOException {
+        try {
+            return call(() -> {
+                SeqpacketSocket socket = SeqpacketSocket.listen(path, mode, 64);
+                try {
+                    socket.setNonBlocking(true);
+                } catch (PosixException e) {
+                    socket.close();
+                    throw e;
+                }
+                Listener listener = new Listener(socket, label, factory);
+                listeners.add(listener);
+                return listener;
+            });
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
+    /** Closes the listener (removing its path) and every connection it accepted. */
+    public void close(Listener listener) {
+        call(() -> {
+            listeners.remove(listener);
+            for (Connection c : new ArrayList<>(connections)) {
+                if (c.listener == listener) {
+                    close(c);
+                }
+            }
+            listener.socket.close();
+            return null;
+        });
+    }
+
+    /** Open connections accepted by {@code listener}. */
+    public int connections(Listener listener) {
+        return call(() -> (int) connections.stream().filter(c -> c.listener == listener).count());
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            Listener[] ls = listeners.toArray(new Listener[0]);
+            Connection[] cs = connections.toArray(new Connection[0]);
+            pollSet.clear();
+            pollSet.add(wakeup.fd(), PollSet.POLLIN);
+            for (Listener l : ls) {
+                pollSet.add(l.socket.fd(), PollSet.POLLIN);
+            }
+            for (Connection c : cs) {
+                pollSet.add(c.socket.fd(), PollSet.POLLIN);
+            }
+            try {
+                pollSet.poll(-1);
+                if (pollSet.revents(0) != 0) {
+                    wakeup.drain();
+                }
+            } catch (PosixException e) {
+                LOG.error("control loop: poll failed", e);
+                continue;
+            }
+            runTasks();
+            for (int i = 0; i < ls.length; i++) {
+                if (pollSet.revents(1 + i) != 0 && listeners.contains(ls[i])) {
+                    accept(ls[i]);
+                }
+            }
+            for (int i = 0; i < cs.length; i++) {
+                short events = pollSet.revents(1 + ls.length + i);
+                if (events != 0 && !cs[i].closed) {
+                    serve(cs[i], events);
+                }
+            }
+        }
+    }
+
+    private void accept(Listener listener) {
+        try {
+            SeqpacketSocket socket;
+            while ((socket = listener.socket.accept()) != null) {
+                socket.setNonBlocking(true);
+                connections.add(new Connection(socket, listener, listener.factory.open()));
+                LOG.debug("{}: connection accepted", listener.label);
+            }
+        } catch (PosixException | RuntimeException e) {
+            LOG.error("{}: accept failed", listener.label, e);
+        }
+    }
+
+    private void serve(Connection c, short events) {
+        if ((events & PollSet.POLLIN) == 0) {
+            close(c);
+            return;
+        }
+        Datagram datagram;
+        try {
+            datagram = c.socket.receive(in, MAX_FDS);
+        } catch (PosixException e) {
+            LOG.debug("{}: receive failed, closing the connection", c.listener.label, e);
+            close(c);
+            return;
+        }
+        if (datagram == null) {
+            return;
+        }
+        try {
+            if (datagram.endOfStream()) {
+                close(c);
+                return;
+            }
+            String problem = Framing.problem(in, datagram);
+            if (problem != null) {
+                LOG.error("{}: garbage on the control socket ({}); closing that connection", c.listener.label,
+                        problem);
+                close(c);
+                return;
+            }
+            answer(c, new Request(in, datagram.fds()));
+        } finally {
+            FileDescriptors.closeQuietly(datagram.fds());
+        }
+    }
+
+    private void answer(Connection c, Request request) {
+        reply.begin(request.op(), request.seq());
+        try {
+            c.session.handle(request, reply);
+        } catch (VerbsException e) {
+            LOG.debug("{}: op {} refused ({}): {}", c.listener.label, request.op(), Errno.name(e.errno()),
+                    e.getMessage());
+            reply.fail(e.errno());
+        } catch (RuntimeException e) {
+            LOG.error("{}: op {} failed", c.listener.label, request.op(), e);
+            reply.fail(Errno.EIO);
+        }
+        try {
+            c.socket.send(reply.finish(), reply.fds());
+        } catch (PosixException e) {
+            LOG.debug("{}: reply failed, closing the connection", c.listener.label, e);
+            close(c);
+        } finally {
+            reply.closeFd();
+        }
+    }
+
+    private void close(Connection c) {
+        if (c.closed) {
+            return;
+        }
+        c.closed = true;
+        connections.remove(c);
+        c.socket.close();
+        try {
+            c.session.close();
+        } catch (RuntimeException e) {
+            LOG.error("{}: closing a session failed", c.listener.label, e);
+        }
+        LOG.debug("{}: connection closed", c.listener.label);
+    }
+
+    private void runTasks() {
+        FutureTask<?> task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void failPendingTasks() {
+        FutureTask<?> task;
+        while ((task = tasks.poll()) != null) {
+            task.cancel(false);
+        }
+    }
+
+    private void wake() {
+        try {
+            wakeup.signal(1);
+        } catch (PosixException e) {
+            LOG.error("cannot wake the control thread", e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.freeflow.router.internal.control;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.posix.api.FileDescriptors;
+
+/**
+ * The reply being built: header echoing op and seq, status, payload written
+ * at offsets relative to the end of the header, and at most one descriptor
+ * the router made (closed once sent).  Reused by the control thread.
+ */
+public final class Reply {
+
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(Abi.MSG_MAX).order(ByteOrder.LITTLE_ENDIAN);
+    private int op;
+    private int seq;
+    private int status;
+    private int length;
+    private int fd = -1;
+
+    void begin(int op, int seq) {
+        this.op = op;
+        this.seq = seq;
+        this.status = 0;
+        this.length = 0;
+        this.fd = -1;
+        buffer.clear();
+        for (int i = 0; i < Abi.MSG_MAX; i += 8) {
+            buffer.putLong(i, 0L);
+        }
+    }
+
+    /** Fails the request with {@code errno}: empty payload, no descriptor. */
+    public void fail(int errno) {
+        status = errno;
+        length = 0;
+        closeFd();
+    }
+
+    /** Sets the payload size (the struct of the reply). */
+    public void length(int size) {
+        length = size;
+    }
+
+    /** Attaches a router-made descriptor; the server closes it after sending. */
+    public void attach(int descriptor) {
+        closeFd();
+        fd = descriptor;
+    }
+
+    public void putInt(int offset, int value) {
+        buffer.putInt(Abi.Hdr.SIZE + offset, value);
+    }
+
+    public void putLong(int offset, long value) {
+        buffer.putLong(Abi.Hdr.SIZE + offset, value);
+    }
+
+    public void putShort(int offset, int value) {
+        buffer.putShort(Abi.Hdr.SIZE + offset, (short) value);
+    }
+
+    public void putByte(int offset, int value) {
+        buffer.put(Abi.Hdr.SIZE + offset, (byte) value);
+    }
+
+    public void putBytes(int offset, byte[] bytes) {
+        buffer.put(Abi.Hdr.SIZE + offset, bytes);
+    }
+
+    /** Writes {@code text} NUL-terminated into a {@code size}-byte field (cut to fit). */
+    public void putString(int offset, int size, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(bytes.length, size - 1);
+        buffer.put(Abi.Hdr.SIZE + offset, bytes, 0, n);
+        buffer.put(Abi.Hdr.SIZE + offset + n, (byte) 0);
+    }
+
+    /** The buffer (absolute offsets), for struct writers. */
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** Writes the header; the buffer then holds exactly the datagram. */
+    ByteBuffer finish() {
+        buffer.putInt(Abi.Hdr.MAGIC, Abi.ABI_MAGIC);
+        buffer.putShort(Abi.Hdr.VERSION, (short) Abi.ABI_VERSION);
+        buffer.putShort(Abi.Hdr.OP, (short) op);
+        buffer.putInt(Abi.Hdr.SEQ, seq);
+        buffer.putInt(Abi.Hdr.STATUS, status);
+        buffer.putInt(Abi.Hdr.LEN, length);
+        buffer.putInt(Abi.Hdr.RESERVED, 0);
+        buffer.position(0).limit(Abi.Hdr.SIZE + length);
+        return buffer;
+    }
+
+    int[] fds() {
+        return fd < 0 ? new int[0] : new int[] {fd};
+    }
+
+    void closeFd() {
+        FileDescriptors.closeQuietly(fd);
+        fd = -1;
+    }
+}

@@ -1,0 +1,14 @@
+package org.freeflow.router.internal.control;
+
+/** The server side of one connection: answers its requests, frees its objects when it closes. */
+public interface Session {
+
+    /**
+     * Answers one well-formed request (good header) by filling {@code reply};
+     * throws {@link org.freeflow.router.internal.vnic.VerbsException} to refuse it.
+     */
+    void handle(Request request, Reply reply);
+
+    /** The connection closed: free everything it created. */
+    void close();
+}

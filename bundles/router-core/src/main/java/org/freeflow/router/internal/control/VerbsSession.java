@@ -1,0 +1,125 @@
+package org.freeflow.router.internal.control;
+
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.CreateCqReq;
+import org.freeflow.fastpath.api.Abi.CreateCqResp;
+import org.freeflow.fastpath.api.Abi.CreateQpReq;
+import org.freeflow.fastpath.api.Abi.CreateQpResp;
+import org.freeflow.fastpath.api.Abi.HandleReq;
+import org.freeflow.fastpath.api.Abi.HandleResp;
+import org.freeflow.fastpath.api.Abi.ModifyQpReq;
+import org.freeflow.fastpath.api.Abi.OpenReq;
+import org.freeflow.fastpath.api.Abi.QueryQpReq;
+import org.freeflow.fastpath.api.Abi.QueryQpResp;
+import org.freeflow.fastpath.api.Abi.RegMrReq;
+import org.freeflow.fastpath.api.Abi.RegMrResp;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.router.internal.vnic.Grants;
+import org.freeflow.router.internal.vnic.QpAttributes;
+import org.freeflow.router.internal.vnic.QpCaps;
+import org.freeflow.router.internal.vnic.QpRequest;
+import org.freeflow.router.internal.vnic.VerbsContext;
+import org.freeflow.router.internal.vnic.VerbsException;
+
+/** A container socket connection: the FFL's verbs requests, decoded for its {@link VerbsContext}. */
+public final class VerbsSession implements Session {
+
+    private final VerbsContext context;
+    private final String deviceName;
+
+    public VerbsSession(VerbsContext context, String deviceName) {
+        this.context = context;
+        this.deviceName = deviceName;
+    }
+
+    @Override
+    public void handle(Request request, Reply reply) {
+        switch (request.op()) {
+            case Abi.OP_OPEN -> open(request, reply);
+            case Abi.OP_ALLOC_PD -> {
+                request.expect(0);
+                handleReply(reply, context.allocPd());
+            }
+            case Abi.OP_DEALLOC_PD -> context.deallocPd(handle(request));
+            case Abi.OP_REG_MR -> regMr(request, reply);
+            case Abi.OP_DEREG_MR -> context.deregMr(handle(request));
+            case Abi.OP_CREATE_CQ -> createCq(request, reply);
+            case Abi.OP_DESTROY_CQ -> context.destroyCq(handle(request));
+            case Abi.OP_CREATE_QP -> createQp(request, reply);
+            case Abi.OP_MODIFY_QP -> modifyQp(request);
+            case Abi.OP_QUERY_QP -> queryQp(request, reply);
+            case Abi.OP_DESTROY_QP -> context.destroyQp(handle(request));
+            default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+
+    private void open(Request request, Reply reply) {
+        request.expect(OpenReq.SIZE);
+        context.open(request.getInt(OpenReq.PID), request.string(OpenReq.COMM, 16));
+        DeviceInfoWriter.write(reply, context.vnic(), deviceName);
+    }
+
+    private static int handle(Request request) {
+        request.expect(HandleReq.SIZE);
+        return request.getInt(HandleReq.HANDLE);
+    }
+
+    private static void handleReply(Reply reply, int handle) {
+        reply.putInt(HandleResp.HANDLE, handle);
+        reply.length(HandleResp.SIZE);
+    }
+
+    private void regMr(Request request, Reply reply) {
+        request.expect(RegMrReq.SIZE);
+        Grants.Mr mr = context.regMr(request.getInt(RegMrReq.PD_HANDLE), request.getInt(RegMrReq.ACCESS),
+                request.getLong(RegMrReq.ADDR), request.getLong(RegMrReq.LENGTH), request.getLong(RegMrReq.IOVA),
+                request.fd(0));
+        reply.putInt(RegMrResp.HANDLE, mr.handle());
+        reply.putInt(RegMrResp.LKEY, mr.key());
+        reply.putInt(RegMrResp.RKEY, mr.key());
+        reply.length(RegMrResp.SIZE);
+    }
+
+    private void createCq(Request request, Reply reply) {
+        request.expect(CreateCqReq.SIZE);
+        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE));
+        reply.putInt(CreateCqResp.HANDLE, cq.handle());
+        reply.putInt(CreateCqResp.CQE, cq.entries());
+        reply.putLong(CreateCqResp.SHM_SIZE, cq.shmSize());
+        reply.attach(cq.fd());
+        reply.length(CreateCqResp.SIZE);
+    }
+
+    private void createQp(Request request, Reply reply) {
+        request.expect(CreateQpReq.SIZE);
+        QpCaps caps = QpCaps.read(request.buffer(), Abi.Hdr.SIZE + CreateQpReq.CAP);
+        QpRequest qp = new QpRequest(request.getInt(CreateQpReq.PD_HANDLE), request.getInt(CreateQpReq.SEND_CQ),
+                request.getInt(CreateQpReq.RECV_CQ), request.getInt(CreateQpReq.SRQ),
+                request.getInt(CreateQpReq.QP_TYPE), request.getInt(CreateQpReq.SQ_SIG_ALL) != 0, caps);
+        Grants.Qp granted = context.createQp(qp);
+        reply.putInt(CreateQpResp.HANDLE, granted.handle());
+        reply.putInt(CreateQpResp.QP_NUM, granted.qpn());
+        granted.caps().write(reply.buffer(), Abi.Hdr.SIZE + CreateQpResp.CAP);
+        reply.putLong(CreateQpResp.SHM_SIZE, granted.shmSize());
+        reply.attach(granted.fd());
+        reply.length(CreateQpResp.SIZE);
+    }
+
+    private void modifyQp(Request request) {
+        request.expect(ModifyQpReq.SIZE);
+        int mask = request.getInt(ModifyQpReq.ATTR_MASK);
+        QpAttributes attrs = QpAttributes.read(request.buffer(), Abi.Hdr.SIZE + ModifyQpReq.ATTR, mask);
+        context.modifyQp(request.getInt(ModifyQpReq.HANDLE), mask, attrs);
+    }
+
+    private void queryQp(Request request, Reply reply) {
+        request.expect(QueryQpReq.SIZE);
+        context.queryQp(request.getInt(QueryQpReq.HANDLE), reply.buffer(), Abi.Hdr.SIZE);
+        reply.length(QueryQpResp.SIZE);
+    }
+}

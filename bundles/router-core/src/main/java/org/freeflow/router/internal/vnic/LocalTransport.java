@@ -1,0 +1,43 @@
+package org.freeflow.router.internal.vnic;
+
+import java.util.Arrays;
+import java.util.Optional;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Responder;
+import org.freeflow.router.api.transport.Transport;
+
+/**
+ * Responders on this router: the destination QPN is one of ours and its
+ * container has the destination LID (or, addressed by GID only, that GID).
+ * Work requests then run synchronously on the poller thread: one copy between
+ * two shared mappings.
+ */
+public final class LocalTransport implements Transport {
+
+    private final QpDirectory directory;
+
+    public LocalTransport(QpDirectory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public Optional<Responder> resolve(Destination destination) {
+        QueuePair qp = directory.get(destination.qpn());
+        if (qp == null || qp.destroyed) {
+            return Optional.empty();
+        }
+        boolean addressed = destination.lid() != 0 ? qp.vnic.lid() == destination.lid()
+                : destination.gid() != null && Arrays.equals(destination.gid(), qp.vnic.gid());
+        return addressed ? Optional.of(qp.responder) : Optional.empty();
+    }
+}

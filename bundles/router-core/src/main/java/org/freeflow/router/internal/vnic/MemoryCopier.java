@@ -1,0 +1,82 @@
+package org.freeflow.router.internal.vnic;
+
+import java.nio.ByteBuffer;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.router.api.transport.Payload;
+
+/**
+ * The one copy of the local transport: between payload segments and mapped
+ * regions, split at 1 GiB chunk boundaries, with absolute bulk puts (no
+ * buffer state changes, no allocation).
+ */
+final class MemoryCopier {
+
+    private MemoryCopier() {
+    }
+
+    /** Copies all of {@code src} into {@code dst} from map offset {@code dstOffset}. */
+    static void copy(Payload src, MemoryRegion dst, long dstOffset) {
+        long off = dstOffset;
+        for (int s = 0; s < src.segments(); s++) {
+            ByteBuffer seg = src.segment(s);
+            off = copySegment(seg, seg.position(), seg.remaining(), dst, off);
+        }
+    }
+
+    /** Copies all of {@code src} into the receive buffers of {@code dst}, in order. */
+    static void scatter(Payload src, ScatterList dst) {
+        int target = 0;
+        long targetUsed = 0;
+        for (int s = 0; s < src.segments(); s++) {
+            ByteBuffer seg = src.segment(s);
+            int pos = seg.position();
+            int left = seg.remaining();
+            while (left > 0) {
+                while (targetUsed == dst.lengths[target]) {
+                    target++;
+                    targetUsed = 0;
+                }
+                int n = (int) Math.min(left, dst.lengths[target] - targetUsed);
+                copySegment(seg, pos, n, dst.regions[target], dst.offsets[target] + targetUsed);
+                targetUsed += n;
+                pos += n;
+                left -= n;
+            }
+        }
+    }
+
+    /** Copies [srcOffset, srcOffset + dst.length()) of {@code src} into the segments of {@code dst}. */
+    static void copy(MemoryRegion src, long srcOffset, Payload dst) {
+        long off = srcOffset;
+        for (int s = 0; s < dst.segments(); s++) {
+            ByteBuffer seg = dst.segment(s);
+            int pos = seg.position();
+            int left = seg.remaining();
+            while (left > 0) {
+                ByteBuffer chunk = src.chunk((int) (off >>> MappedRegion.CHUNK_SHIFT));
+                int index = (int) (off & MappedRegion.CHUNK_MASK);
+                int n = Math.min(left, chunk.capacity() - index);
+                seg.put(pos, chunk, index, n);
+                pos += n;
+                left -= n;
+                off += n;
+            }
+        }
+    }
+
+    private static long copySegment(ByteBuffer seg, int pos, int len, MemoryRegion dst, long dstOffset) {
+        long off = dstOffset;
+        int left = len;
+        int from = pos;
+        while (left > 0) {
+            ByteBuffer chunk = dst.chunk((int) (off >>> MappedRegion.CHUNK_SHIFT));
+            int index = (int) (off & MappedRegion.CHUNK_MASK);
+            int n = Math.min(left, chunk.capacity() - index);
+            chunk.put(index, seg, from, n);
+            from += n;
+            left -= n;
+            off += n;
+        }
+        return off;
+    }
+}

@@ -1,0 +1,117 @@
+package org.freeflow.router.internal.vnic;
+
+import java.nio.ByteBuffer;
+import org.freeflow.posix.api.MappedRegion;
+
+/**
+ * A registered memory region: the page range of the application's memfd that
+ * covers [addr, addr + length), mapped here.  Remote peers address it by iova.
+ * The byte at application address {@code va} is at mapping offset
+ * {@code va - pageStart}; "map offsets" below are such offsets.
+ * <p>
+ * The views are duplicates of the mapping's chunks kept per gather-list slot,
+ * so building a gather list allocates nothing; only the poller thread uses them.
+ * A zero-length region has no mapping.
+ */
+final class MemoryRegion {
+
+    final int key;
+    final ProtectionDomain pd;
+    final int access;
+    final long addr;
+    final long length;
+    final long iova;
+    final int handle;
+    private final MappedRegion mapping;
+    private final long addrOffset;
+    private final ByteBuffer[][] views;
+
+    MemoryRegion(int key, int handle, ProtectionDomain pd, int access, long addr, long length, long iova,
+            MappedRegion mapping) {
+        this.key = key;
+        this.handle = handle;
+        this.pd = pd;
+        this.access = access;
+        this.addr = addr;
+        this.length = length;
+        this.iova = iova;
+        this.mapping = mapping;
+        this.addrOffset = mapping == null ? 0 : addr - mapping.fileOffset();
+        this.views = new ByteBuffer[mapping == null ? 0 : mapping.chunkCount()][];
+    }
+
+    /** Map offset of [va, va + len) if it lies inside the region, else -1. */
+    long localOffset(long va, long len) {
+        return inside(va - addr, len) ? addrOffset + (va - addr) : -1;
+    }
+
+    /** Map offset of the remote range [remoteAddr, remoteAddr + len) if it lies inside, else -1. */
+    long remoteOffset(long remoteAddr, long len) {
+        return inside(remoteAddr - iova, len) ? addrOffset + (remoteAddr - iova) : -1;
+    }
+
+    private boolean inside(long rel, long len) {
+        return len >= 0 && len <= length && Long.compareUnsigned(rel, length - len) <= 0;
+    }
+
+    /** True when every bit of {@code flags} was granted at registration. */
+    boolean allows(int flags) {
+        return (access & flags) == flags;
+    }
+
+    /** Chunk {@code i} of the mapping (shared: absolute access only). */
+    ByteBuffer chunk(int i) {
+        return mapping.chunk(i);
+    }
+
+    /**
+     * Appends [mapOffset, mapOffset + len) to {@code list}, one segment per
+     * chunk it touches; false when the list has no room left.
+     */
+    boolean appendTo(GatherList list, long mapOffset, long len) {
+        long off = mapOffset;
+        long left = len;
+        while (left > 0) {
+            if (list.segments() == GatherList.CAPACITY) {
+                return false;
+            }
+            int chunk = (int) (off >>> MappedRegion.CHUNK_SHIFT);
+            int index = (int) (off & MappedRegion.CHUNK_MASK);
+            int n = (int) Math.min(left, (long) chunk(chunk).capacity() - index);
+            ByteBuffer view = view(chunk, list.segments());
+            view.limit(index + n);
+            view.position(index);
+            list.add(view, n);
+            off += n;
+            left -= n;
+        }
+        return true;
+    }
+
+    private ByteBuffer view(int chunk, int slot) {
+        ByteBuffer[] perSlot = views[chunk];
+        if (perSlot == null) {
+            perSlot = new ByteBuffer[GatherList.CAPACITY];
+            views[chunk] = perSlot;
+        }
+        ByteBuffer view = perSlot[slot];
+        if (view == null) {
+            view = chunk(chunk).duplicate();
+            perSlot[slot] = view;
+        }
+        return view;
+    }
+
+    /** Unmaps; only once the poller no longer references the region. */
+    void unmap() {
+        if (mapping != null) {
+            mapping.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MR[key=0x" + Integer.toHexString(key) + ", addr=0x" + Long.toHexString(addr) + ", length=" + length
+                + "]";
+    }
+}

@@ -1,0 +1,64 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.WC_RECV;
+import static org.freeflow.fastpath.api.Verbs.WC_WR_FLUSH_ERR;
+
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.WorkQueueConsumer;
+
+/**
+ * A QP in ERR completes every queued and newly posted work request, send and
+ * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.
+ */
+final class QueueFlusher {
+
+    private final QueuePair qp;
+
+    QueueFlusher(QueuePair qp) {
+        this.qp = qp;
+    }
+
+    boolean flush() {
+        if (!qp.requester.completePending()) {
+            return false;
+        }
+        boolean progress = flushSend();
+        return flushReceive() || progress;
+    }
+
+    private boolean flushSend() {
+        WorkQueueConsumer sq = qp.sq;
+        int n = sq.available();
+        if (sq.corrupt(n)) {
+            sq.discardAll();
+            return true;
+        }
+        boolean progress = false;
+        while (n-- > 0 && qp.sendCq.ring.hasRoom()) {
+            int slot = sq.head();
+            int opcode = RcRequester.completionOpcode(qp.shm.getInt(slot + Abi.SendWqe.OPCODE));
+            long wrId = qp.shm.getLong(slot + Abi.SendWqe.WR_ID);
+            sq.consume();
+            qp.sendCq.ring.post(wrId, WC_WR_FLUSH_ERR, Math.max(opcode, 0), 0, 0, qp.qpn, 0, 0, 0);
+            progress = true;
+        }
+        return progress;
+    }
+
+    private boolean flushReceive() {
+        WorkQueueConsumer rq = qp.rq;
+        int n = rq.available();
+        if (rq.corrupt(n)) {
+            rq.discardAll();
+            return true;
+        }
+        boolean progress = false;
+        while (n-- > 0 && qp.recvCq.ring.hasRoom()) {
+            long wrId = qp.shm.getLong(rq.head() + Abi.RecvWqe.WR_ID);
+            rq.consume();
+            qp.recvCq.ring.post(wrId, WC_WR_FLUSH_ERR, WC_RECV, 0, 0, qp.qpn, 0, 0, 0);
+            progress = true;
+        }
+        return progress;
+    }
+}

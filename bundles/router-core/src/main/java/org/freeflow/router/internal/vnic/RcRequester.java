@@ -1,0 +1,283 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.SendWqe;
+import org.freeflow.fastpath.api.Abi.Sge;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Responder;
+import org.freeflow.router.internal.RouterDefaults;
+
+/**
+ * The requester side of an RC QP: executes send-queue entries in order on the
+ * poller thread.  Per entry: local checks (lkey, PD, bounds, access; inline
+ * length), the QP's rate limiter, then one call on the responder through the
+ * transport; RNR and "not ready" are retried within rnr_retry / retry_cnt
+ * after min_rnr_timer / timeout; every error completes and moves the QP to
+ * ERR.  A completion needs room in the send CQ: a full CQ holds the queue.
+ * No allocation, no logging.
+ */
+final class RcRequester {
+
+    private static final int BUDGET = 16;
+    private static final int RETRY_FOREVER = 7;
+
+    private final QueuePair qp;
+    private final GatherList gather = new GatherList();
+    private final ByteBuffer inlineView;
+    private Responder peer;
+    private boolean waiting;
+    private long wakeAt;
+    private int rnrRetries;
+    private int transportRetries;
+    private boolean tokensTaken;
+    private boolean pending;
+    private long pendingWrId;
+    private int pendingStatus;
+    private int pendingOpcode;
+    private int pendingLength;
+
+    RcRequester(QueuePair qp) {
+        this.qp = qp;
+        this.inlineView = qp.shm.duplicate();
+    }
+
+    /** One visit in RTS: up to {@link #BUDGET} entries. */
+    boolean run(long now) {
+        boolean progress = false;
+        for (int budget = BUDGET; budget > 0; budget--) {
+            if (pending) {
+                if (!completePending()) {
+                    return progress;
+                }
+                progress = true;
+            }
+            if (qp.state() != QPS_RTS) {
+                return progress;
+            }
+            int n = qp.sq.available();
+            if (n == 0) {
+                return progress;
+            }
+            if (qp.sq.corrupt(n)) {
+                qp.enterError();
+                return true;
+            }
+            if (waiting && now - wakeAt < 0) {
+                return progress;
+            }
+            waiting = false;
+            if (!qp.sendCq.ring.hasRoom() || !executeHead(now)) {
+                return progress;
+            }
+            progress = true;
+        }
+        return progress;
+    }
+
+    /** Writes a completion the CQ had no room for; false while it still has none. */
+    boolean completePending() {
+        if (!pending) {
+            return true;
+        }
+        if (!qp.sendCq.ring.hasRoom()) {
+            return false;
+        }
+        qp.sq.consume();
+        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0);
+        pending = false;
+        return true;
+    }
+
+    /** The peer's address changed: resolve it again before the next attempt. */
+    void peerChanged() {
+        peer = null;
+    }
+
+    /** Drops the attempt in progress and the cached responder (RESET). */
+    void forget() {
+        pending = false;
+        peer = null;
+        resetAttempt();
+    }
+
+    /** The completion opcode of a work-request opcode, or -1 when not supported. */
+    static int completionOpcode(int wrOpcode) {
+        return switch (wrOpcode) {
+            case WR_SEND, WR_SEND_WITH_IMM -> WC_SEND;
+            case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> WC_RDMA_WRITE;
+            case WR_RDMA_READ -> WC_RDMA_READ;
+            default -> -1;
+        };
+    }
+
+    /** Executes the head entry; true when it finished, false when it waits. */
+    private boolean executeHead(long now) {
+        ByteBuffer shm = qp.shm;
+        int slot = qp.sq.head();
+        long wrId = shm.getLong(slot + SendWqe.WR_ID);
+        int opcode = shm.getInt(slot + SendWqe.OPCODE);
+        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
+        int wcOpcode = completionOpcode(opcode);
+        if (wcOpcode < 0) {
+            return finish(wrId, WC_SEND, WC_LOC_QP_OP_ERR, 0, flags);
+        }
+        int status = gather(slot, opcode, flags);
+        long length = gather.length();
+        if (status != WC_SUCCESS) {
+            gather.clear();
+            return finish(wrId, wcOpcode, status, 0, flags);
+        }
+        if (!tokensTaken) {
+            long wait = qp.limiter.tryAcquire(length, now);
+            if (wait > 0) {
+                gather.clear();
+                return sleepUntil(now + wait);
+            }
+            tokensTaken = true;
+        }
+        if (peer == null) {
+            peer = qp.resolvePeer();
+        }
+        Responder responder = peer;
+        Outcome outcome = responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot);
+        gather.clear();
+        switch (outcome) {
+            case OK:
+                qp.sendWrs++;
+                qp.bytesSent += length;
+                return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
+            case RNR:
+                return receiverNotReady(wrId, wcOpcode, flags, responder, now);
+            case NOT_READY:
+                peer = null;
+                return notReady(wrId, wcOpcode, flags, now);
+            case BUSY:
+                return false;
+            case REMOTE_ACCESS_ERROR:
+                return finish(wrId, wcOpcode, WC_REM_ACCESS_ERR, 0, flags);
+            case REMOTE_INVALID_REQUEST:
+                return finish(wrId, wcOpcode, WC_REM_INV_REQ_ERR, 0, flags);
+            default:
+                return finish(wrId, wcOpcode, WC_REM_OP_ERR, 0, flags);
+        }
+    }
+
+    /** Fills the gather list from the slot; returns IBV_WC_SUCCESS or the local error. */
+    private int gather(int slot, int opcode, int flags) {
+        ByteBuffer shm = qp.shm;
+        if ((flags & SEND_INLINE) != 0 && opcode != WR_RDMA_READ) {
+            int n = shm.getInt(slot + SendWqe.INLINE_LEN);
+            if (n < 0 || n > qp.caps.maxInlineData() || n > qp.layout.inlineCapacity()) {
+                return WC_LOC_LEN_ERR;
+            }
+            if (n > 0) {
+                int start = slot + SendWqe.SIZE;
+                inlineView.limit(start + n);
+                inlineView.position(start);
+                gather.add(inlineView, n);
+            }
+            return WC_SUCCESS;
+        }
+        int numSge = shm.getInt(slot + SendWqe.NUM_SGE);
+        if (numSge < 0 || numSge > qp.caps.maxSendSge() || numSge > qp.layout.sendSgeCapacity()) {
+            return WC_LOC_LEN_ERR;
+        }
+        int needed = opcode == WR_RDMA_READ ? ACCESS_LOCAL_WRITE : 0;
+        long total = 0;
+        for (int i = 0; i < numSge; i++) {
+            int sge = slot + SendWqe.SIZE + i * Sge.SIZE;
+            long addr = shm.getLong(sge + Sge.ADDR);
+            long len = Integer.toUnsignedLong(shm.getInt(sge + Sge.LENGTH));
+            total += len;
+            if (total > RouterDefaults.MAX_MSG_SIZE) {
+                return WC_LOC_LEN_ERR;
+            }
+            MemoryRegion mr = qp.vnic.mrTable.lookup(shm.getInt(sge + Sge.LKEY));
+            long off = mr == null ? -1 : mr.localOffset(addr, len);
+            if (off < 0 || mr.pd != qp.pd || !mr.allows(needed)) {
+                return WC_LOC_PROT_ERR;
+            }
+            if (!mr.appendTo(gather, off, len)) {
+                return WC_LOC_LEN_ERR;
+            }
+        }
+        return WC_SUCCESS;
+    }
+
+    private Outcome perform(Responder responder, int opcode, int slot) {
+        ByteBuffer shm = qp.shm;
+        int imm = shm.getInt(slot + SendWqe.IMM_DATA);
+        long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
+        int rkey = shm.getInt(slot + SendWqe.RKEY);
+        return switch (opcode) {
+            case WR_SEND -> responder.send(gather, qp.self, false, 0);
+            case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm);
+            case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0);
+            case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm);
+            default -> responder.read(gather, remoteAddr, rkey, qp.self);
+        };
+    }
+
+    private boolean receiverNotReady(long wrId, int wcOpcode, int flags, Responder responder, long now) {
+        int limit = qp.attrs.rnrRetry;
+        if (limit != RETRY_FOREVER && rnrRetries >= limit) {
+            return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
+        }
+        rnrRetries++;
+        return sleepUntil(now + IbTimers.rnrDelayNanos(responder.minRnrTimer()));
+    }
+
+    private boolean notReady(long wrId, int wcOpcode, int flags, long now) {
+        long timeout = IbTimers.ackTimeoutNanos(qp.attrs.timeout);
+        if (timeout == 0) {
+            return sleepUntil(now + IbTimers.INFINITE_TIMEOUT_POLL_NANOS);
+        }
+        if (transportRetries >= qp.attrs.retryCnt) {
+            return finish(wrId, wcOpcode, WC_RETRY_EXC_ERR, 0, flags);
+        }
+        transportRetries++;
+        return sleepUntil(now + timeout);
+    }
+
+    private boolean sleepUntil(long at) {
+        waiting = true;
+        wakeAt = at;
+        return false;
+    }
+
+    /**
+     * Releases the head entry's slot, then completes it (if signaled or
+     * failed): an application that sees the completion may reuse the slot.
+     */
+    private boolean finish(long wrId, int wcOpcode, int status, int length, int flags) {
+        resetAttempt();
+        boolean failed = status != WC_SUCCESS;
+        if (failed) {
+            qp.enterError();
+        }
+        if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
+            if (!qp.sendCq.ring.hasRoom()) {
+                pending = true;
+                pendingWrId = wrId;
+                pendingStatus = status;
+                pendingOpcode = wcOpcode;
+                pendingLength = length;
+                return true;
+            }
+            qp.sq.consume();
+            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0);
+            return true;
+        }
+        qp.sq.consume();
+        return true;
+    }
+
+    private void resetAttempt() {
+        waiting = false;
+        rnrRetries = 0;
+        transportRetries = 0;
+        tokensTaken = false;
+    }
+}

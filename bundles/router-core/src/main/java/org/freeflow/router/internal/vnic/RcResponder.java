@@ -1,0 +1,178 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+import static org.freeflow.router.api.transport.Outcome.*;
+
+import java.util.Arrays;
+import org.freeflow.fastpath.api.Abi.RecvWqe;
+import org.freeflow.fastpath.api.WorkQueueConsumer;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
+
+/**
+ * The responder side of a local RC QP, called by requesters on the poller
+ * thread.  It accepts work only from the QP it is connected to while in RTR,
+ * RTS or SQD; checks rkey, PD, bounds and access (MR and QP) before a byte
+ * moves; consumes receives for SEND and WRITE_WITH_IMM.  A fault on its side
+ * moves it to ERR, as on a real HCA.
+ */
+final class RcResponder implements Responder {
+
+    private final QueuePair qp;
+    private final ScatterList scatter;
+    private long regionOffset;
+
+    RcResponder(QueuePair qp) {
+        this.qp = qp;
+        this.scatter = new ScatterList(qp.caps.maxRecvSge());
+    }
+
+    @Override
+    public int qpn() {
+        return qp.qpn;
+    }
+
+    @Override
+    public int lid() {
+        return qp.vnic.lid();
+    }
+
+    @Override
+    public int minRnrTimer() {
+        return qp.attrs.minRnrTimer;
+    }
+
+    @Override
+    public boolean acceptsFrom(Destination requester) {
+        if (qp.destroyed) {
+            return false;
+        }
+        int s = qp.state();
+        if (s != QPS_RTR && s != QPS_RTS && s != QPS_SQD) {
+            return false;
+        }
+        Destination p = qp.peer;
+        if (p == null || p.qpn() != requester.qpn()) {
+            return false;
+        }
+        if (p.lid() != 0) {
+            return p.lid() == requester.lid();
+        }
+        return p.gid() != null && requester.gid() != null && Arrays.equals(p.gid(), requester.gid());
+    }
+
+    @Override
+    public Outcome send(Payload payload, Destination requester, boolean withImm, int immData) {
+        if (!acceptsFrom(requester)) {
+            return NOT_READY;
+        }
+        Outcome ready = receiveReady();
+        if (ready != OK) {
+            return ready;
+        }
+        int slot = qp.rq.head();
+        long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
+        int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
+        if (status != WC_SUCCESS) {
+            return fail(wrId, status, REMOTE_OPERATION_ERROR);
+        }
+        long length = payload.length();
+        if (length > scatter.capacity) {
+            scatter.clear();
+            return fail(wrId, WC_LOC_LEN_ERR, REMOTE_INVALID_REQUEST);
+        }
+        MemoryCopier.scatter(payload, scatter);
+        scatter.clear();
+        complete(wrId, WC_RECV, length, withImm, immData, requester);
+        return OK;
+    }
+
+    @Override
+    public Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
+            int immData) {
+        if (!acceptsFrom(requester)) {
+            return NOT_READY;
+        }
+        long length = payload.length();
+        MemoryRegion target = null;
+        if (length > 0) {
+            target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
+            if (target == null) {
+                qp.enterError();
+                return REMOTE_ACCESS_ERROR;
+            }
+        }
+        if (withImm) {
+            Outcome ready = receiveReady();
+            if (ready != OK) {
+                return ready;
+            }
+        }
+        if (target != null) {
+            MemoryCopier.copy(payload, target, regionOffset);
+        }
+        if (withImm) {
+            long wrId = qp.shm.getLong(qp.rq.head() + RecvWqe.WR_ID);
+            complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester);
+        }
+        return OK;
+    }
+
+    @Override
+    public Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
+        if (!acceptsFrom(requester)) {
+            return NOT_READY;
+        }
+        long length = sink.length();
+        if (length > 0) {
+            MemoryRegion source = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_READ);
+            if (source == null) {
+                qp.enterError();
+                return REMOTE_ACCESS_ERROR;
+            }
+            MemoryCopier.copy(source, regionOffset, sink);
+        }
+        return OK;
+    }
+
+    /** The region {@code rkey} names if it grants {@code needed} on the range; sets {@link #regionOffset}. */
+    private MemoryRegion remoteRegion(int rkey, long remoteAddr, long length, int needed) {
+        MemoryRegion mr = qp.vnic.mrTable.lookup(rkey);
+        if (mr == null || mr.pd != qp.pd || !mr.allows(needed) || (qp.attrs.accessFlags & needed) != needed) {
+            return null;
+        }
+        regionOffset = mr.remoteOffset(remoteAddr, length);
+        return regionOffset < 0 ? null : mr;
+    }
+
+    /** OK when a receive is posted and its CQ has room; RNR, BUSY, or an error otherwise. */
+    private Outcome receiveReady() {
+        WorkQueueConsumer rq = qp.rq;
+        int n = rq.available();
+        if (rq.corrupt(n)) {
+            qp.enterError();
+            return REMOTE_OPERATION_ERROR;
+        }
+        if (n == 0) {
+            return RNR;
+        }
+        return qp.recvCq.ring.hasRoom() ? OK : BUSY;
+    }
+
+    private Outcome fail(long wrId, int status, Outcome outcome) {
+        qp.rq.consume();
+        qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0);
+        qp.enterError();
+        return outcome;
+    }
+
+    /** Releases the receive slot, then completes it (the application may repost at once). */
+    private void complete(long wrId, int opcode, long length, boolean withImm, int immData, Destination requester) {
+        qp.rq.consume();
+        qp.recvCq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
+                withImm ? WC_WITH_IMM : 0, requester.lid());
+        qp.recvWrs++;
+    }
+}

@@ -1,0 +1,234 @@
+package org.freeflow.router.internal.vnic;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.freeflow.fastpath.api.Abi.QueryQpResp;
+import org.freeflow.fastpath.api.CompletionRingProducer;
+import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.router.api.QueuePairView;
+import org.freeflow.router.internal.RouterDefaults;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One verbs context: what one FFL connection created on its container's
+ * virtual NIC, by handle.  Confined to the control thread; every change the
+ * data path must see goes through the poller.  {@link #close()} destroys
+ * everything (QPs, CQs, MRs, PDs) and unmaps its memory.
+ */
+public final class VerbsContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerbsContext.class);
+
+    private final VirtualNic vnic;
+    private final VnicEnvironment env;
+    private final HandleTable<ProtectionDomain> pds = new HandleTable<>("PD", RouterDefaults.MAX_PD);
+    private final HandleTable<MemoryRegion> mrs = new HandleTable<>("MR", RouterDefaults.MAX_MR);
+    private final HandleTable<CompletionQueue> cqs = new HandleTable<>("CQ", RouterDefaults.MAX_CQ);
+    private final HandleTable<QueuePair> qps = new HandleTable<>("QP", RouterDefaults.MAX_QP);
+    private String process = "unknown process";
+    private boolean closed;
+
+    public VerbsContext(VirtualNic vnic, VnicEnvironment env) {
+        this.vnic = vnic;
+        this.env = env;
+        vnic.opened(this);
+    }
+
+    public VirtualNic vnic() {
+        return vnic;
+    }
+
+    /** Records who opened the device, for the logs. */
+    public void open(int pid, String comm) {
+        process = comm + "[" + pid + "]";
+        LOG.debug("{} of {} opened the device", process, vnic.name());
+    }
+
+    public int allocPd() {
+        int handle = pds.reserve();
+        pds.put(handle, new ProtectionDomain(handle));
+        return handle;
+    }
+
+    public void deallocPd(int handle) {
+        if (pds.get(handle).inUse()) {
+            throw new VerbsException(Errno.EBUSY, "PD " + handle + " still has MRs or QPs");
+        }
+        pds.remove(handle);
+    }
+
+    /** Registers [addr, addr + length) of the FFL's memfd; the caller keeps and closes {@code memfd}. */
+    public Grants.Mr regMr(int pdHandle, int access, long addr, long length, long iova, int memfd) {
+        ProtectionDomain pd = pds.get(pdHandle);
+        int granted = MemoryRegistrar.checkAccess(access);
+        MappedRegion mapping = MemoryRegistrar.map(memfd, addr, length, iova);
+        int handle = mrs.reserve();
+        MemoryRegion mr;
+        try {
+            mr = env.poller().call(() -> vnic.mrTable.add(
+                    key -> new MemoryRegion(key, handle, pd, granted, addr, length, iova, mapping)));
+        } catch (RuntimeException e) {
+            if (mapping != null) {
+                mapping.close();
+            }
+            throw e;
+        }
+        mrs.put(handle, mr);
+        pd.retain();
+        LOG.debug("{}: MR {} registered", vnic.name(), mr);
+        return new Grants.Mr(handle, mr.key);
+    }
+
+    public void deregMr(int handle) {
+        MemoryRegion mr = mrs.get(handle);
+        env.poller().call(() -> {
+            vnic.mrTable.remove(mr);
+            return null;
+        });
+        mrs.remove(handle);
+        mr.pd.release();
+        mr.unmap();
+    }
+
+    public Grants.Cq createCq(int entries) {
+        if (entries < 1 || entries > RouterDefaults.MAX_CQE) {
+            throw new VerbsException(Errno.EINVAL, "cqe " + entries);
+        }
+        int slots = RingIndex.ceilPowerOfTwo(entries);
+        long size = CompletionRingProducer.shmSize(slots);
+        int handle = cqs.reserve();
+        RingMemory memory = RingMemory.create("freeflow-cq", size);
+        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots));
+        return new Grants.Cq(handle, slots, size, memory.fd());
+    }
+
+    public void destroyCq(int handle) {
+        CompletionQueue cq = cqs.get(handle);
+        if (cq.inUse()) {
+            throw new VerbsException(Errno.EBUSY, "CQ " + handle + " still has QPs");
+        }
+        cqs.remove(handle);
+        env.poller().call(() -> null);
+        cq.unmap();
+    }
+
+    public Grants.Qp createQp(QpRequest request) {
+        QueuePairFactory.check(request);
+        ProtectionDomain pd = pds.get(request.pdHandle());
+        CompletionQueue sendCq = cqs.get(request.sendCq());
+        CompletionQueue recvCq = cqs.get(request.recvCq());
+        int handle = qps.reserve();
+        int[] fd = {-1};
+        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, request, fd);
+        env.directory().add(qp);
+        qps.put(handle, qp);
+        pd.retain();
+        sendCq.retain();
+        recvCq.retain();
+        vnic.queuePairAdded();
+        LOG.debug("{}: {} created", vnic.name(), qp);
+        return new Grants.Qp(handle, qp.qpn, qp.caps, qp.layout.shmSize(), fd[0]);
+    }
+
+    public void modifyQp(int handle, int mask, QpAttributes update) {
+        QueuePair qp = qps.get(handle);
+        env.poller().call(() -> {
+            QpTransitions.modify(qp, mask, update, env.poller());
+            return null;
+        });
+    }
+
+    /** Writes {@code struct ff_query_qp_resp} at {@code base} of {@code out}. */
+    public void queryQp(int handle, ByteBuffer out, int base) {
+        QueuePair qp = qps.get(handle);
+        env.poller().call(() -> {
+            qp.attrs.write(out, base + QueryQpResp.ATTR, qp.state(), qp.state(), qp.caps);
+            return null;
+        });
+        out.putInt(base + QueryQpResp.QP_TYPE, qp.type);
+        out.putInt(base + QueryQpResp.SQ_SIG_ALL, qp.sqSigAll ? 1 : 0);
+    }
+
+    public void destroyQp(int handle) {
+        QueuePair qp = qps.get(handle);
+        env.poller().call(() -> {
+            env.poller().unregister(qp);
+            qp.destroyed = true;
+            env.directory().remove(qp);
+            return null;
+        });
+        qps.remove(handle);
+        qp.unmap();
+        qp.pd.release();
+        qp.sendCq.release();
+        qp.recvCq.release();
+        vnic.queuePairRemoved();
+        LOG.debug("{}: {} destroyed", vnic.name(), qp);
+    }
+
+    /** Destroys everything this context made: QPs, CQs, MRs, PDs. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (QueuePair qp : qps.newestFirst()) {
+            quietly(() -> destroyQp(qp.handle));
+        }
+        for (CompletionQueue cq : cqs.newestFirst()) {
+            quietly(() -> destroyCq(cq.handle));
+        }
+        for (MemoryRegion mr : mrs.newestFirst()) {
+            quietly(() -> deregMr(mr.handle));
+        }
+        for (ProtectionDomain pd : pds.newestFirst()) {
+            quietly(() -> deallocPd(pd.handle));
+        }
+        vnic.closed(this);
+        LOG.debug("{} of {} closed its context", process, vnic.name());
+    }
+
+    private void quietly(Runnable destroy) {
+        try {
+            destroy.run();
+        } catch (RuntimeException e) {
+            LOG.error("cleanup of a context of {} failed", vnic.name(), e);
+        }
+    }
+
+    int protectionDomains() {
+        return pds.size();
+    }
+
+    int memoryRegions() {
+        return mrs.size();
+    }
+
+    int completionQueues() {
+        return cqs.size();
+    }
+
+    int queuePairs() {
+        return qps.size();
+    }
+
+    void addQueuePairViews(List<QueuePairView> views) {
+        for (QueuePair qp : qps.newestFirst()) {
+            views.add(qp.view());
+        }
+    }
+
+    /** Closes a ring fd once the reply carrying it is sent. */
+    public static void closeRingFd(int fd) {
+        FileDescriptors.closeQuietly(fd);
+    }
+
+    @Override
+    public String toString() {
+        return process + " of " + vnic.name();
+    }
+}

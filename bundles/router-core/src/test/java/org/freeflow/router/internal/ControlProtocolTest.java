@@ -1,0 +1,247 @@
+package org.freeflow.router.internal;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.ContainerInfo;
+import org.freeflow.fastpath.api.Abi.ContainerReq;
+import org.freeflow.fastpath.api.Abi.DeviceInfo;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.router.api.ContainerView;
+import org.freeflow.router.internal.testing.FakeOrchestrator;
+import org.freeflow.router.internal.testing.FakeQos;
+import org.freeflow.router.internal.testing.InlinePoller;
+import org.freeflow.router.internal.testing.WireClient;
+import org.freeflow.router.internal.testing.WireClient.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin and container sockets, spoken to over real SEQPACKET sockets. */
+class ControlProtocolTest {
+
+    @TempDir
+    Path dir;
+
+    private FakeOrchestrator orchestrator;
+    private VirtualNicManager router;
+
+    @BeforeEach
+    void start() throws Exception {
+        orchestrator = new FakeOrchestrator();
+        router = new VirtualNicManager(orchestrator, new FakeQos(), new InlinePoller(),
+                new RouterSettings("host1", dir, "freeflow0"));
+    }
+
+    @AfterEach
+    void stop() {
+        router.deactivate();
+    }
+
+    private WireClient admin() throws Exception {
+        return new WireClient(dir.resolve("admin.sock"));
+    }
+
+    private static ByteBuffer containerReq(String name, String tenant) {
+        ByteBuffer req = WireClient.payload(ContainerReq.SIZE);
+        WireClient.putString(req, ContainerReq.NAME, name);
+        WireClient.putString(req, ContainerReq.TENANT, tenant);
+        return req;
+    }
+
+    private Path addContainer(String name) throws Exception {
+        try (WireClient admin = admin()) {
+            Response r = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq(name, ""));
+            assertEquals(0, r.status());
+            return Path.of(WireClient.string(r.payload(), ContainerInfo.SOCKET_PATH, 108));
+        }
+    }
+
+    @Test
+    void adminSocketIsPrivateAndAnswersPing() throws Exception {
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("admin.sock"))));
+        try (WireClient admin = admin()) {
+            Response r = admin.call(Abi.OP_ADMIN_PING, null);
+            assertEquals(0, r.status());
+            assertEquals(Abi.OP_ADMIN_PING, r.op());
+            assertEquals(admin.lastSeq(), r.seq());
+        }
+    }
+
+    @Test
+    void addingAContainerMakesItsSocketAndReportsItsAddress() throws Exception {
+        try (WireClient admin = admin()) {
+            Response r = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("web-1", "acme"));
+            assertEquals(0, r.status());
+            ByteBuffer info = r.payload();
+            assertEquals(ContainerInfo.SIZE, info.capacity());
+            assertEquals("web-1", WireClient.string(info, ContainerInfo.NAME, 64));
+            assertEquals("acme", WireClient.string(info, ContainerInfo.TENANT, 64));
+            Path socket = dir.resolve("containers").resolve("web-1.sock");
+            assertEquals(socket.toString(), WireClient.string(info, ContainerInfo.SOCKET_PATH, 108));
+            assertEquals(1, info.getShort(ContainerInfo.LID));
+            assertEquals(16, info.get(ContainerInfo.PREFIX_LEN));
+            assertArrayEquals(new byte[] {10, 98, 0, 1}, bytes(info, ContainerInfo.VIP, 4));
+            assertEquals((byte) 0xfe, info.get(ContainerInfo.GID));
+            assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            Response again = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("web-1", "acme"));
+            assertEquals(1, again.payload().getShort(ContainerInfo.LID), "adding twice returns the same NIC");
+        }
+        List<ContainerView> views = router.containers();
+        assertEquals(1, views.size());
+        assertEquals("acme", views.get(0).tenant());
+    }
+
+    @Test
+    void openReportsTheVirtualDevice() throws Exception {
+        Path socket = addContainer("db");
+        try (WireClient ffl = new WireClient(socket)) {
+            ByteBuffer open = WireClient.payload(Abi.OpenReq.SIZE);
+            open.putInt(Abi.OpenReq.PID, 42);
+            WireClient.putString(open, Abi.OpenReq.COMM, "ib_send_bw");
+            Response r = ffl.call(Abi.OP_OPEN, open);
+            assertEquals(0, r.status());
+            ByteBuffer d = r.payload();
+            assertEquals(DeviceInfo.SIZE, d.capacity());
+            assertEquals("freeflow0", WireClient.string(d, DeviceInfo.NAME, 64));
+            assertEquals(0x1af4, d.getInt(DeviceInfo.VENDOR_ID));
+            assertEquals(0xff01, d.getInt(DeviceInfo.VENDOR_PART_ID));
+            assertEquals(PORT_ACTIVE, d.get(DeviceInfo.PORT_STATE));
+            assertEquals(LINK_LAYER_INFINIBAND, d.get(DeviceInfo.LINK_LAYER));
+            assertEquals(MTU_4096, d.get(DeviceInfo.ACTIVE_MTU));
+            assertEquals(1, d.getShort(DeviceInfo.LID));
+            assertEquals(16, d.getInt(DeviceInfo.MAX_QP_RD_ATOM));
+            assertEquals(16384, d.getInt(DeviceInfo.MAX_QP_WR));
+            assertEquals(4194303, d.getInt(DeviceInfo.MAX_CQE));
+            assertEquals(ATOMIC_NONE, d.getInt(DeviceInfo.ATOMIC_CAP));
+            assertEquals(0, d.getInt(DeviceInfo.MAX_SRQ));
+            assertEquals(1, d.getShort(DeviceInfo.GID_TBL_LEN));
+            byte[] guid = bytes(d, DeviceInfo.NODE_GUID, 8);
+            assertEquals(0x02, guid[0], "node GUID in network byte order");
+            assertEquals(1, guid[7], "derived from the LID");
+            assertArrayEquals(new byte[] {(byte) 0xfe, (byte) 0x80}, bytes(d, DeviceInfo.GID, 2));
+            assertEquals("db", WireClient.string(d, DeviceInfo.CONTAINER, 64));
+        }
+    }
+
+    @Test
+    void garbageClosesThatConnectionOnly() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient bystander = new WireClient(socket)) {
+            for (ByteBuffer garbage : garbage()) {
+                try (WireClient offender = new WireClient(socket)) {
+                    offender.sendRaw(garbage);
+                    assertTrue(offender.closedByPeer(), "closed after " + garbage);
+                }
+                assertEquals(0, bystander.call(Abi.OP_ALLOC_PD, null).status(), "others keep running");
+            }
+        }
+    }
+
+    private static List<ByteBuffer> garbage() {
+        ByteBuffer badMagic = header(0x12345678, Abi.ABI_VERSION, 0, 0);
+        ByteBuffer badVersion = header(Abi.ABI_MAGIC, 7, 0, 0);
+        ByteBuffer lyingLength = header(Abi.ABI_MAGIC, Abi.ABI_VERSION, 8, 0);
+        ByteBuffer tooLong = ByteBuffer.allocateDirect(Abi.MSG_MAX + 100).order(ByteOrder.LITTLE_ENDIAN);
+        tooLong.put(header(Abi.ABI_MAGIC, Abi.ABI_VERSION, Abi.MSG_MAX + 100 - Abi.Hdr.SIZE, 0)).clear();
+        return List.of(badMagic, badVersion, lyingLength, tooLong, ByteBuffer.allocateDirect(10));
+    }
+
+    private static ByteBuffer header(int magic, int version, int len, int extra) {
+        ByteBuffer h = ByteBuffer.allocateDirect(Abi.Hdr.SIZE + extra).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(Abi.Hdr.MAGIC, magic);
+        h.putShort(Abi.Hdr.VERSION, (short) version);
+        h.putShort(Abi.Hdr.OP, (short) Abi.OP_ALLOC_PD);
+        h.putInt(Abi.Hdr.LEN, len);
+        return h;
+    }
+
+    @Test
+    void unknownOpsAreNotSupported() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient ffl = new WireClient(socket); WireClient admin = admin()) {
+            Response r = ffl.call(55, null);
+            assertEquals(Errno.EOPNOTSUPP, r.status());
+            assertEquals(55, r.op());
+            assertEquals(ffl.lastSeq(), r.seq());
+            assertEquals(Errno.EOPNOTSUPP, ffl.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("x", "")).status());
+            assertEquals(Errno.EOPNOTSUPP, admin.call(Abi.OP_ALLOC_PD, null).status());
+            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_DEALLOC_PD, WireClient.payload(3)).status(),
+                    "a payload of the wrong size is EINVAL, not garbage");
+            assertEquals(0, ffl.call(Abi.OP_ALLOC_PD, null).status(), "and the connection stays");
+        }
+    }
+
+    @Test
+    void badNamesAndRefusalsAreErrors() throws Exception {
+        try (WireClient admin = admin()) {
+            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("Bad_Name", "")).status());
+            ByteBuffer unterminated = WireClient.payload(ContainerReq.SIZE);
+            WireClient.putString(unterminated, 0, "x".repeat(64));
+            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, unterminated).status());
+            orchestrator.refuse = true;
+            assertEquals(Errno.EBUSY, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("ok", "")).status());
+            assertEquals(Errno.ENOENT, admin.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("ok", "")).status());
+        }
+    }
+
+    @Test
+    void removingAContainerClosesItsSocketAndConnections() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient ffl = new WireClient(socket); WireClient admin = admin()) {
+            assertEquals(0, ffl.call(Abi.OP_ALLOC_PD, null).status());
+            assertEquals(0, admin.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("web", "")).status());
+            assertTrue(ffl.closedByPeer());
+            assertFalse(Files.exists(socket));
+            assertTrue(orchestrator.registered.isEmpty());
+            assertTrue(router.containers().isEmpty());
+        }
+    }
+
+    @Test
+    void responsesCarryTheRingDescriptors() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient ffl = new WireClient(socket)) {
+            Response cq = ffl.call(Abi.OP_CREATE_CQ, cqReq(100));
+            assertEquals(0, cq.status());
+            assertEquals(128, cq.payload().getInt(Abi.CreateCqResp.CQE));
+            assertEquals(1, cq.fds().length);
+            assertEquals(4096 + 128 * 64, cq.payload().getLong(Abi.CreateCqResp.SHM_SIZE));
+            assertEquals(4096 + 128 * 64, org.freeflow.posix.api.MemFd.size(cq.fds()[0]));
+            org.freeflow.posix.api.FileDescriptors.close(cq.fds()[0]);
+            assertNotNull(router.containers().get(0));
+            assertEquals(1, router.containers().get(0).cqs());
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (router.containers().get(0).connections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(0, router.containers().get(0).cqs(), "closing the connection destroyed the CQ");
+    }
+
+    private static ByteBuffer cqReq(int cqe) {
+        ByteBuffer req = WireClient.payload(Abi.CreateCqReq.SIZE);
+        req.putInt(Abi.CreateCqReq.CQE, cqe);
+        req.putInt(Abi.CreateCqReq.CHANNEL, -1);
+        return req;
+    }
+
+    private static byte[] bytes(ByteBuffer b, int offset, int n) {
+        byte[] out = new byte[n];
+        b.get(offset, out);
+        return out;
+    }
+}

@@ -1,0 +1,67 @@
+package org.freeflow.router.internal.testing;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.CqShm;
+import org.freeflow.fastpath.api.Abi.Cqe;
+import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.MemFd;
+import org.freeflow.posix.api.PosixException;
+
+/** The FFL's view of a CQ memfd: ibv_poll_cq. */
+public final class FflCompletionQueue implements AutoCloseable {
+
+    public final int handle;
+    private final MappedRegion mapping;
+    private final ByteBuffer shm;
+
+    /** Maps the ring memfd (and closes the descriptor). */
+    public FflCompletionQueue(int handle, int fd) throws PosixException {
+        this.handle = handle;
+        try {
+            this.mapping = MappedRegion.map(fd, 0, MemFd.size(fd), true);
+        } finally {
+            FileDescriptors.closeQuietly(fd);
+        }
+        this.shm = mapping.chunk(0);
+    }
+
+    /** The oldest completion, or null. */
+    public Completion poll() {
+        int cons = RingIndex.loadAcquire(shm, CqShm.RING_CONS);
+        if (RingIndex.loadAcquire(shm, CqShm.RING_PROD) == cons) {
+            return null;
+        }
+        int slots = shm.getInt(CqShm.SLOTS);
+        int e = Abi.SHM_HDR_SIZE + (cons & (slots - 1)) * Abi.CQE_SIZE;
+        Completion c = new Completion(shm.getLong(e + Cqe.WR_ID), shm.getInt(e + Cqe.STATUS),
+                shm.getInt(e + Cqe.OPCODE), shm.getInt(e + Cqe.BYTE_LEN), shm.getInt(e + Cqe.IMM_DATA),
+                shm.getInt(e + Cqe.QP_NUM), shm.getInt(e + Cqe.SRC_QP), shm.getInt(e + Cqe.WC_FLAGS),
+                Short.toUnsignedInt(shm.getShort(e + Cqe.SLID)));
+        RingIndex.storeRelease(shm, CqShm.RING_CONS, cons + 1);
+        return c;
+    }
+
+    /** Every completion waiting. */
+    public List<Completion> drain() {
+        List<Completion> all = new ArrayList<>();
+        Completion c;
+        while ((c = poll()) != null) {
+            all.add(c);
+        }
+        return all;
+    }
+
+    public int slots() {
+        return shm.getInt(CqShm.SLOTS);
+    }
+
+    @Override
+    public void close() {
+        mapping.close();
+    }
+}

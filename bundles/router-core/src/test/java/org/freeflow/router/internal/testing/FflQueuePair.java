@@ -1,0 +1,117 @@
+package org.freeflow.router.internal.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.QpShm;
+import org.freeflow.fastpath.api.Abi.RecvWqe;
+import org.freeflow.fastpath.api.Abi.SendWqe;
+import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.fastpath.api.Verbs;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.MemFd;
+import org.freeflow.posix.api.PosixException;
+
+/** The FFL's view of a QP memfd: posts work requests as ibv_post_send / ibv_post_recv do. */
+public final class FflQueuePair implements AutoCloseable {
+
+    public final int qpn;
+    private final MappedRegion mapping;
+    private final ByteBuffer shm;
+
+    /** Maps the ring memfd (and closes the descriptor). */
+    public FflQueuePair(int qpn, int fd) throws PosixException {
+        this.qpn = qpn;
+        try {
+            this.mapping = MappedRegion.map(fd, 0, MemFd.size(fd), true);
+        } finally {
+            FileDescriptors.closeQuietly(fd);
+        }
+        this.shm = mapping.chunk(0);
+    }
+
+    /** ff_qp_shm.state, the router's mirror. */
+    public int state() {
+        return RingIndex.loadAcquire(shm, QpShm.STATE);
+    }
+
+    public void postSend(long wrId, int opcode, int flags, long remoteAddr, int rkey, int imm, Sge... sges) {
+        int slot = sendSlot();
+        shm.putLong(slot + SendWqe.WR_ID, wrId);
+        shm.putInt(slot + SendWqe.OPCODE, opcode);
+        shm.putInt(slot + SendWqe.SEND_FLAGS, flags);
+        shm.putInt(slot + SendWqe.IMM_DATA, imm);
+        shm.putInt(slot + SendWqe.NUM_SGE, sges.length);
+        shm.putLong(slot + SendWqe.REMOTE_ADDR, remoteAddr);
+        shm.putInt(slot + SendWqe.RKEY, rkey);
+        shm.putInt(slot + SendWqe.INLINE_LEN, 0);
+        for (int i = 0; i < sges.length; i++) {
+            int at = slot + SendWqe.SIZE + i * Abi.Sge.SIZE;
+            shm.putLong(at + Abi.Sge.ADDR, sges[i].addr());
+            shm.putInt(at + Abi.Sge.LENGTH, sges[i].length());
+            shm.putInt(at + Abi.Sge.LKEY, sges[i].lkey());
+        }
+        publish(QpShm.SQ_PROD);
+    }
+
+    public void postInline(long wrId, int opcode, int flags, long remoteAddr, int rkey, byte[] data) {
+        int slot = sendSlot();
+        shm.putLong(slot + SendWqe.WR_ID, wrId);
+        shm.putInt(slot + SendWqe.OPCODE, opcode);
+        shm.putInt(slot + SendWqe.SEND_FLAGS, flags | Verbs.SEND_INLINE);
+        shm.putInt(slot + SendWqe.NUM_SGE, 0);
+        shm.putLong(slot + SendWqe.REMOTE_ADDR, remoteAddr);
+        shm.putInt(slot + SendWqe.RKEY, rkey);
+        shm.putInt(slot + SendWqe.INLINE_LEN, data.length);
+        shm.put(slot + SendWqe.SIZE, data);
+        publish(QpShm.SQ_PROD);
+    }
+
+    public void postRecv(long wrId, Sge... sges) {
+        int prod = RingIndex.loadAcquire(shm, QpShm.RQ_PROD);
+        int slots = shm.getInt(QpShm.RQ_SLOTS);
+        assertTrue(prod - RingIndex.loadAcquire(shm, QpShm.RQ_CONS) < slots, "receive queue full");
+        int slot = (int) shm.getLong(QpShm.RQ_OFFSET) + (prod & (slots - 1)) * shm.getInt(QpShm.RQ_SLOT_SIZE);
+        shm.putLong(slot + RecvWqe.WR_ID, wrId);
+        shm.putInt(slot + RecvWqe.NUM_SGE, sges.length);
+        for (int i = 0; i < sges.length; i++) {
+            int at = slot + RecvWqe.SIZE + i * Abi.Sge.SIZE;
+            shm.putLong(at + Abi.Sge.ADDR, sges[i].addr());
+            shm.putInt(at + Abi.Sge.LENGTH, sges[i].length());
+            shm.putInt(at + Abi.Sge.LKEY, sges[i].lkey());
+        }
+        publish(QpShm.RQ_PROD);
+    }
+
+    /** Send entries posted and not yet consumed by the router. */
+    public int sendQueued() {
+        return RingIndex.loadAcquire(shm, QpShm.SQ_PROD) - RingIndex.loadAcquire(shm, QpShm.SQ_CONS);
+    }
+
+    /** Receive entries posted and not yet consumed by the router. */
+    public int recvQueued() {
+        return RingIndex.loadAcquire(shm, QpShm.RQ_PROD) - RingIndex.loadAcquire(shm, QpShm.RQ_CONS);
+    }
+
+    public ByteBuffer shm() {
+        return shm;
+    }
+
+    private int sendSlot() {
+        int prod = RingIndex.loadAcquire(shm, QpShm.SQ_PROD);
+        int slots = shm.getInt(QpShm.SQ_SLOTS);
+        assertTrue(prod - RingIndex.loadAcquire(shm, QpShm.SQ_CONS) < slots, "send queue full");
+        return (int) shm.getLong(QpShm.SQ_OFFSET) + (prod & (slots - 1)) * shm.getInt(QpShm.SQ_SLOT_SIZE);
+    }
+
+    private void publish(int prodOffset) {
+        RingIndex.storeRelease(shm, prodOffset, RingIndex.loadAcquire(shm, prodOffset) + 1);
+    }
+
+    @Override
+    public void close() {
+        mapping.close();
+    }
+}

@@ -1,0 +1,5 @@
+package org.freeflow.router.internal.testing;
+
+/** A scatter-gather entry as the application posts it. */
+public record Sge(long addr, int length, int lkey) {
+}

@@ -1,0 +1,84 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The IB modify-QP table: transitions, required and optional attribute masks. */
+class QpStateMachineTest {
+
+    /** The masks perftest uses (verbs-abi.md): INIT 0x39, RTR 0x129181, RTS. */
+    @Test
+    void perftestConnectionSequenceIsAllowed() {
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RESET, QPS_INIT, 0x39));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_RTR, 0x129181));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTR, QPS_RTS, VnicFixture.RTS_MASK));
+    }
+
+    @Test
+    void missingRequiredAttributeIsRefused() {
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RESET, QPS_INIT, QP_STATE | QP_PKEY_INDEX | QP_PORT));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_RTR, 0x129181 & ~QP_MIN_RNR_TIMER));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTR, QPS_RTS, VnicFixture.RTS_MASK & ~QP_RNR_RETRY));
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_INIT, QPS_RTR, 0x129181 & ~QP_MIN_RNR_TIMER
+                & ~QP_MAX_DEST_RD_ATOMIC), "UC needs neither");
+    }
+
+    @Test
+    void attributeOutsideRequiredAndOptionalIsRefused() {
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RESET, QPS_INIT, 0x39 | QP_QKEY));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_RTR, 0x129181 | QP_SQ_PSN));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_ERR, QP_STATE | QP_ACCESS_FLAGS));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTR, QPS_RTS, VnicFixture.RTS_MASK | QP_MIN_RNR_TIMER),
+                "optional attributes are fine");
+        assertTrue(QpStateMachine.allowed(QPT_UD, QPS_RESET, QPS_INIT, QP_STATE | QP_PKEY_INDEX | QP_PORT
+                | QP_QKEY));
+        assertFalse(QpStateMachine.allowed(QPT_UD, QPS_RESET, QPS_INIT, 0x39), "UD takes a qkey, not access");
+    }
+
+    @Test
+    void transitionsThatDoNotExist() {
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RESET, QPS_RTR, 0x129181));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_RTS, VnicFixture.RTS_MASK));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTR, QPS_RTR, QP_STATE));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_ERR, QPS_RTS, QP_STATE));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RESET, QPS_ERR, QP_STATE), "as in Linux");
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_SQE, QPS_RTS, QP_STATE), "RC never has SQE");
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_SQE, QPS_RTS, QP_STATE | QP_ACCESS_FLAGS));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTS, 9, QP_STATE), "no such state");
+    }
+
+    @Test
+    void anyStateGoesToResetAndAllButResetToError() {
+        for (int s = QPS_RESET; s <= QPS_ERR; s++) {
+            assertTrue(QpStateMachine.allowed(QPT_RC, s, QPS_RESET, QP_STATE), "to RESET from " + s);
+            assertEquals(s != QPS_RESET, QpStateMachine.allowed(QPT_RC, s, QPS_ERR, QP_STATE), "to ERR from " + s);
+        }
+    }
+
+    @Test
+    void drainAndResume() {
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_SQD, QP_STATE | QP_EN_SQD_ASYNC_NOTIFY));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_SQD, QPS_SQD, QP_TIMEOUT | QP_AV));
+        assertFalse(QpStateMachine.allowed(QPT_UD, QPS_SQD, QPS_SQD, QP_AV));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_SQD, QPS_RTS, QP_STATE | QP_MIN_RNR_TIMER));
+    }
+
+    @Test
+    void currentStateIsOnlyAllowedWhereTheTableSaysSo() {
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_RTS, QP_CUR_STATE | QP_ACCESS_FLAGS));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_INIT, QP_CUR_STATE));
+        assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_ERR, QP_STATE | QP_CUR_STATE));
+    }
+
+    @Test
+    void withoutTheStateBitTheQpStaysWhereItIs() {
+        assertEquals(QPS_RTS, QpStateMachine.nextState(QPS_RTS, QP_ACCESS_FLAGS, QPS_ERR));
+        assertEquals(QPS_ERR, QpStateMachine.nextState(QPS_RTS, QP_STATE, QPS_ERR));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_RTS, QP_ACCESS_FLAGS | QP_MIN_RNR_TIMER));
+        assertTrue(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_INIT, QP_PORT | QP_ACCESS_FLAGS));
+    }
+}

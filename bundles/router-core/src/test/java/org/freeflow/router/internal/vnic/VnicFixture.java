@@ -1,0 +1,143 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.internal.testing.AppMemory;
+import org.freeflow.router.internal.testing.AttrBuilder;
+import org.freeflow.router.internal.testing.FakeOrchestrator;
+import org.freeflow.router.internal.testing.FakeQos;
+import org.freeflow.router.internal.testing.FflCompletionQueue;
+import org.freeflow.router.internal.testing.FflQueuePair;
+import org.freeflow.router.internal.testing.InlinePoller;
+
+/** Virtual NICs, contexts and QPs on a thread-less poller, driven by the test. */
+final class VnicFixture implements AutoCloseable {
+
+    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ;
+    static final int INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_ACCESS_FLAGS;
+    static final int RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN | QP_MAX_DEST_RD_ATOMIC
+            | QP_MIN_RNR_TIMER;
+    static final int RTS_MASK = QP_STATE | QP_TIMEOUT | QP_RETRY_CNT | QP_RNR_RETRY | QP_SQ_PSN
+            | QP_MAX_QP_RD_ATOMIC;
+
+    final InlinePoller poller = new InlinePoller();
+    final FakeOrchestrator orchestrator = new FakeOrchestrator();
+    final FakeQos qos = new FakeQos();
+    final QpDirectory directory = new QpDirectory();
+    final TransportRegistry transports = new TransportRegistry(new LocalTransport(directory));
+    final VnicEnvironment env = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
+    private final Map<String, VirtualNic> nics = new HashMap<>();
+    private final List<Endpoint> endpoints = new ArrayList<>();
+    long now = 1_000_000_000L;
+
+    /** A process in {@code container} with a PD, two CQs of {@code cqe} entries and one RC QP. */
+    Endpoint endpoint(String container) throws PosixException {
+        return endpoint(container, 64, new QpCaps(16, 16, 4, 4, 64), false);
+    }
+
+    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll) throws PosixException {
+        VirtualNic nic = nics.computeIfAbsent(container, n -> new VirtualNic(
+                orchestrator.registerContainer(n, "default", "host1"), Path.of("/tmp/" + n + ".sock")));
+        Endpoint e = new Endpoint(nic, new VerbsContext(nic, env), new AppMemory());
+        endpoints.add(e);
+        e.pd = e.ctx.allocPd();
+        Grants.Cq scq = e.ctx.createCq(cqe);
+        Grants.Cq rcq = e.ctx.createCq(cqe);
+        e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
+        e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
+        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, scq.handle(), rcq.handle(), 0, QPT_RC, sqSigAll, caps));
+        e.qpHandle = qp.handle();
+        e.qp = new FflQueuePair(qp.qpn(), qp.fd());
+        e.routerQp = directory.get(qp.qpn());
+        return e;
+    }
+
+    void toInit(Endpoint e, int access) {
+        e.ctx.modifyQp(e.qpHandle, INIT_MASK,
+                new AttrBuilder().state(QPS_INIT).port(1).access(access).build(INIT_MASK));
+    }
+
+    void toRtr(Endpoint e, Endpoint peer, int minRnrTimer) {
+        e.ctx.modifyQp(e.qpHandle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
+                .dest(peer.nic.lid(), peer.qp.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
+    }
+
+    void toRts(Endpoint e, int timeout, int retryCnt, int rnrRetry) {
+        e.ctx.modifyQp(e.qpHandle, RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(timeout)
+                .retry(retryCnt, rnrRetry).rdAtomic(16, 0).build(RTS_MASK));
+    }
+
+    /** Both to RTS, connected to each other, perftest-like attributes (rnr_retry 7). */
+    void connect(Endpoint a, Endpoint b) {
+        connect(a, b, 7, 12);
+    }
+
+    void connect(Endpoint a, Endpoint b, int rnrRetry, int minRnrTimer) {
+        toInit(a, ALL_ACCESS);
+        toInit(b, ALL_ACCESS);
+        toRtr(a, b, minRnrTimer);
+        toRtr(b, a, minRnrTimer);
+        toRts(a, 14, 7, rnrRetry);
+        toRts(b, 14, 7, rnrRetry);
+    }
+
+    /** Polls until nothing moves at the current time. */
+    void settle() {
+        poller.settle(now);
+    }
+
+    /** Moves the clock and polls. */
+    void advance(long nanos) {
+        now += nanos;
+        settle();
+    }
+
+    @Override
+    public void close() {
+        for (Endpoint e : endpoints) {
+            e.ctx.close();
+            e.qp.close();
+            e.sendCq.close();
+            e.recvCq.close();
+            e.memory.close();
+        }
+    }
+
+    /** One process: its context, memory, PD, CQs and QP. */
+    static final class Endpoint {
+        final VirtualNic nic;
+        final VerbsContext ctx;
+        final AppMemory memory;
+        int pd;
+        int qpHandle;
+        FflCompletionQueue sendCq;
+        FflCompletionQueue recvCq;
+        FflQueuePair qp;
+        QueuePair routerQp;
+
+        Endpoint(VirtualNic nic, VerbsContext ctx, AppMemory memory) {
+            this.nic = nic;
+            this.ctx = ctx;
+            this.memory = memory;
+        }
+
+        /** Registers [addr, addr + length) in this endpoint's PD; returns the key. */
+        int register(long addr, long length, int access) {
+            return register(pd, addr, length, access);
+        }
+
+        int register(int pdHandle, long addr, long length, int access) {
+            return ctx.regMr(pdHandle, access, addr, length, addr, memory.fd).key();
+        }
+
+        int state() {
+            return routerQp.state();
+        }
+    }
+}
