@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Tests of the lab launcher (./freeflow lab ...) that do not need the real router or FFL:
+# the routers are stand-ins (scripts/testing/fake-assembly, scripts/testing/fake-ffctl)
+# and the programs are plain ones (sh, getent, ping, qperf's TCP test). What it checks:
+# namespaces, fabric and overlay, hosts files, environment, exit codes, signals,
+# stale containers, failure paths of `lab up`, and that `lab down` leaves nothing.
+# Needs root. Prints 'N passed, N failed' and exits non-zero on a failure.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FF=$REPO/freeflow
+LAB=${SELFTEST_LAB:-ffst}
+FAILLAB=${LAB}x
+export FREEFLOW_ASSEMBLY=$REPO/scripts/testing/fake-assembly
+export FREEFLOW_FFCTL=$REPO/scripts/testing/fake-ffctl
+FREEFLOW_LIB=$(mktemp -d)
+export FREEFLOW_LIB
+unset FREEFLOW_LAB FREEFLOW_LAB_SUBNET FAKE_ROUTER_MODE
+STATE=${FREEFLOW_LAB_STATE:-/run/freeflow-lab}
+OUT=$(mktemp -d)
+
+passed=0
+failed=0
+ok() {
+	passed=$((passed + 1))
+	echo "PASS $*"
+}
+ko() {
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+# check DESCRIPTION COMMAND...: the command must succeed
+check() {
+	local what=$1
+	shift
+	if "$@" >"$OUT/check.log" 2>&1; then ok "$what"; else
+		ko "$what"
+		sed 's/^/    /' "$OUT/check.log"
+	fi
+}
+# (programs in the background are started with "$FF" itself, so that $! is the launcher)
+lab() { "$FF" lab --lab "$LAB" "$@"; }
+contains() { grep -q -- "$2" "$1"; }
+
+finish() {
+	"$FF" lab --lab "$LAB" down >/dev/null 2>&1
+	"$FF" lab --lab "$FAILLAB" down >/dev/null 2>&1
+	rm -rf "$OUT" "$FREEFLOW_LIB"
+}
+trap finish EXIT
+
+[[ $(id -u) -eq 0 ]] || {
+	echo "lab-selftest: needs root" >&2
+	exit 1
+}
+"$FF" lab --lab "$LAB" down >/dev/null 2>&1
+"$FF" lab --lab "$FAILLAB" down >/dev/null 2>&1
+
+# ---- lab up failure paths: a clear error, the log tail, nothing left behind
+nothing_left() {
+	[[ ! -d $STATE/$1 ]] && ! ip netns list | grep -q "^$1-" && ! ip link show "$1-fab" >/dev/null 2>&1
+}
+FAKE_ROUTER_MODE=fail "$FF" lab --lab "$FAILLAB" up >"$OUT/fail.log" 2>&1
+rc=$?
+if ((rc != 0)) && contains "$OUT/fail.log" "exited during start" && contains "$OUT/fail.log" "failing on purpose"; then
+	ok "lab up: a router that dies is reported with its log"
+else
+	ko "lab up: a router that dies is reported with its log (rc=$rc)"
+	sed 's/^/    /' "$OUT/fail.log"
+fi
+check "lab up: nothing left after a failed start" nothing_left "$FAILLAB"
+FAKE_ROUTER_MODE=mute "$FF" lab --lab "$FAILLAB" up --timeout 2 >"$OUT/mute.log" 2>&1
+rc=$?
+if ((rc != 0)) && contains "$OUT/mute.log" "no answer to 'ffctl ping'"; then
+	ok "lab up: a router that does not answer times out"
+else
+	ko "lab up: a router that does not answer times out (rc=$rc)"
+	sed 's/^/    /' "$OUT/mute.log"
+fi
+check "lab up: nothing left after a time-out" nothing_left "$FAILLAB"
+
+# ---- a lab of two hosts
+check "lab up --hosts 2" lab up --hosts 2 --timeout 30
+check "lab up again is a no-op" lab up --hosts 2
+if lab up --hosts 1 >"$OUT/x" 2>&1; then ko "lab up with another host count fails"; else ok "lab up with another host count fails"; fi
+lab status >"$OUT/status" 2>&1
+check "status: two routers alive and answering" test "$(grep -cE '^h[12] .* yes +ok ' "$OUT/status")" -eq 2
+
+router_in_ns() {
+	local h=$1 pid ns
+	pid=$(lab inspect "$h" | sed -n 's/^pid=//p')
+	ns=$(ip netns identify "$pid")
+	[[ $ns == "$LAB-$h" ]]
+}
+check "h1's router runs in namespace $LAB-h1" router_in_ns h1
+check "h2's router runs in namespace $LAB-h2" router_in_ns h2
+cfg_ok() {
+	local c=$STATE/$LAB/$1/karaf/etc/org.freeflow.router.cfg
+	grep -qx "hostName=$1" "$c" && grep -qx "socketDir=$STATE/$LAB/$1/sock" "$c" &&
+		[[ $(grep -c '^hostName' "$c") -eq 1 ]]
+}
+check "h1's copy of the router is configured (hostName, socketDir)" cfg_ok h1
+check "h2's copy of the router is configured (hostName, socketDir)" cfg_ok h2
+check "two hosts: Ignite discovery lists both" grep -q "discoveryAddresses=.*,.*:47500" \
+	"$STATE/$LAB/h2/karaf/etc/org.freeflow.ffo.cfg"
+h2addr=$(lab inspect h2 | sed -n 's/^address=//p')
+check "the root namespace reaches h2 on the fabric ($h2addr)" ping -c 1 -W 2 "$h2addr"
+check "h1 has br0 without an address" test -z "$(ip -n "$LAB-h1" -4 -o addr show br0)"
+
+# ---- lab run: output, exit status, environment, address
+lab run --name out1 -- sh -c 'echo to-stdout; echo to-stderr >&2; exit 7' >"$OUT/o" 2>"$OUT/e"
+rc=$?
+check "run: exit status passes through" test "$rc" -eq 7
+check "run: stdout passes through" grep -qx to-stdout "$OUT/o"
+check "run: stderr passes through" grep -qx to-stderr "$OUT/e"
+# shellcheck disable=SC2016 # expanded in the container
+lab run --name env1 --tenant blue -- sh -c 'echo "S=$FREEFLOW_SOCKET"; echo "L=$LD_LIBRARY_PATH"; ip -4 -o addr show eth0' >"$OUT/env" 2>&1
+check "run: FREEFLOW_SOCKET is the container's socket" grep -qx "S=$STATE/$LAB/h1/sock/containers/env1.sock" "$OUT/env"
+check "run: LD_LIBRARY_PATH starts with the FFL directory" grep -q "^L=$FREEFLOW_LIB" "$OUT/env"
+check "run: eth0 has the router's virtual IP" grep -q 'inet 10\.98\.1\.[0-9]*/16' "$OUT/env"
+check "run: the tenant reached the router" grep -q 'attach env1' "$STATE/$LAB/h1/sock/events.log"
+check "run: the container was detached at its end" grep -q 'detach env1' "$STATE/$LAB/h1/sock/events.log"
+if lab run --name out2 -- /no/such/program >/dev/null 2>&1; then ko "run: a missing program fails"; else ok "run: a missing program fails"; fi
+lab run --host h9 --name out3 -- true >/dev/null 2>&1
+check "run: an unknown host is a launcher error (125)" test $? -eq 125
+lab run --name BAD_NAME -- true >/dev/null 2>&1
+check "run: a bad name is a launcher error (125)" test $? -eq 125
+
+# ---- two containers on h1, one on h2: names, hosts files, TCP across the overlay
+"$FF" lab --lab "$LAB" run --host h1 --name srv -- qperf >"$OUT/srv.log" 2>&1 &
+srv=$!
+check "wait-port: qperf listens in srv" lab wait-port --name srv 19765 --timeout 20
+check "run: srv resolves itself" lab exec --name srv -- getent hosts srv
+lab run --host h1 --name near -- sh -c 'getent hosts srv && ping -c 1 -W 2 srv && qperf -t 1 srv tcp_lat' >"$OUT/near" 2>&1
+check "same host: name, ping and TCP to srv" test $? -eq 0
+lab run --host h2 --name far -- sh -c 'getent hosts srv && ping -c 1 -W 2 srv && qperf -t 1 srv tcp_bw' >"$OUT/far" 2>&1
+rc=$?
+check "other host (VXLAN overlay): name, ping and TCP to srv" test $rc -eq 0
+((rc == 0)) || sed 's/^/    /' "$OUT/far"
+"$FF" lab --lab "$LAB" run --host h2 --name idle -- sleep 30 >/dev/null 2>&1 &
+idle=$!
+check "wait for idle" bash -c "for i in \$(seq 50); do grep -q idle /etc/netns/$LAB-c-srv/hosts && exit 0; sleep 0.2; done; exit 1"
+check "the running srv sees the new container in its /etc/hosts" lab exec --name srv -- getent hosts idle
+check "containers share one hosts file (one inode)" test "$(stat -c %i "/etc/netns/$LAB-c-srv/hosts")" = "$(stat -c %i "/etc/netns/$LAB-c-idle/hosts")"
+lab status >"$OUT/status" 2>&1
+check "status lists srv and idle alive" test "$(grep -cE '^(srv|idle) .* yes *$' "$OUT/status")" -eq 2
+lab run --name srv -- true >/dev/null 2>&1
+check "run: a name in use is a launcher error (125)" test $? -eq 125
+
+# ---- signals: TERM and INT end the program and remove the container
+kill -TERM "$idle"
+wait "$idle"
+rc=$?
+check "TERM: lab run exits 143" test "$rc" -eq 143
+check "TERM: the namespace is gone" test ! -e "/run/netns/$LAB-c-idle"
+check "TERM: /etc/netns entry is gone" test ! -e "/etc/netns/$LAB-c-idle"
+check "TERM: detached" grep -q 'detach idle' "$STATE/$LAB/h2/sock/events.log"
+check "TERM: srv's hosts file no longer lists idle" bash -c "! grep -q idle /etc/netns/$LAB-c-srv/hosts"
+"$FF" lab --lab "$LAB" run --name stubborn -- sh -c 'trap "" TERM; sleep 60' >/dev/null 2>&1 &
+stub=$!
+check "wait for stubborn" bash -c "for i in \$(seq 50); do ip netns pids $LAB-c-stubborn | grep -q . && exit 0; sleep 0.2; done; exit 1"
+s0=$SECONDS
+kill -TERM "$stub"
+wait "$stub"
+rc=$?
+check "TERM ignored: lab run ends (KILL after 10 s) with 143" test "$rc" -eq 143 -a $((SECONDS - s0)) -lt 30
+check "TERM ignored: the namespace is gone" test ! -e "/run/netns/$LAB-c-stubborn"
+set -m
+"$FF" lab --lab "$LAB" run --name intr -- sleep 30 >/dev/null 2>&1 &
+intr=$!
+set +m
+check "wait-port: container intr appears (sleep listens nowhere: time-out expected)" \
+	bash -c "! '$FF' lab --lab '$LAB' wait-port --name intr 1 --timeout 1"
+kill -INT "$intr"
+wait "$intr"
+check "INT: lab run exits 130" test $? -eq 130
+check "INT: the namespace is gone" test ! -e "/run/netns/$LAB-c-intr"
+"$FF" lab --lab "$LAB" run --name short -- sleep 1 >/dev/null 2>&1 &
+short=$!
+s0=$SECONDS
+lab wait-port --name short 5 --timeout 20 >/dev/null 2>&1
+rc=$?
+check "wait-port fails early when the container ends" test $rc -ne 0 -a $((SECONDS - s0)) -lt 10
+wait "$short"
+
+# ---- a wrapper killed with KILL leaves a stale container: the next run replaces it
+"$FF" lab --lab "$LAB" run --name stale -- sleep 60 >/dev/null 2>&1 &
+st=$!
+check "wait for stale" bash -c "for i in \$(seq 50); do ip netns pids $LAB-c-stale | grep -q . && exit 0; sleep 0.2; done; exit 1"
+kill -KILL "$st"
+wait "$st" 2>/dev/null
+lab run --name stale -- true >/dev/null 2>&1
+check "a stale container is replaced" test $? -eq 0
+check "the stale container's program was ended" test -z "$(ip netns pids "$LAB-c-stale" 2>/dev/null)"
+
+# ---- lab down with a container still running
+check "srv still runs" kill -0 "$srv"
+pid1=$(lab inspect h1 | sed -n 's/^pid=//p')
+check "lab down" lab down
+wait "$srv"
+check "down: srv's lab run ended" test $? -ne 0
+check "down: router processes are gone" bash -c "! kill -0 -- -$pid1 2>/dev/null"
+check "down: no namespace, bridge or state left" nothing_left "$LAB"
+check "down: no /etc/netns entry left" bash -c "! ls -a /etc/netns 2>/dev/null | grep -q -- '$LAB'"
+check "down again is a no-op" lab down
+
+echo "lab-selftest: $passed passed, $failed failed"
+((failed == 0))
