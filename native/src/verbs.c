@@ -217,6 +217,22 @@ FF_EXPORT void ibv_ack_cq_events(struct ibv_cq *cq, unsigned int nevents)
 	pthread_mutex_unlock(&cq->mutex);
 }
 
+/* Maps the ring memfd that a create reply carried, then closes the fd. */
+static int map_reply_shm(int *fd, uint64_t size, void **shm)
+{
+	void *p;
+
+	if (*fd < 0 || size < FF_SHM_HDR_SIZE)
+		return EPROTO;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	close(*fd);
+	*fd = -1;
+	*shm = p;
+	return 0;
+}
+
 FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 				       void *cq_context,
 				       struct ibv_comp_channel *channel,
@@ -249,17 +265,9 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 		      sizeof(resp), &fd);
 	if (err)
 		goto err_free;
-	err = EPROTO;
-	if (fd < 0 || resp.shm_size < FF_SHM_HDR_SIZE)
+	err = map_reply_shm(&fd, resp.shm_size, &shm);
+	if (err)
 		goto err_destroy;
-	shm = mmap(NULL, resp.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fd, 0);
-	if (shm == MAP_FAILED) {
-		err = errno;
-		goto err_destroy;
-	}
-	close(fd);
-	fd = -1;
 	cq->shm = shm;
 	cq->shm_size = resp.shm_size;
 
@@ -421,17 +429,9 @@ FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
 		      sizeof(resp), &fd);
 	if (err)
 		goto err_free;
-	err = EPROTO;
-	if (fd < 0 || resp.shm_size < FF_SHM_HDR_SIZE)
+	err = map_reply_shm(&fd, resp.shm_size, &shm);
+	if (err)
 		goto err_destroy;
-	shm = mmap(NULL, resp.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fd, 0);
-	if (shm == MAP_FAILED) {
-		err = errno;
-		goto err_destroy;
-	}
-	close(fd);
-	fd = -1;
 	qp->shm = shm;
 	qp->shm_size = resp.shm_size;
 	qp->cap = resp.cap;

@@ -2,11 +2,7 @@ package org.freeflow.fastpath.internal;
 
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ExecutionException;
+import org.freeflow.fastpath.api.OwnerTasks;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
 import org.slf4j.Logger;
@@ -24,7 +20,9 @@ final class PollLoop implements PollerService, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     private static final PollTarget[] NONE = new PollTarget[0];
 
-    private final LinkedBlockingQueue<FutureTask<?>> tasks = new LinkedBlockingQueue<>();
+    private static final Runnable NO_WAKE = () -> { };
+
+    private final OwnerTasks tasks = new OwnerTasks("the poller");
     private volatile int yieldEvery;
     private volatile long idleSleepMillis;
     private volatile boolean running;
@@ -47,6 +45,7 @@ final class PollLoop implements PollerService, Runnable {
         Thread t = new Thread(this, name);
         t.setDaemon(true);
         thread = t;
+        tasks.owner(t);
         t.start();
     }
 
@@ -58,10 +57,8 @@ final class PollLoop implements PollerService, Runnable {
             t.join();
         }
         thread = null;
-        FutureTask<?> left;
-        while ((left = tasks.poll()) != null) {
-            left.cancel(false);
-        }
+        tasks.owner(null);
+        tasks.cancelPending();
     }
 
     @Override
@@ -73,7 +70,7 @@ final class PollLoop implements PollerService, Runnable {
                 waitForTask();
                 continue;
             }
-            runTasks();
+            tasks.runPending();
             round = targets;
             boolean progress = false;
             long now = System.nanoTime();
@@ -91,7 +88,7 @@ final class PollLoop implements PollerService, Runnable {
                 Thread.onSpinWait();
             }
         }
-        runTasks();
+        tasks.runPending();
     }
 
     private boolean visit(PollTarget target, long now) {
@@ -106,69 +103,16 @@ final class PollLoop implements PollerService, Runnable {
 
     private void waitForTask() {
         try {
-            FutureTask<?> task = tasks.poll(idleSleepMillis, TimeUnit.MILLISECONDS);
-            if (task != null) {
-                task.run();
-                runTasks();
-            }
+            tasks.awaitAndRun(idleSleepMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
         }
     }
 
-    private void runTasks() {
-        FutureTask<?> task;
-        while ((task = tasks.poll()) != null) {
-            task.run();
-        }
-    }
-
     @Override
     public <T> T call(Callable<T> task) {
-        if (inPollerThread()) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        }
-        if (!running) {
-            throw new IllegalStateException("the poller is not running");
-        }
-        FutureTask<T> future = new FutureTask<>(task);
-        tasks.add(future);
-        return await(future);
-    }
-
-    private static <T> T await(FutureTask<T> future) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new CompletionException(cause);
-                } catch (java.util.concurrent.CancellationException e) {
-                    throw new IllegalStateException("the poller stopped before running the task", e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return tasks.call(task, NO_WAKE);
     }
 
     @Override
@@ -207,7 +151,7 @@ final class PollLoop implements PollerService, Runnable {
 
     @Override
     public boolean inPollerThread() {
-        return Thread.currentThread() == thread;
+        return tasks.onOwner();
     }
 
     /** Targets registered now (for tests and diagnostics). */

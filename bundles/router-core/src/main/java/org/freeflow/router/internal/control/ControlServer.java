@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.OwnerTasks;
 import org.freeflow.posix.api.Datagram;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.EventFd;
@@ -36,7 +34,8 @@ public final class ControlServer implements Runnable {
     private static final int MAX_FDS = 4;
 
     private final EventFd wakeup;
-    private final ConcurrentLinkedQueue<FutureTask<?>> tasks = new ConcurrentLinkedQueue<>();
+    private final OwnerTasks tasks = new OwnerTasks("the control thread");
+    private final Runnable wake = this::wake;
     private final List<Listener> listeners = new ArrayList<>();
     private final List<Connection> connections = new ArrayList<>();
     private final ByteBuffer in = ByteBuffer.allocateDirect(Abi.MSG_MAX).order(ByteOrder.LITTLE_ENDIAN);
@@ -53,6 +52,7 @@ public final class ControlServer implements Runnable {
         running = true;
         thread = new Thread(this, name);
         thread.setDaemon(true);
+        tasks.owner(thread);
         thread.start();
     }
 
@@ -65,6 +65,7 @@ public final class ControlServer implements Runnable {
             t.join();
         }
         thread = null;
+        tasks.owner(null);
         for (Connection c : new ArrayList<>(connections)) {
             close(c);
         }
@@ -72,40 +73,13 @@ public final class ControlServer implements Runnable {
             l.socket.close();
         }
         listeners.clear();
-        failPendingTasks();
+        tasks.cancelPending();
         wakeup.close();
     }
 
     /** Runs {@code task} on the control thread (inline when called on it) and returns its result. */
     public <T> T call(Callable<T> task) {
-        if (Thread.currentThread() == thread) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        }
-        if (!running) {
-            throw new IllegalStateException("the control thread is not running");
-        }
-        FutureTask<T> future = new FutureTask<>(task);
-        tasks.add(future);
-        wake();
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the control thread", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new CompletionException(e.getCause());
-        } catch (java.util.concurrent.CancellationException e) {
-            throw new IllegalStateException("the control thread stopped", e);
-        }
+        return tasks.call(task, wake);
     }
 
     /** Listens at {@code path} with {@code mode}; each connection gets a session of {@code factory}. */
@@ -172,7 +146,7 @@ public final class ControlServer implements Runnable {
                 LOG.error("control loop: poll failed", e);
                 continue;
             }
-            runTasks();
+            tasks.runPending();
             for (int i = 0; i < ls.length; i++) {
                 if (pollSet.revents(1 + i) != 0 && listeners.contains(ls[i])) {
                     accept(ls[i]);
@@ -269,20 +243,6 @@ public final class ControlServer implements Runnable {
             LOG.error("{}: closing a session failed", c.listener.label, e);
         }
         LOG.debug("{}: connection closed", c.listener.label);
-    }
-
-    private void runTasks() {
-        FutureTask<?> task;
-        while ((task = tasks.poll()) != null) {
-            task.run();
-        }
-    }
-
-    private void failPendingTasks() {
-        FutureTask<?> task;
-        while ((task = tasks.poll()) != null) {
-            task.cancel(false);
-        }
     }
 
     private void wake() {
