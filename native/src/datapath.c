@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The data path: what ibv_post_send, ibv_post_recv and ibv_poll_cq reach
- * through ibv_context_ops.  No system call and no message: work requests
- * are written into the QP's shared rings and published with a release
- * store of prod; completions are copied out of the CQ ring up to prod
- * (acquire) and released with a store of cons.
+ * through ibv_context_ops.  No message: work requests are written into the
+ * QP's shared rings and published with a release store of prod;
+ * completions are copied out of the CQ ring up to prod (acquire) and
+ * released with a store of cons.  The only system call is the doorbell,
+ * and only while the router's poller sleeps (ffl_bell_ring).
  */
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ffl.h"
 
@@ -73,6 +75,24 @@ void ffl_datapath_init(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, read_env);
+}
+
+/*
+ * The slow half of a doorbell: the router's poller sleeps.  The eventfd is
+ * shared with the router, so its flags are left alone; a write of 1 only
+ * blocks when the counter is about to overflow, which a sleeping router
+ * cannot let happen.  EAGAIN (the router made it non-blocking and the
+ * counter is full) means the router has plenty to wake up to; any other
+ * failure (the router went away) shows up on the next control call.
+ */
+void ffl_bell_write(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	do {
+		n = write(fd, &one, sizeof(one));
+	} while (n < 0 && errno == EINTR);
 }
 
 static bool opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op)
@@ -188,6 +208,8 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		  struct ibv_send_wr **bad_wr)
 {
 	struct ffl_qp *qp = to_fqp(ibqp);
+	bool published;
+	uint32_t start;
 	int err = 0;
 
 	if (!ffl_ring_present(&qp->sq)) {
@@ -195,6 +217,7 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		return EINVAL;
 	}
 	pthread_spin_lock(&qp->sq_lock);
+	start = qp->sq.head;
 	for (; wr; wr = wr->next) {
 		err = sq_write(qp, wr);
 		if (err) {
@@ -202,8 +225,11 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 			break;
 		}
 	}
+	published = qp->sq.head != start;
 	ffl_ring_publish(&qp->sq);
 	pthread_spin_unlock(&qp->sq_lock);
+	if (published)
+		ffl_bell_ring(&qp->bell);
 	return err;
 }
 
@@ -232,6 +258,8 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr)
 {
 	struct ffl_qp *qp = to_fqp(ibqp);
+	bool published;
+	uint32_t start;
 	int err = 0;
 
 	if (ibqp->srq || !ffl_ring_present(&qp->rq)) {
@@ -239,6 +267,7 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		return EINVAL;
 	}
 	pthread_spin_lock(&qp->rq_lock);
+	start = qp->rq.head;
 	for (; wr; wr = wr->next) {
 		err = rq_write(qp, wr);
 		if (err) {
@@ -246,20 +275,23 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 			break;
 		}
 	}
+	published = qp->rq.head != start;
 	ffl_ring_publish(&qp->rq);
 	pthread_spin_unlock(&qp->rq_lock);
+	if (published)
+		ffl_bell_ring(&qp->bell);
 	return err;
 }
 
 int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 {
 	struct ffl_cq *cq = to_fcq(ibcq);
-	uint32_t i, n;
+	uint32_t i, n, ready;
 
 	if (ne <= 0)
 		return 0;
 	pthread_spin_lock(&cq->lock);
-	n = ffl_ring_ready(&cq->ring);
+	n = ready = ffl_ring_ready(&cq->ring);
 	if (n > (uint32_t)ne)
 		n = (uint32_t)ne;
 	for (i = 0; i < n; i++)
@@ -270,19 +302,20 @@ int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 
 	if (n) {
 		empty_polls = 0;
+		/*
+		 * A router that ran out of CQ room has nothing to do and may
+		 * sleep: tell it about the room we just made.  Checked only
+		 * for a CQ at least half full, so the common case stays
+		 * fence-free.
+		 */
+		if (ready >= (cq->ring.mask >> 1) + 1)
+			ffl_bell_ring(&cq->bell);
 	} else if (poll_yield && ++empty_polls >= poll_yield) {
 		/* let the router (and the peer) run on a small machine */
 		empty_polls = 0;
 		sched_yield();
 	}
 	return (int)n;
-}
-
-/* Completion events need router support (see ibv_get_cq_event). */
-static int ffl_req_notify_cq(struct ibv_cq *cq, int solicited_only)
-{
-	(void)cq, (void)solicited_only;
-	return EOPNOTSUPP;
 }
 
 static int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,

@@ -12,12 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ffl.h"
 
 static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ffl_device *dev_cached;	/* lives as long as the process */
+
+static void close_fds(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
 
 static const char *socket_path(void)
 {
@@ -26,24 +39,63 @@ static const char *socket_path(void)
 	return p && *p ? p : FF_DEFAULT_SOCKET;
 }
 
-/* FF_OP_OPEN on @sock; returns 0 or a positive errno. */
-static int router_open(int sock, uint32_t seq, struct ff_device_info *info)
+/*
+ * FF_OP_OPEN on @sock; returns 0 or a positive errno.  The reply carries
+ * the router page and the doorbell eventfd, in that order: both land in
+ * @fds (closed again on failure); a reply without them is EPROTO.
+ */
+static int router_open(int sock, uint32_t seq, struct ff_device_info *info,
+		       int fds[2])
 {
 	struct ff_open_req req = { .pid = (uint32_t)getpid() };
 	int err;
 
 	strncpy(req.comm, program_invocation_short_name,
 		sizeof(req.comm) - 1);
-	err = ff_msg_call(sock, FF_OP_OPEN, seq, &req, sizeof(req), -1, info,
-			  sizeof(*info), NULL);
-	if (!err) {
-		info->name[sizeof(info->name) - 1] = 0;
-		info->fw_ver[sizeof(info->fw_ver) - 1] = 0;
-		info->container[sizeof(info->container) - 1] = 0;
-		if (!info->name[0])
-			err = EPROTO;
+	err = ff_msg_call_fds(sock, FF_OP_OPEN, seq, &req, sizeof(req), -1,
+			      info, sizeof(*info), fds, 2);
+	if (err)
+		return err;
+	info->name[sizeof(info->name) - 1] = 0;
+	info->fw_ver[sizeof(info->fw_ver) - 1] = 0;
+	info->container[sizeof(info->container) - 1] = 0;
+	if (!info->name[0] || fds[0] < 0 || fds[1] < 0) {
+		close_fds(fds, 2);
+		return EPROTO;
 	}
-	return err;
+	return 0;
+}
+
+/* The doorbell must be an eventfd (when /proc can tell). */
+static bool is_eventfd(int fd)
+{
+	static const char want[] = "anon_inode:[eventfd]";
+	char path[64], link[sizeof(want) + 1];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link));
+	if (n < 0)
+		return true;	/* no /proc: trust the router */
+	return (size_t)n == sizeof(want) - 1 && !memcmp(link, want, (size_t)n);
+}
+
+/* Maps the router page of an OPEN reply read-only. */
+static int map_router_page(int fd, struct ff_router_shm **page)
+{
+	struct stat st;
+	void *p;
+
+	if (fstat(fd, &st) < 0)
+		return errno;
+	/* smaller would SIGBUS on access; the router seals it at this size */
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)FF_ROUTER_SHM_SIZE)
+		return EPROTO;
+	p = mmap(NULL, FF_ROUTER_SHM_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	*page = p;
+	return 0;
 }
 
 static void fill_ibdev(struct ffl_device *dev)
@@ -65,7 +117,7 @@ FF_EXPORT struct ibv_device **ibv_get_device_list(int *num_devices)
 	struct ff_device_info info;
 	struct ibv_device **list;
 	const char *path = socket_path();
-	int sock, err;
+	int sock, err, fds[2];
 
 	if (num_devices)
 		*num_devices = 0;
@@ -80,8 +132,9 @@ FF_EXPORT struct ibv_device **ibv_get_device_list(int *num_devices)
 		errno = -sock;
 		return list;
 	}
-	err = router_open(sock, 1, &info);
+	err = router_open(sock, 1, &info, fds);
 	close(sock);
+	close_fds(fds, 2);	/* a probe: the contexts get their own */
 	if (err) {
 		errno = err;
 		return list;
@@ -141,7 +194,7 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	struct ffl_device *dev = to_fdev(device);
 	struct ffl_context *fctx;
 	struct ibv_context *ctx;
-	int sock, err;
+	int sock, err, fds[2];
 
 	fctx = calloc(1, sizeof(*fctx));
 	if (!fctx) {
@@ -151,6 +204,7 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	ctx = &fctx->vctx.context;
 	ctx->cmd_fd = -1;
 	ctx->async_fd = -1;
+	fctx->bell.fd = -1;
 
 	sock = ff_msg_connect(dev->socket);
 	if (sock < 0) {
@@ -159,15 +213,25 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	}
 	ctx->cmd_fd = sock;
 	fctx->seq = 1;
-	err = router_open(sock, fctx->seq++, &fctx->info);
+	err = router_open(sock, fctx->seq++, &fctx->info, fds);
 	if (err)
 		goto err_close;
+	err = map_router_page(fds[0], &fctx->router);
+	close(fds[0]);
+	fctx->bell.fd = fds[1];
+	if (err)
+		goto err_close;
+	if (!is_eventfd(fctx->bell.fd)) {
+		err = EPROTO;
+		goto err_unmap;
+	}
+	fctx->bell.sleeping = &fctx->router->sleeping;
 
 	/* no async events yet: a real fd that never becomes readable */
 	ctx->async_fd = eventfd(0, EFD_CLOEXEC);
 	if (ctx->async_fd < 0) {
 		err = errno;
-		goto err_close;
+		goto err_unmap;
 	}
 
 	pthread_mutex_init(&fctx->cmd_lock, NULL);
@@ -182,7 +246,11 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	ffl_datapath_init();
 	return ctx;
 
+err_unmap:
+	munmap(fctx->router, FF_ROUTER_SHM_SIZE);
 err_close:
+	if (fctx->bell.fd >= 0)
+		close(fctx->bell.fd);
 	close(sock);
 err_free:
 	free(fctx);
@@ -197,6 +265,8 @@ FF_EXPORT int ibv_close_device(struct ibv_context *ctx)
 	/* the router destroys what this connection created */
 	close(ctx->cmd_fd);
 	close(ctx->async_fd);
+	munmap(fctx->router, FF_ROUTER_SHM_SIZE);
+	close(fctx->bell.fd);
 	pthread_mutex_destroy(&fctx->cmd_lock);
 	pthread_mutex_destroy(&ctx->mutex);
 	free(fctx);

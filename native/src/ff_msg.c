@@ -71,49 +71,53 @@ static int msg_send(int sock, const struct ff_hdr *hdr, const void *payload,
 	return 0;
 }
 
-static void close_fds(struct msghdr *msg, int keep)
+/*
+ * Collects the fds of every SCM_RIGHTS message of @msg, in order, into
+ * @fds (@nfds entries, -1 where none); closes those that do not fit.
+ */
+static void take_fds(struct msghdr *msg, int *fds, int nfds)
 {
 	struct cmsghdr *cmsg;
-	size_t i, nfds;
-	int fd;
+	size_t i, n;
+	int fd, got = 0;
 
+	for (i = 0; i < (size_t)nfds; i++)
+		fds[i] = -1;
 	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||
-		    cmsg->cmsg_type != SCM_RIGHTS)
+		    cmsg->cmsg_type != SCM_RIGHTS ||
+		    cmsg->cmsg_len < CMSG_LEN(0))
 			continue;
-		nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < nfds; i++) {
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
 			       sizeof(int));
-			if (fd != keep)
+			if (got < nfds)
+				fds[got++] = fd;
+			else
 				close(fd);
 		}
 	}
 }
 
-static int first_fd(struct msghdr *msg)
+static void close_all(int *fds, int nfds)
 {
-	struct cmsghdr *cmsg;
-	int fd;
+	int i;
 
-	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_RIGHTS &&
-		    cmsg->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-			return fd;
-		}
+	for (i = 0; i < nfds; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
 	}
-	return -1;
 }
 
-int ff_msg_call(int sock, uint16_t op, uint32_t seq, const void *req,
-		uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
-		int *fd_out)
+int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq, const void *req,
+		    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
+		    int *fds_out, int nfds_out)
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(FF_MSG_MAX_FDS * sizeof(int))];
 	} cbuf;
 	union {
 		struct ff_hdr hdr;
@@ -133,12 +137,14 @@ int ff_msg_call(int sock, uint16_t op, uint32_t seq, const void *req,
 		.msg_control = cbuf.buf,
 		.msg_controllen = sizeof(cbuf.buf),
 	};
+	int fds[FF_MSG_MAX_FDS];
 	ssize_t n;
-	int err, fd;
+	int err, i;
 
-	if (fd_out)
-		*fd_out = -1;
-	if (sizeof(out) + req_len > FF_MSG_MAX)
+	for (i = 0; i < nfds_out; i++)
+		fds_out[i] = -1;
+	if (sizeof(out) + req_len > FF_MSG_MAX || nfds_out < 0 ||
+	    nfds_out > FF_MSG_MAX_FDS)
 		return EINVAL;
 
 	err = msg_send(sock, &out, req, fd_in);
@@ -153,29 +159,37 @@ int ff_msg_call(int sock, uint16_t op, uint32_t seq, const void *req,
 	if (n == 0)
 		return ECONNRESET;
 
-	fd = first_fd(&msg);
-	close_fds(&msg, fd_out ? fd : -1);
+	/* keep what the caller asked for, close anything else */
+	take_fds(&msg, fds, FF_MSG_MAX_FDS);
+	close_all(fds + nfds_out, FF_MSG_MAX_FDS - nfds_out);
 
 	err = EIO;
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    (size_t)n < sizeof(in.hdr) || in.hdr.magic != FF_ABI_MAGIC ||
 	    in.hdr.version != FF_ABI_VERSION || in.hdr.op != op ||
 	    in.hdr.seq != seq || in.hdr.len != (size_t)n - sizeof(in.hdr))
-		goto err_fd;
+		goto err_fds;
 	if (in.hdr.status) {
 		err = in.hdr.status > 0 ? in.hdr.status : EIO;
-		goto err_fd;
+		goto err_fds;
 	}
 	if (in.hdr.len < resp_len)
-		goto err_fd;
+		goto err_fds;
 	if (resp_len)
 		memcpy(resp, in.buf + sizeof(in.hdr), resp_len);
-	if (fd_out)
-		*fd_out = fd;
+	for (i = 0; i < nfds_out; i++)
+		fds_out[i] = fds[i];
 	return 0;
 
-err_fd:
-	if (fd_out && fd >= 0)
-		close(fd);
+err_fds:
+	close_all(fds, nfds_out);
 	return err;
+}
+
+int ff_msg_call(int sock, uint16_t op, uint32_t seq, const void *req,
+		uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
+		int *fd_out)
+{
+	return ff_msg_call_fds(sock, op, seq, req, req_len, fd_in, resp,
+			       resp_len, fd_out, fd_out ? 1 : 0);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Control-message transport shared by the FFL and ffctl: one SOCK_SEQPACKET
- * datagram per message, struct ff_hdr + payload, at most one fd attached.
+ * datagram per message, struct ff_hdr + payload; a request carries at most
+ * one fd, a reply up to FF_MSG_MAX_FDS.
  */
 #ifndef FREEFLOW_FF_MSG_H
 #define FREEFLOW_FF_MSG_H
@@ -30,5 +31,18 @@ FF_HIDDEN int ff_msg_connect(const char *path);
 FF_HIDDEN int ff_msg_call(int sock, uint16_t op, uint32_t seq,
 			  const void *req, uint32_t req_len, int fd_in,
 			  void *resp, uint32_t resp_len, int *fd_out);
+
+/*
+ * The same, for a reply that carries several fds: on success @fds_out
+ * (@nfds_out <= FF_MSG_MAX_FDS entries) holds the reply's fds in the order
+ * they were sent, -1 for each one missing; fds beyond @nfds_out are
+ * closed.  On failure every received fd is closed and @fds_out is all -1.
+ */
+#define FF_MSG_MAX_FDS	4
+
+FF_HIDDEN int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq,
+			      const void *req, uint32_t req_len, int fd_in,
+			      void *resp, uint32_t resp_len, int *fds_out,
+			      int nfds_out);
 
 #endif /* FREEFLOW_FF_MSG_H */

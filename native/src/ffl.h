@@ -34,11 +34,40 @@ struct ffl_device {
 	char socket[108];		/* the router's container socket */
 };
 
+/*
+ * Where new work is announced while the router's poller sleeps: the
+ * router page's .sleeping (mapped read-only) and the doorbell eventfd,
+ * both from the context's OPEN reply.  Copied into every QP and CQ so the
+ * data path does not chase the context.
+ */
+struct ffl_bell {
+	const uint32_t *sleeping;
+	int fd;
+};
+
 struct ffl_context {
 	struct verbs_context vctx;	/* ibv_context is its last member */
 	struct ff_device_info info;	/* cached at open */
 	pthread_mutex_t cmd_lock;	/* one request in flight per socket */
 	uint32_t seq;
+	struct ff_router_shm *router;	/* FF_ROUTER_SHM_SIZE, read-only */
+	struct ffl_bell bell;		/* &router->sleeping, doorbell fd */
+};
+
+/* intrusive list node */
+struct ffl_list {
+	struct ffl_list *prev, *next;
+};
+
+/*
+ * A completion channel: the eventfd the app sees as ->fd (the router
+ * holds a copy of it for every CQ created on the channel) and the CQs to
+ * look at for a pending notification.
+ */
+struct ffl_channel {
+	struct ibv_comp_channel ch;
+	pthread_mutex_t lock;		/* guards cqs and ch.refcnt */
+	struct ffl_list cqs;		/* ffl_cq.ch_node, oldest event first */
 };
 
 struct ffl_pd {
@@ -57,6 +86,11 @@ struct ffl_cq {
 	struct ffl_ring ring;
 	struct ff_cq_shm *shm;
 	size_t shm_size;
+	struct ffl_bell bell;
+	struct ffl_channel *chan;	/* NULL without a channel */
+	struct ffl_list ch_node;	/* on chan->cqs, under chan->lock */
+	unsigned int events;		/* delivered by ibv_get_cq_event,
+					 * under ibcq.mutex */
 };
 
 struct ffl_qp {
@@ -68,6 +102,7 @@ struct ffl_qp {
 	struct ff_qp_cap cap;		/* granted */
 	struct ff_qp_shm *shm;
 	size_t shm_size;
+	struct ffl_bell bell;
 };
 
 static inline struct ffl_device *to_fdev(struct ibv_device *d)
@@ -95,6 +130,11 @@ static inline struct ffl_cq *to_fcq(struct ibv_cq *cq)
 	return container_of(cq, struct ffl_cq, ibcq);
 }
 
+static inline struct ffl_channel *to_fch(struct ibv_comp_channel *ch)
+{
+	return container_of(ch, struct ffl_channel, ch);
+}
+
 static inline struct ffl_qp *to_fqp(struct ibv_qp *qp)
 {
 	return container_of(qp, struct ffl_qp, ibqpx.qp_base);
@@ -113,6 +153,30 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr);
 int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc);
+
+/*
+ * Doorbell (ff_abi.h): after publishing prod, a full fence, then ring if
+ * the router sleeps.  No system call while it spins.
+ */
+static inline bool ffl_bell_needed(const struct ffl_bell *b)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(b->sleeping, __ATOMIC_RELAXED) != 0;
+}
+
+void ffl_bell_write(int fd);
+
+static inline void ffl_bell_ring(const struct ffl_bell *b)
+{
+	if (ffl_bell_needed(b))
+		ffl_bell_write(b->fd);
+}
+
+/* events.c: completion channels and CQ events */
+int ffl_req_notify_cq(struct ibv_cq *ibcq, int solicited_only);
+void ffl_channel_add(struct ffl_channel *ch, struct ffl_cq *cq);
+void ffl_channel_del(struct ffl_cq *cq);
+void ffl_cq_wait_acks(struct ffl_cq *cq);
 
 /* mem.c: zero-copy backing of registered pages. */
 int ffl_mem_reg(uintptr_t start, uintptr_t end, int *memfd);

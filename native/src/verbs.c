@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -166,56 +165,7 @@ FF_EXPORT int ibv_rereg_mr(struct ibv_mr *mr, int flags, struct ibv_pd *pd,
 	return IBV_REREG_MR_ERR_INPUT;
 }
 
-/* ---- completion channels and queues -------------------------------- */
-
-FF_EXPORT struct ibv_comp_channel *
-ibv_create_comp_channel(struct ibv_context *ctx)
-{
-	struct ibv_comp_channel *ch;
-
-	ch = calloc(1, sizeof(*ch));
-	if (!ch) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	ch->fd = eventfd(0, EFD_CLOEXEC);
-	if (ch->fd < 0) {
-		free(ch);
-		return NULL;
-	}
-	ch->context = ctx;
-	return ch;
-}
-
-FF_EXPORT int ibv_destroy_comp_channel(struct ibv_comp_channel *ch)
-{
-	if (__atomic_load_n(&ch->refcnt, __ATOMIC_ACQUIRE))
-		return EBUSY;
-	close(ch->fd);
-	free(ch);
-	return 0;
-}
-
-/*
- * CQ events need the router to signal the channel's eventfd, which the ABI
- * reserves (ff_create_cq_req.channel) but does not carry yet: a blocking
- * read on the channel would never wake, so say so instead.
- */
-FF_EXPORT int ibv_get_cq_event(struct ibv_comp_channel *ch,
-			       struct ibv_cq **cq, void **cq_context)
-{
-	(void)ch, (void)cq, (void)cq_context;
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
-FF_EXPORT void ibv_ack_cq_events(struct ibv_cq *cq, unsigned int nevents)
-{
-	pthread_mutex_lock(&cq->mutex);
-	cq->comp_events_completed += nevents;
-	pthread_cond_broadcast(&cq->cond);
-	pthread_mutex_unlock(&cq->mutex);
-}
+/* ---- completion queues (channels and events: events.c) -------------- */
 
 /* Maps the ring memfd that a create reply carried, then closes the fd. */
 static int map_reply_shm(int *fd, uint64_t size, void **shm)
@@ -238,7 +188,8 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 				       struct ibv_comp_channel *channel,
 				       int comp_vector)
 {
-	const struct ff_device_info *info = &to_fctx(ctx)->info;
+	struct ffl_context *fctx = to_fctx(ctx);
+	const struct ff_device_info *info = &fctx->info;
 	struct ff_create_cq_resp resp;
 	struct ff_create_cq_req req;
 	struct ffl_cq *cq;
@@ -259,10 +210,11 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 	req = (struct ff_create_cq_req){
 		.cqe = (uint32_t)cqe,
 		.comp_vector = (uint32_t)comp_vector,
-		.channel = -1,
+		.channel = channel ? 1 : 0,
 	};
-	err = ffl_cmd(ctx, FF_OP_CREATE_CQ, &req, sizeof(req), -1, &resp,
-		      sizeof(resp), &fd);
+	/* the router notifies through its own copy of the channel's eventfd */
+	err = ffl_cmd(ctx, FF_OP_CREATE_CQ, &req, sizeof(req),
+		      channel ? channel->fd : -1, &resp, sizeof(resp), &fd);
 	if (err)
 		goto err_free;
 	err = map_reply_shm(&fd, resp.shm_size, &shm);
@@ -288,8 +240,9 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 	cq->ibcq.cq_context = cq_context;
 	cq->ibcq.handle = resp.handle;
 	cq->ibcq.cqe = (int)resp.cqe;
+	cq->bell = fctx->bell;
 	if (channel)
-		__atomic_add_fetch(&channel->refcnt, 1, __ATOMIC_RELEASE);
+		ffl_channel_add(to_fch(channel), cq);
 	return &cq->ibcq;
 
 err_unmap:
@@ -312,9 +265,9 @@ FF_EXPORT int ibv_destroy_cq(struct ibv_cq *ibcq)
 	err = destroy_handle(ibcq->context, FF_OP_DESTROY_CQ, ibcq->handle);
 	if (err)
 		return err;
-	if (ibcq->channel)
-		__atomic_sub_fetch(&ibcq->channel->refcnt, 1,
-				   __ATOMIC_RELEASE);
+	/* as rdma-core: events already returned must be acked first */
+	ffl_channel_del(cq);
+	ffl_cq_wait_acks(cq);
 	munmap(cq->shm, cq->shm_size);
 	pthread_spin_destroy(&cq->lock);
 	pthread_mutex_destroy(&ibcq->mutex);
@@ -435,6 +388,7 @@ FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
 	qp->shm = shm;
 	qp->shm_size = resp.shm_size;
 	qp->cap = resp.cap;
+	qp->bell = to_fctx(ctx)->bell;
 	err = attach_qp_rings(qp);
 	if (err)
 		goto err_unmap;

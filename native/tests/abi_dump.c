@@ -330,6 +330,12 @@ static void data_plane(void)
 	FIELD(ff_ring_ctrl, pad1);
 	END(ff_ring_ctrl);
 
+	BEGIN(ff_router_shm);
+	FIELD(ff_router_shm, sleeping);
+	FIELD(ff_router_shm, mode);
+	FIELD(ff_router_shm, reserved);
+	END(ff_router_shm);
+
 	BEGIN(ff_qp_shm);
 	RING_CTRL(ff_qp_shm, sq);
 	RING_CTRL(ff_qp_shm, rq);
@@ -379,7 +385,7 @@ static void data_plane(void)
 	FIELD(ff_cq_shm, slots);
 	FIELD(ff_cq_shm, entry_size);
 	FIELD(ff_cq_shm, armed);
-	FIELD(ff_cq_shm, reserved);
+	FIELD(ff_cq_shm, notified);
 	END(ff_cq_shm);
 
 	BEGIN(ff_cqe);
@@ -409,6 +415,13 @@ static void constants(void)
 	CONST(FF_SHM_HDR_SIZE);
 	CONST(FF_CQE_SIZE);
 	CONST(FF_MEMFD_SIZE);
+	CONST(FF_ROUTER_SHM_SIZE);
+	CONST(FF_MODE_FASTPATH);
+	CONST(FF_MODE_LOWCPU);
+	CONST(FF_MODE_ADAPTIVE);
+	CONST(FF_CQ_ARM_NONE);
+	CONST(FF_CQ_ARM_NEXT);
+	CONST(FF_CQ_ARM_SOLICITED);
 	CONST(FF_OP_OPEN);
 	CONST(FF_OP_ALLOC_PD);
 	CONST(FF_OP_DEALLOC_PD);

@@ -23,6 +23,11 @@
 
 static int yields;
 
+/* the router page: the poller spins unless a test says otherwise */
+static struct ff_router_shm router_page;
+static struct ffl_bell bell = { .sleeping = &router_page.sleeping,
+				.fd = -1 };
+
 /* the data path's sched_yield() lands here */
 int sched_yield(void)
 {
@@ -62,6 +67,7 @@ static void make_qp(struct ffl_qp *qp, enum ibv_qp_type type, uint32_t start,
 	h->rq_offset = rq_off;
 
 	memset(qp, 0, sizeof(*qp));
+	qp->bell = bell;
 	qp->shm = h;
 	qp->shm_size = size;
 	qp->cap = (struct ff_qp_cap){ .max_send_wr = sq_slots,
@@ -362,6 +368,7 @@ static void test_poll(void)
 	h->slots = CQ_SLOTS;
 	h->entry_size = FF_CQE_SIZE;
 	memset(&cq, 0, sizeof(cq));
+	cq.bell = bell;
 	pthread_spin_init(&cq.lock, 0);
 	cq.shm = h;
 	if (ffl_ring_attach(&cq.ring, h, size, &h->ring, FF_SHM_HDR_SIZE,

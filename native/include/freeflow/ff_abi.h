@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	1u
+#define FF_ABI_VERSION	2u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -52,12 +52,14 @@ struct ff_hdr {
 
 enum ff_op {
 	/* container socket: one socket per container, made by the router */
-	FF_OP_OPEN = 1,		/* ff_open_req -> ff_device_info */
+	FF_OP_OPEN = 1,		/* ff_open_req -> ff_device_info
+				 *   + fd(router page) + fd(doorbell) */
 	FF_OP_ALLOC_PD = 2,	/* -> ff_handle_resp */
 	FF_OP_DEALLOC_PD = 3,	/* ff_handle_req -> - */
 	FF_OP_REG_MR = 4,	/* ff_reg_mr_req + fd(process memfd) -> ff_reg_mr_resp */
 	FF_OP_DEREG_MR = 5,	/* ff_handle_req -> - */
-	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req -> ff_create_cq_resp + fd(ring) */
+	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req [+ fd(channel)]
+				 *   -> ff_create_cq_resp + fd(ring) */
 	FF_OP_DESTROY_CQ = 7,	/* ff_handle_req -> - */
 	FF_OP_CREATE_QP = 8,	/* ff_create_qp_req -> ff_create_qp_resp + fd(rings) */
 	FF_OP_MODIFY_QP = 9,	/* ff_modify_qp_req -> - */
@@ -160,7 +162,8 @@ struct ff_reg_mr_resp {
 struct ff_create_cq_req {
 	uint32_t cqe;		/*  0: entries asked for */
 	uint32_t comp_vector;	/*  4 */
-	int32_t channel;	/*  8: reserved for completion channels, -1 */
+	int32_t channel;	/*  8: 1: the completion channel's eventfd rides
+				 *     along (SCM_RIGHTS); 0: no channel */
 	uint32_t reserved;	/* 12 */
 };				/* 16 */
 
@@ -293,6 +296,34 @@ struct ff_ring_ctrl {
 #define FF_SHM_HDR_SIZE	4096u	/* entries start on the second page */
 
 /*
+ * Doorbells.  The OPEN reply carries two fds: the router page (a memfd of
+ * FF_ROUTER_SHM_SIZE bytes, sealed against writable mappings: map it
+ * read-only) and the doorbell (an eventfd).  While a poller sleeps,
+ * router page .sleeping is nonzero and new work must ring the doorbell:
+ *
+ *   FFL:    publish prod (release); full fence; if (sleeping) write(doorbell, 1)
+ *   router: sleeping = 1; full fence; look at every ring once more;
+ *           nothing -> block on the doorbell; woken -> sleeping = 0
+ *
+ * The two full fences make the pair safe: either the router sees the new
+ * prod, or the FFL sees sleeping and rings.  An FFL that rings while the
+ * router spins costs one syscall and nothing else.
+ */
+#define FF_ROUTER_SHM_SIZE	4096u
+
+enum ff_channel_mode {
+	FF_MODE_FASTPATH = 0,	/* pollers spin (and yield) */
+	FF_MODE_LOWCPU = 1,	/* pollers sleep whenever they find no work */
+	FF_MODE_ADAPTIVE = 2,	/* spin while busy, sleep after an idle spell */
+};
+
+struct ff_router_shm {
+	uint32_t sleeping;	/*  0: nonzero while a poller sleeps */
+	uint32_t mode;		/*  4: enum ff_channel_mode (diagnostics) */
+	uint32_t reserved[14];	/*  8 */
+};				/* 64 */
+
+/*
  * QP memfd: header page, then the send queue, then the receive queue.
  *   sq entries at sq_offset, sq_slots * sq_slot_size bytes
  *   rq entries at rq_offset, rq_slots * rq_slot_size bytes
@@ -349,13 +380,27 @@ struct ff_recv_wqe {
  * CQ memfd: header page, then slots * FF_CQE_SIZE bytes of entries.  The
  * router produces, the FFL consumes.  An entry's first 48 bytes have the
  * layout of struct ibv_wc, so poll_cq is a copy.
+ *
+ * Completion events (a CQ created with a channel): ibv_req_notify_cq stores
+ * armed (FF_CQ_ARM_NEXT or FF_CQ_ARM_SOLICITED) with a full fence.  The
+ * router, after publishing an entry, full fence, reads armed; when it
+ * matches (NEXT: any entry; SOLICITED: a receive of a solicited message or
+ * any error) and the router's exchange of armed to 0 succeeds, it sets
+ * notified = 1 and writes 1 to the channel's eventfd.  ibv_get_cq_event
+ * takes a CQ of the channel whose notified it exchanges from 1 to 0, and
+ * reads the eventfd (blocking unless the app made it non-blocking) when
+ * there is none.
  */
+#define FF_CQ_ARM_NONE		0u
+#define FF_CQ_ARM_NEXT		1u
+#define FF_CQ_ARM_SOLICITED	2u
+
 struct ff_cq_shm {
 	struct ff_ring_ctrl ring;	/*   0 */
 	uint32_t slots;			/* 128 */
 	uint32_t entry_size;		/* 132: FF_CQE_SIZE */
-	uint32_t armed;			/* 136: reserved for req_notify_cq */
-	uint32_t reserved;		/* 140 */
+	uint32_t armed;			/* 136: FF_CQ_ARM_* (FFL sets, router clears) */
+	uint32_t notified;		/* 140: router sets, FFL clears */
 };					/* 144 */
 
 #define FF_CQE_SIZE	64u

@@ -111,6 +111,16 @@ public class DistributionIT {
         assertTrue("unregistered", orchestrator.container("itest-c1").isEmpty());
     }
 
+    @Test
+    public void statsCommandShowsThePollers() throws Exception {
+        String output = waitFor(() -> {
+            String out = execute("freeflow:stats freeflow_fastpath");
+            return out != null && out.contains("freeflow_fastpath_rounds_total") ? out : null;
+        });
+        assertNotNull("freeflow:stats lists the poller metrics; last output: " + execute("freeflow:stats"), output);
+        assertTrue(output, output.contains("freeflow_fastpath_pollers"));
+    }
+
     private <T> T service(Class<T> type) throws InterruptedException {
         ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
         tracker.open();

@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -43,6 +43,18 @@ public final class Abi {
     public static final int SHM_HDR_SIZE = 4096;
     /** Bytes per completion-queue entry. */
     public static final int CQE_SIZE = 64;
+    /** Bytes of the router page (the first {@link RouterShm#SIZE} are used). */
+    public static final int ROUTER_SHM_SIZE = 4096;
+
+    /** enum ff_channel_mode: how the router's pollers wait for work. */
+    public static final int MODE_FASTPATH = 0;
+    public static final int MODE_LOWCPU = 1;
+    public static final int MODE_ADAPTIVE = 2;
+
+    /** ff_cq_shm.armed: what ibv_req_notify_cq asked for. */
+    public static final int CQ_ARM_NONE = 0;
+    public static final int CQ_ARM_NEXT = 1;
+    public static final int CQ_ARM_SOLICITED = 2;
 
     /** enum ff_op: container socket. */
     public static final int OP_OPEN = 1;
@@ -497,6 +509,18 @@ public final class Abi {
         }
     }
 
+    /** {@code struct ff_router_shm}: the router page, mapped read-only by the FFL. */
+    public static final class RouterShm {
+        @Width(4) public static final int SLEEPING = 0;
+        @Width(4) public static final int MODE = 4;
+        @Width(56) public static final int RESERVED = 8;
+        /** sizeof. */
+        public static final int SIZE = 64;
+
+        private RouterShm() {
+        }
+    }
+
     /** {@code struct ff_qp_shm}. */
     public static final class QpShm {
         @Width(128) public static final int SQ = 0;
@@ -583,7 +607,7 @@ public final class Abi {
         @Width(4) public static final int SLOTS = 128;
         @Width(4) public static final int ENTRY_SIZE = 132;
         @Width(4) public static final int ARMED = 136;
-        @Width(4) public static final int RESERVED = 140;
+        @Width(4) public static final int NOTIFIED = 140;
         /** sizeof. */
         public static final int SIZE = 144;
 

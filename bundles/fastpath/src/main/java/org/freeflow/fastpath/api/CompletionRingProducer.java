@@ -1,26 +1,54 @@
 package org.freeflow.fastpath.api;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+import org.freeflow.posix.api.EventFd;
 
 /**
- * The router's end of a completion ring (CQ memfd): checks room against the
- * FFL's acquire-loaded {@code cons}, writes a {@code struct ff_cqe}, then
- * release-stores {@code prod}.  A full ring is back-pressure: callers check
- * {@link #hasRoom()} first and try again later; an entry is never dropped.
- * One thread only (the poller).
+ * The router's end of a completion ring (CQ memfd).  Several pollers may
+ * complete into one CQ (its QPs may be served by different pollers), so the
+ * producer side is guarded by one uncontended lock: a poller first
+ * {@link #reserve()}s an entry (room is checked against the FFL's
+ * acquire-loaded {@code cons}), does its work, then {@link #post}s into the
+ * reservation (write the {@code struct ff_cqe}, release-store {@code prod})
+ * or {@link #cancel()}s it.  A full ring is back-pressure: {@code reserve}
+ * says no and the caller tries again later; an entry is never dropped.
+ * <p>
+ * With a completion channel, every post then applies the completion-event
+ * protocol of ff_abi.h: full fence, read {@code armed}; NEXT matches any
+ * entry, SOLICITED a solicited receive or an error; the exchange of
+ * {@code armed} to 0 that succeeds sets {@code notified} and writes 1 to the
+ * channel's eventfd.  No allocation, no logging; the eventfd write is the
+ * only system call, and only when armed.
  */
 public final class CompletionRingProducer {
 
+    private final ReentrantLock lock = new ReentrantLock();
     private final ByteBuffer shm;
     private final int slots;
     private final int mask;
+    private final EventFd channel;
     private int prod;
+    private int reserved;
+    private long events;
 
     /**
+     * A producer without a completion channel.
+     *
      * @param shm   the whole CQ memfd mapping (direct, little-endian), header already written
      * @param slots number of entries, a power of two
      */
     public CompletionRingProducer(ByteBuffer shm, int slots) {
+        this(shm, slots, null);
+    }
+
+    /**
+     * @param shm     the whole CQ memfd mapping (direct, little-endian), header already written
+     * @param slots   number of entries, a power of two
+     * @param channel the completion channel's eventfd, or null; the caller keeps and closes it
+     */
+    public CompletionRingProducer(ByteBuffer shm, int slots, EventFd channel) {
         if (!RingIndex.isPowerOfTwo(slots)) {
             throw new IllegalArgumentException("slots must be a power of two: " + slots);
         }
@@ -30,6 +58,7 @@ public final class CompletionRingProducer {
         this.shm = shm;
         this.slots = slots;
         this.mask = slots - 1;
+        this.channel = channel;
         this.prod = RingIndex.loadAcquire(shm, Abi.CqShm.RING_PROD);
     }
 
@@ -38,51 +67,150 @@ public final class CompletionRingProducer {
         return Abi.SHM_HDR_SIZE + (long) slots * Abi.CQE_SIZE;
     }
 
-    /** Writes the header of a fresh CQ memfd ({@code struct ff_cq_shm}). */
+    /** Writes the header of a fresh CQ memfd ({@code struct ff_cq_shm}), unarmed. */
     public static void initialize(ByteBuffer shm, int slots) {
         shm.putInt(Abi.CqShm.SLOTS, slots);
         shm.putInt(Abi.CqShm.ENTRY_SIZE, Abi.CQE_SIZE);
+        shm.putInt(Abi.CqShm.ARMED, Abi.CQ_ARM_NONE);
+        shm.putInt(Abi.CqShm.NOTIFIED, 0);
         RingIndex.storeRelease(shm, Abi.CqShm.RING_CONS, 0);
         RingIndex.storeRelease(shm, Abi.CqShm.RING_PROD, 0);
     }
 
-    /** Free entries now (0 when full or when the FFL's cons is nonsense). */
+    /** Free entries now, reservations deducted (0 when full or when the FFL's cons is nonsense). */
     public int room() {
-        int used = prod - RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
-        return Integer.compareUnsigned(used, slots) >= 0 ? 0 : slots - used;
+        lock.lock();
+        try {
+            return free();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** True when at least one entry fits. */
+    /** True when at least one entry could be reserved now (a hint: another poller may take it first). */
     public boolean hasRoom() {
         return room() > 0;
     }
 
+    /** Reserves one entry for a later {@link #post}; false when the ring is full. */
+    public boolean reserve() {
+        lock.lock();
+        try {
+            if (free() == 0) {
+                return false;
+            }
+            reserved++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a reservation back unused. */
+    public void cancel() {
+        lock.lock();
+        try {
+            if (reserved == 0) {
+                throw new IllegalStateException("no reservation to cancel");
+            }
+            reserved--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Writes one completion and publishes it.  The caller has checked
-     * {@link #hasRoom()} on this thread.
+     * Writes one completion into a reservation the caller holds, publishes
+     * it, and raises a completion event when the CQ is armed for it.
+     *
+     * @param solicited a receive completion of a message sent with IBV_SEND_SOLICITED
+     *                  (error completions match ARM_SOLICITED anyway)
      */
     public void post(long wrId, int status, int opcode, int byteLen, int immData, int qpNum, int srcQp,
-            int wcFlags, int slid) {
-        int e = Abi.SHM_HDR_SIZE + (prod & mask) * Abi.CQE_SIZE;
-        shm.putLong(e + Abi.Cqe.WR_ID, wrId);
-        shm.putInt(e + Abi.Cqe.STATUS, status);
-        shm.putInt(e + Abi.Cqe.OPCODE, opcode);
-        shm.putInt(e + Abi.Cqe.VENDOR_ERR, 0);
-        shm.putInt(e + Abi.Cqe.BYTE_LEN, byteLen);
-        shm.putInt(e + Abi.Cqe.IMM_DATA, immData);
-        shm.putInt(e + Abi.Cqe.QP_NUM, qpNum);
-        shm.putInt(e + Abi.Cqe.SRC_QP, srcQp);
-        shm.putInt(e + Abi.Cqe.WC_FLAGS, wcFlags);
-        shm.putShort(e + Abi.Cqe.PKEY_INDEX, (short) 0);
-        shm.putShort(e + Abi.Cqe.SLID, (short) slid);
-        shm.putInt(e + Abi.Cqe.SL, 0); // sl, dlid_path_bits, reserved0
-        prod++;
-        RingIndex.storeRelease(shm, Abi.CqShm.RING_PROD, prod);
+            int wcFlags, int slid, boolean solicited) {
+        lock.lock();
+        try {
+            if (reserved == 0) {
+                throw new IllegalStateException("post without a reservation");
+            }
+            reserved--;
+            int e = Abi.SHM_HDR_SIZE + (prod & mask) * Abi.CQE_SIZE;
+            shm.putLong(e + Abi.Cqe.WR_ID, wrId);
+            shm.putInt(e + Abi.Cqe.STATUS, status);
+            shm.putInt(e + Abi.Cqe.OPCODE, opcode);
+            shm.putInt(e + Abi.Cqe.VENDOR_ERR, 0);
+            shm.putInt(e + Abi.Cqe.BYTE_LEN, byteLen);
+            shm.putInt(e + Abi.Cqe.IMM_DATA, immData);
+            shm.putInt(e + Abi.Cqe.QP_NUM, qpNum);
+            shm.putInt(e + Abi.Cqe.SRC_QP, srcQp);
+            shm.putInt(e + Abi.Cqe.WC_FLAGS, wcFlags);
+            shm.putShort(e + Abi.Cqe.PKEY_INDEX, (short) 0);
+            shm.putShort(e + Abi.Cqe.SLID, (short) slid);
+            shm.putInt(e + Abi.Cqe.SL, 0); // sl, dlid_path_bits, reserved0
+            prod++;
+            RingIndex.storeRelease(shm, Abi.CqShm.RING_PROD, prod);
+            if (channel != null) {
+                raiseEvent(status != Verbs.WC_SUCCESS || solicited);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #reserve()} and {@link #post} in one; false (nothing written) when the ring is full. */
+    public boolean tryPost(long wrId, int status, int opcode, int byteLen, int immData, int qpNum, int srcQp,
+            int wcFlags, int slid, boolean solicited) {
+        lock.lock();
+        try {
+            if (!reserve()) {
+                return false;
+            }
+            post(wrId, status, opcode, byteLen, immData, qpNum, srcQp, wcFlags, slid, solicited);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void raiseEvent(boolean solicitedEvent) {
+        VarHandle.fullFence();
+        int armed = RingIndex.loadVolatile(shm, Abi.CqShm.ARMED);
+        boolean matches = armed == Abi.CQ_ARM_NEXT || (armed == Abi.CQ_ARM_SOLICITED && solicitedEvent);
+        if (matches && RingIndex.compareAndSet(shm, Abi.CqShm.ARMED, armed, Abi.CQ_ARM_NONE)) {
+            RingIndex.storeVolatile(shm, Abi.CqShm.NOTIFIED, 1);
+            channel.trySignal();
+            events++;
+        }
+    }
+
+    private int free() {
+        int used = prod + reserved - RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
+        return Integer.compareUnsigned(used, slots) >= 0 ? 0 : slots - used;
     }
 
     /** Entries produced so far (free-running). */
     public int produced() {
-        return prod;
+        lock.lock();
+        try {
+            return prod;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Completion events raised (eventfd writes) so far. */
+    public long events() {
+        lock.lock();
+        try {
+            return events;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when the CQ has a completion channel. */
+    public boolean hasChannel() {
+        return channel != null;
     }
 
     /** Number of entries. */

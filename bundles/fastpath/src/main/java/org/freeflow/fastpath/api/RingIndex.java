@@ -6,8 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Acquire loads and release stores of the 32-bit little-endian ring indices
- * ({@code struct ff_ring_ctrl}) in a direct buffer over shared memory.
+ * Ordered accesses to the 32-bit little-endian words the FFL and the router
+ * share in a direct buffer over shared memory: acquire loads and release
+ * stores of the ring indices ({@code struct ff_ring_ctrl}), and the
+ * sequentially consistent accesses of the doorbell and completion-event
+ * protocols ({@code ff_router_shm.sleeping}, {@code ff_cq_shm.armed}).
+ * Offsets must be 4-byte aligned.
  */
 public final class RingIndex {
 
@@ -24,6 +28,31 @@ public final class RingIndex {
     /** Stores {@code value} at {@code offset} with release semantics. */
     public static void storeRelease(ByteBuffer shm, int offset, int value) {
         INT.setRelease(shm, offset, value);
+    }
+
+    /** Loads the int at {@code offset}, sequentially consistent. */
+    public static int loadVolatile(ByteBuffer shm, int offset) {
+        return (int) INT.getVolatile(shm, offset);
+    }
+
+    /** Stores {@code value} at {@code offset}, sequentially consistent. */
+    public static void storeVolatile(ByteBuffer shm, int offset, int value) {
+        INT.setVolatile(shm, offset, value);
+    }
+
+    /** Atomically replaces {@code expected} by {@code value}; false when the word held something else. */
+    public static boolean compareAndSet(ByteBuffer shm, int offset, int expected, int value) {
+        return INT.compareAndSet(shm, offset, expected, value);
+    }
+
+    /** Atomically ORs {@code bits} in; returns the previous value. */
+    public static int getAndBitwiseOr(ByteBuffer shm, int offset, int bits) {
+        return (int) INT.getAndBitwiseOr(shm, offset, bits);
+    }
+
+    /** Atomically ANDs {@code bits} in; returns the previous value. */
+    public static int getAndBitwiseAnd(ByteBuffer shm, int offset, int bits) {
+        return (int) INT.getAndBitwiseAnd(shm, offset, bits);
     }
 
     /** True when {@code n} is a power of two between 1 and 2^30. */

@@ -1,94 +1,162 @@
 package org.freeflow.fastpath.internal;
 
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
-import org.freeflow.fastpath.api.OwnerTasks;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 import org.freeflow.fastpath.api.PollTarget;
-import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.fastpath.api.PollerMode;
+import org.freeflow.posix.api.CpuAffinity;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.PollSet;
+import org.freeflow.posix.api.PosixException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poller thread's loop.  Targets live in an array only this thread
- * writes (through tasks); a round visits each once.  Between rounds it runs
- * queued tasks.  With targets it spins politely (onSpinWait, and a yield every
- * {@code yieldEvery} empty rounds); without, it waits up to
- * {@code idleSleepMillis} for a task.
+ * One poller thread.  It holds its round lock while it polls and lets go of
+ * it only between two rounds when a {@link PollerGroup} call waits for it,
+ * and while it sleeps; its targets change only under that lock.  A round
+ * visits each target once.  With no work it spins (onSpinWait, a yield every
+ * {@code yieldEvery} empty rounds) or sleeps, as the mode says:
+ * <pre>
+ *   sleeping |= bit; full fence; one more round over every ring it polls;
+ *   nothing -> ppoll(doorbell, own wake-up, nearest target deadline);
+ *   sleeping &amp;= ~bit
+ * </pre>
  */
-final class PollLoop implements PollerService, Runnable {
+final class PollLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     private static final PollTarget[] NONE = new PollTarget[0];
+    private static final int DOORBELL = 0;
+    private static final int WAKE = 1;
 
-    private static final Runnable NO_WAKE = () -> { };
-
-    private final OwnerTasks tasks = new OwnerTasks("the poller");
-    private volatile int yieldEvery;
-    private volatile long idleSleepMillis;
-    private volatile boolean running;
-    private volatile Thread thread;
+    final int index;
+    final int bit;
+    final ReentrantLock roundLock = new ReentrantLock(true);
+    final PollerStats stats = new PollerStats();
+    private final PollerGroup group;
+    private final RouterPage page;
+    private final EventFd wake;
+    private final PollSet sleepSet = new PollSet(2);
+    private final CountDownLatch started = new CountDownLatch(1);
     private PollTarget[] targets = NONE;
+    private volatile boolean running = true;
+    private volatile int tid;
+    private volatile Thread thread;
 
-    PollLoop(int yieldEvery, long idleSleepMillis) {
-        configure(yieldEvery, idleSleepMillis);
+    PollLoop(PollerGroup group, RouterPage page, int index) throws PosixException {
+        this.group = group;
+        this.page = page;
+        this.index = index;
+        this.bit = 1 << index;
+        this.wake = EventFd.create(EventFd.EFD_NONBLOCK);
+        sleepSet.add(page.doorbell().fd(), PollSet.POLLIN);
+        sleepSet.add(wake.fd(), PollSet.POLLIN);
     }
 
-    /** Applies new tuning; takes effect on the next round. */
-    void configure(int yieldEvery, long idleSleepMillis) {
-        this.yieldEvery = Math.max(1, yieldEvery);
-        this.idleSleepMillis = Math.max(0, idleSleepMillis);
-    }
-
-    /** Starts the thread. */
-    synchronized void start(String name) {
-        running = true;
+    /** Starts the thread and waits until it knows its kernel thread id. */
+    void start(String name) throws InterruptedException {
         Thread t = new Thread(this, name);
         t.setDaemon(true);
         thread = t;
-        tasks.owner(t);
         t.start();
+        started.await();
     }
 
-    /** Stops the thread and waits for it; pending tasks fail. */
-    synchronized void stop() throws InterruptedException {
-        Thread t = thread;
+    /** Asks the thread to end (it may be asleep); {@link #join()} waits for it. */
+    void stop() {
         running = false;
+        wake.trySignal();
+    }
+
+    /** Waits for the thread to end, then closes the wake-up eventfd. */
+    void join() throws InterruptedException {
+        Thread t = thread;
         if (t != null) {
             t.join();
         }
-        thread = null;
-        tasks.owner(null);
-        tasks.cancelPending();
+        wake.close();
+    }
+
+    /** Wakes the thread if it sleeps (after the caller's full fence). */
+    void wakeIfAsleep() {
+        if (page.asleep(bit)) {
+            wake.trySignal();
+        }
+    }
+
+    boolean asleep() {
+        return page.asleep(bit);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    int tid() {
+        return tid;
     }
 
     @Override
     public void run() {
-        int emptyRounds = 0;
-        while (running) {
-            PollTarget[] round = targets;
-            if (round.length == 0) {
-                waitForTask();
-                continue;
-            }
-            tasks.runPending();
-            round = targets;
-            boolean progress = false;
-            long now = System.nanoTime();
-            for (PollTarget target : round) {
-                progress |= visit(target, now);
-                if (round != targets) {
-                    break;
+        tid = CpuAffinity.currentThreadId();
+        started.countDown();
+        roundLock.lock();
+        try {
+            long lastWork = System.nanoTime();
+            int emptyRounds = 0;
+            while (running) {
+                if (roundLock.hasQueuedThreads()) {
+                    roundLock.unlock();
+                    roundLock.lock();
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (round(now)) {
+                    lastWork = now;
+                    emptyRounds = 0;
+                    continue;
+                }
+                if (shouldSleep(now - lastWork)) {
+                    if (sleep()) {
+                        lastWork = System.nanoTime();
+                        emptyRounds = 0;
+                    }
+                } else if (++emptyRounds % group.yieldEvery() == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
                 }
             }
-            if (progress) {
-                emptyRounds = 0;
-            } else if (++emptyRounds % yieldEvery == 0) {
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
+        } finally {
+            roundLock.unlock();
+        }
+    }
+
+    private boolean shouldSleep(long idleNanos) {
+        if (targets.length == 0) {
+            return true;
+        }
+        PollerMode mode = group.mode();
+        return mode == PollerMode.LOWCPU || (mode == PollerMode.ADAPTIVE && idleNanos >= group.adaptiveSpinNanos());
+    }
+
+    /** One visit of every target; true when one made progress. */
+    private boolean round(long now) {
+        PollTarget[] round = targets;
+        int progressed = 0;
+        for (PollTarget target : round) {
+            if (visit(target, now)) {
+                progressed++;
+            }
+            if (round != targets) {
+                break;
             }
         }
-        tasks.runPending();
+        stats.round(progressed);
+        return progressed != 0;
     }
 
     private boolean visit(PollTarget target, long now) {
@@ -96,47 +164,103 @@ final class PollLoop implements PollerService, Runnable {
             return target.poll(now);
         } catch (RuntimeException | Error e) {
             LOG.error("poll target {} failed and was removed", target, e);
-            remove(target);
+            group.dropFailed(target, this);
             return false;
         }
     }
 
-    private void waitForTask() {
+    /**
+     * Sleeps until the doorbell, a wake-up or the nearest deadline, unless the
+     * last look after announcing it finds work (then returns true).
+     */
+    private boolean sleep() {
+        page.markAsleep(bit);
+        VarHandle.fullFence();
+        stats.sleep();
         try {
-            tasks.awaitAndRun(idleSleepMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
+            long now = System.nanoTime();
+            if (round(now)) {
+                return true;
+            }
+            if (!running) {
+                return false;
+            }
+            long timeout = -1;
+            long deadline = nearestDeadline(now);
+            if (deadline != PollTarget.NO_DEADLINE) {
+                timeout = deadline - now;
+                if (timeout <= 0) {
+                    return false;
+                }
+            }
+            int ready;
+            roundLock.unlock();
+            try {
+                ready = sleepSet.pollNanos(timeout);
+            } finally {
+                roundLock.lock();
+            }
+            wokenBy(ready);
+            return false;
+        } catch (PosixException e) {
+            LOG.error("poller {} cannot sleep on its doorbell", index, e);
+            return false;
+        } finally {
+            page.markAwake(bit);
         }
     }
 
-    @Override
-    public <T> T call(Callable<T> task) {
-        return tasks.call(task, NO_WAKE);
-    }
-
-    @Override
-    public void register(PollTarget target) {
-        call(() -> {
-            if (Arrays.asList(targets).contains(target)) {
-                return null;
+    private void wokenBy(int ready) throws PosixException {
+        if (ready == 0) {
+            stats.timerWakeup();
+            return;
+        }
+        if (sleepSet.revents(DOORBELL) != 0) {
+            stats.doorbellWakeup();
+            if (page.doorbell().drain() > 0) {
+                group.passOnDoorbell(this);
             }
-            PollTarget[] more = Arrays.copyOf(targets, targets.length + 1);
-            more[targets.length] = target;
-            targets = more;
-            return null;
-        });
+        }
+        if (sleepSet.revents(WAKE) != 0) {
+            wake.drain();
+            stats.taskWakeup();
+        }
     }
 
-    @Override
-    public void unregister(PollTarget target) {
-        call(() -> {
-            remove(target);
-            return null;
-        });
+    private long nearestDeadline(long now) {
+        long nearest = PollTarget.NO_DEADLINE;
+        for (PollTarget target : targets) {
+            long d;
+            try {
+                d = target.deadline(now);
+            } catch (RuntimeException e) {
+                LOG.error("deadline of poll target {} failed", target, e);
+                d = now;
+            }
+            if (d != PollTarget.NO_DEADLINE && (nearest == PollTarget.NO_DEADLINE || d - nearest < 0)) {
+                nearest = d;
+            }
+        }
+        return nearest;
     }
 
-    private void remove(PollTarget target) {
+    // ---- targets: only under roundLock (this thread, or a PollerGroup call that holds it) ----
+
+    PollTarget[] targets() {
+        return targets;
+    }
+
+    int targetCount() {
+        return targets.length;
+    }
+
+    void add(PollTarget target) {
+        PollTarget[] more = Arrays.copyOf(targets, targets.length + 1);
+        more[targets.length] = target;
+        targets = more;
+    }
+
+    boolean remove(PollTarget target) {
         PollTarget[] now = targets;
         for (int i = 0; i < now.length; i++) {
             if (now[i] == target) {
@@ -144,18 +268,18 @@ final class PollLoop implements PollerService, Runnable {
                 System.arraycopy(now, 0, fewer, 0, i);
                 System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
                 targets = fewer.length == 0 ? NONE : fewer;
-                return;
+                return true;
             }
         }
+        return false;
+    }
+
+    void clear() {
+        targets = NONE;
     }
 
     @Override
-    public boolean inPollerThread() {
-        return tasks.onOwner();
-    }
-
-    /** Targets registered now (for tests and diagnostics). */
-    int targetCount() {
-        return targets.length;
+    public String toString() {
+        return "poller " + index;
     }
 }

@@ -1,8 +1,11 @@
 package org.freeflow.fastpath.internal;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.posix.api.PosixException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -10,70 +13,139 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The poller as an OSGi service: one {@link PollLoop} thread, tuned by Config Admin. */
+/** The pollers as an OSGi service, tuned by Config Admin; every setting applies live. */
 @Component(service = PollerService.class, configurationPid = "org.freeflow.fastpath")
 @Designate(ocd = Poller.Config.class)
 public final class Poller implements PollerService {
 
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
 
-    /** Tuning of the poller. */
-    @ObjectClassDefinition(name = "FreeFlow fastpath poller",
-            description = "The router's data-path thread that serves every queue pair of this host")
+    /** Tuning of the pollers. */
+    @ObjectClassDefinition(name = "FreeFlow fastpath pollers",
+            description = "The router's data-path threads that serve every queue pair of this host")
     public @interface Config {
 
-        @AttributeDefinition(name = "Yield every", description = "Empty polling rounds between two Thread.yield()")
+        @AttributeDefinition(name = "Mode", description = "fastpath: spin; lowcpu: sleep on the doorbell whenever"
+                + " idle; adaptive: spin while busy, sleep after adaptiveSpinMicros idle", options = {
+                    @Option(label = "fastpath", value = "fastpath"), @Option(label = "lowcpu", value = "lowcpu"),
+                    @Option(label = "adaptive", value = "adaptive")})
+        String mode() default "adaptive";
+
+        @AttributeDefinition(name = "Pollers", description = "Number of poller threads (1..32); QPs are spread"
+                + " over them and move when it changes")
+        int pollers() default 1;
+
+        @AttributeDefinition(name = "CPU affinity", description = "CPUs to pin pollers to, e.g. 2,3 or 2-3:"
+                + " poller i runs on the i-th (cyclically); empty: not pinned")
+        String cpuAffinity() default "";
+
+        @AttributeDefinition(name = "Yield every", description = "Empty rounds between two Thread.yield() while"
+                + " spinning")
         int yieldEvery() default 16;
 
-        @AttributeDefinition(name = "Idle sleep (ms)", description = "Sleep when no queue pair is active")
-        long idleSleepMillis() default 1;
+        @AttributeDefinition(name = "Adaptive spin (µs)", description = "adaptive mode: idle time before a poller"
+                + " sleeps")
+        long adaptiveSpinMicros() default PollerSettings.DEFAULT_ADAPTIVE_SPIN_MICROS;
     }
 
-    private final PollLoop loop;
+    private final PollerGroup group;
 
-    /** Starts the poller thread. */
+    /** Starts the pollers. */
     @Activate
-    public Poller(Config config) {
-        loop = new PollLoop(config.yieldEvery(), config.idleSleepMillis());
-        loop.start("freeflow-poller");
-        LOG.info("Poller started (yieldEvery={}, idleSleepMillis={})", config.yieldEvery(), config.idleSleepMillis());
+    public Poller(Config config) throws PosixException {
+        PollerSettings settings = settings(config, PollerSettings.defaults());
+        group = new PollerGroup("freeflow-poller", settings);
+        LOG.info("Pollers started ({})", settings);
     }
 
-    /** Applies new tuning without a restart. */
+    /** Applies new settings while QPs run. */
     @Modified
-    void modified(Config config) {
-        loop.configure(config.yieldEvery(), config.idleSleepMillis());
-        LOG.info("Poller reconfigured (yieldEvery={}, idleSleepMillis={})", config.yieldEvery(),
-                config.idleSleepMillis());
+    void modified(Config config) throws PosixException {
+        PollerSettings settings = settings(config, group.settings());
+        group.configure(settings);
+        LOG.info("Pollers reconfigured ({})", settings);
     }
 
-    /** Stops the poller thread. */
+    /** Stops the pollers. */
     @Deactivate
-    void deactivate() throws InterruptedException {
-        loop.stop();
-        LOG.info("Poller stopped");
+    void deactivate() {
+        group.close();
+        LOG.info("Pollers stopped");
+    }
+
+    /** The settings {@code config} asks for; a bad value keeps its value in {@code current}, with a warning. */
+    static PollerSettings settings(Config config, PollerSettings current) {
+        PollerMode mode = current.mode();
+        try {
+            mode = PollerMode.parse(config.mode());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; keeping {}", e.getMessage(), mode.configName());
+        }
+        int[] cpus = current.cpus();
+        try {
+            cpus = PollerSettings.parseCpus(config.cpuAffinity());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; keeping the CPU affinity as it is", e.getMessage());
+        }
+        int pollers = clamp("pollers", config.pollers(), 1, PollerSettings.MAX_POLLERS, current.pollers());
+        int yieldEvery = clamp("yieldEvery", config.yieldEvery(), 1, Integer.MAX_VALUE, current.yieldEvery());
+        long spin = config.adaptiveSpinMicros();
+        if (spin < 0) {
+            LOG.warn("adaptiveSpinMicros {} is negative; keeping {}", spin, current.adaptiveSpinMicros());
+            spin = current.adaptiveSpinMicros();
+        }
+        return new PollerSettings(mode, pollers, cpus, yieldEvery, spin);
+    }
+
+    private static int clamp(String key, int value, int min, int max, int fallback) {
+        if (value < min || value > max) {
+            LOG.warn("{} {} is outside {}..{}; keeping {}", key, value, min, max, fallback);
+            return fallback;
+        }
+        return value;
     }
 
     @Override
     public <T> T call(Callable<T> task) {
-        return loop.call(task);
+        return group.call(task);
     }
 
     @Override
     public void register(PollTarget target) {
-        loop.register(target);
+        group.register(target);
     }
 
     @Override
     public void unregister(PollTarget target) {
-        loop.unregister(target);
+        group.unregister(target);
+    }
+
+    @Override
+    public void wake(PollTarget target) {
+        group.wake(target);
     }
 
     @Override
     public boolean inPollerThread() {
-        return loop.inPollerThread();
+        return group.inPollerThread();
+    }
+
+    @Override
+    public int routerPageFd() {
+        return group.routerPageFd();
+    }
+
+    @Override
+    public int doorbellFd() {
+        return group.doorbellFd();
+    }
+
+    @Override
+    public Map<String, Number> metrics() {
+        return group.metrics();
     }
 }

@@ -88,21 +88,79 @@ class RingTest {
         CompletionRingProducer.initialize(cq, 2);
         CompletionRingProducer producer = new CompletionRingProducer(cq, 2);
         assertEquals(2, producer.room());
-        producer.post(1, Verbs.WC_SUCCESS, Verbs.WC_SEND, 10, 0, 7, 0, 0, 0);
-        producer.post(2, Verbs.WC_LOC_PROT_ERR, Verbs.WC_RDMA_WRITE, 0, 0, 7, 0, 0, 0);
-        assertFalse(producer.hasRoom());
+        assertTrue(producer.tryPost(1, Verbs.WC_SUCCESS, Verbs.WC_SEND, 10, 0, 7, 0, 0, 0, false));
+        assertTrue(producer.reserve());
+        assertFalse(producer.hasRoom(), "a reservation takes room");
+        assertFalse(producer.tryPost(9, Verbs.WC_SUCCESS, Verbs.WC_SEND, 0, 0, 7, 0, 0, 0, false));
+        producer.post(2, Verbs.WC_LOC_PROT_ERR, Verbs.WC_RDMA_WRITE, 0, 0, 7, 0, 0, 0, false);
+        assertFalse(producer.reserve());
         int second = Abi.SHM_HDR_SIZE + Abi.CQE_SIZE;
         assertEquals(2L, cq.getLong(second + Abi.Cqe.WR_ID));
         assertEquals(Verbs.WC_LOC_PROT_ERR, cq.getInt(second + Abi.Cqe.STATUS));
         assertEquals(7, cq.getInt(second + Abi.Cqe.QP_NUM));
         RingIndex.storeRelease(cq, Abi.CqShm.RING_CONS, 1);
         assertTrue(producer.hasRoom());
-        producer.post(3, Verbs.WC_SUCCESS, Verbs.WC_RECV, 4, 0x01020304, 7, 9, Verbs.WC_WITH_IMM, 5);
+        assertTrue(producer.reserve());
+        producer.cancel();
+        assertThrows(IllegalStateException.class, producer::cancel);
+        assertThrows(IllegalStateException.class,
+                () -> producer.post(0, Verbs.WC_SUCCESS, Verbs.WC_SEND, 0, 0, 7, 0, 0, 0, false));
+        assertTrue(producer.tryPost(3, Verbs.WC_SUCCESS, Verbs.WC_RECV, 4, 0x01020304, 7, 9, Verbs.WC_WITH_IMM, 5,
+                false));
         assertEquals(3L, cq.getLong(Abi.SHM_HDR_SIZE + Abi.Cqe.WR_ID), "slot 0 reused after wrap");
         assertEquals(0x01020304, cq.getInt(Abi.SHM_HDR_SIZE + Abi.Cqe.IMM_DATA));
         assertEquals(5, cq.getShort(Abi.SHM_HDR_SIZE + Abi.Cqe.SLID));
+        assertEquals(3, producer.produced());
         RingIndex.storeRelease(cq, Abi.CqShm.RING_CONS, 77);
         assertEquals(0, producer.room(), "a nonsense cons reads as full, never as room");
+    }
+
+    @Test
+    void severalProducerThreadsShareOneCompletionRing() throws Exception {
+        int slots = 64;
+        ByteBuffer cq = ByteBuffer.allocateDirect((int) CompletionRingProducer.shmSize(slots))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        CompletionRingProducer.initialize(cq, slots);
+        CompletionRingProducer producer = new CompletionRingProducer(cq, slots);
+        int perThread = 50_000;
+        int threads = 3;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] producers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int qpn = t;
+            producers[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < perThread; i++) {
+                        while (!producer.reserve()) {
+                            Thread.yield();
+                        }
+                        producer.post(i, Verbs.WC_SUCCESS, Verbs.WC_SEND, 0, 0, qpn, 0, 0, 0, false);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            producers[t].start();
+        }
+        long[] next = new long[threads];
+        int cons = 0;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (cons < threads * perThread && System.nanoTime() < deadline) {
+            int prod = RingIndex.loadAcquire(cq, Abi.CqShm.RING_PROD);
+            assertTrue(prod - cons <= slots, "overrun: " + (prod - cons) + " entries in " + slots + " slots");
+            for (; cons != prod; cons++) {
+                int e = Abi.SHM_HDR_SIZE + (cons & (slots - 1)) * Abi.CQE_SIZE;
+                int qpn = cq.getInt(e + Abi.Cqe.QP_NUM);
+                assertEquals(next[qpn]++, cq.getLong(e + Abi.Cqe.WR_ID), "order of thread " + qpn);
+                RingIndex.storeRelease(cq, Abi.CqShm.RING_CONS, cons + 1);
+            }
+            Thread.yield();
+        }
+        for (Thread t : producers) {
+            t.join();
+        }
+        assertEquals(null, failure.get());
+        assertEquals(threads * perThread, cons);
     }
 
     @Test
@@ -111,11 +169,12 @@ class RingTest {
         WorkQueueConsumer sq = LAYOUT.sendQueue(shm);
         int count = 200_000;
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         Thread producer = new Thread(() -> {
             try {
-                for (long id = 0; id < count; id++) {
-                    while (sqFull(shm)) {
-                        Thread.onSpinWait();
+                for (long id = 0; id < count && !abandoned.get(); id++) {
+                    while (sqFull(shm) && !abandoned.get()) {
+                        Thread.yield();
                     }
                     post(shm, id * 3 + 1);
                 }
@@ -138,6 +197,7 @@ class RingTest {
                 Thread.yield();
             }
         }
+        abandoned.set(true);
         producer.join();
         assertEquals(count, expected);
         assertEquals(null, failure.get());

@@ -2,10 +2,15 @@ package org.freeflow.posix.api;
 
 import com.sun.jna.Memory;
 import java.io.Closeable;
+import org.freeflow.posix.internal.DirectLibC;
 import org.freeflow.posix.internal.LibC;
 import org.freeflow.posix.internal.Syscalls;
 
-/** An eventfd(2) counter: a pollable wake-up between threads or processes. */
+/**
+ * An eventfd(2) counter: a pollable wake-up between threads or processes.
+ * {@link #signal}, {@link #trySignal} and {@link #drain} are one system call
+ * each and allocate nothing, so the data path may use them.
+ */
 public final class EventFd implements Closeable {
 
     /** eventfd flag: non-blocking reads. */
@@ -28,10 +33,31 @@ public final class EventFd implements Closeable {
         return new EventFd(Syscalls.check(LibC.INSTANCE.eventfd(0, flags | EFD_CLOEXEC), "eventfd"));
     }
 
+    /**
+     * Wraps an eventfd this process received (e.g. as SCM_RIGHTS) and takes
+     * ownership of {@code fd}: {@link #close()} closes it.  Nothing checks that
+     * it is an eventfd; a write to something else fails or does harm only to
+     * that file, which the sender handed over.
+     */
+    public static EventFd adopt(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("no descriptor: " + fd);
+        }
+        return new EventFd(fd);
+    }
+
     /** Adds {@code n} (> 0) to the counter, waking readers. */
     public synchronized void signal(long n) throws PosixException {
         value.setLong(0, n);
-        Syscalls.check(LibC.INSTANCE.write(fd, value, 8), "write(eventfd)");
+        if (DirectLibC.write(fd, value, 8) < 0) {
+            throw new PosixException("write(eventfd)", Syscalls.lastErrno());
+        }
+    }
+
+    /** Adds 1 to the counter; false (nothing thrown, nothing logged) when the write failed. */
+    public synchronized boolean trySignal() {
+        value.setLong(0, 1L);
+        return DirectLibC.write(fd, value, 8) == 8;
     }
 
     /**
@@ -39,7 +65,7 @@ public final class EventFd implements Closeable {
      * counter is 0.
      */
     public synchronized long drain() throws PosixException {
-        long n = LibC.INSTANCE.read(fd, value, 8);
+        long n = DirectLibC.read(fd, value, 8);
         if (n < 0) {
             int errno = Syscalls.lastErrno();
             if (errno == Errno.EAGAIN) {

@@ -14,6 +14,11 @@ public final class FileDescriptors {
         Syscalls.check(LibC.INSTANCE.close(fd), "close(" + fd + ")");
     }
 
+    /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC), owned by the caller. */
+    public static int duplicate(int fd) throws PosixException {
+        return Syscalls.check(LibC.INSTANCE.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0), "fcntl(" + fd + ", F_DUPFD_CLOEXEC)");
+    }
+
     /** close(2) that ignores errors and negative descriptors; for cleanup paths. */
     public static void closeQuietly(int fd) {
         if (fd >= 0) {

@@ -20,6 +20,11 @@ public final class MemFd {
     public static final int F_SEAL_GROW = 0x4;
     /** The contents may not change. */
     public static final int F_SEAL_WRITE = 0x8;
+    /**
+     * No new writable mapping and no write(2) (Linux 5.1): mappings that exist
+     * stay writable, so the maker keeps writing and receivers can only read.
+     */
+    public static final int F_SEAL_FUTURE_WRITE = 0x10;
 
     /** Byte offset of st_size in struct stat (x86_64 and the generic aarch64 layout). */
     private static final int STAT_SIZE_OFFSET = 48;

@@ -1,6 +1,8 @@
 package org.freeflow.posix.api;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import org.freeflow.posix.internal.DirectLibC;
 import org.freeflow.posix.internal.LibC;
 import org.freeflow.posix.internal.Syscalls;
 
@@ -20,6 +22,9 @@ public final class PollSet {
 
     private static final int POLLFD_SIZE = 8;
 
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final Memory timeout = new Memory(16);
     private Memory fds;
     private int size;
 
@@ -74,6 +79,30 @@ public final class PollSet {
                 return 0;
             }
             throw new PosixException("poll", errno);
+        }
+        return n;
+    }
+
+    /**
+     * ppoll(2): waits up to {@code timeoutNanos} (negative = forever) for an
+     * event; returns the number of descriptors with events, 0 on timeout or
+     * signal.  Nanosecond resolution, and no allocation (the data path's
+     * sleeping pollers use it).
+     */
+    public int pollNanos(long timeoutNanos) throws PosixException {
+        Pointer tmo = null;
+        if (timeoutNanos >= 0) {
+            timeout.setLong(0, timeoutNanos / NANOS_PER_SECOND);
+            timeout.setLong(8, timeoutNanos % NANOS_PER_SECOND);
+            tmo = timeout;
+        }
+        int n = DirectLibC.ppoll(fds, size, tmo, null);
+        if (n < 0) {
+            int errno = Syscalls.lastErrno();
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw new PosixException("ppoll", errno);
         }
         return n;
     }

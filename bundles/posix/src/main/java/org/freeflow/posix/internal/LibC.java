@@ -27,6 +27,7 @@ public interface LibC extends Library {
     int F_GETFL = 3;
     int F_SETFL = 4;
     int O_NONBLOCK = 0x800;
+    int F_DUPFD_CLOEXEC = 1030;
     int F_ADD_SEALS = 1033;
     int F_GET_SEALS = 1034;
     int PROT_READ = 1;
@@ -77,4 +78,10 @@ public interface LibC extends Library {
     long write(int fd, Pointer buf, long count);
 
     long sysconf(int name);
+
+    int gettid();
+
+    int sched_setaffinity(int pid, long cpusetsize, Pointer mask);
+
+    int sched_getaffinity(int pid, long cpusetsize, Pointer mask);
 }

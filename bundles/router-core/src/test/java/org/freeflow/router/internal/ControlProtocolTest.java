@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -18,6 +19,11 @@ import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.DeviceInfo;
 import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.MemFd;
+import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
@@ -36,18 +42,21 @@ class ControlProtocolTest {
     Path dir;
 
     private FakeOrchestrator orchestrator;
+    private InlinePoller poller;
     private VirtualNicManager router;
 
     @BeforeEach
     void start() throws Exception {
         orchestrator = new FakeOrchestrator();
-        router = new VirtualNicManager(orchestrator, new FakeQos(), new InlinePoller(),
+        poller = new InlinePoller();
+        router = new VirtualNicManager(orchestrator, new FakeQos(), poller,
                 new RouterSettings("host1", dir, "freeflow0"));
     }
 
     @AfterEach
     void stop() {
         router.deactivate();
+        poller.close();
     }
 
     private WireClient admin() throws Exception {
@@ -134,6 +143,40 @@ class ControlProtocolTest {
             assertEquals(1, guid[7], "derived from the LID");
             assertArrayEquals(new byte[] {(byte) 0xfe, (byte) 0x80}, bytes(d, DeviceInfo.GID, 2));
             assertEquals("db", WireClient.string(d, DeviceInfo.CONTAINER, 64));
+            assertEquals(2, r.fds().length, "the router page, then the doorbell");
+            int page = r.fds()[0];
+            int doorbell = r.fds()[1];
+            try {
+                assertEquals(Abi.ROUTER_SHM_SIZE, MemFd.size(page));
+                assertEquals(Errno.EPERM, assertThrows(PosixException.class,
+                        () -> MappedRegion.map(page, 0, Abi.ROUTER_SHM_SIZE, true)).errno(), "read-only for containers");
+                MappedRegion.map(page, 0, Abi.ROUTER_SHM_SIZE, false).close();
+                EventFd.adopt(FileDescriptors.duplicate(doorbell)).signal(1);
+                assertEquals(1, poller.drainDoorbell(), "the doorbell reaches the router");
+            } finally {
+                FileDescriptors.closeQuietly(r.fds());
+            }
+            Response again = ffl.call(Abi.OP_OPEN, open);
+            assertEquals(2, again.fds().length, "every OPEN carries them; the router keeps its own");
+            FileDescriptors.closeQuietly(again.fds());
+        }
+    }
+
+    @Test
+    void createCqTakesACompletionChannelOnlyAsAnnounced() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient ffl = new WireClient(socket); EventFd channel = EventFd.create(EventFd.EFD_NONBLOCK)) {
+            ByteBuffer bad = cqReq(16);
+            bad.putInt(Abi.CreateCqReq.CHANNEL, -1);
+            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, bad).status());
+            ByteBuffer missing = cqReq(16);
+            missing.putInt(Abi.CreateCqReq.CHANNEL, 1);
+            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, missing).status(), "channel 1 without its fd");
+            Response ok = ffl.call(Abi.OP_CREATE_CQ, missing, channel.fd());
+            assertEquals(0, ok.status());
+            assertEquals(1, ok.fds().length);
+            FileDescriptors.closeQuietly(ok.fds());
+            assertEquals(1, router.containers().get(0).cqs());
         }
     }
 
@@ -235,7 +278,7 @@ class ControlProtocolTest {
     private static ByteBuffer cqReq(int cqe) {
         ByteBuffer req = WireClient.payload(Abi.CreateCqReq.SIZE);
         req.putInt(Abi.CreateCqReq.CQE, cqe);
-        req.putInt(Abi.CreateCqReq.CHANNEL, -1);
+        req.putInt(Abi.CreateCqReq.CHANNEL, 0);
         return req;
     }
 

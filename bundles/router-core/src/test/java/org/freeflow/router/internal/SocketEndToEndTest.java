@@ -63,6 +63,7 @@ class SocketEndToEndTest {
         polling = false;
         pollerThread.join();
         router.deactivate();
+        poller.close();
     }
 
     /** What one process holds after setting up its verbs objects over the socket. */
@@ -97,7 +98,7 @@ class SocketEndToEndTest {
             assertEquals(key, reg.payload().getInt(Abi.RegMrResp.LKEY));
             ByteBuffer cqReq = WireClient.payload(Abi.CreateCqReq.SIZE);
             cqReq.putInt(Abi.CreateCqReq.CQE, 16);
-            cqReq.putInt(Abi.CreateCqReq.CHANNEL, -1);
+            cqReq.putInt(Abi.CreateCqReq.CHANNEL, 0);
             Response cqResp = ffl.call(Abi.OP_CREATE_CQ, cqReq);
             int cqHandle = cqResp.payload().getInt(Abi.CreateCqResp.HANDLE);
             cq = new FflCompletionQueue(cqHandle, cqResp.fds()[0]);
@@ -162,7 +163,7 @@ class SocketEndToEndTest {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (done == null && System.nanoTime() < deadline) {
                 done = a.cq.poll();
-                Thread.onSpinWait();
+                Thread.yield();
             }
             assertNotNull(done, "no completion within 5 s");
             assertEquals(WC_SUCCESS, done.status());

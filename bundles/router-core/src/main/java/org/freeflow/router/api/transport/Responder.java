@@ -4,7 +4,9 @@ package org.freeflow.router.api.transport;
  * The responder end of a connected queue pair as the requester's router sees
  * it.  Each method carries out one work request against the responder and
  * returns its outcome; none of them blocks on the network for longer than the
- * transport's own timeouts.
+ * transport's own timeouts.  With several pollers, requesters on different
+ * poller threads may call one responder at once: implementations are
+ * thread-safe.
  */
 public interface Responder {
 
@@ -34,12 +36,34 @@ public interface Responder {
     Outcome send(Payload payload, Destination requester, boolean withImm, int immData);
 
     /**
+     * {@link #send(Payload, Destination, boolean, int)} of a message sent with
+     * IBV_SEND_SOLICITED when {@code solicited}: its receive completion raises a
+     * completion event on a CQ armed for solicited events.  The default ignores
+     * the flag.
+     * @since 1.2
+     */
+    default Outcome send(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
+        return send(payload, requester, withImm, immData);
+    }
+
+    /**
      * RDMA WRITE of {@code payload} to [remoteAddr, remoteAddr + length) under
      * {@code rkey}; with {@code withImm} also consumes a receive and completes it
      * with the immediate.
      */
     Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester,
             boolean withImm, int immData);
+
+    /**
+     * {@link #write(Payload, long, int, Destination, boolean, int)} with the
+     * IBV_SEND_SOLICITED flag (it matters with an immediate only).  The default
+     * ignores the flag.
+     * @since 1.2
+     */
+    default Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
+            int immData, boolean solicited) {
+        return write(payload, remoteAddr, rkey, requester, withImm, immData);
+    }
 
     /** RDMA READ of [remoteAddr, remoteAddr + sink.length()) under {@code rkey} into {@code sink}. */
     Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester);

@@ -8,8 +8,9 @@ import org.freeflow.posix.api.FileDescriptors;
 
 /**
  * The reply being built: header echoing op and seq, status, payload written
- * at offsets relative to the end of the header, and at most one descriptor
- * the router made (closed once sent).  Reused by the control thread.
+ * at offsets relative to the end of the header, and the descriptors that ride
+ * along, in order: ones the router made for this reply (closed once sent) and
+ * ones it keeps (shared).  Reused by the control thread.
  */
 public final class Reply {
 
@@ -17,22 +18,26 @@ public final class Reply {
     private int op;
     private int seq;
     private int status;
+    private static final int MAX_FDS = 4;
+
+    private final int[] fds = new int[MAX_FDS];
+    private final boolean[] owned = new boolean[MAX_FDS];
     private int length;
-    private int fd = -1;
+    private int fdCount;
 
     void begin(int op, int seq) {
         this.op = op;
         this.seq = seq;
         this.status = 0;
         this.length = 0;
-        this.fd = -1;
+        this.fdCount = 0;
         buffer.clear();
         for (int i = 0; i < Abi.MSG_MAX; i += 8) {
             buffer.putLong(i, 0L);
         }
     }
 
-    /** Fails the request with {@code errno}: empty payload, no descriptor. */
+    /** Fails the request with {@code errno}: empty payload, no descriptors. */
     public void fail(int errno) {
         status = errno;
         length = 0;
@@ -46,8 +51,21 @@ public final class Reply {
 
     /** Attaches a router-made descriptor; the server closes it after sending. */
     public void attach(int descriptor) {
-        closeFd();
-        fd = descriptor;
+        add(descriptor, true);
+    }
+
+    /** Attaches a descriptor the router keeps open (the peer gets a duplicate). */
+    public void share(int descriptor) {
+        add(descriptor, false);
+    }
+
+    private void add(int descriptor, boolean own) {
+        if (fdCount == MAX_FDS) {
+            throw new IllegalStateException("more than " + MAX_FDS + " descriptors in one reply");
+        }
+        fds[fdCount] = descriptor;
+        owned[fdCount] = own;
+        fdCount++;
     }
 
     public void putInt(int offset, int value) {
@@ -101,11 +119,16 @@ public final class Reply {
     }
 
     int[] fds() {
-        return fd < 0 ? new int[0] : new int[] {fd};
+        return java.util.Arrays.copyOf(fds, fdCount);
     }
 
+    /** Closes the attached descriptors the router made for this reply, and forgets the shared ones. */
     void closeFd() {
-        FileDescriptors.closeQuietly(fd);
-        fd = -1;
+        for (int i = 0; i < fdCount; i++) {
+            if (owned[i]) {
+                FileDescriptors.closeQuietly(fds[i]);
+            }
+        }
+        fdCount = 0;
     }
 }

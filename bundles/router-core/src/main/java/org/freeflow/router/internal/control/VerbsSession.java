@@ -62,6 +62,8 @@ public final class VerbsSession implements Session {
         request.expect(OpenReq.SIZE);
         context.open(request.getInt(OpenReq.PID), request.string(OpenReq.COMM, 16));
         DeviceInfoWriter.write(reply, context.vnic(), deviceName);
+        reply.share(context.routerPageFd());
+        reply.share(context.doorbellFd());
     }
 
     private static int handle(Request request) {
@@ -87,7 +89,14 @@ public final class VerbsSession implements Session {
 
     private void createCq(Request request, Reply reply) {
         request.expect(CreateCqReq.SIZE);
-        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE));
+        int channel = request.getInt(CreateCqReq.CHANNEL);
+        if (channel != 0 && channel != 1) {
+            throw new VerbsException(Errno.EINVAL, "channel " + channel + " (0: none, 1: its eventfd rides along)");
+        }
+        if (channel == 1 && request.fd(0) < 0) {
+            throw new VerbsException(Errno.EINVAL, "channel 1 without the channel's eventfd");
+        }
+        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE), channel == 1 ? request.fd(0) : -1);
         reply.putInt(CreateCqResp.HANDLE, cq.handle());
         reply.putInt(CreateCqResp.CQE, cq.entries());
         reply.putLong(CreateCqResp.SHM_SIZE, cq.shmSize());

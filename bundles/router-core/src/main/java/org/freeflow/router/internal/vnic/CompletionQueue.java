@@ -1,21 +1,28 @@
 package org.freeflow.router.internal.vnic;
 
 import org.freeflow.fastpath.api.CompletionRingProducer;
+import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.MappedRegion;
 
-/** A completion queue: a router-made ring memfd the FFL polls. */
+/**
+ * A completion queue: a router-made ring memfd the FFL polls, and the
+ * completion channel's eventfd when it was created with one.  Pollers post
+ * into it concurrently through its {@link CompletionRingProducer}.
+ */
 final class CompletionQueue {
 
     final int handle;
     final CompletionRingProducer ring;
     private final MappedRegion mapping;
+    private final EventFd channel;
     private int users;
 
-    CompletionQueue(int handle, MappedRegion mapping, int slots) {
+    CompletionQueue(int handle, MappedRegion mapping, int slots, EventFd channel) {
         this.handle = handle;
         this.mapping = mapping;
+        this.channel = channel;
         CompletionRingProducer.initialize(mapping.chunk(0), slots);
-        this.ring = new CompletionRingProducer(mapping.chunk(0), slots);
+        this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel);
     }
 
     void retain() {
@@ -30,8 +37,11 @@ final class CompletionQueue {
         return users > 0;
     }
 
-    /** Unmaps; only once no QP and no poller round references it. */
-    void unmap() {
+    /** Unmaps and closes the channel's eventfd; only once no QP and no poller round references it. */
+    void close() {
         mapping.close();
+        if (channel != null) {
+            channel.close();
+        }
     }
 }

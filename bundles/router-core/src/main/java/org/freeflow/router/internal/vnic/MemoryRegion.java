@@ -9,9 +9,9 @@ import org.freeflow.posix.api.MappedRegion;
  * The byte at application address {@code va} is at mapping offset
  * {@code va - pageStart}; "map offsets" below are such offsets.
  * <p>
- * The views are duplicates of the mapping's chunks kept per gather-list slot,
- * so building a gather list allocates nothing; only the poller thread uses them.
- * A zero-length region has no mapping.
+ * Immutable once made: pollers read it concurrently (buffers only with
+ * absolute accesses; a gather list takes its own views of the chunks).  A
+ * zero-length region has no mapping.
  */
 final class MemoryRegion {
 
@@ -24,7 +24,6 @@ final class MemoryRegion {
     final int handle;
     private final MappedRegion mapping;
     private final long addrOffset;
-    private final ByteBuffer[][] views;
 
     MemoryRegion(int key, int handle, ProtectionDomain pd, int access, long addr, long length, long iova,
             MappedRegion mapping) {
@@ -37,7 +36,6 @@ final class MemoryRegion {
         this.iova = iova;
         this.mapping = mapping;
         this.addrOffset = mapping == null ? 0 : addr - mapping.fileOffset();
-        this.views = new ByteBuffer[mapping == null ? 0 : mapping.chunkCount()][];
     }
 
     /** Map offset of [va, va + len) if it lies inside the region, else -1. */
@@ -78,7 +76,7 @@ final class MemoryRegion {
             int chunk = (int) (off >>> MappedRegion.CHUNK_SHIFT);
             int index = (int) (off & MappedRegion.CHUNK_MASK);
             int n = (int) Math.min(left, (long) chunk(chunk).capacity() - index);
-            ByteBuffer view = view(chunk, list.segments());
+            ByteBuffer view = list.viewOf(chunk(chunk));
             view.limit(index + n);
             view.position(index);
             list.add(view, n);
@@ -86,20 +84,6 @@ final class MemoryRegion {
             left -= n;
         }
         return true;
-    }
-
-    private ByteBuffer view(int chunk, int slot) {
-        ByteBuffer[] perSlot = views[chunk];
-        if (perSlot == null) {
-            perSlot = new ByteBuffer[GatherList.CAPACITY];
-            views[chunk] = perSlot;
-        }
-        ByteBuffer view = perSlot[slot];
-        if (view == null) {
-            view = chunk(chunk).duplicate();
-            perSlot[slot] = view;
-        }
-        return view;
     }
 
     /** Unmaps; only once the poller no longer references the region. */

@@ -8,7 +8,9 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
 
 /**
  * A QP in ERR completes every queued and newly posted work request, send and
- * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.
+ * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.  The
+ * receive queue is flushed under its lock: a peer's requester on another
+ * poller may be taking a receive at that moment.
  */
 final class QueueFlusher {
 
@@ -19,11 +21,25 @@ final class QueueFlusher {
     }
 
     boolean flush() {
+        boolean progress = qp.requester.pending();
         if (!qp.requester.completePending()) {
             return false;
         }
-        boolean progress = flushSend();
+        progress |= flushSend();
         return flushReceive() || progress;
+    }
+
+    /** True when entries wait in either queue (a full CQ holds them). */
+    boolean unflushed() {
+        if (qp.sq.available() != 0) {
+            return true;
+        }
+        qp.rqLock.lock();
+        try {
+            return qp.rq.available() != 0;
+        } finally {
+            qp.rqLock.unlock();
+        }
     }
 
     private boolean flushSend() {
@@ -34,31 +50,36 @@ final class QueueFlusher {
             return true;
         }
         boolean progress = false;
-        while (n-- > 0 && qp.sendCq.ring.hasRoom()) {
+        while (n-- > 0 && qp.sendCq.ring.reserve()) {
             int slot = sq.head();
             int opcode = RcRequester.completionOpcode(qp.shm.getInt(slot + Abi.SendWqe.OPCODE));
             long wrId = qp.shm.getLong(slot + Abi.SendWqe.WR_ID);
             sq.consume();
-            qp.sendCq.ring.post(wrId, WC_WR_FLUSH_ERR, Math.max(opcode, 0), 0, 0, qp.qpn, 0, 0, 0);
+            qp.sendCq.ring.post(wrId, WC_WR_FLUSH_ERR, Math.max(opcode, 0), 0, 0, qp.qpn, 0, 0, 0, false);
             progress = true;
         }
         return progress;
     }
 
     private boolean flushReceive() {
-        WorkQueueConsumer rq = qp.rq;
-        int n = rq.available();
-        if (rq.corrupt(n)) {
-            rq.discardAll();
-            return true;
+        qp.rqLock.lock();
+        try {
+            WorkQueueConsumer rq = qp.rq;
+            int n = rq.available();
+            if (rq.corrupt(n)) {
+                rq.discardAll();
+                return true;
+            }
+            boolean progress = false;
+            while (n-- > 0 && qp.recvCq.ring.reserve()) {
+                long wrId = qp.shm.getLong(rq.head() + Abi.RecvWqe.WR_ID);
+                rq.consume();
+                qp.recvCq.ring.post(wrId, WC_WR_FLUSH_ERR, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
+                progress = true;
+            }
+            return progress;
+        } finally {
+            qp.rqLock.unlock();
         }
-        boolean progress = false;
-        while (n-- > 0 && qp.recvCq.ring.hasRoom()) {
-            long wrId = qp.shm.getLong(rq.head() + Abi.RecvWqe.WR_ID);
-            rq.consume();
-            qp.recvCq.ring.post(wrId, WC_WR_FLUSH_ERR, WC_RECV, 0, 0, qp.qpn, 0, 0, 0);
-            progress = true;
-        }
-        return progress;
     }
 }

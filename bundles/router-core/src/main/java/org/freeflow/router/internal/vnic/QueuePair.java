@@ -5,8 +5,10 @@ import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.fastpath.api.QpRingLayout;
 import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.fastpath.api.WorkQueueConsumer;
@@ -20,10 +22,17 @@ import org.freeflow.router.api.transport.Responder;
  * A reliable-connected queue pair.  Its rings live in a router-made memfd the
  * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
  * requester runs its send queue, in ERR the flusher completes everything with
- * IBV_WC_WR_FLUSH_ERR.  Its state, attributes, peer and counters are written
- * on the poller thread only.
+ * IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
+ * PollerService.call; its send queue is its poller's alone; its receive queue
+ * is taken by its peer's requester (on whichever poller serves that one)
+ * under {@link #rqLock}.  Its state changes inside calls, on its poller, and
+ * to ERR on a peer's poller (which then wakes this QP's poller).
  */
 final class QueuePair implements PollTarget {
+
+    /** First and longest wait of a poller that sleeps while this QP is held by a full CQ. */
+    static final long MIN_BACKOFF_NANOS = 20_000L;
+    static final long MAX_BACKOFF_NANOS = 1_000_000L;
 
     final int handle;
     final int qpn;
@@ -45,7 +54,11 @@ final class QueuePair implements PollTarget {
     final RcRequester requester;
     final RcResponder responder;
     final QueueFlusher flusher;
+    /** Guards the receive queue and the responder's scratch state. */
+    final ReentrantLock rqLock = new ReentrantLock();
+    private final PollerService poller;
     private final MappedRegion ringMapping;
+    private long backoffNanos;
 
     QpAttributes attrs = new QpAttributes();
     Destination peer;
@@ -57,7 +70,7 @@ final class QueuePair implements PollTarget {
 
     QueuePair(int handle, int qpn, VirtualNic vnic, ProtectionDomain pd, CompletionQueue sendCq,
             CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout, MappedRegion ringMapping,
-            RateLimiter limiter, TransportRegistry transports) {
+            RateLimiter limiter, TransportRegistry transports, PollerService poller) {
         this.handle = handle;
         this.qpn = qpn;
         this.type = org.freeflow.fastpath.api.Verbs.QPT_RC;
@@ -75,6 +88,7 @@ final class QueuePair implements PollTarget {
         this.rq = layout.receiveQueue(shm);
         this.limiter = limiter;
         this.transports = transports;
+        this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
         this.requester = new RcRequester(this);
         this.responder = new RcResponder(this);
@@ -83,14 +97,46 @@ final class QueuePair implements PollTarget {
 
     @Override
     public boolean poll(long nowNanos) {
+        boolean progress;
         int s = state;
         if (s == QPS_RTS) {
-            return requester.run(nowNanos);
+            progress = requester.run(nowNanos);
+        } else if (s == QPS_ERR) {
+            progress = flusher.flush();
+        } else {
+            progress = requester.pending() && requester.completePending();
         }
-        if (s == QPS_ERR) {
-            return flusher.flush();
+        if (progress) {
+            backoffNanos = 0;
         }
-        return requester.completePending();
+        return progress;
+    }
+
+    /**
+     * A retry or rate-limiter timer of the head entry; otherwise, while work
+     * is held by a full CQ (which the application drains without a doorbell),
+     * a short wait that doubles up to {@link #MAX_BACKOFF_NANOS}.
+     */
+    @Override
+    public long deadline(long nowNanos) {
+        int s = state;
+        boolean held;
+        if (s == QPS_RTS) {
+            if (requester.waiting()) {
+                return requester.wakeAt();
+            }
+            held = requester.pending() || sq.available() != 0;
+        } else if (s == QPS_ERR) {
+            held = requester.pending() || flusher.unflushed();
+        } else {
+            held = requester.pending();
+        }
+        if (!held) {
+            backoffNanos = 0;
+            return NO_DEADLINE;
+        }
+        backoffNanos = backoffNanos == 0 ? MIN_BACKOFF_NANOS : Math.min(2 * backoffNanos, MAX_BACKOFF_NANOS);
+        return nowNanos + backoffNanos;
     }
 
     int state() {
@@ -103,9 +149,15 @@ final class QueuePair implements PollTarget {
         RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
     }
 
-    /** An error completion or a responder fault: the QP stops and flushes. */
+    /** An error completion on this QP's poller: the QP stops and flushes. */
     void enterError() {
         setState(QPS_ERR);
+    }
+
+    /** A fault found by a peer's requester, maybe on another poller: ERR, and this QP's poller must flush. */
+    void enterErrorFromPeer() {
+        setState(QPS_ERR);
+        poller.wake(this);
     }
 
     /** Back to RESET: both queues dropped without completions, no peer. */

@@ -61,7 +61,7 @@ final class QueuePairFactory {
         RingMemory memory = RingMemory.create("freeflow-qp-" + qpn, layout.shmSize());
         ringFd[0] = memory.fd();
         return new QueuePair(handle, qpn, vnic, pd, sendCq, recvCq, granted, request.sqSigAll(), layout,
-                memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports());
+                memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(), env.poller());
     }
 
     private static boolean outside(int value, int max) {

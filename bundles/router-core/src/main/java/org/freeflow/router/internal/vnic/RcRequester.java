@@ -11,12 +11,13 @@ import org.freeflow.router.internal.RouterDefaults;
 
 /**
  * The requester side of an RC QP: executes send-queue entries in order on the
- * poller thread.  Per entry: local checks (lkey, PD, bounds, access; inline
+ * poller thread that serves the QP.  Per entry: local checks (lkey, PD, bounds, access; inline
  * length), the QP's rate limiter, then one call on the responder through the
  * transport; RNR and "not ready" are retried within rnr_retry / retry_cnt
  * after min_rnr_timer / timeout; every error completes and moves the QP to
- * ERR.  A completion needs room in the send CQ: a full CQ holds the queue.
- * No allocation, no logging.
+ * ERR.  A completion needs room in the send CQ (reserved, since QPs of other
+ * pollers may complete into it too): a full CQ holds the queue.  No
+ * allocation, no logging.
  */
 final class RcRequester {
 
@@ -81,13 +82,28 @@ final class RcRequester {
         if (!pending) {
             return true;
         }
-        if (!qp.sendCq.ring.hasRoom()) {
+        if (!qp.sendCq.ring.reserve()) {
             return false;
         }
         qp.sq.consume();
-        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0);
+        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0, false);
         pending = false;
         return true;
+    }
+
+    /** A completion waits for room in the send CQ. */
+    boolean pending() {
+        return pending;
+    }
+
+    /** The head entry waits for a retry timer or the rate limiter, until {@link #wakeAt()}. */
+    boolean waiting() {
+        return waiting;
+    }
+
+    /** When the waiting head entry is tried again ({@link System#nanoTime()}). */
+    long wakeAt() {
+        return wakeAt;
     }
 
     /** The peer's address changed: resolve it again before the next attempt. */
@@ -211,11 +227,12 @@ final class RcRequester {
         int imm = shm.getInt(slot + SendWqe.IMM_DATA);
         long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
         int rkey = shm.getInt(slot + SendWqe.RKEY);
+        boolean solicited = (shm.getInt(slot + SendWqe.SEND_FLAGS) & SEND_SOLICITED) != 0;
         return switch (opcode) {
-            case WR_SEND -> responder.send(gather, qp.self, false, 0);
-            case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm);
-            case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0);
-            case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm);
+            case WR_SEND -> responder.send(gather, qp.self, false, 0, solicited);
+            case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm, solicited);
+            case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0, false);
+            case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm, solicited);
             default -> responder.read(gather, remoteAddr, rkey, qp.self);
         };
     }
@@ -258,7 +275,7 @@ final class RcRequester {
             qp.enterError();
         }
         if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
-            if (!qp.sendCq.ring.hasRoom()) {
+            if (!qp.sendCq.ring.reserve()) {
                 pending = true;
                 pendingWrId = wrId;
                 pendingStatus = status;
@@ -267,7 +284,7 @@ final class RcRequester {
                 return true;
             }
             qp.sq.consume();
-            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0);
+            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0, false);
             return true;
         }
         qp.sq.consume();

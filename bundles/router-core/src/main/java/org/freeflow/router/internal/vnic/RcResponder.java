@@ -12,11 +12,14 @@ import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * The responder side of a local RC QP, called by requesters on the poller
- * thread.  It accepts work only from the QP it is connected to while in RTR,
- * RTS or SQD; checks rkey, PD, bounds and access (MR and QP) before a byte
- * moves; consumes receives for SEND and WRITE_WITH_IMM.  A fault on its side
- * moves it to ERR, as on a real HCA.
+ * The responder side of a local RC QP, called by requesters on their poller
+ * threads, which need not be this QP's.  It accepts work only from the QP it
+ * is connected to while in RTR, RTS or SQD; checks rkey, PD, bounds and
+ * access (MR and QP) before a byte moves; consumes receives for SEND and
+ * WRITE_WITH_IMM.  Every operation holds the QP's receive-queue lock, which
+ * its own poller's flush takes too; a receive completion is reserved in the
+ * receive CQ before the receive is taken.  A fault on its side moves it to
+ * ERR, as on a real HCA, and wakes its poller to flush.
  */
 final class RcResponder implements Responder {
 
@@ -65,76 +68,102 @@ final class RcResponder implements Responder {
 
     @Override
     public Outcome send(Payload payload, Destination requester, boolean withImm, int immData) {
-        if (!acceptsFrom(requester)) {
-            return NOT_READY;
-        }
-        Outcome ready = receiveReady();
-        if (ready != OK) {
-            return ready;
-        }
-        int slot = qp.rq.head();
-        long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
-        int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
-        if (status != WC_SUCCESS) {
-            return fail(wrId, status, REMOTE_OPERATION_ERROR);
-        }
-        long length = payload.length();
-        if (length > scatter.capacity) {
+        return send(payload, requester, withImm, immData, false);
+    }
+
+    @Override
+    public Outcome send(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
+        qp.rqLock.lock();
+        try {
+            if (!acceptsFrom(requester)) {
+                return NOT_READY;
+            }
+            Outcome ready = receiveReady();
+            if (ready != OK) {
+                return ready;
+            }
+            int slot = qp.rq.head();
+            long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
+            int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
+            if (status != WC_SUCCESS) {
+                return fail(wrId, status, REMOTE_OPERATION_ERROR);
+            }
+            long length = payload.length();
+            if (length > scatter.capacity) {
+                scatter.clear();
+                return fail(wrId, WC_LOC_LEN_ERR, REMOTE_INVALID_REQUEST);
+            }
+            MemoryCopier.scatter(payload, scatter);
             scatter.clear();
-            return fail(wrId, WC_LOC_LEN_ERR, REMOTE_INVALID_REQUEST);
+            complete(wrId, WC_RECV, length, withImm, immData, requester, solicited);
+            return OK;
+        } finally {
+            qp.rqLock.unlock();
         }
-        MemoryCopier.scatter(payload, scatter);
-        scatter.clear();
-        complete(wrId, WC_RECV, length, withImm, immData, requester);
-        return OK;
     }
 
     @Override
     public Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
             int immData) {
-        if (!acceptsFrom(requester)) {
-            return NOT_READY;
-        }
-        long length = payload.length();
-        MemoryRegion target = null;
-        if (length > 0) {
-            target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
-            if (target == null) {
-                qp.enterError();
-                return REMOTE_ACCESS_ERROR;
+        return write(payload, remoteAddr, rkey, requester, withImm, immData, false);
+    }
+
+    @Override
+    public Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
+            int immData, boolean solicited) {
+        qp.rqLock.lock();
+        try {
+            if (!acceptsFrom(requester)) {
+                return NOT_READY;
             }
-        }
-        if (withImm) {
-            Outcome ready = receiveReady();
-            if (ready != OK) {
-                return ready;
+            long length = payload.length();
+            MemoryRegion target = null;
+            if (length > 0) {
+                target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
+                if (target == null) {
+                    qp.enterErrorFromPeer();
+                    return REMOTE_ACCESS_ERROR;
+                }
             }
+            if (withImm) {
+                Outcome ready = receiveReady();
+                if (ready != OK) {
+                    return ready;
+                }
+            }
+            if (target != null) {
+                MemoryCopier.copy(payload, target, regionOffset);
+            }
+            if (withImm) {
+                long wrId = qp.shm.getLong(qp.rq.head() + RecvWqe.WR_ID);
+                complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester, solicited);
+            }
+            return OK;
+        } finally {
+            qp.rqLock.unlock();
         }
-        if (target != null) {
-            MemoryCopier.copy(payload, target, regionOffset);
-        }
-        if (withImm) {
-            long wrId = qp.shm.getLong(qp.rq.head() + RecvWqe.WR_ID);
-            complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester);
-        }
-        return OK;
     }
 
     @Override
     public Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
-        if (!acceptsFrom(requester)) {
-            return NOT_READY;
-        }
-        long length = sink.length();
-        if (length > 0) {
-            MemoryRegion source = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_READ);
-            if (source == null) {
-                qp.enterError();
-                return REMOTE_ACCESS_ERROR;
+        qp.rqLock.lock();
+        try {
+            if (!acceptsFrom(requester)) {
+                return NOT_READY;
             }
-            MemoryCopier.copy(source, regionOffset, sink);
+            long length = sink.length();
+            if (length > 0) {
+                MemoryRegion source = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_READ);
+                if (source == null) {
+                    qp.enterErrorFromPeer();
+                    return REMOTE_ACCESS_ERROR;
+                }
+                MemoryCopier.copy(source, regionOffset, sink);
+            }
+            return OK;
+        } finally {
+            qp.rqLock.unlock();
         }
-        return OK;
     }
 
     /** The region {@code rkey} names if it grants {@code needed} on the range; sets {@link #regionOffset}. */
@@ -147,32 +176,36 @@ final class RcResponder implements Responder {
         return regionOffset < 0 ? null : mr;
     }
 
-    /** OK when a receive is posted and its CQ has room; RNR, BUSY, or an error otherwise. */
+    /**
+     * OK when a receive is posted and an entry of its CQ is reserved for it;
+     * RNR, BUSY, or an error otherwise.
+     */
     private Outcome receiveReady() {
         WorkQueueConsumer rq = qp.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.enterError();
+            qp.enterErrorFromPeer();
             return REMOTE_OPERATION_ERROR;
         }
         if (n == 0) {
             return RNR;
         }
-        return qp.recvCq.ring.hasRoom() ? OK : BUSY;
+        return qp.recvCq.ring.reserve() ? OK : BUSY;
     }
 
     private Outcome fail(long wrId, int status, Outcome outcome) {
         qp.rq.consume();
-        qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0);
-        qp.enterError();
+        qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
+        qp.enterErrorFromPeer();
         return outcome;
     }
 
     /** Releases the receive slot, then completes it (the application may repost at once). */
-    private void complete(long wrId, int opcode, long length, boolean withImm, int immData, Destination requester) {
+    private void complete(long wrId, int opcode, long length, boolean withImm, int immData, Destination requester,
+            boolean solicited) {
         qp.rq.consume();
         qp.recvCq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
-                withImm ? WC_WITH_IMM : 0, requester.lid());
+                withImm ? WC_WITH_IMM : 0, requester.lid(), solicited);
         qp.recvWrs++;
     }
 }

@@ -6,8 +6,10 @@ import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.CompletionRingProducer;
 import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.internal.RouterDefaults;
 import org.slf4j.Logger;
@@ -94,15 +96,50 @@ public final class VerbsContext {
         mr.unmap();
     }
 
+    /** The router page's memfd, for the OPEN reply (kept open by the poller service). */
+    public int routerPageFd() {
+        return env.poller().routerPageFd();
+    }
+
+    /** The doorbell eventfd, for the OPEN reply (kept open by the poller service). */
+    public int doorbellFd() {
+        return env.poller().doorbellFd();
+    }
+
+    /** A CQ without a completion channel. */
     public Grants.Cq createCq(int entries) {
+        return createCq(entries, -1);
+    }
+
+    /**
+     * A CQ; with {@code channelFd} ≥ 0 (the completion channel's eventfd, which
+     * the caller keeps and closes) completion events are raised on a duplicate.
+     */
+    public Grants.Cq createCq(int entries, int channelFd) {
         if (entries < 1 || entries > RouterDefaults.MAX_CQE) {
             throw new VerbsException(Errno.EINVAL, "cqe " + entries);
         }
         int slots = RingIndex.ceilPowerOfTwo(entries);
         long size = CompletionRingProducer.shmSize(slots);
         int handle = cqs.reserve();
-        RingMemory memory = RingMemory.create("freeflow-cq", size);
-        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots));
+        EventFd channel = null;
+        if (channelFd >= 0) {
+            try {
+                channel = EventFd.adopt(FileDescriptors.duplicate(channelFd));
+            } catch (PosixException e) {
+                throw new VerbsException(Errno.EINVAL, "bad channel descriptor: " + e.getMessage());
+            }
+        }
+        RingMemory memory;
+        try {
+            memory = RingMemory.create("freeflow-cq", size);
+        } catch (RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            throw e;
+        }
+        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots, channel));
         return new Grants.Cq(handle, slots, size, memory.fd());
     }
 
@@ -113,7 +150,7 @@ public final class VerbsContext {
         }
         cqs.remove(handle);
         env.poller().call(() -> null);
-        cq.unmap();
+        cq.close();
     }
 
     public Grants.Qp createQp(QpRequest request) {

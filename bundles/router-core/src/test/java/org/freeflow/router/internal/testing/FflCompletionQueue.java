@@ -56,6 +56,21 @@ public final class FflCompletionQueue implements AutoCloseable {
         return all;
     }
 
+    /** ibv_req_notify_cq: stores armed (FF_CQ_ARM_*) with a full fence. */
+    public void arm(int how) {
+        RingIndex.storeVolatile(shm, CqShm.ARMED, how);
+    }
+
+    /** ff_cq_shm.armed. */
+    public int armed() {
+        return RingIndex.loadVolatile(shm, CqShm.ARMED);
+    }
+
+    /** ibv_get_cq_event's look at this CQ: exchanges notified 1 -> 0. */
+    public boolean takeNotification() {
+        return RingIndex.compareAndSet(shm, CqShm.NOTIFIED, 1, 0);
+    }
+
     public int slots() {
         return shm.getInt(CqShm.SLOTS);
     }

@@ -20,6 +20,7 @@ public final class FflQueuePair implements AutoCloseable {
     public final int qpn;
     private final MappedRegion mapping;
     private final ByteBuffer shm;
+    private volatile FflBell bell;
 
     /** Maps the ring memfd (and closes the descriptor). */
     public FflQueuePair(int qpn, int fd) throws PosixException {
@@ -30,6 +31,11 @@ public final class FflQueuePair implements AutoCloseable {
             FileDescriptors.closeQuietly(fd);
         }
         this.shm = mapping.chunk(0);
+    }
+
+    /** From now on every post rings {@code doorbell} when a poller sleeps (null: never rings). */
+    public void ringing(FflBell doorbell) {
+        this.bell = doorbell;
     }
 
     /** ff_qp_shm.state, the router's mirror. */
@@ -108,6 +114,32 @@ public final class FflQueuePair implements AutoCloseable {
 
     private void publish(int prodOffset) {
         RingIndex.storeRelease(shm, prodOffset, RingIndex.loadAcquire(shm, prodOffset) + 1);
+        FflBell b = bell;
+        if (b != null) {
+            b.ring();
+        }
+    }
+
+    /** Posts a send without ringing, whatever {@link #ringing} said. */
+    public void postSendSilently(long wrId, int opcode, int flags, long remoteAddr, int rkey, int imm, Sge... sges) {
+        FflBell b = bell;
+        bell = null;
+        try {
+            postSend(wrId, opcode, flags, remoteAddr, rkey, imm, sges);
+        } finally {
+            bell = b;
+        }
+    }
+
+    /** Posts a receive without ringing, whatever {@link #ringing} said (an FFL that forgot). */
+    public void postRecvSilently(long wrId, Sge... sges) {
+        FflBell b = bell;
+        bell = null;
+        try {
+            postRecv(wrId, sges);
+        } finally {
+            bell = b;
+        }
     }
 
     @Override

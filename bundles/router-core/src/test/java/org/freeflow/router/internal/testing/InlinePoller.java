@@ -2,15 +2,24 @@ package org.freeflow.router.internal.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MemFd;
+import org.freeflow.posix.api.PosixException;
 
 /** A poller without a thread: tasks run inline, the test drives the rounds. */
-public final class InlinePoller implements PollerService {
+public final class InlinePoller implements PollerService, AutoCloseable {
 
     private final List<PollTarget> targets = new ArrayList<>();
+    private final List<PollTarget> woken = new ArrayList<>();
+    private int pageFd = -1;
+    private EventFd doorbell;
 
     @Override
     public synchronized <T> T call(Callable<T> task) {
@@ -36,12 +45,60 @@ public final class InlinePoller implements PollerService {
     }
 
     @Override
+    public synchronized void wake(PollTarget target) {
+        woken.add(target);
+    }
+
+    @Override
     public boolean inPollerThread() {
         return true;
     }
 
+    /** A sealed memfd of FF_ROUTER_SHM_SIZE, made on first use. */
+    @Override
+    public synchronized int routerPageFd() {
+        if (pageFd < 0) {
+            try {
+                pageFd = MemFd.create("test-router-page");
+                MemFd.truncate(pageFd, Abi.ROUTER_SHM_SIZE);
+                MemFd.addSeals(pageFd, MemFd.F_SEAL_SHRINK | MemFd.F_SEAL_GROW | MemFd.F_SEAL_FUTURE_WRITE);
+            } catch (PosixException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return pageFd;
+    }
+
+    /** An eventfd, made on first use. */
+    @Override
+    public synchronized int doorbellFd() {
+        if (doorbell == null) {
+            try {
+                doorbell = EventFd.create(EventFd.EFD_NONBLOCK);
+            } catch (PosixException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return doorbell.fd();
+    }
+
+    /** What was rung on {@link #doorbellFd()} since the last look. */
+    public synchronized long drainDoorbell() throws PosixException {
+        return doorbell == null ? 0 : doorbell.drain();
+    }
+
+    @Override
+    public Map<String, Number> metrics() {
+        return Map.of();
+    }
+
     public synchronized int targets() {
         return targets.size();
+    }
+
+    /** Targets {@link #wake} was called for, in order (a copy). */
+    public synchronized List<PollTarget> woken() {
+        return new ArrayList<>(woken);
     }
 
     /** One round at {@code now}; true when a target made progress. */
@@ -57,6 +114,28 @@ public final class InlinePoller implements PollerService {
     public synchronized void settle(long now) {
         for (int i = 0; i < 1000 && round(now); i++) {
             // keep going
+        }
+    }
+
+    /** The nearest deadline of the targets after a round at {@code now}, or NO_DEADLINE. */
+    public synchronized long nearestDeadline(long now) {
+        long nearest = PollTarget.NO_DEADLINE;
+        for (PollTarget t : targets) {
+            long d = t.deadline(now);
+            if (d != PollTarget.NO_DEADLINE && (nearest == PollTarget.NO_DEADLINE || d - nearest < 0)) {
+                nearest = d;
+            }
+        }
+        return nearest;
+    }
+
+    @Override
+    public synchronized void close() {
+        FileDescriptors.closeQuietly(pageFd);
+        pageFd = -1;
+        if (doorbell != null) {
+            doorbell.close();
+            doorbell = null;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.internal.testing.AppMemory;
 import org.freeflow.router.internal.testing.AttrBuilder;
@@ -26,15 +27,27 @@ final class VnicFixture implements AutoCloseable {
     static final int RTS_MASK = QP_STATE | QP_TIMEOUT | QP_RETRY_CNT | QP_RNR_RETRY | QP_SQ_PSN
             | QP_MAX_QP_RD_ATOMIC;
 
-    final InlinePoller poller = new InlinePoller();
+    final InlinePoller poller;
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
     final FakeQos qos = new FakeQos();
     final QpDirectory directory = new QpDirectory();
     final TransportRegistry transports = new TransportRegistry(new LocalTransport(directory));
-    final VnicEnvironment env = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
+    final VnicEnvironment env;
     private final Map<String, VirtualNic> nics = new HashMap<>();
     private final List<Endpoint> endpoints = new ArrayList<>();
     long now = 1_000_000_000L;
+
+    /** On a thread-less poller the test drives. */
+    VnicFixture() {
+        this.poller = new InlinePoller();
+        this.env = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
+    }
+
+    /** On real pollers ({@link #settle} and {@link #advance} do not apply). */
+    VnicFixture(PollerService pollers) {
+        this.poller = null;
+        this.env = new VnicEnvironment(pollers, qos, orchestrator, transports, directory);
+    }
 
     /** A process in {@code container} with a PD, two CQs of {@code cqe} entries and one RC QP. */
     Endpoint endpoint(String container) throws PosixException {
@@ -42,20 +55,35 @@ final class VnicFixture implements AutoCloseable {
     }
 
     Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll) throws PosixException {
+        return endpoint(container, cqe, caps, sqSigAll, -1);
+    }
+
+    /** With {@code channelFd} ≥ 0, both CQs raise completion events on that eventfd. */
+    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd)
+            throws PosixException {
         VirtualNic nic = nics.computeIfAbsent(container, n -> new VirtualNic(
                 orchestrator.registerContainer(n, "default", "host1"), Path.of("/tmp/" + n + ".sock")));
         Endpoint e = new Endpoint(nic, new VerbsContext(nic, env), new AppMemory());
         endpoints.add(e);
         e.pd = e.ctx.allocPd();
-        Grants.Cq scq = e.ctx.createCq(cqe);
-        Grants.Cq rcq = e.ctx.createCq(cqe);
+        Grants.Cq scq = e.ctx.createCq(cqe, channelFd);
+        Grants.Cq rcq = e.ctx.createCq(cqe, channelFd);
         e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
         e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
-        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, scq.handle(), rcq.handle(), 0, QPT_RC, sqSigAll, caps));
-        e.qpHandle = qp.handle();
-        e.qp = new FflQueuePair(qp.qpn(), qp.fd());
-        e.routerQp = directory.get(qp.qpn());
+        e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll);
+        e.qpHandle = e.qps.get(0).handle;
+        e.routerQp = e.qps.get(0);
         return e;
+    }
+
+    /** One more QP of {@code e}'s context on the given CQs (of that context). */
+    FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, QpCaps caps,
+            boolean sqSigAll) throws PosixException {
+        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, 0, QPT_RC, sqSigAll, caps));
+        FflQueuePair ffl = new FflQueuePair(qp.qpn(), qp.fd());
+        e.qps.add(directory.get(qp.qpn()));
+        e.ffls.add(ffl);
+        return ffl;
     }
 
     void toInit(Endpoint e, int access) {
@@ -87,6 +115,26 @@ final class VnicFixture implements AutoCloseable {
         toRts(b, 14, 7, rnrRetry);
     }
 
+    /** QP {@code i} of {@code a} and QP {@code j} of {@code b} to RTS, connected to each other. */
+    void connect(Endpoint a, int i, Endpoint b, int j, int rnrRetry, int minRnrTimer) {
+        QueuePair qa = a.qps.get(i);
+        QueuePair qb = b.qps.get(j);
+        for (Endpoint e : new Endpoint[] {a, b}) {
+            QueuePair q = e == a ? qa : qb;
+            e.ctx.modifyQp(q.handle, INIT_MASK,
+                    new AttrBuilder().state(QPS_INIT).port(1).access(ALL_ACCESS).build(INIT_MASK));
+        }
+        a.ctx.modifyQp(qa.handle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
+                .dest(b.nic.lid(), qb.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
+        b.ctx.modifyQp(qb.handle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
+                .dest(a.nic.lid(), qa.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
+        for (Endpoint e : new Endpoint[] {a, b}) {
+            QueuePair q = e == a ? qa : qb;
+            e.ctx.modifyQp(q.handle, RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(14).retry(7, rnrRetry)
+                    .rdAtomic(16, 0).build(RTS_MASK));
+        }
+    }
+
     /** Polls until nothing moves at the current time. */
     void settle() {
         poller.settle(now);
@@ -102,10 +150,15 @@ final class VnicFixture implements AutoCloseable {
     public void close() {
         for (Endpoint e : endpoints) {
             e.ctx.close();
-            e.qp.close();
+            for (FflQueuePair q : e.ffls) {
+                q.close();
+            }
             e.sendCq.close();
             e.recvCq.close();
             e.memory.close();
+        }
+        if (poller != null) {
+            poller.close();
         }
     }
 
@@ -120,6 +173,8 @@ final class VnicFixture implements AutoCloseable {
         FflCompletionQueue recvCq;
         FflQueuePair qp;
         QueuePair routerQp;
+        final List<QueuePair> qps = new ArrayList<>();
+        final List<FflQueuePair> ffls = new ArrayList<>();
 
         Endpoint(VirtualNic nic, VerbsContext ctx, AppMemory memory) {
             this.nic = nic;

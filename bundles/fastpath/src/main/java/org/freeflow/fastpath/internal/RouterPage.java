@@ -1,0 +1,100 @@
+package org.freeflow.fastpath.internal;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.RouterShm;
+import org.freeflow.fastpath.api.PollerMode;
+import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.MemFd;
+import org.freeflow.posix.api.PosixException;
+
+/**
+ * The router page ({@code struct ff_router_shm}) and the doorbell eventfd
+ * every OPEN reply carries.  The page is a memfd the router maps writable and
+ * then seals (shrink, grow, future write, seal): containers can map it
+ * read-only only.  {@code sleeping} holds one bit per sleeping poller; the FFL
+ * rings the doorbell while it is nonzero.
+ */
+final class RouterPage implements AutoCloseable {
+
+    private static final int SEALS = MemFd.F_SEAL_SHRINK | MemFd.F_SEAL_GROW | MemFd.F_SEAL_FUTURE_WRITE
+            | MemFd.F_SEAL_SEAL;
+
+    private final int memfd;
+    private final MappedRegion mapping;
+    private final ByteBuffer page;
+    private final EventFd doorbell;
+
+    private RouterPage(int memfd, MappedRegion mapping, EventFd doorbell) {
+        this.memfd = memfd;
+        this.mapping = mapping;
+        this.page = mapping.chunk(0);
+        this.doorbell = doorbell;
+    }
+
+    /** Makes, maps and seals the page, and makes the doorbell (non-blocking, so a poller drains it). */
+    static RouterPage create(PollerMode mode) throws PosixException {
+        int fd = MemFd.create("freeflow-router");
+        MappedRegion mapping = null;
+        try {
+            MemFd.truncate(fd, Abi.ROUTER_SHM_SIZE);
+            mapping = MappedRegion.map(fd, 0, Abi.ROUTER_SHM_SIZE, true);
+            MemFd.addSeals(fd, SEALS);
+            RouterPage created = new RouterPage(fd, mapping, EventFd.create(EventFd.EFD_NONBLOCK));
+            created.mode(mode);
+            return created;
+        } catch (PosixException | RuntimeException e) {
+            if (mapping != null) {
+                mapping.close();
+            }
+            FileDescriptors.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /** The page's memfd (kept open here; send duplicates). */
+    int pageFd() {
+        return memfd;
+    }
+
+    /** The doorbell. */
+    EventFd doorbell() {
+        return doorbell;
+    }
+
+    /** Sets {@code bit} in {@code sleeping}: a sequentially consistent read-modify-write. */
+    void markAsleep(int bit) {
+        RingIndex.getAndBitwiseOr(page, RouterShm.SLEEPING, bit);
+    }
+
+    /** Clears {@code bit} in {@code sleeping}. */
+    void markAwake(int bit) {
+        RingIndex.getAndBitwiseAnd(page, RouterShm.SLEEPING, ~bit);
+    }
+
+    /** True while the poller with {@code bit} sleeps. */
+    boolean asleep(int bit) {
+        return (RingIndex.loadVolatile(page, RouterShm.SLEEPING) & bit) != 0;
+    }
+
+    /** The whole {@code sleeping} word. */
+    int sleeping() {
+        return RingIndex.loadVolatile(page, RouterShm.SLEEPING);
+    }
+
+    /** Publishes the mode (diagnostics for the FFL). */
+    void mode(PollerMode mode) {
+        RingIndex.storeRelease(page, RouterShm.MODE, mode.abiValue());
+    }
+
+    /** Closes the doorbell, unmaps and closes the page; only after every poller stopped. */
+    @Override
+    public void close() {
+        doorbell.close();
+        mapping.close();
+        FileDescriptors.closeQuietly(memfd);
+    }
+}

@@ -1,0 +1,346 @@
+package org.freeflow.fastpath.internal;
+
+import static org.freeflow.fastpath.internal.PollerGroupTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.fastpath.api.PollerMode;
+import org.freeflow.posix.api.PosixException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** lowcpu and adaptive pollers sleep when idle and wake for the doorbell, a task and a deadline. */
+class PollerSleepTest {
+
+    private PollerGroup group;
+    private FflBell bell;
+
+    private void start(PollerSettings settings) throws PosixException {
+        group = new PollerGroup("test-poller", settings);
+        bell = new FflBell(group);
+    }
+
+    @AfterEach
+    void stop() {
+        if (bell != null) {
+            bell.close();
+        }
+        if (group != null) {
+            group.close();
+        }
+    }
+
+    /** Waits until poller {@code i} sleeps and has not woken for 20 ms (no wake-up still under way). */
+    private void awaitDeepSleep(int i) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            assertTrue(System.nanoTime() < deadline, "poller " + i + " never stays asleep");
+            await(() -> group.asleep(i), "poller " + i + " sleeps");
+            long sleeps = group.stats(i).sleeps();
+            Thread.sleep(20);
+            if (group.asleep(i) && group.stats(i).sleeps() == sleeps) {
+                return;
+            }
+        }
+    }
+
+    private static PollerSettings mode(PollerMode mode) {
+        return PollerSettings.defaults().withMode(mode);
+    }
+
+    /** Publishes one item as the FFL would, then waits until a poller consumed it. */
+    private void publishAndAwait(TestRing ring) throws InterruptedException {
+        ring.publish();
+        bell.ring();
+        long spinUntil = System.nanoTime() + 20_000_000L;
+        while (!ring.drained() && System.nanoTime() < spinUntil) {
+            Thread.yield();
+        }
+        await(ring::drained, "item " + ring.published() + " is consumed");
+    }
+
+    @Test
+    void everyModeConsumesWork() throws Exception {
+        for (PollerMode m : PollerMode.values()) {
+            start(mode(m));
+            TestRing ring = new TestRing();
+            group.register(ring);
+            for (int i = 0; i < 200; i++) {
+                publishAndAwait(ring);
+            }
+            bell.close();
+            group.close();
+            bell = null;
+            group = null;
+        }
+    }
+
+    @Test
+    void lowcpuSleepsWhenIdleAndTheDoorbellWakesIt() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        awaitDeepSleep(0);
+        assertEquals(1, bell.sleeping(), "bit 0 of ff_router_shm.sleeping");
+        long sleeps = group.stats(0).sleeps();
+        long rounds = group.stats(0).rounds();
+        Thread.sleep(50);
+        assertEquals(rounds, group.stats(0).rounds(), "no round while asleep");
+        publishAndAwait(ring);
+        assertTrue(bell.rings() >= 1, "the FFL rang");
+        await(() -> group.stats(0).doorbellWakeups() >= 1, "a doorbell wake-up is counted");
+        await(() -> group.asleep(0) && group.stats(0).sleeps() > sleeps, "asleep again");
+    }
+
+    @Test
+    void fastpathNeverAsksForTheDoorbellWhileItHasTargets() throws Exception {
+        start(mode(PollerMode.FASTPATH));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        Thread.sleep(50);
+        long sleeps = group.stats(0).sleeps();
+        for (int i = 0; i < 100; i++) {
+            publishAndAwait(ring);
+        }
+        Thread.sleep(20);
+        assertEquals(0, bell.sleeping());
+        assertEquals(sleeps, group.stats(0).sleeps());
+        assertEquals(0, bell.rings());
+    }
+
+    @Test
+    void adaptiveSpinsWhileBusyThenSleeps() throws Exception {
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        await(() -> group.asleep(0), "asleep after the spin window");
+        long sleeps = group.stats(0).sleeps();
+        long deadline = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < deadline) {
+            publishAndAwait(ring);
+            Thread.onSpinWait();
+        }
+        assertTrue(group.stats(0).sleeps() - sleeps <= 3,
+                "a busy adaptive poller keeps spinning: " + (group.stats(0).sleeps() - sleeps) + " sleeps");
+        await(() -> group.asleep(0), "asleep again once idle");
+    }
+
+    @Test
+    void aTaskWakesASleepingPoller() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        awaitDeepSleep(0);
+        long wakeups = group.stats(0).taskWakeups();
+        AtomicReference<Thread> polledBy = new AtomicReference<>();
+        PollTarget fresh = now -> polledBy.compareAndSet(null, Thread.currentThread());
+        group.register(fresh);
+        await(() -> polledBy.get() != null, "the new target is polled");
+        assertEquals(group.thread(0), polledBy.get());
+        assertTrue(group.stats(0).taskWakeups() > wakeups);
+    }
+
+    @Test
+    void aDeadlineWakesASleepingPollerWithoutADoorbell() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        long delay = 30_000_000L;
+        AtomicLong due = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong polledAt = new AtomicLong();
+        PollTarget timer = new PollTarget() {
+            @Override
+            public boolean poll(long now) {
+                if (due.get() == Long.MAX_VALUE) {
+                    due.set(now + delay);
+                } else if (now - due.get() >= 0) {
+                    polledAt.compareAndSet(0, now);
+                }
+                return false;
+            }
+
+            @Override
+            public long deadline(long now) {
+                return polledAt.get() != 0 ? NO_DEADLINE : due.get();
+            }
+        };
+        group.register(timer);
+        await(() -> polledAt.get() != 0, "the target is polled at its deadline");
+        assertTrue(polledAt.get() - due.get() >= 0);
+        assertTrue(group.stats(0).timerWakeups() >= 1);
+        assertEquals(0, bell.rings());
+        await(() -> group.asleep(0), "asleep for good after the deadline");
+    }
+
+    @Test
+    void noLostWakeUpOneSleeper() throws Exception {
+        hammer(1, 50_000);
+    }
+
+    @Test
+    void noLostWakeUpTwoSleepersSharingTheDoorbell() throws Exception {
+        hammer(2, 30_000);
+    }
+
+    /**
+     * Publish-then-check against sleep-then-recheck: the producer publishes,
+     * fences and rings only if a poller sleeps, at random moments of the
+     * poller's way to sleep; a lost wake-up leaves an item unconsumed forever.
+     */
+    private void hammer(int pollers, int items) throws Exception {
+        start(mode(PollerMode.LOWCPU).withPollers(pollers));
+        List<TestRing> rings = new ArrayList<>();
+        for (int i = 0; i < pollers; i++) {
+            TestRing ring = new TestRing();
+            group.register(ring);
+            rings.add(ring);
+        }
+        TestRing busy = rings.get(pollers - 1);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long lostAt = -1;
+        for (int i = 0; i < items && lostAt < 0; i++) {
+            busy.publish();
+            bell.ring();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!busy.drained()) {
+                if (System.nanoTime() - deadline > 0) {
+                    lostAt = i;
+                    break;
+                }
+                Thread.yield();
+            }
+            int pause = random.nextInt(4);
+            if (pause == 1) {
+                Thread.onSpinWait();
+            } else if (pause == 2) {
+                long until = System.nanoTime() + random.nextInt(30_000);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            } else if (pause == 3) {
+                Thread.yield();
+            }
+        }
+        assertEquals(-1, lostAt, "item " + lostAt + " waited 5 s: lost wake-up");
+        long sleeps = 0;
+        for (int i = 0; i < pollers; i++) {
+            sleeps += group.stats(i).sleeps();
+        }
+        assertTrue(bell.rings() > items / 20, "the doorbell was rung " + bell.rings() + " times in " + items);
+        assertTrue(sleeps > items / 20, sleeps + " sleeps in " + items + " items");
+        for (TestRing ring : rings) {
+            assertEquals(0, ring.overlaps.get());
+        }
+    }
+
+    @Test
+    void sleepingAndWakingAllocateNothing() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        for (int i = 0; i < 3000; i++) {
+            publishAndAwait(ring);
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = group.thread(0).getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        long sleeps = group.stats(0).sleeps();
+        for (int i = 0; i < 3000; i++) {
+            publishAndAwait(ring);
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertTrue(group.stats(0).sleeps() - sleeps > 300, "the poller slept between items");
+        assertTrue(allocated < 64 * 1024, "the poller allocated " + allocated + " bytes in 3000 wake-ups");
+    }
+
+    @Test
+    void idleLowcpuAndAdaptivePollersUseAlmostNoCpu() throws Exception {
+        for (PollerMode m : new PollerMode[] {PollerMode.LOWCPU, PollerMode.ADAPTIVE}) {
+            start(mode(m).withPollers(2));
+            for (int i = 0; i < 8; i++) {
+                group.register(new TestRing());
+            }
+            await(() -> group.asleep(0) && group.asleep(1), "both pollers sleep");
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long[] before = {threads.getThreadCpuTime(group.thread(0).getId()),
+                threads.getThreadCpuTime(group.thread(1).getId())};
+            long start = System.nanoTime();
+            Thread.sleep(1500);
+            long wall = System.nanoTime() - start;
+            for (int i = 0; i < 2; i++) {
+                long used = threads.getThreadCpuTime(group.thread(i).getId()) - before[i];
+                assertTrue(used < wall / 50, m + " poller " + i + " used " + used / 1000 + " µs of CPU in "
+                        + wall / 1000 + " µs idle");
+            }
+            bell.close();
+            group.close();
+            bell = null;
+            group = null;
+        }
+    }
+
+    @Test
+    void modesAndPollerCountsChangeLiveWithNothingLost() throws Exception {
+        start(mode(PollerMode.ADAPTIVE));
+        List<TestRing> rings = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            TestRing ring = new TestRing();
+            group.register(ring);
+            rings.add(ring);
+        }
+        AtomicBoolean producing = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            try (FflBell own = new FflBell(group)) {
+                int n = 0;
+                while (producing.get()) {
+                    TestRing ring = rings.get(n++ % rings.size());
+                    if (ring.published() - ring.consumed() < 64) {
+                        ring.publish();
+                        own.ring();
+                    }
+                    if (n % 8 == 0) {
+                        Thread.yield();
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        producer.start();
+        PollerSettings base = group.settings();
+        Object[][] steps = {{PollerMode.LOWCPU, 2}, {PollerMode.FASTPATH, 3}, {PollerMode.ADAPTIVE, 1},
+            {PollerMode.LOWCPU, 1}, {PollerMode.FASTPATH, 1}, {PollerMode.ADAPTIVE, 2}, {PollerMode.LOWCPU, 3},
+            {PollerMode.ADAPTIVE, 1}};
+        for (Object[] step : steps) {
+            group.configure(base.withMode((PollerMode) step[0]).withPollers((Integer) step[1]));
+            int before = total(rings, true);
+            await(() -> total(rings, true) > before + 100, "work goes on in " + step[0] + " x" + step[1]);
+            Thread.sleep(50);
+        }
+        producing.set(false);
+        producer.join();
+        assertNull(failure.get());
+        for (TestRing ring : rings) {
+            await(ring::drained, "every published item is consumed");
+            assertEquals(0, ring.overlaps.get(), "a ring was polled by two pollers at once");
+            assertTrue(group.pollerOf(ring) == 0);
+        }
+        assertFalse(total(rings, false) == 0);
+    }
+
+    private static int total(List<TestRing> rings, boolean consumed) {
+        int n = 0;
+        for (TestRing r : rings) {
+            n += consumed ? r.consumed() : r.published();
+        }
+        return n;
+    }
+}

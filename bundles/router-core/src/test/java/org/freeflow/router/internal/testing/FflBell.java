@@ -1,0 +1,54 @@
+package org.freeflow.router.internal.testing;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.RouterShm;
+import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.PosixException;
+
+/**
+ * The FFL's doorbell: the router page mapped read-only and the doorbell
+ * eventfd, both as an OPEN reply carries them.  After publishing prod: full
+ * fence, ring when a poller sleeps.
+ */
+public final class FflBell implements AutoCloseable {
+
+    private final MappedRegion mapping;
+    private final ByteBuffer page;
+    private final EventFd doorbell;
+
+    /** From descriptors the caller keeps (duplicates are taken). */
+    public FflBell(int routerPageFd, int doorbellFd) throws PosixException {
+        mapping = MappedRegion.map(routerPageFd, 0, Abi.ROUTER_SHM_SIZE, false);
+        page = mapping.chunk(0);
+        doorbell = EventFd.adopt(FileDescriptors.duplicate(doorbellFd));
+    }
+
+    /** Rings if a poller sleeps. */
+    public void ring() {
+        VarHandle.fullFence();
+        if (RingIndex.loadVolatile(page, RouterShm.SLEEPING) != 0) {
+            doorbell.trySignal();
+        }
+    }
+
+    /** ff_router_shm.sleeping. */
+    public int sleeping() {
+        return RingIndex.loadVolatile(page, RouterShm.SLEEPING);
+    }
+
+    /** ff_router_shm.mode. */
+    public int mode() {
+        return RingIndex.loadAcquire(page, RouterShm.MODE);
+    }
+
+    @Override
+    public void close() {
+        doorbell.close();
+        mapping.close();
+    }
+}
