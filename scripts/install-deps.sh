@@ -5,6 +5,8 @@
 #   lab:    iproute2 (ip, bridge, ss), util-linux (setsid, flock), procps, ping
 #   tests:  the unmodified RDMA programs the end-to-end tests run (perftest,
 #           ibverbs-utils, rdmacm-utils, qperf), shellcheck for the scripts
+#   bench:  the baselines of bench/ (iperf3, sockperf, ucx-utils' ucx_perftest) and
+#           its report (python3, python3-matplotlib)
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,7 @@ packages=(
 	iproute2 iputils-ping procps util-linux coreutils
 	perftest ibverbs-utils rdmacm-utils qperf
 	shellcheck
+	iperf3 sockperf ucx-utils python3 python3-matplotlib
 )
 
 installed() {

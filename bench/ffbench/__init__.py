@@ -1,0 +1,1 @@
+"""FreeFlow's benchmark suite (bench/README.md)."""

@@ -1,0 +1,239 @@
+"""results.md: FreeFlow beside each baseline of the same run, with the ratios and the
+verdict on every target. Reads only the Results (so it can be rebuilt from results.csv)."""
+
+from .plan import BW_OPS, LAT_OPS, MODES, MiB
+from .runner import human_size
+from .targets import judge
+
+NA = "n/a"
+
+
+def num(v, digits=2):
+    if v is None or v == "":
+        return NA
+    v = float(v)
+    if abs(v) >= 100:
+        return "%.0f" % v
+    if abs(v) >= 10 and digits > 1:
+        return "%.1f" % v
+    return "%.*f" % (digits, v)
+
+
+def ratio(a, b, digits=2):
+    if a in (None, "") or b in (None, "") or float(b) == 0:
+        return NA
+    return "%s×" % num(float(a) / float(b), digits if float(a) / float(b) >= 0.01 else 4)
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def sizes(r, section, metric):
+    return sorted({row["size"] for row in r.rows if row["section"] == section and row["metric"] == metric
+                   and row["size"] != ""})
+
+
+class Report:
+    def __init__(self, r, figures):
+        self.r = r
+        self.figures = figures  # [(title, file name)]
+
+    def markdown(self):
+        parts = [self.header(), self.targets(), self.throughput(), self.throughput_ratios(), self.latency(),
+                 self.baselines(), self.cpu(), self.idle(), self.mode_latency(), self.plots(), self.method()]
+        if str(self.r.meta("failures")) not in ("", "0"):
+            parts.append(self.failed())
+        return "\n\n".join(p for p in parts if p) + "\n"
+
+    # ------------------------------------------------------------------ sections
+
+    def header(self):
+        m = self.r.meta
+        return "\n".join([
+            "# FreeFlow benchmark, %s (%s run)" % (m("date"), m("plan")),
+            "",
+            "- **Machine**: %s CPUs, %s; Linux %s; %s GiB of memory; load average %s at the start; other "
+            "processes than the bench's took %s %% of the CPUs during the run%s" % (
+                m("nproc"), m("cpu_model"), m("kernel"), m("mem_gib"), m("loadavg_start"), m("other_load_pct"),
+                self._busy()),
+            "- **Software**: commit %s; perftest %s, iperf3 %s, sockperf %s, UCX %s" % (
+                m("commit"), m("perftest"), m("iperf3"), m("sockperf"), m("ucx")),
+            "- **Run**: `%s`, %s s; lab `%s`: one host (its router, a Karaf JVM), containers c1 (client, "
+            "sender) and c2 (server, receiver) on the host's bridge, Docker-like; every test, FreeFlow "
+            "or baseline, between these two containers." % (m("command"), m("duration_s"), m("lab")),
+        ])
+
+    def targets(self):
+        rows = []
+        for t in judge(self.r):
+            ref = "%s %s" % (num(t.reference), t.unit) if t.ref_text.startswith("limit") else \
+                "%s: %s %s" % (t.ref_text, num(t.reference), t.unit)
+            verdict = "**%s**" % t.verdict + (" (%s)" % t.mode_note if t.mode_note else "")
+            rows.append([t.text, "%s %s" % (num(t.value), t.unit), ref, ratio(t.value, t.reference),
+                         "%s %s×" % (t.sense.replace(">=", "≥").replace("<=", "≤"), num(t.factor, 1)), verdict])
+        return "## Targets (shared/design/bench.md)\n\n" + table(
+            ["target", "FreeFlow", "baseline / limit", "ratio", "required", "verdict"], rows)
+
+    def throughput(self):
+        rows = []
+        for size in sizes(self.r, "bw", "bw_gbps"):
+            row = [human_size(size)]
+            for op, tool in BW_OPS:
+                g = lambda k: self.r.get("bw", tool, k, op=op, size=size, mode="fastpath")  # noqa: E731
+                cell = num(g("bw_gbps"), 1)
+                if g("bw_gbps_min") is not None and g("bw_gbps_min") != g("bw_gbps_max"):
+                    cell += " (%s–%s)" % (num(g("bw_gbps_min"), 1), num(g("bw_gbps_max"), 1))
+                row.append(cell)
+            row.append(num(self.r.get("baseline", "ucx_tag_bw", "bw_gbps", size=size), 1))
+            rows.append(row)
+        mem = [num(self.r.get("baseline", "memcpy", "bw_gbps", size=s), 1) for s in (MiB, 256 * MiB)]
+        return ("## Throughput, Gbps (paper Fig. 9)\n\nperftest `-D` runs, mode fastpath, c1 → c2: the median of "
+                "%s run(s), in brackets the lowest and the highest. The UCX "
+                "column is shared-memory messaging between the same two containers. Same run: memcpy one "
+                "core %s Gbps (1 MiB, in cache) and %s Gbps (256 MiB); iperf3 TCP c1 → c2 %s Gbps.\n\n" % (
+                    self.r.meta("bw_reps"), mem[0], mem[1], num(self.r.get("baseline", "iperf3", "bw_gbps"), 1))
+                + table(["size", "ib_send_bw", "ib_write_bw", "ib_read_bw", "UCX posix tag_bw"], rows))
+
+    def throughput_ratios(self):
+        mem1 = self.r.get("baseline", "memcpy", "bw_gbps", size=MiB)
+        mem256 = self.r.get("baseline", "memcpy", "bw_gbps", size=256 * MiB)
+        tcp = self.r.get("baseline", "iperf3", "bw_gbps")
+        rows = []
+        for op, tool in BW_OPS:
+            for size in sizes(self.r, "bw", "bw_gbps"):
+                bw = self.r.get("bw", tool, "bw_gbps", op=op, size=size, mode="fastpath")
+                ucx = self.r.get("baseline", "ucx_tag_bw", "bw_gbps", size=size)
+                rows.append([tool, human_size(size), num(bw, 1), ratio(bw, mem1), ratio(bw, mem256), ratio(bw, tcp),
+                             ratio(bw, ucx)])
+        return "### Throughput: ratio to each baseline\n\n" + table(
+            ["test", "size", "Gbps", "× memcpy 1 MiB", "× memcpy 256 MiB", "× iperf3", "× UCX tag_bw (same size)"],
+            rows)
+
+    def latency(self):
+        rows = []
+        for op, tool in LAT_OPS:
+            for size in sizes(self.r, "lat", "p50_us"):
+                g = lambda k: self.r.get("lat", tool, k, op=op, size=size, mode="fastpath")  # noqa: E731
+                sp = self.r.get("baseline", "sockperf", "p50_us", size=size)
+                ucx = self.r.get("baseline", "ucx_tag_lat", "p50_us", size=size)
+                rows.append([tool, human_size(size), num(g("p10_us")), num(g("p50_us")), num(g("p99_us")),
+                             num(sp), ratio(g("p50_us"), sp, 3), num(ucx, 3), ratio(g("p50_us"), ucx)])
+        return ("## Latency, µs (paper Fig. 10 and Table 3)\n\nperftest `-U` samples after a warm-up, mode "
+                "fastpath; send and write one way (RTT/2), read a round trip, as perftest reports them. "
+                "Baselines at the same size, medians, one way: sockperf TCP ping-pong c1 → c2 (at least 14 B, "
+                "its minimum) and UCX posix tag_lat.\n\n"
+                + table(["test", "size", "p10", "median", "p99", "sockperf median", "× sockperf",
+                         "UCX tag_lat", "× UCX"], rows))
+
+    def baselines(self):
+        g = self.r.get
+        rows = [["memcpy, one core, 1 MiB (in cache)", num(g("baseline", "memcpy", "bw_gbps", size=MiB), 1) + " Gbps"],
+                ["memcpy, one core, 256 MiB (DRAM)", num(g("baseline", "memcpy", "bw_gbps", size=256 * MiB), 1)
+                 + " Gbps"],
+                ["iperf3 TCP c1 → c2, one stream, bridge", num(g("baseline", "iperf3", "bw_gbps"), 1) + " Gbps"]]
+        for size in sizes(self.r, "baseline", "p50_us"):
+            rows.append(["sockperf TCP ping-pong %s, one way p10 / median / p99" % human_size(max(size, 14)),
+                         " / ".join(num(g("baseline", "sockperf", k, size=size)) for k in ("p10_us", "p50_us", "p99_us"))
+                         + " µs"])
+        for size in sizes(self.r, "baseline", "avg_us"):
+            rows.append(["UCX posix tag_lat %s, median / average" % human_size(size),
+                         " / ".join(num(g("baseline", "ucx_tag_lat", k, size=size), 3) for k in ("p50_us", "avg_us"))
+                         + " µs"])
+        for size in sizes(self.r, "baseline", "bw_gbps"):
+            if size not in (2 * 1024, MiB) or g("baseline", "ucx_tag_bw", "bw_gbps", size=size) is None:
+                continue  # the other sizes: the throughput table
+            rows.append(["UCX posix tag_bw %s" % human_size(size),
+                         num(g("baseline", "ucx_tag_bw", "bw_gbps", size=size), 1) + " Gbps"])
+        return "## Baselines (same run, same two containers)\n\n" + table(["baseline", "figure"], rows)
+
+    def cpu(self):
+        rows = []
+        tests = sorted({(row["op"], row["test"]) for row in self.r.rows if row["section"] == "cpu"})
+        for mode in MODES:
+            for op, tool in tests:
+                g = lambda k: self.r.get("cpu", tool, k, op=op, size=MiB, mode=mode)  # noqa: E731
+                rows.append([mode, "%s 1 MiB" % tool, num(g("bw_gbps"), 1), num(g("router_pct"), 0),
+                             " / ".join(num(g("router_%s_pct" % c), 0) for c in ("poller", "jit", "gc", "other")),
+                             num(g("client_pct"), 0), num(g("server_pct"), 0)])
+        return ("## CPU at full throughput, % of one core (paper Fig. 12)\n\nFrom /proc/<pid>/stat (utime + "
+                "stime) over a window inside the measured part of a perftest `-D` run; the router is every "
+                "process of the host's namespace (its JVM), split by thread from /proc/<pid>/task.\n\n"
+                + table(["mode", "test", "Gbps", "router", "router: poller / JIT / GC / other", "client (c1)",
+                         "server (c2)"], rows))
+
+    def idle(self):
+        rows = []
+        for mode in MODES:
+            g = lambda t, k: self.r.get("idle", t, k, mode=mode)  # noqa: E731
+            rows.append([mode, self._applied(mode), num(g("no_qp", "router_pct"), 1),
+                         num(g("connected_qp", "router_pct"), 1), num(g("connected_qp", "router_poller_pct"), 1)])
+        return ("## Idle router per mode, % of one core\n\nNo traffic. 'Connected QPs': `bench/src/ff_idle_qp` "
+                "in c1 and c2, one RC QP each in RTS, one SEND to prove the path, then asleep; the window "
+                "starts 2 s after that SEND.\n\n"
+                + table(["mode", "applied", "no QPs", "connected QPs", "of which the poller thread"], rows))
+
+    def mode_latency(self):
+        rows = []
+        fast = self.r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode="fastpath")
+        for mode in MODES:
+            g = lambda k: self.r.get("modelat", "ib_send_lat", k, op="send", size=2, mode=mode)  # noqa: E731
+            rows.append([mode, self._applied(mode), num(g("p10_us")), num(g("p50_us")), num(g("p99_us")),
+                         ratio(g("p50_us"), fast)])
+        return ("## 2 B ib_send_lat per mode, µs (one way)\n\nThe ping-pong is the load: the adaptive mode must "
+                "serve it as fast as fastpath.\n\n"
+                + table(["mode", "applied", "p10", "median", "p99", "× fastpath median"], rows))
+
+    def _busy(self):
+        """A warning when other work shared the CPUs with the bench."""
+        try:
+            other = float(self.r.meta("other_load_pct"))
+        except ValueError:
+            return ""
+        if other < 10:
+            return ""
+        return (" — **the machine was busy**: the figures, latency tails above all, are noisier than on an "
+                "idle machine")
+
+    def _applied(self, mode):
+        v = self.r.get("mode", "config", "applied", mode=mode)
+        if v in (None, ""):
+            return NA
+        return "yes" if float(v) else "not confirmed"
+
+    def plots(self):
+        if not self.figures:
+            return ""
+        return "## Figures\n\n" + "\n\n".join("![%s](%s)" % (t, f) for t, f in self.figures)
+
+    def method(self):
+        m = self.r.meta
+        return "\n".join([
+            "## How it was measured",
+            "",
+            "- Throughput: `ib_*_bw -s SIZE -D %s -f %s --report_gbits` (%s), %s run(s) per size and the "
+            "median, after a warm-up of every tool (the router's JIT)." % (
+                m("bw_duration"), m("bw_margin"), "all of it counted" if str(m("bw_margin")) == "0" else
+                "the first and last %s s are not counted" % m("bw_margin"), m("bw_reps")),
+            "- CPU: `ib_*_bw -s 1MiB -D N`; a window of %s s, starting 1 s after the client, over utime + stime of "
+            "/proc/<pid>/stat." % m("cpu_window"),
+            "- Latency: `ib_*_lat -s SIZE -n %s -U`; the first %s samples are dropped (warm-up), p10 / median / "
+            "p99 of the rest (nearest rank)." % (m("lat_iters"), m("lat_discard")),
+            "- Modes: `./freeflow lab config --host h1 org.freeflow.fastpath mode=MODE` (Karaf applies the "
+            "file live); 'applied' means the router logged a line naming the mode. Throughput and latency "
+            "sweeps run in mode fastpath.",
+            "- Baselines: `bench/src/memcpy_bw` (memcpy, one core, the best of 10 trials in %s s); `iperf3 -t %s -O 1`; `sockperf pp --tcp "
+            "-t %s --full-log`; `ucx_perftest` with `UCX_TLS=posix,self` (tag_lat, tag_bw)." % (
+                m("memcpy_seconds"), m("iperf_seconds"), m("sockperf_seconds")),
+            "- Raw data: `results.csv` (one figure per row). Program outputs: `raw/` beside this file (not "
+            "committed).",
+        ])
+
+    def failed(self):
+        lines = ["## Failed steps", ""]
+        for row in self.r.rows:
+            if row["section"] == "meta" and row["metric"] == "failure":
+                lines.append("- %s" % row["note"].replace("\n", " ")[:400])
+        return "\n".join(lines)

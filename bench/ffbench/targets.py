@@ -1,0 +1,81 @@
+"""The targets of shared/design/bench.md, judged on the figures of one run."""
+
+from .plan import BW_OPS, MiB, KiB
+
+
+class Target:
+    def __init__(self, key, text, value, unit, reference, ref_text, factor, sense, mode_note=""):
+        self.key = key
+        self.text = text
+        self.value = value            # FreeFlow's figure
+        self.unit = unit
+        self.reference = reference    # the baseline figure, or the absolute limit
+        self.ref_text = ref_text
+        self.factor = factor          # required ratio value/reference (sense '>=', '<=' or '<')
+        self.sense = sense
+        self.mode_note = mode_note
+
+    @property
+    def ratio(self):
+        if self.value is None or not self.reference:
+            return None
+        return self.value / self.reference
+
+    @property
+    def met(self):
+        r = self.ratio
+        if r is None:
+            return None
+        if self.sense == "<":
+            return r < self.factor
+        return r >= self.factor if self.sense == ">=" else r <= self.factor
+
+    @property
+    def verdict(self):
+        return {True: "met", False: "not met", None: "n/a"}[self.met]
+
+
+def _mode_note(r, mode):
+    applied = r.get("mode", "config", "applied", mode=mode)
+    if applied in (None, ""):
+        return "mode %s not configured" % mode
+    return "" if float(applied) else "the router did not confirm mode %s (key ignored?)" % mode
+
+
+def judge(r):
+    """The targets, in the order of bench.md."""
+    t = []
+    mem = r.get("baseline", "memcpy", "bw_gbps", size=MiB)
+    tcp = r.get("baseline", "iperf3", "bw_gbps")
+    for op, tool in (("write", "ib_write_bw"), ("send", "ib_send_bw")):
+        bw = r.get("bw", tool, "bw_gbps", op=op, size=MiB, mode="fastpath")
+        t.append(Target("%s_1m_memcpy" % op, "%s 1 MiB ≥ 0.5 × memcpy(1 MiB)" % tool, bw, "Gbps", mem,
+                        "memcpy 1 MiB", 0.5, ">="))
+        t.append(Target("%s_1m_tcp" % op, "%s 1 MiB ≥ 5 × iperf3 (same containers)" % tool, bw, "Gbps", tcp,
+                        "iperf3", 5.0, ">="))
+    for op, tool in BW_OPS:
+        small = r.get("bw", tool, "bw_gbps", op=op, size=2 * KiB, mode="fastpath")
+        big = r.get("bw", tool, "bw_gbps", op=op, size=MiB, mode="fastpath")
+        t.append(Target("%s_2k_vs_1m" % op, "%s 2 KiB ≥ 0.5 × %s 1 MiB" % (tool, tool), small, "Gbps", big,
+                        "%s 1 MiB" % tool, 0.5, ">="))
+    lat = r.get("lat", "ib_send_lat", "p50_us", op="send", size=2, mode="fastpath")
+    sp = r.get("baseline", "sockperf", "p50_us", size=2)
+    t.append(Target("send_lat_vs_tcp", "2 B ib_send_lat median (fastpath) ≤ 0.1 × sockperf TCP median", lat,
+                    "µs", sp, "sockperf", 0.1, "<="))
+    for mode in ("lowcpu", "adaptive"):
+        idle = r.get("idle", "connected_qp", "router_pct", mode=mode)
+        t.append(Target("idle_%s" % mode, "idle router (%s, connected QPs, no traffic) < 2 %% of a core" % mode,
+                        idle, "% of a core", 2.0, "limit 2 %", 1.0, "<", _mode_note(r, mode)))
+    fast = r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode="fastpath")
+    adap = r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode="adaptive")
+    t.append(Target("adaptive_lat", "adaptive 2 B ib_send_lat median ≤ 1.2 × fastpath", adap, "µs", fast,
+                    "fastpath", 1.2, "<=", _mode_note(r, "adaptive")))
+    return t
+
+
+def add_rows(r, targets):
+    """The verdicts as rows of the CSV (section 'target'), replacing earlier ones."""
+    r.rows = [row for row in r.rows if row["section"] != "target"]
+    for t in targets:
+        note = t.verdict + ("; " + t.mode_note if t.mode_note else "")
+        r.add("target", t.key, "ratio", t.ratio if t.ratio is not None else "", "x", note=note)

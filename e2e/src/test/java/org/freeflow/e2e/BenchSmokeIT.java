@@ -1,0 +1,289 @@
+package org.freeflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The benchmark suite end to end: {@code ./freeflow bench --quick --no-build} in a lab of its
+ * own ({@code ffbt}) must end with status 0 and leave a complete, well-formed report: every
+ * section and every row of the quick plan, numbers that parse, a ratio for every FreeFlow
+ * figure, a verdict for every target, the CSV, and non-empty PNG figures. No assertion on
+ * how fast anything is: this machine's figures are the bench's business, not the test's.
+ */
+@Timeout(480)
+class BenchSmokeIT {
+    private static final String LAB = "ffbt";
+    private static final List<String> BW_SIZES = List.of("2 KiB", "64 KiB", "1 MiB");
+    private static final List<String> LAT_SIZES = List.of("2 B", "64 B", "4 KiB");
+    private static final List<String> MODES = List.of("fastpath", "lowcpu", "adaptive");
+    private static final List<String> FIGURES =
+            List.of("fig9-throughput.png", "fig10-latency.png", "fig12-cpu.png", "modes-latency.png");
+    private static final Pattern NUMBER = Pattern.compile("^-?\\d+(\\.\\d+)?");
+
+    private static Path out;
+    private static ProcessResult run;
+    private static String markdown;
+    private static Map<String, List<List<String>>> tables;
+
+    @BeforeAll
+    static void runQuickBench() throws IOException, InterruptedException {
+        assertTrue(LabExtension.isRoot(), "the bench needs root (network namespaces)");
+        Path repo = LabExtension.repository();
+        Path logs = LabExtension.logDirectory(repo);
+        out = logs.resolve("bench-quick");
+        deleteTree(out);
+        List<String> cmd = List.of(repo.resolve("freeflow").toString(), "bench", "--quick", "--no-build",
+                "--lab", LAB, "--out", out.toString());
+        try (LabProcess p = LabProcess.start("bench", cmd, logs.resolve("bench-quick.log"))) {
+            run = p.awaitExit(Duration.ofSeconds(420));
+        }
+        System.out.println(run.output());
+        Path md = out.resolve("results.md");
+        markdown = Files.isRegularFile(md) ? Files.readString(md, StandardCharsets.UTF_8) : "";
+        tables = tables(markdown);
+    }
+
+    @Test
+    void endsWellAndTakesItsLabDown() throws InterruptedException {
+        run.assertSuccess();
+        assertTrue(run.output().contains("0 failed step(s)"), run::describe);
+        Path repo = LabExtension.repository();
+        try (LabProcess status = LabProcess.start("bench-lab-status",
+                List.of(repo.resolve("freeflow").toString(), "lab", "--lab", LAB, "status"),
+                LabExtension.logDirectory(repo).resolve("bench-lab-status.log"))) {
+            ProcessResult r = status.awaitExit(Duration.ofSeconds(30));
+            assertTrue(r.output().contains("lab '" + LAB + "': not up"), r::describe);
+        }
+    }
+
+    @Test
+    void reportHasTheMachineAndEverySection() {
+        assertFalse(markdown.isEmpty(), () -> "no results.md: " + run.describe());
+        assertTrue(markdown.startsWith("# FreeFlow benchmark, "), markdown);
+        assertTrue(Pattern.compile("\\*\\*Machine\\*\\*: \\d+ CPUs, [^;]+; Linux \\S+; \\d+ GiB of memory; "
+                + "load average [0-9. ]+ at the start; other processes than the bench's took \\d+ % of the CPUs")
+                .matcher(markdown).find(), markdown);
+        for (String fact : List.of("**Software**: commit", "`./freeflow bench --quick`")) {
+            assertTrue(markdown.contains(fact), "missing '" + fact + "' in\n" + markdown);
+        }
+        for (String section : List.of("## Targets", "## Throughput", "### Throughput", "## Latency",
+                "## Baselines", "## CPU at full throughput", "## Idle router per mode",
+                "## 2 B ib_send_lat per mode")) {
+            assertTrue(tables.containsKey(section), "no table under '" + section + "'");
+        }
+        for (String section : List.of("## Figures", "## How it was measured")) {
+            assertTrue(markdown.contains("\n" + section + "\n"), "missing section '" + section + "'");
+        }
+        assertFalse(markdown.contains("## Failed steps"), markdown);
+        assertFalse(markdown.contains("n/a"), () -> "a figure is missing:\n" + markdown);
+    }
+
+    @Test
+    void everyTargetHasARatioAndAVerdict() {
+        List<List<String>> rows = table("## Targets");
+        assertEquals(11, rows.size(), () -> "targets: " + rows);
+        for (List<String> row : rows) {
+            ratio(row.get(3));
+            number(row.get(1));
+            assertTrue(row.get(5).startsWith("**met**") || row.get(5).startsWith("**not met**"), row::toString);
+        }
+    }
+
+    @Test
+    void throughputHasEverySizeAndRatio() {
+        List<List<String>> rows = table("## Throughput");
+        assertEquals(BW_SIZES, column(rows, 0));
+        rows.forEach(row -> row.subList(1, row.size()).forEach(BenchSmokeIT::number));
+        List<List<String>> ratios = table("### Throughput");
+        assertEquals(9, ratios.size(), ratios::toString);
+        for (List<String> row : ratios) {
+            assertTrue(row.get(0).matches("ib_(send|write|read)_bw"), row::toString);
+            assertTrue(BW_SIZES.contains(row.get(1)), row::toString);
+            number(row.get(2));
+            row.subList(3, row.size()).forEach(BenchSmokeIT::ratio);
+        }
+    }
+
+    @Test
+    void latencyHasEverySizeWithOrderedPercentilesAndRatios() {
+        List<List<String>> rows = table("## Latency");
+        assertEquals(9, rows.size(), rows::toString);
+        for (List<String> row : rows) {
+            assertTrue(row.get(0).matches("ib_(send|write|read)_lat"), row::toString);
+            assertTrue(LAT_SIZES.contains(row.get(1)), row::toString);
+            double p10 = number(row.get(2));
+            double p50 = number(row.get(3));
+            double p99 = number(row.get(4));
+            assertTrue(0 < p10 && p10 <= p50 && p50 <= p99, () -> "percentiles out of order: " + row);
+            number(row.get(5));
+            ratio(row.get(6));
+            number(row.get(7));
+            ratio(row.get(8));
+        }
+    }
+
+    @Test
+    void baselinesAreAllThere() {
+        List<String> names = column(table("## Baselines"), 0);
+        for (String prefix : List.of("memcpy, one core, 1 MiB", "memcpy, one core, 256 MiB", "iperf3",
+                "sockperf", "UCX posix tag_lat", "UCX posix tag_bw")) {
+            assertTrue(names.stream().anyMatch(n -> n.startsWith(prefix)), () -> prefix + " not in " + names);
+        }
+        table("## Baselines").forEach(row -> number(row.get(1)));
+    }
+
+    @Test
+    void cpuIdleAndLatencyPerMode() {
+        List<List<String>> cpu = table("## CPU at full throughput");
+        assertEquals(MODES, column(cpu, 0));
+        for (List<String> row : cpu) {
+            for (int i : new int[] {2, 3, 5, 6}) {
+                number(row.get(i));
+            }
+            for (String part : row.get(4).split(" / ")) {
+                number(part);
+            }
+        }
+        List<List<String>> idle = table("## Idle router per mode");
+        assertEquals(MODES, column(idle, 0));
+        idle.forEach(row -> row.subList(2, row.size()).forEach(BenchSmokeIT::number));
+        List<List<String>> lat = table("## 2 B ib_send_lat per mode");
+        assertEquals(MODES, column(lat, 0));
+        for (List<String> row : lat) {
+            row.subList(2, 5).forEach(BenchSmokeIT::number);
+            ratio(row.get(5));
+        }
+    }
+
+    @Test
+    void csvHasANumberInEveryFigure() throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"), StandardCharsets.UTF_8);
+        assertEquals("section,test,op,size,mode,metric,value,unit,note", lines.get(0));
+        int figures = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (f[0].equals("meta") || f.length < 9) {
+                continue; // meta values are text; a note with a comma is quoted and longer
+            }
+            figures++;
+            number(f[6]);
+        }
+        assertTrue(figures > 100, "only " + figures + " figures in results.csv");
+    }
+
+    @Test
+    void figuresAreNonEmptyPngsLinkedFromTheReport() throws IOException {
+        for (String name : FIGURES) {
+            Path png = out.resolve(name);
+            assertTrue(Files.isRegularFile(png), () -> name + " missing");
+            byte[] head = Files.readAllBytes(png);
+            assertTrue(head.length > 5000, () -> name + " is only " + head.length + " bytes");
+            assertEquals("PNG", new String(head, 1, 3, StandardCharsets.US_ASCII), name + " is not a PNG");
+            assertTrue(markdown.contains("](" + name + ")"), () -> name + " not linked from results.md");
+        }
+    }
+
+    @Test
+    void benchUnitTestsPass() throws InterruptedException {
+        Path repo = LabExtension.repository();
+        try (LabProcess p = LabProcess.start("bench-unittest",
+                List.of("/usr/bin/python3", "-B", "-m", "unittest", "discover", "-s",
+                        repo.resolve("bench/tests").toString()),
+                LabExtension.logDirectory(repo).resolve("bench-unittest.log"))) {
+            ProcessResult r = p.awaitExit(Duration.ofSeconds(60));
+            r.assertSuccess();
+            assertTrue(r.output().contains("\nOK"), r::describe);
+        }
+    }
+
+    // ------------------------------------------------------------------ the report's tables
+
+    private static List<List<String>> table(String heading) {
+        List<List<String>> rows = tables.get(heading);
+        if (rows == null) {
+            fail("no table under '" + heading + "' in results.md:\n" + markdown);
+        }
+        assertFalse(rows.isEmpty(), "empty table under " + heading);
+        return rows;
+    }
+
+    /**
+     * The first table under each heading, keyed by the heading up to its first comma, colon or
+     * bracket: "## Throughput, Gbps (paper Fig. 9)" is "## Throughput", "### Throughput: ratio
+     * to each baseline" is "### Throughput". The header and separator rows are left out.
+     */
+    static Map<String, List<List<String>>> tables(String md) {
+        Map<String, List<List<String>>> result = new LinkedHashMap<>();
+        String heading = null;
+        List<List<String>> rows = null;
+        for (String line : md.split("\n")) {
+            if (line.startsWith("#")) {
+                heading = line.replaceFirst("[,:(].*$", "").trim();
+                rows = null;
+            } else if (heading != null && line.startsWith("|")) {
+                if (rows == null) {
+                    rows = new ArrayList<>();
+                    result.putIfAbsent(heading, rows);
+                } else if (!line.startsWith("|---")) {
+                    List<String> cells = new ArrayList<>();
+                    for (String c : line.substring(1, line.length() - 1).split("\\|", -1)) {
+                        cells.add(c.trim());
+                    }
+                    rows.add(cells);
+                }
+            }
+        }
+        return result;
+    }
+
+    private static List<String> column(List<List<String>> rows, int i) {
+        List<String> col = new ArrayList<>();
+        rows.forEach(r -> col.add(r.get(i)));
+        return col;
+    }
+
+    /** The number a cell starts with ("356 (262–425)", "12.3 Gbps", "0.52×"). */
+    static double number(String cell) {
+        Matcher m = NUMBER.matcher(cell.trim());
+        if (!m.find()) {
+            fail("not a number: '" + cell + "'");
+        }
+        return Double.parseDouble(m.group());
+    }
+
+    static double ratio(String cell) {
+        assertTrue(cell.trim().endsWith("×"), () -> "not a ratio: '" + cell + "'");
+        return number(cell);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
