@@ -39,20 +39,6 @@ struct pair {
 	struct ibv_qp *a, *b;
 };
 
-/* Poll one completion; 1 if found, 0 on timeout, -1 on error. */
-static struct ibv_qp *make_qp(struct res *r, struct ibv_cq *cq)
-{
-	struct ibv_qp_init_attr init = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
-
-	return ibv_create_qp(r->pd, &init);
-}
-
 /* A connected pair, or a FAIL line naming @check and NULL members. */
 static int make_pair(struct res *r, struct pair *p, const char *check)
 {
@@ -63,8 +49,8 @@ static int make_pair(struct res *r, struct pair *p, const char *check)
 	p->cq_b = ibv_create_cq(r->ctx, 32, NULL, NULL, 0);
 	if (!p->cq_a || !p->cq_b)
 		return !CHECK(0, check, "ibv_create_cq: %s", strerror(errno));
-	p->a = make_qp(r, p->cq_a);
-	p->b = make_qp(r, p->cq_b);
+	p->a = make_rc_qp(r->pd, p->cq_a);
+	p->b = make_rc_qp(r->pd, p->cq_b);
 	if (!p->a || !p->b)
 		return !CHECK(0, check, "ibv_create_qp: %s", strerror(errno));
 	err = to_rts(p->a, p->b->qp_num, r->lid);

@@ -79,25 +79,11 @@ struct res {
 
 static char ctx_a[] = "cq a", ctx_b[] = "cq b";
 
-/* Poll one completion; 1 if found, 0 on timeout, -1 on error. */
 static void set_nonblocking(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);
 
 	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
-}
-
-static struct ibv_qp *make_qp(struct res *r, struct ibv_cq *cq)
-{
-	struct ibv_qp_init_attr init = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
-		.qp_type = IBV_QPT_RC,
-	};
-
-	return ibv_create_qp(r->pd, &init);
 }
 
 static int post_recv(struct res *r, uint64_t wr_id)
@@ -196,8 +182,8 @@ static int setup(struct res *r)
 	if (!CHECK(r->cq_a && r->cq_b && r->cq_a->channel == r->ch,
 		   "create_cq_with_channel", "%s", strerror(errno)))
 		return 1;
-	r->a = make_qp(r, r->cq_a);
-	r->b = make_qp(r, r->cq_b);
+	r->a = make_rc_qp(r->pd, r->cq_a);
+	r->b = make_rc_qp(r->pd, r->cq_b);
 	if (!CHECK(r->a && r->b, "create_qp", "%s", strerror(errno)))
 		return 1;
 	err = to_rts(r->a, r->b->qp_num, r->lid);

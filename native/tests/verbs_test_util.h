@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers of the C test programs that run against a router (ff_errors,
- * ff_events): a clock, polling one completion with a deadline, and moving an
- * RC QP to RTS towards (lid, dest_qpn).
+ * ff_events): a clock, polling one completion with a deadline, making a
+ * small RC QP and moving it to RTS towards (lid, dest_qpn).
  */
 #ifndef FREEFLOW_VERBS_TEST_UTIL_H
 #define FREEFLOW_VERBS_TEST_UTIL_H
@@ -20,6 +20,7 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Poll one completion; 1 if found, 0 on timeout, -1 on error. */
 __attribute__((unused))
 static int poll_one(struct ibv_cq *cq, struct ibv_wc *wc, long timeout_ms)
 {
@@ -76,6 +77,20 @@ static int to_rts(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
 	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
 				     IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
 				     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC);
+}
+
+__attribute__((unused))
+static struct ibv_qp *make_rc_qp(struct ibv_pd *pd, struct ibv_cq *cq)
+{
+	struct ibv_qp_init_attr init = {
+		.send_cq = cq,
+		.recv_cq = cq,
+		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+	};
+
+	return ibv_create_qp(pd, &init);
 }
 
 #endif
