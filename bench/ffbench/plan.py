@@ -6,6 +6,7 @@ MiB = 1024 * 1024
 MODES = ("fastpath", "lowcpu", "adaptive")
 BW_OPS = (("send", "ib_send_bw"), ("write", "ib_write_bw"), ("read", "ib_read_bw"))
 LAT_OPS = (("send", "ib_send_lat"), ("write", "ib_write_lat"), ("read", "ib_read_lat"))
+DUEL_MODES = ("fastpath", "adaptive")
 
 
 class Plan:
@@ -46,6 +47,10 @@ class Plan:
         self.idle_settle = 2  # s between the QPs' last work and the idle window (adaptive backs off)
         self.cpu_size = 1 * MiB
         self.mode_lat_size = 2
+        # fastpath and adaptive 2 B latency, measured in turns this many times each: on two
+        # busy cores one run's median moves by ±20 % with where the scheduler puts the three
+        # spinning threads, so the adaptive target compares medians of interleaved runs
+        self.duel_runs = 1 if quick else 3
         self.memcpy_sizes = [1 * MiB, 256 * MiB]
 
     @property

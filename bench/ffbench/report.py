@@ -1,7 +1,8 @@
 """results.md: FreeFlow beside each baseline of the same run, with the ratios and the
 verdict on every target. Reads only the Results (so it can be rebuilt from results.csv)."""
 
-from .plan import BW_OPS, LAT_OPS, MODES, MiB
+from . import targets
+from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES, MiB
 from .runner import human_size
 from .targets import judge
 
@@ -182,9 +183,17 @@ class Report:
             g = lambda k: self.r.get("modelat", "ib_send_lat", k, op="send", size=2, mode=mode)  # noqa: E731
             rows.append([mode, self._applied(mode), num(g("p10_us")), num(g("p50_us")), num(g("p99_us")),
                          ratio(g("p50_us"), fast)])
-        return ("## 2 B ib_send_lat per mode, µs (one way)\n\nThe ping-pong is the load: the adaptive mode must "
+        text = ("## 2 B ib_send_lat per mode, µs (one way)\n\nThe ping-pong is the load: the adaptive mode must "
                 "serve it as fast as fastpath.\n\n"
                 + table(["mode", "applied", "p10", "median", "p99", "× fastpath median"], rows))
+        duel = {mode: targets.duel_runs(self.r, mode) for mode in DUEL_MODES}
+        if all(duel.values()):
+            text += ("\n\nThen in turns (%s), the medians of each run: %s. The adaptive target compares the "
+                     "medians of these runs: one run's median moves by about ±20 %% with where the scheduler "
+                     "puts the three spinning threads on two cores."
+                     % (", ".join(DUEL_MODES),
+                        "; ".join("%s %s µs" % (mode, ", ".join(num(v) for v in duel[mode])) for mode in DUEL_MODES)))
+        return text
 
     def _busy(self):
         """A warning when other work shared the CPUs with the bench."""

@@ -8,7 +8,7 @@ run goes on; its figures are then missing from the report, which says so.
 from . import parse
 from .baselines import Baselines
 from .modes import ModeSteps
-from .plan import BW_OPS, LAT_OPS, MODES
+from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES
 from .runner import CLIENT, SERVER, human_size
 
 
@@ -49,6 +49,10 @@ class Suite(Baselines, ModeSteps):
             for op, tool in p.cpu_tests:
                 s.append(("mode %s: CPU at full throughput, %s %s" % (mode, tool, human_size(p.cpu_size)),
                           p.cpu_duration() + 0.8, self._bind(self.cpu_at_throughput, op, tool)))
+        for run in range(1, p.duel_runs + 1):
+            for mode in DUEL_MODES:
+                s.append(("latency in turns, run %d: %s" % (run, mode), p.settle + 2 + p.lat_iters / 40000.0,
+                          self._bind(self.duel_latency, mode, run)))
         return s
 
     @staticmethod
@@ -116,6 +120,15 @@ class Suite(Baselines, ModeSteps):
         row, st = self._latency(tool, size, "%s-%d" % (tool, size))
         self._add_latency("lat", op, tool, size, row, st)
         return "median %.2f us (p10 %.2f, p99 %.2f)" % (st["p50"], st["p10"], st["p99"])
+
+    def duel_latency(self, mode, run):
+        """One of the interleaved fastpath/adaptive runs (section 'duel', metric p50_us_runN)."""
+        self.set_mode(mode)
+        size = self.plan.mode_lat_size
+        _, st = self._latency("ib_send_lat", size, "duel-%s-%d" % (mode, run))
+        self.r.add("duel", "ib_send_lat", "p50_us_run%d" % run, st["p50"], "us", op="send", size=size, mode=mode,
+                   note="one way (RTT/2); run %d of the modes in turns" % run)
+        return "median %.2f us" % st["p50"]
 
     def mode_latency(self):
         size = self.plan.mode_lat_size

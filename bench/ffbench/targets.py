@@ -1,5 +1,7 @@
 """The targets of shared/design/bench.md, judged on the figures of one run."""
 
+import statistics
+
 from .plan import BW_OPS, MiB, KiB
 
 
@@ -42,6 +44,20 @@ def _mode_note(r, mode):
     return "" if float(applied) else "the router did not confirm mode %s (key ignored?)" % mode
 
 
+def duel_runs(r, mode):
+    """The medians of the interleaved fastpath/adaptive 2 B latency runs of one mode."""
+    return [row["value"] for row in r.rows
+            if row["section"] == "duel" and row["mode"] == mode and row["metric"].startswith("p50_us_run")]
+
+
+def _mode_lat(r, mode):
+    """2 B send latency of a mode: the median of its interleaved runs, else its one per-mode run."""
+    runs = duel_runs(r, mode)
+    if runs:
+        return statistics.median(runs)
+    return r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode=mode)
+
+
 def judge(r):
     """The targets, in the order of bench.md."""
     t = []
@@ -66,9 +82,10 @@ def judge(r):
         idle = r.get("idle", "connected_qp", "router_pct", mode=mode)
         t.append(Target("idle_%s" % mode, "idle router (%s, connected QPs, no traffic) < 2 %% of a core" % mode,
                         idle, "% of a core", 2.0, "limit 2 %", 1.0, "<", _mode_note(r, mode)))
-    fast = r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode="fastpath")
-    adap = r.get("modelat", "ib_send_lat", "p50_us", op="send", size=2, mode="adaptive")
-    t.append(Target("adaptive_lat", "adaptive 2 B ib_send_lat median ≤ 1.2 × fastpath", adap, "µs", fast,
+    fast, adap = _mode_lat(r, "fastpath"), _mode_lat(r, "adaptive")
+    n = min(len(duel_runs(r, "fastpath")), len(duel_runs(r, "adaptive")))
+    how = " (median of %d runs in turns)" % n if n > 1 else ""
+    t.append(Target("adaptive_lat", "adaptive 2 B ib_send_lat median ≤ 1.2 × fastpath" + how, adap, "µs", fast,
                     "fastpath", 1.2, "<=", _mode_note(r, "adaptive")))
     return t
 

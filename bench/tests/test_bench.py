@@ -163,6 +163,17 @@ class TargetsTest(unittest.TestCase):
         t = {x.key: x for x in targets.judge(r)}
         self.assertEqual("not met", t["idle_lowcpu"].verdict)
 
+    def test_adaptive_latency_uses_the_runs_in_turns(self):
+        r = sample_results()
+        for run, fast, adap in ((1, 2.0, 2.6), (2, 1.8, 1.9), (3, 2.2, 2.0)):
+            r.add("duel", "ib_send_lat", "p50_us_run%d" % run, fast, "us", op="send", size=2, mode="fastpath")
+            r.add("duel", "ib_send_lat", "p50_us_run%d" % run, adap, "us", op="send", size=2, mode="adaptive")
+        t = {x.key: x for x in targets.judge(r)}["adaptive_lat"]
+        self.assertAlmostEqual(2.0 / 2.0, t.ratio)                   # median 2.0 against median 2.0
+        self.assertIn("median of 3 runs in turns", t.text)
+        md = Report(r, []).markdown()
+        self.assertIn("fastpath 2.00, 1.80, 2.20 µs; adaptive 2.60, 1.90, 2.00 µs", md)
+
     def test_missing_figure_is_na(self):
         r = sample_results()
         r.rows = [row for row in r.rows if row["test"] != "iperf3"]

@@ -50,7 +50,7 @@ _Static_assert(sizeof(struct ibv_wc) == 48 &&
 		       offsetof(struct ibv_wc, dlid_path_bits),
 	       "the first 48 bytes of ff_cqe must be struct ibv_wc");
 
-#define FFL_POLL_YIELD_DEFAULT 16
+#define FFL_POLL_YIELD_DEFAULT 8
 
 /* empty polls between two sched_yield(); 0 = never yield */
 static unsigned int poll_yield = FFL_POLL_YIELD_DEFAULT;
@@ -216,7 +216,7 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	pthread_spin_lock(&qp->sq_lock);
+	ffl_lock(&qp->sq_lock);
 	start = qp->sq.head;
 	for (; wr; wr = wr->next) {
 		err = sq_write(qp, wr);
@@ -227,7 +227,7 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	}
 	published = qp->sq.head != start;
 	ffl_ring_publish(&qp->sq);
-	pthread_spin_unlock(&qp->sq_lock);
+	ffl_unlock(&qp->sq_lock);
 	if (published)
 		ffl_bell_ring(&qp->bell);
 	return err;
@@ -266,7 +266,7 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	pthread_spin_lock(&qp->rq_lock);
+	ffl_lock(&qp->rq_lock);
 	start = qp->rq.head;
 	for (; wr; wr = wr->next) {
 		err = rq_write(qp, wr);
@@ -277,7 +277,7 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 	}
 	published = qp->rq.head != start;
 	ffl_ring_publish(&qp->rq);
-	pthread_spin_unlock(&qp->rq_lock);
+	ffl_unlock(&qp->rq_lock);
 	if (published)
 		ffl_bell_ring(&qp->bell);
 	return err;
@@ -290,7 +290,7 @@ int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 
 	if (ne <= 0)
 		return 0;
-	pthread_spin_lock(&cq->lock);
+	ffl_lock(&cq->lock);
 	n = ready = ffl_ring_ready(&cq->ring);
 	if (n > (uint32_t)ne)
 		n = (uint32_t)ne;
@@ -298,7 +298,7 @@ int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 		memcpy(&wc[i], ffl_ring_peek(&cq->ring, i), sizeof(*wc));
 	if (n)
 		ffl_ring_pop(&cq->ring, n);
-	pthread_spin_unlock(&cq->lock);
+	ffl_unlock(&cq->lock);
 
 	if (n) {
 		empty_polls = 0;

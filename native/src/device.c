@@ -8,12 +8,14 @@
  * which all the query verbs report from.
  */
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ffl.h"
@@ -96,6 +98,20 @@ static int map_router_page(int fd, struct ff_router_shm **page)
 		return errno;
 	*page = p;
 	return 0;
+}
+
+/*
+ * True when the router's membarrier stands in for our doorbell fence
+ * (ff_abi.h, "Doorbells"): the router says it issues one, and this process
+ * is registered for it.  Registering again is harmless.
+ */
+static bool membarrier_pairs(const struct ff_router_shm *page)
+{
+	if (__atomic_load_n(&page->barrier, __ATOMIC_ACQUIRE) !=
+	    FF_BARRIER_MEMBARRIER)
+		return false;
+	return syscall(__NR_membarrier,
+		       MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
 }
 
 static void fill_ibdev(struct ffl_device *dev)
@@ -226,6 +242,7 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 		goto err_unmap;
 	}
 	fctx->bell.sleeping = &fctx->router->sleeping;
+	fctx->bell.fence = !membarrier_pairs(fctx->router);
 
 	/* no async events yet: a real fd that never becomes readable */
 	ctx->async_fd = eventfd(0, EFD_CLOEXEC);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/single_threaded.h>
 
 #include <infiniband/verbs.h>
 
@@ -43,6 +44,7 @@ struct ffl_device {
 struct ffl_bell {
 	const uint32_t *sleeping;
 	int fd;
+	bool fence;	/* false: the router's membarrier is our fence */
 };
 
 struct ffl_context {
@@ -140,6 +142,26 @@ static inline struct ffl_qp *to_fqp(struct ibv_qp *qp)
 	return container_of(qp, struct ffl_qp, ibqpx.qp_base);
 }
 
+/*
+ * The rings' locks serialize threads that post to (or poll) one queue.  A
+ * process with one thread needs none, and a lock's atomic instruction is a
+ * full barrier that waits for the last post's stores to reach the router's
+ * core: glibc's __libc_single_threaded (true until the first
+ * pthread_create, never again after) lets such a process skip it.  Taking
+ * and releasing see the same value: no thread starts inside a section.
+ */
+static inline void ffl_lock(pthread_spinlock_t *lock)
+{
+	if (!__libc_single_threaded)
+		pthread_spin_lock(lock);
+}
+
+static inline void ffl_unlock(pthread_spinlock_t *lock)
+{
+	if (!__libc_single_threaded)
+		pthread_spin_unlock(lock);
+}
+
 /* device.c: one request/reply on the context's socket. */
 int ffl_cmd(struct ibv_context *ctx, uint16_t op, const void *req,
 	    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
@@ -155,12 +177,16 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc);
 
 /*
- * Doorbell (ff_abi.h): after publishing prod, a full fence, then ring if
- * the router sleeps.  No system call while it spins.
+ * Doorbell (ff_abi.h): after publishing prod, a full fence (or only a
+ * compiler barrier when the router issues membarrier), then ring if the
+ * router sleeps.  No system call while it spins.
  */
 static inline bool ffl_bell_needed(const struct ffl_bell *b)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (b->fence)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(b->sleeping, __ATOMIC_RELAXED) != 0;
 }
 

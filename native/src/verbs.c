@@ -521,12 +521,12 @@ FF_EXPORT int ibv_modify_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 		ibqp->state = attr->qp_state;
 		if (attr->qp_state == IBV_QPS_RESET) {
 			/* the router emptied both queues */
-			pthread_spin_lock(&qp->sq_lock);
+			ffl_lock(&qp->sq_lock);
 			ffl_ring_resync(&qp->sq, true);
-			pthread_spin_unlock(&qp->sq_lock);
-			pthread_spin_lock(&qp->rq_lock);
+			ffl_unlock(&qp->sq_lock);
+			ffl_lock(&qp->rq_lock);
 			ffl_ring_resync(&qp->rq, true);
-			pthread_spin_unlock(&qp->rq_lock);
+			ffl_unlock(&qp->rq_lock);
 		}
 	}
 	return 0;

@@ -333,6 +333,7 @@ static void data_plane(void)
 	BEGIN(ff_router_shm);
 	FIELD(ff_router_shm, sleeping);
 	FIELD(ff_router_shm, mode);
+	FIELD(ff_router_shm, barrier);
 	FIELD(ff_router_shm, reserved);
 	END(ff_router_shm);
 
@@ -419,6 +420,8 @@ static void constants(void)
 	CONST(FF_MODE_FASTPATH);
 	CONST(FF_MODE_LOWCPU);
 	CONST(FF_MODE_ADAPTIVE);
+	CONST(FF_BARRIER_FENCE);
+	CONST(FF_BARRIER_MEMBARRIER);
 	CONST(FF_CQ_ARM_NONE);
 	CONST(FF_CQ_ARM_NEXT);
 	CONST(FF_CQ_ARM_SOLICITED);

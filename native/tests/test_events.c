@@ -87,7 +87,7 @@ static void make_qp(struct ffl_qp *qp, int bell_fd)
 	h->rq_offset = rq_off;
 
 	memset(qp, 0, sizeof(*qp));
-	qp->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd };
+	qp->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
 	qp->shm = h;
 	qp->shm_size = size;
 	qp->cap = (struct ff_qp_cap){ .max_send_wr = SQ_SLOTS,
@@ -117,7 +117,7 @@ static void make_cq(struct ffl_cq *cq, int bell_fd, void *cq_context)
 	h->slots = CQ_SLOTS;
 	h->entry_size = FF_CQE_SIZE;
 	memset(cq, 0, sizeof(*cq));
-	cq->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd };
+	cq->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
 	cq->shm = h;
 	cq->shm_size = size;
 	cq->ibcq.context = &fake_ctx;
@@ -165,18 +165,21 @@ static void router_complete(struct ffl_cq *cq, uint64_t wr_id, bool solicited,
 
 static void test_doorbell_decision(void)
 {
-	struct ffl_bell b = { &router_page.sleeping, -1 };
+	/* the same decision with our fence and with the router's membarrier */
+	for (int fence = 0; fence < 2; fence++) {
+		struct ffl_bell b = { &router_page.sleeping, -1, fence };
 
-	router_page.sleeping = 0;
-	CHECK(!ffl_bell_needed(&b), "bell_not_needed_while_spinning",
-	      "sleeping 0 must not ring");
-	router_page.sleeping = 1;
-	CHECK(ffl_bell_needed(&b), "bell_needed_while_sleeping",
-	      "sleeping 1 must ring");
-	router_page.sleeping = 7;
-	CHECK(ffl_bell_needed(&b), "bell_needed_any_nonzero",
-	      "sleeping 7 must ring");
-	router_page.sleeping = 0;
+		router_page.sleeping = 0;
+		CHECK(!ffl_bell_needed(&b), "bell_not_needed_while_spinning",
+		      "sleeping 0 must not ring");
+		router_page.sleeping = 1;
+		CHECK(ffl_bell_needed(&b), "bell_needed_while_sleeping",
+		      "sleeping 1 must ring");
+		router_page.sleeping = 7;
+		CHECK(ffl_bell_needed(&b), "bell_needed_any_nonzero",
+		      "sleeping 7 must ring");
+		router_page.sleeping = 0;
+	}
 }
 
 static void test_doorbell_post(void)

@@ -308,6 +308,16 @@ struct ff_ring_ctrl {
  * The two full fences make the pair safe: either the router sees the new
  * prod, or the FFL sees sleeping and rings.  An FFL that rings while the
  * router spins costs one syscall and nothing else.
+ *
+ * The FFL's fence stalls every post behind the stores to the rings, whose
+ * cache lines the router's core holds.  A router page with barrier ==
+ * FF_BARRIER_MEMBARRIER moves that cost to the rare side: after setting
+ * sleeping the router calls membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED),
+ * which runs a full barrier on every CPU that runs a thread of a process
+ * registered with MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED.  An FFL that
+ * registered needs only a compiler barrier between publishing prod and
+ * reading sleeping; one that could not register keeps its fence (still
+ * safe: the router's side is a full barrier too).
  */
 #define FF_ROUTER_SHM_SIZE	4096u
 
@@ -317,10 +327,16 @@ enum ff_channel_mode {
 	FF_MODE_ADAPTIVE = 2,	/* spin while busy, sleep after an idle spell */
 };
 
+enum ff_router_barrier {
+	FF_BARRIER_FENCE = 0,		/* the FFL fences before reading sleeping */
+	FF_BARRIER_MEMBARRIER = 1,	/* the router issues membarrier (above) */
+};
+
 struct ff_router_shm {
 	uint32_t sleeping;	/*  0: nonzero while a poller sleeps */
 	uint32_t mode;		/*  4: enum ff_channel_mode (diagnostics) */
-	uint32_t reserved[14];	/*  8 */
+	uint32_t barrier;	/*  8: enum ff_router_barrier, set before any OPEN */
+	uint32_t reserved[13];	/* 12 */
 };				/* 64 */
 
 /*

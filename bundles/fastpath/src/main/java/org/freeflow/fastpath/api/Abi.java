@@ -51,6 +51,10 @@ public final class Abi {
     public static final int MODE_LOWCPU = 1;
     public static final int MODE_ADAPTIVE = 2;
 
+    /** enum ff_router_barrier: what pairs with the FFL's doorbell check. */
+    public static final int BARRIER_FENCE = 0;
+    public static final int BARRIER_MEMBARRIER = 1;
+
     /** ff_cq_shm.armed: what ibv_req_notify_cq asked for. */
     public static final int CQ_ARM_NONE = 0;
     public static final int CQ_ARM_NEXT = 1;
@@ -513,7 +517,8 @@ public final class Abi {
     public static final class RouterShm {
         @Width(4) public static final int SLEEPING = 0;
         @Width(4) public static final int MODE = 4;
-        @Width(56) public static final int RESERVED = 8;
+        @Width(4) public static final int BARRIER = 8;
+        @Width(52) public static final int RESERVED = 12;
         /** sizeof. */
         public static final int SIZE = 64;
 

@@ -1,18 +1,21 @@
 package org.freeflow.fastpath.api;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantLock;
 import org.freeflow.posix.api.EventFd;
 
 /**
  * The router's end of a completion ring (CQ memfd).  Several pollers may
  * complete into one CQ (its QPs may be served by different pollers), so the
- * producer side is guarded by one uncontended lock: a poller first
- * {@link #reserve()}s an entry (room is checked against the FFL's
- * acquire-loaded {@code cons}), does its work, then {@link #post}s into the
+ * producer side is guarded by one {@link SpinLock} (one compare-and-set, a
+ * release store to let go: no full fence per completion): a poller first
+ * {@link #reserve()}s an entry, does its work, then {@link #post}s into the
  * reservation (write the {@code struct ff_cqe}, release-store {@code prod})
- * or {@link #cancel()}s it.  A full ring is back-pressure: {@code reserve}
+ * or {@link #cancel()}s it.  Room is counted against the FFL's {@code cons}
+ * as last loaded; it is loaded again (acquire) only when that count says the
+ * ring is full, so a producer does not pull the line the FFL's polls write
+ * on every completion.  A full ring is back-pressure: {@code reserve}
  * says no and the caller tries again later; an entry is never dropped.
  * <p>
  * With a completion channel, every post then applies the completion-event
@@ -24,13 +27,31 @@ import org.freeflow.posix.api.EventFd;
  */
 public final class CompletionRingProducer {
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private static final VarHandle CLAIMED;
+
+    static {
+        try {
+            CLAIMED = MethodHandles.lookup().findVarHandle(CompletionRingProducer.class, "claimed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final SpinLock lock = new SpinLock();
     private final ByteBuffer shm;
     private final int slots;
     private final int mask;
     private final EventFd channel;
     private int prod;
     private int reserved;
+    /** The FFL's cons as last loaded; at most the real one. */
+    private int cons;
+    /**
+     * prod + reserved for the lock-free {@link #hasRoom()} hint: written with
+     * release stores (a volatile store would fence), read with acquire loads.
+     */
+    @SuppressWarnings("unused") // through CLAIMED
+    private int claimed;
     private long events;
 
     /**
@@ -60,6 +81,8 @@ public final class CompletionRingProducer {
         this.mask = slots - 1;
         this.channel = channel;
         this.prod = RingIndex.loadAcquire(shm, Abi.CqShm.RING_PROD);
+        this.cons = RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
+        CLAIMED.setRelease(this, prod);
     }
 
     /** Bytes of a CQ memfd with {@code slots} entries. */
@@ -87,9 +110,17 @@ public final class CompletionRingProducer {
         }
     }
 
-    /** True when at least one entry could be reserved now (a hint: another poller may take it first). */
+    /**
+     * True when at least one entry could be reserved now.  A hint, read
+     * without the lock: another poller may take the entry first;
+     * {@link #reserve()} decides.
+     */
     public boolean hasRoom() {
-        return room() > 0;
+        int claims = (int) CLAIMED.getAcquire(this);
+        if (Integer.compareUnsigned(claims - cons, slots) < 0) {
+            return true;
+        }
+        return Integer.compareUnsigned(claims - RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS), slots) < 0;
     }
 
     /** Reserves one entry for a later {@link #post}; false when the ring is full. */
@@ -100,6 +131,7 @@ public final class CompletionRingProducer {
                 return false;
             }
             reserved++;
+            CLAIMED.setRelease(this, prod + reserved);
             return true;
         } finally {
             lock.unlock();
@@ -114,6 +146,7 @@ public final class CompletionRingProducer {
                 throw new IllegalStateException("no reservation to cancel");
             }
             reserved--;
+            CLAIMED.setRelease(this, prod + reserved);
         } finally {
             lock.unlock();
         }
@@ -160,16 +193,11 @@ public final class CompletionRingProducer {
     /** {@link #reserve()} and {@link #post} in one; false (nothing written) when the ring is full. */
     public boolean tryPost(long wrId, int status, int opcode, int byteLen, int immData, int qpNum, int srcQp,
             int wcFlags, int slid, boolean solicited) {
-        lock.lock();
-        try {
-            if (!reserve()) {
-                return false;
-            }
-            post(wrId, status, opcode, byteLen, immData, qpNum, srcQp, wcFlags, slid, solicited);
-            return true;
-        } finally {
-            lock.unlock();
+        if (!reserve()) {
+            return false;
         }
+        post(wrId, status, opcode, byteLen, immData, qpNum, srcQp, wcFlags, slid, solicited);
+        return true;
     }
 
     private void raiseEvent(boolean solicitedEvent) {
@@ -183,8 +211,14 @@ public final class CompletionRingProducer {
         }
     }
 
+    /** Free entries, reservations deducted; loads the FFL's cons again only when the last one shows none. */
     private int free() {
-        int used = prod + reserved - RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
+        int used = prod + reserved - cons;
+        if (Integer.compareUnsigned(used, slots) < 0) {
+            return slots - used;
+        }
+        cons = RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
+        used = prod + reserved - cons;
         return Integer.compareUnsigned(used, slots) >= 0 ? 0 : slots - used;
     }
 

@@ -22,6 +22,9 @@ public final class WorkQueueConsumer {
     private final int mask;
     private final int slotSize;
     private int cons;
+    /** {@code prod} as last loaded. */
+    private int prod;
+    private boolean unpublished;
 
     /**
      * @param shm           the whole QP memfd mapping (direct, little-endian)
@@ -44,11 +47,20 @@ public final class WorkQueueConsumer {
         this.mask = slots - 1;
         this.slotSize = slotSize;
         this.cons = RingIndex.loadAcquire(shm, consOffset);
+        this.prod = cons;
     }
 
-    /** Entries posted and not consumed yet (prod - cons, as unsigned). */
+    /**
+     * Entries posted and not consumed yet (prod - cons, as unsigned); at
+     * least one when there is any.
+     */
     public int available() {
-        return RingIndex.loadAcquire(shm, prodOffset) - cons;
+        int n = prod - cons;
+        if (n == 0) {
+            prod = RingIndex.loadAcquire(shm, prodOffset);
+            n = prod - cons;
+        }
+        return n;
     }
 
     /** True when the FFL claims more entries than the queue holds. */
@@ -61,20 +73,37 @@ public final class WorkQueueConsumer {
         return entriesOffset + (cons & mask) * slotSize;
     }
 
-    /** Releases the head entry to the producer. */
+    /** Releases the head entry (and any advanced past before) to the producer. */
     public void consume() {
         cons++;
         RingIndex.storeRelease(shm, consOffset, cons);
+        unpublished = false;
+    }
+
+    /** Moves past the head entry without releasing it yet; {@link #publish()} does. */
+    public void advance() {
+        cons++;
+        unpublished = true;
+    }
+
+    /** Releases every entry {@link #advance()}d past. */
+    public void publish() {
+        if (unpublished) {
+            RingIndex.storeRelease(shm, consOffset, cons);
+            unpublished = false;
+        }
     }
 
     /** Drops every posted entry without reading it; returns how many. */
     public int discardAll() {
-        int n = available();
+        prod = RingIndex.loadAcquire(shm, prodOffset);
+        int n = prod - cons;
         if (corrupt(n)) {
             n = mask + 1;
         }
-        cons = RingIndex.loadAcquire(shm, prodOffset);
+        cons = prod;
         RingIndex.storeRelease(shm, consOffset, cons);
+        unpublished = false;
         return n;
     }
 

@@ -1,6 +1,5 @@
 package org.freeflow.fastpath.internal;
 
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,9 +17,12 @@ import org.slf4j.LoggerFactory;
  * it only between two rounds when a {@link PollerGroup} call waits for it,
  * and while it sleeps; its targets change only under that lock.  A round
  * visits each target once.  With no work it spins (onSpinWait, a yield every
- * {@code yieldEvery} empty rounds) or sleeps, as the mode says:
+ * {@code yieldEvery} empty rounds) or sleeps, as the mode says.  The
+ * adaptive spin window counts the time the thread spent watching its rings,
+ * not time it was off its CPU (see {@link #MAX_IDLE_STEP_NANOS}):
  * <pre>
- *   sleeping |= bit; full fence; one more round over every ring it polls;
+ *   sleeping |= bit (a full fence); membarrier if the router page says so;
+ *   one more round over every ring it polls;
  *   nothing -> ppoll(doorbell, own wake-up, nearest target deadline);
  *   sleeping &amp;= ~bit
  * </pre>
@@ -31,6 +33,15 @@ final class PollLoop implements Runnable {
     private static final PollTarget[] NONE = new PollTarget[0];
     private static final int DOORBELL = 0;
     private static final int WAKE = 1;
+    /**
+     * Most idle time one empty round adds to the adaptive spin window.  A
+     * longer gap since the previous round means the thread was preempted or
+     * yielded its CPU: it did not watch the rings meanwhile, so the gap is no
+     * evidence that the applications went quiet.  Counting it would put the
+     * poller to sleep during a ping-pong on a busy machine, after which every
+     * message pays a doorbell system call.
+     */
+    static final long MAX_IDLE_STEP_NANOS = 5_000L;
 
     final int index;
     final int bit;
@@ -105,7 +116,8 @@ final class PollLoop implements Runnable {
         started.countDown();
         roundLock.lock();
         try {
-            long lastWork = System.nanoTime();
+            long lastRound = System.nanoTime();
+            long idle = 0;
             int emptyRounds = 0;
             while (running) {
                 if (roundLock.hasQueuedThreads()) {
@@ -114,16 +126,20 @@ final class PollLoop implements Runnable {
                     continue;
                 }
                 long now = System.nanoTime();
+                long gap = now - lastRound;
+                lastRound = now;
                 if (round(now)) {
-                    lastWork = now;
+                    idle = 0;
                     emptyRounds = 0;
                     continue;
                 }
-                if (shouldSleep(now - lastWork)) {
+                idle += Math.min(gap, MAX_IDLE_STEP_NANOS);
+                if (shouldSleep(idle)) {
                     if (sleep()) {
-                        lastWork = System.nanoTime();
+                        idle = 0;
                         emptyRounds = 0;
                     }
+                    lastRound = System.nanoTime();
                 } else if (++emptyRounds % group.yieldEvery() == 0) {
                     Thread.yield();
                 } else {
@@ -175,9 +191,9 @@ final class PollLoop implements Runnable {
      */
     private boolean sleep() {
         page.markAsleep(bit);
-        VarHandle.fullFence();
         stats.sleep();
         try {
+            page.fenceWithPosters();
             long now = System.nanoTime();
             if (round(now)) {
                 return true;

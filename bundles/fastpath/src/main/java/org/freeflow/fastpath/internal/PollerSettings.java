@@ -19,7 +19,7 @@ public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yield
     public static final int MAX_POLLERS = 32;
 
     /** Adaptive spin before sleeping, see docs/design.md. */
-    public static final long DEFAULT_ADAPTIVE_SPIN_MICROS = 100;
+    public static final long DEFAULT_ADAPTIVE_SPIN_MICROS = 1000;
 
     public PollerSettings {
         if (mode == null) {

@@ -8,6 +8,7 @@ import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.Membarrier;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 
@@ -16,7 +17,10 @@ import org.freeflow.posix.api.PosixException;
  * every OPEN reply carries.  The page is a memfd the router maps writable and
  * then seals (shrink, grow, future write, seal): containers can map it
  * read-only only.  {@code sleeping} holds one bit per sleeping poller; the FFL
- * rings the doorbell while it is nonzero.
+ * rings the doorbell while it is nonzero.  {@code barrier} says
+ * {@link Abi#BARRIER_MEMBARRIER} when this kernel has global expedited
+ * membarrier: a poller then issues one after marking itself asleep, and the
+ * FFL leaves out its own fence (ff_abi.h, "Doorbells").
  */
 final class RouterPage implements AutoCloseable {
 
@@ -27,23 +31,31 @@ final class RouterPage implements AutoCloseable {
     private final MappedRegion mapping;
     private final ByteBuffer page;
     private final EventFd doorbell;
+    private final boolean membarrier;
 
-    private RouterPage(int memfd, MappedRegion mapping, EventFd doorbell) {
+    private RouterPage(int memfd, MappedRegion mapping, EventFd doorbell, boolean membarrier) {
         this.memfd = memfd;
         this.mapping = mapping;
         this.page = mapping.chunk(0);
         this.doorbell = doorbell;
+        this.membarrier = membarrier;
+        RingIndex.storeRelease(page, RouterShm.BARRIER, membarrier ? Abi.BARRIER_MEMBARRIER : Abi.BARRIER_FENCE);
     }
 
     /** Makes, maps and seals the page, and makes the doorbell (non-blocking, so a poller drains it). */
     static RouterPage create(PollerMode mode) throws PosixException {
+        return create(mode, Membarrier.globalExpeditedSupported());
+    }
+
+    /** As {@link #create(PollerMode)}, saying whether pollers issue membarrier. */
+    static RouterPage create(PollerMode mode, boolean membarrier) throws PosixException {
         int fd = MemFd.create("freeflow-router");
         MappedRegion mapping = null;
         try {
             MemFd.truncate(fd, Abi.ROUTER_SHM_SIZE);
             mapping = MappedRegion.map(fd, 0, Abi.ROUTER_SHM_SIZE, true);
             MemFd.addSeals(fd, SEALS);
-            RouterPage created = new RouterPage(fd, mapping, EventFd.create(EventFd.EFD_NONBLOCK));
+            RouterPage created = new RouterPage(fd, mapping, EventFd.create(EventFd.EFD_NONBLOCK), membarrier);
             created.mode(mode);
             return created;
         } catch (PosixException | RuntimeException e) {
@@ -68,6 +80,22 @@ final class RouterPage implements AutoCloseable {
     /** Sets {@code bit} in {@code sleeping}: a sequentially consistent read-modify-write. */
     void markAsleep(int bit) {
         RingIndex.getAndBitwiseOr(page, RouterShm.SLEEPING, bit);
+    }
+
+    /**
+     * The sleeper's half of the doorbell pair, after {@link #markAsleep}: a
+     * membarrier when the page promised one (the read-modify-write already
+     * was this thread's full fence).
+     */
+    void fenceWithPosters() throws PosixException {
+        if (membarrier) {
+            Membarrier.globalExpedited();
+        }
+    }
+
+    /** True when pollers issue membarrier and FFLs may leave out their fence. */
+    boolean usesMembarrier() {
+        return membarrier;
     }
 
     /** Clears {@code bit} in {@code sleeping}. */

@@ -83,6 +83,33 @@ class RingTest {
     }
 
     @Test
+    void advancedEntriesAreReleasedTogetherAndProdIsReloadedWhenUsedUp() {
+        ByteBuffer shm = qpShm();
+        WorkQueueConsumer sq = LAYOUT.sendQueue(shm);
+        post(shm, 1);
+        assertEquals(1, sq.available());
+        post(shm, 2);
+        post(shm, 3);
+        assertEquals(1, sq.available(), "counted against the prod loaded last");
+        sq.advance();
+        assertEquals(2, sq.available(), "used up: prod loaded again");
+        sq.advance();
+        assertEquals(0, shm.getInt(Abi.QpShm.SQ_CONS), "advanced past, not released yet");
+        assertEquals(3L, shm.getLong(sq.head() + Abi.SendWqe.WR_ID));
+        sq.publish();
+        assertEquals(2, shm.getInt(Abi.QpShm.SQ_CONS));
+        sq.advance();
+        post(shm, 4);
+        assertEquals(1, sq.available());
+        assertEquals(4L, shm.getLong(sq.head() + Abi.SendWqe.WR_ID));
+        sq.consume();
+        assertEquals(4, shm.getInt(Abi.QpShm.SQ_CONS), "consume releases what was advanced past too");
+        sq.publish();
+        assertEquals(4, shm.getInt(Abi.QpShm.SQ_CONS));
+        assertEquals(0, sq.available());
+    }
+
+    @Test
     void completionRingIsBackPressureWhenFull() {
         ByteBuffer cq = ByteBuffer.allocateDirect((int) CompletionRingProducer.shmSize(2)).order(ByteOrder.LITTLE_ENDIAN);
         CompletionRingProducer.initialize(cq, 2);

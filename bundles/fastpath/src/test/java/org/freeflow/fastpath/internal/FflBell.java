@@ -38,6 +38,10 @@ final class FflBell implements AutoCloseable {
         return RingIndex.loadVolatile(page, RouterShm.SLEEPING);
     }
 
+    int barrier() {
+        return RingIndex.loadAcquire(page, RouterShm.BARRIER);
+    }
+
     int mode() {
         return RingIndex.loadAcquire(page, RouterShm.MODE);
     }

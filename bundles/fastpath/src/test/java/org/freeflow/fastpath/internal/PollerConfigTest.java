@@ -78,6 +78,6 @@ class PollerConfigTest {
 
     @Test
     void defaultsAreAdaptiveOnOnePollerUnpinned() {
-        assertEquals(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 100), PollerSettings.defaults());
+        assertEquals(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1000), PollerSettings.defaults());
     }
 }

@@ -18,6 +18,7 @@ import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.posix.api.CpuAffinity;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.MappedRegion;
+import org.freeflow.posix.api.Membarrier;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +146,8 @@ class PollerGroupTest {
                 () -> MappedRegion.map(fd, 0, Abi.ROUTER_SHM_SIZE, true)).errno());
         try (FflBell bell = new FflBell(group)) {
             assertEquals(Abi.MODE_LOWCPU, bell.mode());
+            assertEquals(Membarrier.globalExpeditedSupported() ? Abi.BARRIER_MEMBARRIER : Abi.BARRIER_FENCE,
+                    bell.barrier());
             await(() -> bell.sleeping() == 1, "the idle poller sleeps");
             group.configure(group.settings().withMode(PollerMode.FASTPATH));
             assertEquals(Abi.MODE_FASTPATH, bell.mode());

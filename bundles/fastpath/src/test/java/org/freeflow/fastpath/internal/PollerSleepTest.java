@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.posix.api.PosixException;
@@ -134,6 +135,24 @@ class PollerSleepTest {
         assertTrue(group.stats(0).sleeps() - sleeps <= 3,
                 "a busy adaptive poller keeps spinning: " + (group.stats(0).sleeps() - sleeps) + " sleeps");
         await(() -> group.asleep(0), "asleep again once idle");
+    }
+
+    @Test
+    void adaptiveCountsOnlyTimeSpentWatchingTheRings() throws Exception {
+        // every round takes 3 ms, as if the poller lost its CPU between two rounds:
+        // 40 such rounds are 120 ms of wall time but at most 40 x 5 us watched,
+        // far below the 1 ms window, so the poller must not sleep
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000));
+        AtomicLong rounds = new AtomicLong();
+        PollTarget offCpu = now -> {
+            rounds.incrementAndGet();
+            LockSupport.parkNanos(3_000_000L);
+            return false;
+        };
+        group.register(offCpu);
+        await(() -> rounds.get() >= 40, "40 slow rounds");
+        assertEquals(0, group.stats(0).sleeps(), "slept although the rings were watched for under 1 ms");
+        assertFalse(group.asleep(0));
     }
 
     @Test

@@ -23,6 +23,9 @@ public final class DirectLibC {
 
     public static native long write(int fd, Pointer buf, long count);
 
+    /** syscall(2) with three int arguments (membarrier). */
+    public static native long syscall(long number, int a, int b, int c);
+
     /** ppoll(2); {@code timeout} is a {@code struct timespec} or null (forever), {@code sigmask} null. */
     public static native int ppoll(Pointer fds, long nfds, Pointer timeout, Pointer sigmask);
 }

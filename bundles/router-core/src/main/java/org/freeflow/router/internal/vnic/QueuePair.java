@@ -5,12 +5,12 @@ import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.ReentrantLock;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.fastpath.api.QpRingLayout;
 import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.fastpath.api.SpinLock;
 import org.freeflow.fastpath.api.WorkQueueConsumer;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.qos.api.RateLimiter;
@@ -55,7 +55,7 @@ final class QueuePair implements PollTarget {
     final RcResponder responder;
     final QueueFlusher flusher;
     /** Guards the receive queue and the responder's scratch state. */
-    final ReentrantLock rqLock = new ReentrantLock();
+    final SpinLock rqLock = new SpinLock();
     private final PollerService poller;
     private final MappedRegion ringMapping;
     private long backoffNanos;

@@ -44,8 +44,20 @@ final class RcRequester {
         this.inlineView = qp.shm.duplicate();
     }
 
-    /** One visit in RTS: up to {@link #BUDGET} entries. */
+    /**
+     * One visit in RTS: up to {@link #BUDGET} entries.  Unsignaled entries
+     * are released to the FFL together at the end of the visit (or before the
+     * next completion is posted), not one by one.
+     */
     boolean run(long now) {
+        try {
+            return runEntries(now);
+        } finally {
+            qp.sq.publish();
+        }
+    }
+
+    private boolean runEntries(long now) {
         boolean progress = false;
         for (int budget = BUDGET; budget > 0; budget--) {
             if (pending) {
@@ -287,7 +299,7 @@ final class RcRequester {
             qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0, false);
             return true;
         }
-        qp.sq.consume();
+        qp.sq.advance();
         return true;
     }
 
