@@ -15,15 +15,26 @@
 
 #include "ffl.h"
 
+/* the geometry; a test may define its own before the include */
+#ifndef SQ_SLOTS
 #define SQ_SLOTS	8
-#define SQ_SLOT \
-	(sizeof(struct ff_send_wqe) + 4 * sizeof(struct ff_sge))
+#endif
+#ifndef SQ_SGES
+#define SQ_SGES		4
+#endif
+#ifndef RQ_SLOTS
 #define RQ_SLOTS	4
+#endif
+#ifndef CQ_SLOTS
+#define CQ_SLOTS	4
+#endif
+#define SQ_SLOT \
+	(sizeof(struct ff_send_wqe) + SQ_SGES * sizeof(struct ff_sge))
 #define RQ_SLOT \
 	(sizeof(struct ff_recv_wqe) + 2 * sizeof(struct ff_sge))
-#define CQ_SLOTS	4
 
 static struct ff_router_shm router_page;
+__attribute__((unused))
 static struct ffl_bell bell = { .sleeping = &router_page.sleeping,
 				.fd = -1 };
 
@@ -65,7 +76,7 @@ static void make_qp(struct ffl_qp *qp, enum ibv_qp_type type, uint32_t start,
 	qp->shm_size = size;
 	qp->cap = (struct ff_qp_cap){ .max_send_wr = sq_slots,
 				      .max_recv_wr = RQ_SLOTS,
-				      .max_send_sge = 4,
+				      .max_send_sge = SQ_SGES,
 				      .max_recv_sge = 2,
 				      .max_inline_data = 48 };
 	qp->ibqpx.qp_base.qp_type = type;
