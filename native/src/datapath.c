@@ -95,7 +95,7 @@ void ffl_bell_write(int fd)
 	} while (n < 0 && errno == EINTR);
 }
 
-static bool opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op)
+bool ffl_opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op)
 {
 	switch (op) {
 	case IBV_WR_SEND:
@@ -119,45 +119,95 @@ static bool opcode_inlines(enum ibv_wr_opcode op)
 	       op == IBV_WR_RDMA_WRITE || op == IBV_WR_RDMA_WRITE_WITH_IMM;
 }
 
-/* Gather the SGEs of @wr into @dst; returns the byte count or -1. */
-static long gather_inline(const struct ibv_send_wr *wr, uint8_t *dst,
-			  size_t room)
+/* Bytes of a send slot after the header: SGEs or inline data. */
+static size_t sq_room(const struct ffl_qp *qp)
 {
-	size_t total = 0;
-	int i;
+	return qp->sq.slot_size - sizeof(struct ff_send_wqe);
+}
 
-	for (i = 0; i < wr->num_sge; i++) {
-		size_t len = wr->sg_list[i].length;
+int ffl_sq_begin(struct ffl_qp *qp, uint64_t wr_id, enum ibv_wr_opcode op,
+		 unsigned int send_flags, struct ff_send_wqe **out)
+{
+	struct ff_send_wqe *wqe;
 
-		if (len > room - total)
-			return -1;
-		memcpy(dst + total, (void *)(uintptr_t)wr->sg_list[i].addr,
-		       len);
-		total += len;
-	}
-	return (long)total;
+	if (!ffl_opcode_ok(qp->ibqpx.qp_base.qp_type, op))
+		return EINVAL;
+	wqe = ffl_ring_next(&qp->sq);
+	if (!wqe)
+		return ENOMEM;
+	memset(wqe, 0, sizeof(*wqe));
+	wqe->wr_id = wr_id;
+	wqe->opcode = op;
+	/* IBV_SEND_INLINE says how the payload travels: ffl_sq_inline */
+	wqe->send_flags = send_flags & ~(uint32_t)IBV_SEND_INLINE;
+	*out = wqe;
+	return 0;
+}
+
+static int sq_sges(struct ffl_qp *qp, struct ff_send_wqe *wqe,
+		   const struct ibv_sge *sg, size_t num_sge)
+{
+	if (num_sge * sizeof(struct ff_sge) > sq_room(qp))
+		return EINVAL;
+	wqe->num_sge = (uint32_t)num_sge;
+	if (num_sge)
+		memcpy(wqe + 1, sg, num_sge * sizeof(struct ff_sge));
+	return 0;
+}
+
+/* Appends @length bytes of inline payload, up to max_inline_data. */
+int ffl_sq_inline(struct ffl_qp *qp, struct ff_send_wqe *wqe,
+		  const void *addr, size_t length)
+{
+	size_t room = sq_room(qp);
+
+	if (room > qp->cap.max_inline_data)
+		room = qp->cap.max_inline_data;
+	if (!opcode_inlines(wqe->opcode) || wqe->num_sge ||
+	    length > room - wqe->inline_len)
+		return EINVAL;
+	if (length)
+		memcpy((uint8_t *)(wqe + 1) + wqe->inline_len, addr, length);
+	wqe->inline_len += (uint32_t)length;
+	wqe->send_flags |= IBV_SEND_INLINE;
+	return 0;
+}
+
+/* Replaces the payload of @wqe; see ffl.h. */
+int ffl_sq_payload(struct ffl_qp *qp, struct ff_send_wqe *wqe,
+		   const struct ibv_sge *sg, size_t num_sge, bool inl)
+{
+	size_t i;
+	int err = 0;
+
+	if (num_sge > qp->cap.max_send_sge)
+		return EINVAL;
+	wqe->num_sge = 0;
+	wqe->inline_len = 0;
+	wqe->send_flags &= ~(uint32_t)IBV_SEND_INLINE;
+	if (!inl || !opcode_inlines(wqe->opcode))
+		return sq_sges(qp, wqe, sg, num_sge);
+	wqe->send_flags |= IBV_SEND_INLINE;
+	for (i = 0; !err && i < num_sge; i++)
+		err = ffl_sq_inline(qp, wqe,
+				    (const void *)(uintptr_t)sg[i].addr,
+				    sg[i].length);
+	return err;
 }
 
 /* Write one send WQE into the next SQ slot; 0 or a positive errno. */
 static int sq_write(struct ffl_qp *qp, const struct ibv_send_wr *wr)
 {
-	enum ibv_qp_type type = qp->ibqpx.qp_base.qp_type;
 	struct ff_send_wqe *wqe;
-	size_t room;
-	long len;
+	int err;
 
-	if (!opcode_ok(type, wr->opcode) || wr->num_sge < 0 ||
-	    (uint32_t)wr->num_sge > qp->cap.max_send_sge)
+	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->cap.max_send_sge)
 		return EINVAL;
-	wqe = ffl_ring_next(&qp->sq);
-	if (!wqe)
-		return ENOMEM;
-	room = qp->sq.slot_size - sizeof(*wqe);
-
-	memset(wqe, 0, sizeof(*wqe));
-	wqe->wr_id = wr->wr_id;
-	wqe->opcode = wr->opcode;
-	wqe->send_flags = wr->send_flags;
+	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD && !wr->wr.ud.ah)
+		return EINVAL;
+	err = ffl_sq_begin(qp, wr->wr_id, wr->opcode, wr->send_flags, &wqe);
+	if (err)
+		return err;
 	wqe->imm_data = wr->imm_data;
 	switch (wr->opcode) {
 	case IBV_WR_RDMA_WRITE:
@@ -176,32 +226,17 @@ static int sq_write(struct ffl_qp *qp, const struct ibv_send_wr *wr)
 	default:
 		break;
 	}
-	if (type == IBV_QPT_UD) {
-		if (!wr->wr.ud.ah)
-			return EINVAL;
+	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD) {
 		wqe->ah = wr->wr.ud.ah->handle;
 		wqe->remote_qpn = wr->wr.ud.remote_qpn;
 		wqe->remote_qkey = wr->wr.ud.remote_qkey;
 	}
 
-	if ((wr->send_flags & IBV_SEND_INLINE) && opcode_inlines(wr->opcode)) {
-		if (room > qp->cap.max_inline_data)
-			room = qp->cap.max_inline_data;
-		len = gather_inline(wr, (uint8_t *)(wqe + 1), room);
-		if (len < 0)
-			return EINVAL;
-		wqe->inline_len = (uint32_t)len;
-	} else {
-		if ((size_t)wr->num_sge * sizeof(struct ff_sge) > room)
-			return EINVAL;
-		wqe->send_flags &= ~(uint32_t)IBV_SEND_INLINE;
-		wqe->num_sge = (uint32_t)wr->num_sge;
-		if (wr->num_sge)
-			memcpy(wqe + 1, wr->sg_list,
-			       (size_t)wr->num_sge * sizeof(struct ff_sge));
-	}
-	ffl_ring_push(&qp->sq);
-	return 0;
+	err = ffl_sq_payload(qp, wqe, wr->sg_list, (size_t)wr->num_sge,
+			     wr->send_flags & IBV_SEND_INLINE);
+	if (!err)
+		ffl_ring_push(&qp->sq);
+	return err;
 }
 
 int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
@@ -283,6 +318,25 @@ int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 	return err;
 }
 
+/*
+ * After a poll that took @n of the @ready entries it found: a router that
+ * ran out of CQ room has nothing to do and may sleep, so tell it about
+ * the room just made (only for a CQ at least half full, so the common
+ * case stays fence-free).  Nothing found: let the router (and the peer)
+ * run on a small machine every few empty polls.
+ */
+static void cq_polled(struct ffl_cq *cq, uint32_t n, uint32_t ready)
+{
+	if (n) {
+		empty_polls = 0;
+		if (ready >= (cq->ring.mask >> 1) + 1)
+			ffl_bell_ring(&cq->bell);
+	} else if (poll_yield && ++empty_polls >= poll_yield) {
+		empty_polls = 0;
+		sched_yield();
+	}
+}
+
 int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 {
 	struct ffl_cq *cq = to_fcq(ibcq);
@@ -299,23 +353,155 @@ int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc)
 	if (n)
 		ffl_ring_pop(&cq->ring, n);
 	ffl_unlock(&cq->lock);
-
-	if (n) {
-		empty_polls = 0;
-		/*
-		 * A router that ran out of CQ room has nothing to do and may
-		 * sleep: tell it about the room we just made.  Checked only
-		 * for a CQ at least half full, so the common case stays
-		 * fence-free.
-		 */
-		if (ready >= (cq->ring.mask >> 1) + 1)
-			ffl_bell_ring(&cq->bell);
-	} else if (poll_yield && ++empty_polls >= poll_yield) {
-		/* let the router (and the peer) run on a small machine */
-		empty_polls = 0;
-		sched_yield();
-	}
+	cq_polled(cq, n, ready);
 	return (int)n;
+}
+
+/* ---- ibv_cq_ex: ibv_start_poll, ibv_next_poll, ibv_end_poll ---------- */
+
+/* Hands out the next ready entry: wr_id and status, then read_*. */
+static void cqx_take(struct ffl_cq *cq)
+{
+	const struct ff_cqe *e = ffl_ring_peek(&cq->ring, cq->polled++);
+
+	cq->cur = e;
+	cq->ibcqx.wr_id = e->wr_id;
+	cq->ibcqx.status = (enum ibv_wc_status)e->status;
+}
+
+/*
+ * Takes the CQ's lock until ibv_end_poll, as a provider does; ENOENT
+ * (empty) leaves it unlocked and ibv_end_poll must not follow.
+ */
+static int cqx_start_poll(struct ibv_cq_ex *ibcqx,
+			  struct ibv_poll_cq_attr *attr)
+{
+	struct ffl_cq *cq = to_fcqx(ibcqx);
+
+	if (attr && attr->comp_mask)
+		return EINVAL;
+	cq->locked = ffl_lock_span(&cq->lock);
+	cq->ready = ffl_ring_ready(&cq->ring);
+	if (!cq->ready) {
+		ffl_unlock_span(&cq->lock, cq->locked);
+		cq_polled(cq, 0, 0);
+		return ENOENT;
+	}
+	cq->polled = 0;
+	cqx_take(cq);
+	return 0;
+}
+
+static int cqx_next_poll(struct ibv_cq_ex *ibcqx)
+{
+	struct ffl_cq *cq = to_fcqx(ibcqx);
+	uint32_t ready;
+
+	if (cq->polled >= cq->ready) {
+		/* what the router published since */
+		ready = ffl_ring_ready(&cq->ring);
+		if (ready <= cq->polled)
+			return ENOENT;
+		cq->ready = ready;
+	}
+	cqx_take(cq);
+	return 0;
+}
+
+/* Releases every entry handed out since ibv_start_poll. */
+static void cqx_end_poll(struct ibv_cq_ex *ibcqx)
+{
+	struct ffl_cq *cq = to_fcqx(ibcqx);
+	uint32_t n = cq->polled;
+
+	ffl_ring_pop(&cq->ring, n);
+	cq->cur = NULL;
+	cq->polled = 0;
+	ffl_unlock_span(&cq->lock, cq->locked);
+	cq_polled(cq, n, cq->ready);
+}
+
+static enum ibv_wc_opcode cqx_read_opcode(struct ibv_cq_ex *cq)
+{
+	return (enum ibv_wc_opcode)to_fcqx(cq)->cur->opcode;
+}
+
+static uint32_t cqx_read_vendor_err(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->vendor_err;
+}
+
+static uint32_t cqx_read_byte_len(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->byte_len;
+}
+
+static __be32 cqx_read_imm_data(struct ibv_cq_ex *cq)
+{
+	/* stored as the sender wrote it: network order already */
+	return (__be32)to_fcqx(cq)->cur->imm_data;
+}
+
+static uint32_t cqx_read_qp_num(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->qp_num;
+}
+
+static uint32_t cqx_read_src_qp(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->src_qp;
+}
+
+static unsigned int cqx_read_wc_flags(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->wc_flags;
+}
+
+static uint32_t cqx_read_slid(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->slid;
+}
+
+static uint8_t cqx_read_sl(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->sl;
+}
+
+static uint8_t cqx_read_dlid_path_bits(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->dlid_path_bits;
+}
+
+/*
+ * The poll calls and the readers a CQ made with @wc_flags offers (the
+ * caller accepted only IBV_WC_STANDARD_FLAGS); the others stay NULL, as
+ * with a provider.
+ */
+void ffl_cqx_init(struct ffl_cq *cq, uint64_t wc_flags)
+{
+	struct ibv_cq_ex *x = &cq->ibcqx;
+
+	x->comp_mask = 0;
+	x->start_poll = cqx_start_poll;
+	x->next_poll = cqx_next_poll;
+	x->end_poll = cqx_end_poll;
+	x->read_opcode = cqx_read_opcode;
+	x->read_vendor_err = cqx_read_vendor_err;
+	x->read_wc_flags = cqx_read_wc_flags;
+	if (wc_flags & IBV_WC_EX_WITH_BYTE_LEN)
+		x->read_byte_len = cqx_read_byte_len;
+	if (wc_flags & IBV_WC_EX_WITH_IMM)
+		x->read_imm_data = cqx_read_imm_data;
+	if (wc_flags & IBV_WC_EX_WITH_QP_NUM)
+		x->read_qp_num = cqx_read_qp_num;
+	if (wc_flags & IBV_WC_EX_WITH_SRC_QP)
+		x->read_src_qp = cqx_read_src_qp;
+	if (wc_flags & IBV_WC_EX_WITH_SLID)
+		x->read_slid = cqx_read_slid;
+	if (wc_flags & IBV_WC_EX_WITH_SL)
+		x->read_sl = cqx_read_sl;
+	if (wc_flags & IBV_WC_EX_WITH_DLID_PATH_BITS)
+		x->read_dlid_path_bits = cqx_read_dlid_path_bits;
 }
 
 static int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,

@@ -260,6 +260,7 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	fctx->vctx.sz = sizeof(struct verbs_context);
 	fctx->vctx.query_port = ffl_query_port;
 	fctx->vctx.query_device_ex = ffl_query_device_ex;
+	ffl_verbs_ctx_init(&fctx->vctx);
 	ffl_datapath_init();
 	return ctx;
 
@@ -359,6 +360,8 @@ static int ffl_query_device_ex(struct ibv_context *ctx,
 		return EINVAL;
 	memset(&ex, 0, sizeof(ex));
 	fill_device_attr(&to_fctx(ctx)->info, &ex.orig_attr);
+	/* as the kernel reports it: the low 32 bits are device_cap_flags */
+	ex.device_cap_flags_ex = (uint32_t)ex.orig_attr.device_cap_flags;
 	ex.phys_port_cnt_ex = 1;
 	memset(attr, 0, attr_len);
 	memcpy(attr, &ex, attr_len < sizeof(ex) ? attr_len : sizeof(ex));

@@ -83,8 +83,12 @@ struct ffl_mr {
 };
 
 struct ffl_cq {
-	struct ibv_cq ibcq;
-	pthread_spinlock_t lock;	/* serialises pollers */
+	union {
+		struct ibv_cq ibcq;
+		struct ibv_cq_ex ibcqx;	/* ibv_create_cq_ex: same prefix */
+	};
+	pthread_spinlock_t lock;	/* serialises pollers; held from
+					 * ibv_start_poll to ibv_end_poll */
 	struct ffl_ring ring;
 	struct ff_cq_shm *shm;
 	size_t shm_size;
@@ -93,6 +97,24 @@ struct ffl_cq {
 	struct ffl_list ch_node;	/* on chan->cqs, under chan->lock */
 	unsigned int events;		/* delivered by ibv_get_cq_event,
 					 * under ibcq.mutex */
+	/* ibv_start_poll .. ibv_end_poll, under lock */
+	const struct ff_cqe *cur;	/* the entry the read_* calls see */
+	uint32_t polled;		/* entries handed out, cur included */
+	uint32_t ready;			/* entries ready as last seen */
+	bool locked;			/* ffl_lock_span() took lock */
+};
+
+/*
+ * The ibv_wr_* batch being built (ibv_wr_start .. ibv_wr_complete), under
+ * sq_lock: WQEs are written straight into the SQ slots from start on and
+ * published only by ibv_wr_complete.
+ */
+struct ffl_wr_batch {
+	struct ff_send_wqe *wqe;	/* the WR being built, not pushed yet */
+	uint32_t start;			/* sq.head at ibv_wr_start */
+	int err;			/* first error of the batch */
+	bool need_ud;			/* UD WR still without wr_set_ud_addr */
+	bool locked;			/* ffl_lock_span() took sq_lock */
 };
 
 struct ffl_qp {
@@ -105,6 +127,8 @@ struct ffl_qp {
 	struct ff_qp_shm *shm;
 	size_t shm_size;
 	struct ffl_bell bell;
+	bool has_qpx;			/* made with send_ops_flags */
+	struct ffl_wr_batch wr;
 };
 
 static inline struct ffl_device *to_fdev(struct ibv_device *d)
@@ -132,6 +156,11 @@ static inline struct ffl_cq *to_fcq(struct ibv_cq *cq)
 	return container_of(cq, struct ffl_cq, ibcq);
 }
 
+static inline struct ffl_cq *to_fcqx(struct ibv_cq_ex *cq)
+{
+	return container_of(cq, struct ffl_cq, ibcqx);
+}
+
 static inline struct ffl_channel *to_fch(struct ibv_comp_channel *ch)
 {
 	return container_of(ch, struct ffl_channel, ch);
@@ -140,6 +169,11 @@ static inline struct ffl_channel *to_fch(struct ibv_comp_channel *ch)
 static inline struct ffl_qp *to_fqp(struct ibv_qp *qp)
 {
 	return container_of(qp, struct ffl_qp, ibqpx.qp_base);
+}
+
+static inline struct ffl_qp *to_fqpx(struct ibv_qp_ex *qp)
+{
+	return container_of(qp, struct ffl_qp, ibqpx);
 }
 
 /*
@@ -162,10 +196,32 @@ static inline void ffl_unlock(pthread_spinlock_t *lock)
 		pthread_spin_unlock(lock);
 }
 
+/*
+ * The same for a section that spans calls of the app (ibv_wr_start ..
+ * ibv_wr_complete, ibv_start_poll .. ibv_end_poll), which may start a
+ * thread in between: the release goes by what the taking did.
+ */
+static inline bool ffl_lock_span(pthread_spinlock_t *lock)
+{
+	if (__libc_single_threaded)
+		return false;
+	pthread_spin_lock(lock);
+	return true;
+}
+
+static inline void ffl_unlock_span(pthread_spinlock_t *lock, bool taken)
+{
+	if (taken)
+		pthread_spin_unlock(lock);
+}
+
 /* device.c: one request/reply on the context's socket. */
 int ffl_cmd(struct ibv_context *ctx, uint16_t op, const void *req,
 	    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
 	    int *fd_out);
+
+/* verbs.c: create_cq_ex, create_qp_ex */
+void ffl_verbs_ctx_init(struct verbs_context *vctx);
 
 /* datapath.c */
 extern const struct ibv_context_ops ffl_ctx_ops;
@@ -175,6 +231,28 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr);
 int ffl_poll_cq(struct ibv_cq *ibcq, int ne, struct ibv_wc *wc);
+
+/* ibv_cq_ex polling (ibv_start_poll ...) and the read_* of @wc_flags */
+void ffl_cqx_init(struct ffl_cq *cq, uint64_t wc_flags);
+
+/*
+ * Send WQEs, piece by piece, for ibv_post_send and the ibv_wr_* API
+ * alike: begin claims the next SQ slot (not pushed) and fills the header,
+ * payload puts the SGEs (gathered inline with @inl and an opcode that
+ * carries data) and inline appends bytes; ffl_ring_push() makes it count.
+ * Each returns 0 or a positive errno (EINVAL, ENOMEM when full).
+ */
+bool ffl_opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op);
+int ffl_sq_begin(struct ffl_qp *qp, uint64_t wr_id, enum ibv_wr_opcode op,
+		 unsigned int send_flags, struct ff_send_wqe **wqe);
+int ffl_sq_payload(struct ffl_qp *qp, struct ff_send_wqe *wqe,
+		   const struct ibv_sge *sg, size_t num_sge, bool inl);
+int ffl_sq_inline(struct ffl_qp *qp, struct ff_send_wqe *wqe,
+		  const void *addr, size_t length);
+
+/* post_ex.c: the ibv_wr_* API of a QP made with send_ops_flags */
+int ffl_qpx_check(enum ibv_qp_type type, uint64_t send_ops_flags);
+void ffl_qpx_init(struct ffl_qp *qp);
 
 /*
  * Doorbell (ff_abi.h): after publishing prod, a full fence (or only a

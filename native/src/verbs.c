@@ -183,10 +183,10 @@ static int map_reply_shm(int *fd, uint64_t size, void **shm)
 	return 0;
 }
 
-FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
-				       void *cq_context,
-				       struct ibv_comp_channel *channel,
-				       int comp_vector)
+static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
+				void *cq_context,
+				struct ibv_comp_channel *channel,
+				int comp_vector)
 {
 	struct ffl_context *fctx = to_fctx(ctx);
 	const struct ff_device_info *info = &fctx->info;
@@ -243,7 +243,7 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 	cq->bell = fctx->bell;
 	if (channel)
 		ffl_channel_add(to_fch(channel), cq);
-	return &cq->ibcq;
+	return cq;
 
 err_unmap:
 	munmap(cq->shm, cq->shm_size);
@@ -255,6 +255,47 @@ err_free:
 	free(cq);
 	errno = err;
 	return NULL;
+}
+
+FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
+				       void *cq_context,
+				       struct ibv_comp_channel *channel,
+				       int comp_vector)
+{
+	struct ffl_cq *cq = create_cq(ctx, cqe, cq_context, channel,
+				      comp_vector);
+
+	return cq ? &cq->ibcq : NULL;
+}
+
+/*
+ * verbs_context.create_cq_ex (the inline ibv_create_cq_ex).  The ring is
+ * the same as ibv_create_cq's; what differs is how it is polled.  The
+ * router writes no completion timestamp, so neither timestamp flag is
+ * offered (nor CVLAN, flow tag, TM); SINGLE_THREADED is only a hint.
+ */
+static struct ibv_cq_ex *ffl_create_cq_ex(struct ibv_context *ctx,
+					  struct ibv_cq_init_attr_ex *attr)
+{
+	struct ffl_cq *cq;
+
+	if ((attr->wc_flags & ~(uint64_t)IBV_WC_STANDARD_FLAGS) ||
+	    (attr->comp_mask & ~(uint32_t)IBV_CQ_INIT_ATTR_MASK_FLAGS) ||
+	    ((attr->comp_mask & IBV_CQ_INIT_ATTR_MASK_FLAGS) &&
+	     (attr->flags & ~(uint32_t)IBV_CREATE_CQ_ATTR_SINGLE_THREADED))) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	if (attr->cqe > INT32_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	cq = create_cq(ctx, (int)attr->cqe, attr->cq_context, attr->channel,
+		       (int)attr->comp_vector);
+	if (!cq)
+		return NULL;
+	ffl_cqx_init(cq, attr->wc_flags);
+	return &cq->ibcqx;
 }
 
 FF_EXPORT int ibv_destroy_cq(struct ibv_cq *ibcq)
@@ -348,8 +389,8 @@ static int attach_qp_rings(struct ffl_qp *qp)
 	return err;
 }
 
-FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
-				       struct ibv_qp_init_attr *attr)
+static struct ffl_qp *create_qp(struct ibv_pd *pd,
+				struct ibv_qp_init_attr *attr)
 {
 	struct ibv_context *ctx = pd->context;
 	struct ff_create_qp_resp resp;
@@ -409,7 +450,7 @@ FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
 	ibqp->state = IBV_QPS_RESET;
 	ibqp->qp_type = attr->qp_type;
 	from_ff_cap(&attr->cap, &resp.cap);
-	return ibqp;
+	return qp;
 
 err_unmap:
 	munmap(qp->shm, qp->shm_size);
@@ -421,6 +462,55 @@ err_free:
 	free(qp);
 	errno = err;
 	return NULL;
+}
+
+FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
+				       struct ibv_qp_init_attr *attr)
+{
+	struct ffl_qp *qp = create_qp(pd, attr);
+
+	return qp ? &qp->ibqpx.qp_base : NULL;
+}
+
+_Static_assert(offsetof(struct ibv_qp_init_attr_ex, sq_sig_all) ==
+		       offsetof(struct ibv_qp_init_attr, sq_sig_all),
+	       "ibv_qp_init_attr_ex must start with ibv_qp_init_attr");
+
+/*
+ * verbs_context.create_qp_ex (the inline ibv_create_qp_ex; a mask of only
+ * IBV_QP_INIT_ATTR_PD never gets here).  Offered: a PD, no create flags,
+ * and send_ops_flags for the ibv_wr_* API (post_ex.c).
+ */
+static struct ibv_qp *ffl_create_qp_ex(struct ibv_context *ctx,
+				       struct ibv_qp_init_attr_ex *attr)
+{
+	const uint32_t known = IBV_QP_INIT_ATTR_PD |
+			       IBV_QP_INIT_ATTR_CREATE_FLAGS |
+			       IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	bool ops = attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	struct ffl_qp *qp;
+	int err = 0;
+
+	if (attr->comp_mask & ~known)
+		err = EOPNOTSUPP;
+	else if ((attr->comp_mask & IBV_QP_INIT_ATTR_CREATE_FLAGS) &&
+		 attr->create_flags)
+		err = EOPNOTSUPP;
+	else if (!(attr->comp_mask & IBV_QP_INIT_ATTR_PD) || !attr->pd ||
+		 attr->pd->context != ctx)
+		err = EINVAL;
+	else if (ops)
+		err = ffl_qpx_check(attr->qp_type, attr->send_ops_flags);
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	qp = create_qp(attr->pd, (struct ibv_qp_init_attr *)attr);
+	if (!qp)
+		return NULL;
+	if (ops)
+		ffl_qpx_init(qp);
+	return &qp->ibqpx.qp_base;
 }
 
 static void to_ff_ah(struct ff_ah_attr *o, const struct ibv_ah_attr *i)
@@ -547,6 +637,8 @@ FF_EXPORT int ibv_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 	if (err)
 		return err;
 	from_ff_qp_attr(attr, &resp.attr);
+	/* as rdma-core: the state the router reports is the QP's state */
+	ibqp->state = attr->qp_state;
 	if (init_attr) {
 		memset(init_attr, 0, sizeof(*init_attr));
 		init_attr->qp_context = ibqp->qp_context;
@@ -577,10 +669,21 @@ FF_EXPORT int ibv_destroy_qp(struct ibv_qp *ibqp)
 	return 0;
 }
 
-/* The ibv_wr_* API needs a router-side twin of ibv_qp_ex: not yet. */
-FF_EXPORT struct ibv_qp_ex *ibv_qp_to_qp_ex(struct ibv_qp *qp)
+/* Only a QP made by ibv_create_qp_ex with send_ops_flags has the API. */
+FF_EXPORT struct ibv_qp_ex *ibv_qp_to_qp_ex(struct ibv_qp *ibqp)
 {
-	(void)qp;
-	errno = EOPNOTSUPP;
-	return NULL;
+	struct ffl_qp *qp = to_fqp(ibqp);
+
+	if (!qp->has_qpx) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	return &qp->ibqpx;
+}
+
+/* The extended verbs_context ops ibv_open_device installs. */
+void ffl_verbs_ctx_init(struct verbs_context *vctx)
+{
+	vctx->create_cq_ex = ffl_create_cq_ex;
+	vctx->create_qp_ex = ffl_create_qp_ex;
 }

@@ -217,24 +217,13 @@ out:
 
 int main(void)
 {
-	struct ibv_device **list;
-	struct ibv_port_attr port;
 	struct res r = { 0 };
-	int n, rc;
+	int rc;
 
 	alarm(120);	/* never hang a test run */
-	list = ibv_get_device_list(&n);
-	if (!list || n < 1) {
-		CHECK(0, "open_device", "no device (%s)", strerror(errno));
+	r.ctx = open_first_device(&r.lid);
+	if (!r.ctx)
 		return t_summary();
-	}
-	r.ctx = ibv_open_device(list[0]);
-	if (!CHECK(r.ctx, "open_device", "%s", strerror(errno)))
-		return t_summary();
-	if (!CHECK(!ibv_query_port(r.ctx, 1, &port) && port.lid,
-		   "port_has_lid", "no LID"))
-		return t_summary();
-	r.lid = port.lid;
 	r.pd = ibv_alloc_pd(r.ctx);
 	r.buf_a = aligned_alloc(4096, BUF);
 	r.buf_b = aligned_alloc(4096, 2 * BUF);
@@ -255,7 +244,6 @@ int main(void)
 	ibv_dereg_mr(r.mr_b);
 	ibv_dealloc_pd(r.pd);
 	ibv_close_device(r.ctx);
-	ibv_free_device_list(list);
 	rc = t_summary();
 	free(r.buf_a);
 	free(r.buf_b);

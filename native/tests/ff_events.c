@@ -141,23 +141,12 @@ static int try_event(struct res *r, struct ibv_cq **cq, void **ctx)
 
 static int setup(struct res *r)
 {
-	struct ibv_device **list;
-	struct ibv_port_attr port;
 	struct pollfd pfd;
-	int n, err;
+	int err;
 
-	list = ibv_get_device_list(&n);
-	if (!list || n < 1)
-		return !CHECK(0, "open_device", "no device (%s)",
-			      strerror(errno));
-	r->ctx = ibv_open_device(list[0]);
-	ibv_free_device_list(list);
-	if (!CHECK(r->ctx, "open_device", "%s", strerror(errno)))
+	r->ctx = open_first_device(&r->lid);
+	if (!r->ctx)
 		return 1;
-	if (!CHECK(!ibv_query_port(r->ctx, 1, &port) && port.lid,
-		   "port_has_lid", "no LID"))
-		return 1;
-	r->lid = port.lid;
 	r->pd = ibv_alloc_pd(r->ctx);
 	r->buf_a = aligned_alloc(4096, BUF);
 	r->buf_b = aligned_alloc(4096, BUF);

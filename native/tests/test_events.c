@@ -16,28 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ffl.h"
-#include "test_util.h"
-
 #define SQ_SLOTS	8
-#define SQ_SLOT		(sizeof(struct ff_send_wqe) + 2 * sizeof(struct ff_sge))
+#define SQ_SGES		2
 #define RQ_SLOTS	8
-#define RQ_SLOT		(sizeof(struct ff_recv_wqe) + 2 * sizeof(struct ff_sge))
 #define CQ_SLOTS	8
 
-static struct ff_router_shm router_page;
-
-static void *shm_alloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(2);
-	}
-	return p;
-}
+#include "ring_test_util.h"
+#include "test_util.h"
 
 static long now_ms(void)
 {
@@ -71,66 +56,25 @@ static uint64_t rings(int fd)
 	return v;
 }
 
-static void make_qp(struct ffl_qp *qp, int bell_fd)
+/* A QP whose doorbell is @bell_fd, with the fence. */
+static void bell_qp(struct ffl_qp *qp, int bell_fd)
 {
-	size_t sq_off = FF_SHM_HDR_SIZE, rq_off, size;
-	struct ff_qp_shm *h;
-
-	rq_off = sq_off + SQ_SLOTS * SQ_SLOT;
-	size = rq_off + RQ_SLOTS * RQ_SLOT;
-	h = shm_alloc(size);
-	h->sq_slots = SQ_SLOTS;
-	h->sq_slot_size = SQ_SLOT;
-	h->rq_slots = RQ_SLOTS;
-	h->rq_slot_size = RQ_SLOT;
-	h->sq_offset = sq_off;
-	h->rq_offset = rq_off;
-
-	memset(qp, 0, sizeof(*qp));
+	make_qp(qp, IBV_QPT_RC, 0, SQ_SLOTS);
 	qp->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
-	qp->shm = h;
-	qp->shm_size = size;
-	qp->cap = (struct ff_qp_cap){ .max_send_wr = SQ_SLOTS,
-				      .max_recv_wr = RQ_SLOTS,
-				      .max_send_sge = 2,
-				      .max_recv_sge = 2 };
-	qp->ibqpx.qp_base.qp_type = IBV_QPT_RC;
-	pthread_spin_init(&qp->sq_lock, 0);
-	pthread_spin_init(&qp->rq_lock, 0);
-	if (ffl_ring_attach(&qp->sq, h, size, &h->sq, sq_off, SQ_SLOTS,
-			    SQ_SLOT, sizeof(struct ff_send_wqe), true) ||
-	    ffl_ring_attach(&qp->rq, h, size, &h->rq, rq_off, RQ_SLOTS,
-			    RQ_SLOT, sizeof(struct ff_recv_wqe), true)) {
-		fprintf(stderr, "qp attach failed\n");
-		exit(2);
-	}
 }
 
 /* A context whose ops are the FFL's, for the verbs.h inlines. */
 static struct ibv_context fake_ctx;
 
-static void make_cq(struct ffl_cq *cq, int bell_fd, void *cq_context)
+static void bell_cq(struct ffl_cq *cq, int bell_fd, void *cq_context)
 {
-	size_t size = FF_SHM_HDR_SIZE + CQ_SLOTS * FF_CQE_SIZE;
-	struct ff_cq_shm *h = shm_alloc(size);
-
-	h->slots = CQ_SLOTS;
-	h->entry_size = FF_CQE_SIZE;
-	memset(cq, 0, sizeof(*cq));
+	make_cq(cq, 0);
 	cq->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
-	cq->shm = h;
-	cq->shm_size = size;
 	cq->ibcq.context = &fake_ctx;
 	cq->ibcq.cq_context = cq_context;
 	cq->ibcq.cqe = CQ_SLOTS;
-	pthread_spin_init(&cq->lock, 0);
 	pthread_mutex_init(&cq->ibcq.mutex, NULL);
 	pthread_cond_init(&cq->ibcq.cond, NULL);
-	if (ffl_ring_attach(&cq->ring, h, size, &h->ring, FF_SHM_HDR_SIZE,
-			    CQ_SLOTS, FF_CQE_SIZE, FF_CQE_SIZE, false)) {
-		fprintf(stderr, "cq attach failed\n");
-		exit(2);
-	}
 }
 
 /* The router's side: one entry, then notify if armed (ff_abi.h). */
@@ -138,15 +82,9 @@ static void router_complete(struct ffl_cq *cq, uint64_t wr_id, bool solicited,
 			    uint32_t status)
 {
 	struct ff_cq_shm *h = cq->shm;
-	uint32_t p = h->ring.prod, armed;
-	struct ff_cqe *e = (void *)((char *)h + FF_SHM_HDR_SIZE +
-				    (p & (h->slots - 1)) * FF_CQE_SIZE);
+	uint32_t armed;
 
-	memset(e, 0, sizeof(*e));
-	e->wr_id = wr_id;
-	e->status = status;
-	e->opcode = IBV_WC_RECV;
-	__atomic_store_n(&h->ring.prod, p + 1, __ATOMIC_RELEASE);
+	cq_push(h, wr_id, status, 0);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	armed = __atomic_load_n(&h->armed, __ATOMIC_RELAXED);
 	if (armed == FF_CQ_ARM_NONE ||
@@ -202,7 +140,7 @@ static void test_doorbell_post(void)
 	uint64_t n;
 	int i;
 
-	make_qp(&qp, fd);
+	bell_qp(&qp, fd);
 	router_page.sleeping = 0;
 	for (i = 0; i < 2; i++) {
 		ffl_post_send(&qp.ibqpx.qp_base, s3, &bad);
@@ -256,7 +194,7 @@ static void test_doorbell_poll(void)
 	struct ffl_cq cq;
 	int i;
 
-	make_cq(&cq, fd, NULL);
+	bell_cq(&cq, fd, NULL);
 	router_page.sleeping = 1;
 	CHECK(ffl_poll_cq(&cq.ibcq, CQ_SLOTS, wc) == 0 && rings(fd) == 0,
 	      "empty_poll_no_ring", "an empty poll rang");
@@ -332,7 +270,7 @@ static void test_doorbell_handshake(void)
 	int i, err = 0;
 
 	hs_bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	make_qp(&hs_qp, hs_bell);
+	bell_qp(&hs_qp, hs_bell);
 	router_page.sleeping = 0;
 	pthread_create(&t, NULL, hs_router, NULL);
 	for (i = 0; i < HS_ROUNDS && !err && !slow; i++) {
@@ -370,8 +308,8 @@ static void test_arm(void)
 	struct ibv_comp_channel *ch = ibv_create_comp_channel(&fake_ctx);
 	struct ffl_cq cq, lone;
 
-	make_cq(&cq, -1, NULL);
-	make_cq(&lone, -1, NULL);
+	bell_cq(&cq, -1, NULL);
+	bell_cq(&lone, -1, NULL);
 	ffl_channel_add(to_fch(ch), &cq);
 
 	CHECK(ibv_req_notify_cq(&cq.ibcq, 0) == 0 &&
@@ -407,8 +345,8 @@ static void test_events_basic(void)
 	void *got_ctx = NULL;
 	int r, fl;
 
-	make_cq(&a, -1, (void *)0xa);
-	make_cq(&b, -1, (void *)0xb);
+	bell_cq(&a, -1, (void *)0xa);
+	bell_cq(&b, -1, (void *)0xb);
 	ffl_channel_add(to_fch(ch), &a);
 	ffl_channel_add(to_fch(ch), &b);
 	fl = fcntl(ch->fd, F_GETFL);
@@ -540,8 +478,8 @@ static void test_events_blocking(void)
 	long t0, dt;
 	int r;
 
-	make_cq(&bl_a, -1, (void *)0xa);
-	make_cq(&bl_b, -1, (void *)0xb);
+	bell_cq(&bl_a, -1, (void *)0xa);
+	bell_cq(&bl_b, -1, (void *)0xb);
 	ffl_channel_add(to_fch(ch), &bl_a);
 	ffl_channel_add(to_fch(ch), &bl_b);
 	ibv_req_notify_cq(&bl_a.ibcq, 0);
@@ -611,7 +549,7 @@ static void test_events_stress(int solicited_only)
 	pthread_t t;
 	int n, i;
 
-	make_cq(&ev_cq, -1, NULL);
+	bell_cq(&ev_cq, -1, NULL);
 	ffl_channel_add(to_fch(ch), &ev_cq);
 	if (solicited_only)	/* the last entries may never be announced */
 		fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);

@@ -10,93 +10,16 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "ffl.h"
+#include "ring_test_util.h"
 #include "test_util.h"
 
-#define SQ_SLOTS	8
-#define SQ_SLOT \
-	(sizeof(struct ff_send_wqe) + 4 * sizeof(struct ff_sge))
-#define RQ_SLOTS	4
-#define RQ_SLOT \
-	(sizeof(struct ff_recv_wqe) + 2 * sizeof(struct ff_sge))
-#define CQ_SLOTS	4
-
 static int yields;
-
-/* the router page: the poller spins unless a test says otherwise */
-static struct ff_router_shm router_page;
-static struct ffl_bell bell = { .sleeping = &router_page.sleeping,
-				.fd = -1 };
 
 /* the data path's sched_yield() lands here */
 int sched_yield(void)
 {
 	yields++;
 	return 0;
-}
-
-static void *shm_alloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(2);
-	}
-	return p;
-}
-
-/* A QP as ibv_create_qp would leave it, on router-style memory. */
-static void make_qp(struct ffl_qp *qp, enum ibv_qp_type type, uint32_t start,
-		    uint32_t sq_slots)
-{
-	size_t sq_off = FF_SHM_HDR_SIZE, rq_off, size;
-	struct ff_qp_shm *h;
-
-	rq_off = sq_off + sq_slots * SQ_SLOT;
-	size = rq_off + RQ_SLOTS * RQ_SLOT;
-	h = shm_alloc(size);
-	h->sq.prod = h->sq.cons = start;
-	h->rq.prod = h->rq.cons = start;
-	h->sq_slots = sq_slots;
-	h->sq_slot_size = SQ_SLOT;
-	h->rq_slots = RQ_SLOTS;
-	h->rq_slot_size = RQ_SLOT;
-	h->sq_offset = sq_off;
-	h->rq_offset = rq_off;
-
-	memset(qp, 0, sizeof(*qp));
-	qp->bell = bell;
-	qp->shm = h;
-	qp->shm_size = size;
-	qp->cap = (struct ff_qp_cap){ .max_send_wr = sq_slots,
-				      .max_recv_wr = RQ_SLOTS,
-				      .max_send_sge = 4,
-				      .max_recv_sge = 2,
-				      .max_inline_data = 48 };
-	qp->ibqpx.qp_base.qp_type = type;
-	pthread_spin_init(&qp->sq_lock, 0);
-	pthread_spin_init(&qp->rq_lock, 0);
-	if (ffl_ring_attach(&qp->sq, h, size, &h->sq, sq_off, sq_slots,
-			    SQ_SLOT, sizeof(struct ff_send_wqe), true) ||
-	    ffl_ring_attach(&qp->rq, h, size, &h->rq, rq_off, RQ_SLOTS,
-			    RQ_SLOT, sizeof(struct ff_recv_wqe), true)) {
-		fprintf(stderr, "attach failed\n");
-		exit(2);
-	}
-}
-
-static struct ff_send_wqe *sq_entry(struct ffl_qp *qp, uint32_t idx)
-{
-	return (void *)((char *)qp->shm + qp->shm->sq_offset +
-			(idx & (qp->shm->sq_slots - 1)) * SQ_SLOT);
-}
-
-static struct ff_recv_wqe *rq_entry(struct ffl_qp *qp, uint32_t idx)
-{
-	return (void *)((char *)qp->shm + qp->shm->rq_offset +
-			(idx & (RQ_SLOTS - 1)) * RQ_SLOT);
 }
 
 static void test_attach(void)
@@ -338,42 +261,15 @@ static void test_recv(void)
 	      "recv_full_enomem", "err %d prod %u", err, qp.shm->rq.prod);
 }
 
-static void cq_push(struct ff_cq_shm *h, uint64_t wr_id, uint32_t status,
-		    uint32_t len)
-{
-	uint32_t p = h->ring.prod;
-	struct ff_cqe *e = (void *)((char *)h + FF_SHM_HDR_SIZE +
-				    (p & (h->slots - 1)) * FF_CQE_SIZE);
-
-	memset(e, 0, sizeof(*e));
-	e->wr_id = wr_id;
-	e->status = status;
-	e->opcode = IBV_WC_RECV;
-	e->byte_len = len;
-	e->qp_num = 0x123;
-	e->slid = 7;
-	memset(e->reserved1, 0xee, sizeof(e->reserved1));
-	__atomic_store_n(&h->ring.prod, p + 1, __ATOMIC_RELEASE);
-}
-
 static void test_poll(void)
 {
-	size_t size = FF_SHM_HDR_SIZE + CQ_SLOTS * FF_CQE_SIZE;
-	struct ff_cq_shm *h = shm_alloc(size);
 	struct ibv_wc wc[4];
 	struct ffl_cq cq;
+	struct ff_cq_shm *h;
 	int n, i;
 
-	h->ring.prod = h->ring.cons = 0xfffffffeu;
-	h->slots = CQ_SLOTS;
-	h->entry_size = FF_CQE_SIZE;
-	memset(&cq, 0, sizeof(cq));
-	cq.bell = bell;
-	pthread_spin_init(&cq.lock, 0);
-	cq.shm = h;
-	if (ffl_ring_attach(&cq.ring, h, size, &h->ring, FF_SHM_HDR_SIZE,
-			    CQ_SLOTS, FF_CQE_SIZE, FF_CQE_SIZE, false))
-		exit(2);
+	make_cq(&cq, 0xfffffffeu);
+	h = cq.shm;
 
 	cq_push(h, 1, IBV_WC_SUCCESS, 100);
 	cq_push(h, 2, IBV_WC_LOC_PROT_ERR, 0);

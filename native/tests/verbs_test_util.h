@@ -7,8 +7,10 @@
 #ifndef FREEFLOW_VERBS_TEST_UTIL_H
 #define FREEFLOW_VERBS_TEST_UTIL_H
 
+#include <errno.h>
 #include <infiniband/verbs.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 __attribute__((unused))
@@ -33,6 +35,36 @@ static int poll_one(struct ibv_cq *cq, struct ibv_wc *wc, long timeout_ms)
 			return n < 0 ? -1 : 1;
 	} while (now_ms() < end);
 	return 0;
+}
+
+/*
+ * Opens the first device and reads port 1's LID into *lid (needs
+ * test_util.h); NULL after reporting a FAIL.
+ */
+__attribute__((unused))
+static struct ibv_context *open_first_device(uint16_t *lid)
+{
+	struct ibv_port_attr port;
+	struct ibv_device **list;
+	struct ibv_context *ctx;
+	int n;
+
+	list = ibv_get_device_list(&n);
+	if (!list || n < 1) {
+		CHECK(0, "open_device", "no device (%s)", strerror(errno));
+		return NULL;
+	}
+	ctx = ibv_open_device(list[0]);
+	ibv_free_device_list(list);
+	if (!CHECK(ctx, "open_device", "%s", strerror(errno)))
+		return NULL;
+	if (!CHECK(!ibv_query_port(ctx, 1, &port) && port.lid,
+		   "port_has_lid", "no LID")) {
+		ibv_close_device(ctx);
+		return NULL;
+	}
+	*lid = port.lid;
+	return ctx;
 }
 
 __attribute__((unused))
