@@ -472,10 +472,16 @@ static uint8_t cqx_read_dlid_path_bits(struct ibv_cq_ex *cq)
 	return to_fcqx(cq)->cur->dlid_path_bits;
 }
 
+/* the router's CLOCK_MONOTONIC (ns) when it produced the entry */
+static uint64_t cqx_read_completion_ts(struct ibv_cq_ex *cq)
+{
+	return to_fcqx(cq)->cur->timestamp;
+}
+
 /*
  * The poll calls and the readers a CQ made with @wc_flags offers (the
- * caller accepted only IBV_WC_STANDARD_FLAGS); the others stay NULL, as
- * with a provider.
+ * caller accepted only IBV_WC_STANDARD_FLAGS and the completion timestamp);
+ * the others stay NULL, as with a provider.
  */
 void ffl_cqx_init(struct ffl_cq *cq, uint64_t wc_flags)
 {
@@ -502,6 +508,8 @@ void ffl_cqx_init(struct ffl_cq *cq, uint64_t wc_flags)
 		x->read_sl = cqx_read_sl;
 	if (wc_flags & IBV_WC_EX_WITH_DLID_PATH_BITS)
 		x->read_dlid_path_bits = cqx_read_dlid_path_bits;
+	if (wc_flags & IBV_WC_EX_WITH_COMPLETION_TIMESTAMP)
+		x->read_completion_ts = cqx_read_completion_ts;
 }
 
 static int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,

@@ -363,6 +363,9 @@ static int ffl_query_device_ex(struct ibv_context *ctx,
 	/* as the kernel reports it: the low 32 bits are device_cap_flags */
 	ex.device_cap_flags_ex = (uint32_t)ex.orig_attr.device_cap_flags;
 	ex.phys_port_cnt_ex = 1;
+	ex.completion_timestamp_mask =
+		to_fctx(ctx)->info.completion_timestamp_mask;
+	ex.hca_core_clock = to_fctx(ctx)->info.hca_core_clock;
 	memset(attr, 0, attr_len);
 	memcpy(attr, &ex, attr_len < sizeof(ex) ? attr_len : sizeof(ex));
 	return 0;

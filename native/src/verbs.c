@@ -186,7 +186,7 @@ static int map_reply_shm(int *fd, uint64_t size, void **shm)
 static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 				void *cq_context,
 				struct ibv_comp_channel *channel,
-				int comp_vector)
+				int comp_vector, uint32_t flags)
 {
 	struct ffl_context *fctx = to_fctx(ctx);
 	const struct ff_device_info *info = &fctx->info;
@@ -211,6 +211,7 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 		.cqe = (uint32_t)cqe,
 		.comp_vector = (uint32_t)comp_vector,
 		.channel = channel ? 1 : 0,
+		.flags = flags,
 	};
 	/* the router notifies through its own copy of the channel's eventfd */
 	err = ffl_cmd(ctx, FF_OP_CREATE_CQ, &req, sizeof(req),
@@ -263,23 +264,25 @@ FF_EXPORT struct ibv_cq *ibv_create_cq(struct ibv_context *ctx, int cqe,
 				       int comp_vector)
 {
 	struct ffl_cq *cq = create_cq(ctx, cqe, cq_context, channel,
-				      comp_vector);
+				      comp_vector, 0);
 
 	return cq ? &cq->ibcq : NULL;
 }
 
 /*
  * verbs_context.create_cq_ex (the inline ibv_create_cq_ex).  The ring is
- * the same as ibv_create_cq's; what differs is how it is polled.  The
- * router writes no completion timestamp, so neither timestamp flag is
- * offered (nor CVLAN, flow tag, TM); SINGLE_THREADED is only a hint.
+ * the same as ibv_create_cq's; what differs is how it is polled.  With
+ * IBV_WC_EX_WITH_COMPLETION_TIMESTAMP the router stamps each entry with its
+ * CLOCK_MONOTONIC in ns (hca_core_clock 1 GHz); the wall-clock timestamp,
+ * CVLAN, flow tag and TM are not offered; SINGLE_THREADED is only a hint.
  */
 static struct ibv_cq_ex *ffl_create_cq_ex(struct ibv_context *ctx,
 					  struct ibv_cq_init_attr_ex *attr)
 {
 	struct ffl_cq *cq;
 
-	if ((attr->wc_flags & ~(uint64_t)IBV_WC_STANDARD_FLAGS) ||
+	if ((attr->wc_flags & ~(uint64_t)(IBV_WC_STANDARD_FLAGS |
+					  IBV_WC_EX_WITH_COMPLETION_TIMESTAMP)) ||
 	    (attr->comp_mask & ~(uint32_t)IBV_CQ_INIT_ATTR_MASK_FLAGS) ||
 	    ((attr->comp_mask & IBV_CQ_INIT_ATTR_MASK_FLAGS) &&
 	     (attr->flags & ~(uint32_t)IBV_CREATE_CQ_ATTR_SINGLE_THREADED))) {
@@ -291,7 +294,9 @@ static struct ibv_cq_ex *ffl_create_cq_ex(struct ibv_context *ctx,
 		return NULL;
 	}
 	cq = create_cq(ctx, (int)attr->cqe, attr->cq_context, attr->channel,
-		       (int)attr->comp_vector);
+		       (int)attr->comp_vector,
+		       attr->wc_flags & IBV_WC_EX_WITH_COMPLETION_TIMESTAMP ?
+			       FF_CQ_F_TIMESTAMP : 0);
 	if (!cq)
 		return NULL;
 	ffl_cqx_init(cq, attr->wc_flags);

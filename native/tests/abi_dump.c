@@ -181,6 +181,8 @@ static void control_plane(void)
 	FIELD(ff_device_info, vip);
 	FIELD(ff_device_info, reserved1);
 	FIELD(ff_device_info, container);
+	FIELD(ff_device_info, hca_core_clock);
+	FIELD(ff_device_info, completion_timestamp_mask);
 	END(ff_device_info);
 
 	BEGIN(ff_handle_req);
@@ -212,7 +214,7 @@ static void control_plane(void)
 	FIELD(ff_create_cq_req, cqe);
 	FIELD(ff_create_cq_req, comp_vector);
 	FIELD(ff_create_cq_req, channel);
-	FIELD(ff_create_cq_req, reserved);
+	FIELD(ff_create_cq_req, flags);
 	END(ff_create_cq_req);
 
 	BEGIN(ff_create_cq_resp);
@@ -404,6 +406,7 @@ static void data_plane(void)
 	FIELD(ff_cqe, sl);
 	FIELD(ff_cqe, dlid_path_bits);
 	FIELD(ff_cqe, reserved0);
+	FIELD(ff_cqe, timestamp);
 	FIELD(ff_cqe, reserved1);
 	END(ff_cqe);
 }
@@ -420,6 +423,7 @@ static void constants(void)
 	CONST(FF_MODE_FASTPATH);
 	CONST(FF_MODE_LOWCPU);
 	CONST(FF_MODE_ADAPTIVE);
+	CONST(FF_CQ_F_TIMESTAMP);
 	CONST(FF_BARRIER_FENCE);
 	CONST(FF_BARRIER_MEMBARRIER);
 	CONST(FF_CQ_ARM_NONE);

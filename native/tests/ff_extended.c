@@ -48,8 +48,9 @@ static int setup(struct res *r)
 			   IBV_ACCESS_REMOTE_READ;
 	struct ibv_cq_init_attr_ex ca = {
 		.cqe = 32, .channel = NULL,
-		.wc_flags = IBV_WC_EX_WITH_COMPLETION_TIMESTAMP,
+		.wc_flags = IBV_WC_EX_WITH_COMPLETION_TIMESTAMP_WALLCLOCK,
 	};
+	struct ibv_device_attr_ex dx;
 	struct ibv_qp_init_attr_ex qa = {
 		.cap = { .max_send_wr = 16, .max_recv_wr = 16,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
@@ -73,8 +74,16 @@ static int setup(struct res *r)
 
 	errno = 0;
 	CHECK(!ibv_create_cq_ex(r->ctx, &ca) && errno == EOPNOTSUPP,
-	      "cq_ex_timestamp_eopnotsupp", "errno %d", errno);
-	ca.wc_flags = IBV_WC_STANDARD_FLAGS;
+	      "cq_ex_wallclock_eopnotsupp", "errno %d", errno);
+	/* completion timestamps: the router's CLOCK_MONOTONIC in ns */
+	CHECK(!ibv_query_device_ex(r->ctx, NULL, &dx) &&
+		      dx.completion_timestamp_mask == UINT64_MAX &&
+		      dx.hca_core_clock == 1000000,
+	      "device_completion_clock", "mask %#llx clock %llu kHz",
+	      (unsigned long long)dx.completion_timestamp_mask,
+	      (unsigned long long)dx.hca_core_clock);
+	ca.wc_flags = IBV_WC_STANDARD_FLAGS |
+		      IBV_WC_EX_WITH_COMPLETION_TIMESTAMP;
 	ca.channel = r->ch;
 	r->cqx = ibv_create_cq_ex(r->ctx, &ca);
 	if (!CHECK(r->cqx && ibv_cq_ex_to_cq(r->cqx)->channel == r->ch,
@@ -151,7 +160,17 @@ struct got {
 	uint32_t byte_len, qp_num;
 	unsigned int flags;
 	__be32 imm;
+	uint64_t ts;
 };
+
+/* the clock of the router's completion timestamps */
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 static int poll_ex(struct ibv_cq_ex *cq, struct got *g, int want)
 {
@@ -173,6 +192,7 @@ static int poll_ex(struct ibv_cq_ex *cq, struct got *g, int want)
 				.byte_len = ibv_wc_read_byte_len(cq),
 				.qp_num = ibv_wc_read_qp_num(cq),
 				.flags = ibv_wc_read_wc_flags(cq),
+				.ts = ibv_wc_read_completion_ts(cq),
 			};
 			if (g[n].flags & IBV_WC_WITH_IMM)
 				g[n].imm = ibv_wc_read_imm_data(cq);
@@ -192,6 +212,7 @@ static void check_send_imm(struct res *r)
 			   *bad;
 	struct ibv_cq *ev_cq = NULL;
 	struct got g[2], *snd, *rcv;
+	uint64_t before, after;
 	void *ev_ctx;
 	int i, n, err;
 
@@ -201,6 +222,7 @@ static void check_send_imm(struct res *r)
 	err = ibv_post_recv(r->b, &rwr, &bad);
 	if (!err)
 		err = ibv_req_notify_cq(ibv_cq_ex_to_cq(r->cqx), 0);
+	before = mono_ns();
 	ibv_wr_start(r->ax);
 	r->ax->wr_id = 5;
 	r->ax->wr_flags = IBV_SEND_SIGNALED;
@@ -217,6 +239,7 @@ static void check_send_imm(struct res *r)
 	if (!err)
 		ibv_ack_cq_events(ev_cq, 1);
 	n = poll_ex(r->cqx, g, 2);
+	after = mono_ns();
 	snd = n == 2 && g[0].wr_id == 5 ? &g[0] : &g[1];
 	rcv = snd == &g[0] ? &g[1] : &g[0];
 	CHECK(n == 2 && snd->wr_id == 5 && snd->status == IBV_WC_SUCCESS &&
@@ -232,6 +255,11 @@ static void check_send_imm(struct res *r)
 	      "cq_ex_recv_completion", "n %d len %u imm %#x flags %#x", n,
 	      rcv->byte_len, be32toh(rcv->imm), rcv->flags);
 	CHECK(!memcmp(r->buf_a, r->buf_b, LEN), "send_imm_data", "mismatch");
+	CHECK(n == 2 && snd->ts >= before && snd->ts <= after &&
+		      rcv->ts >= before && rcv->ts <= after,
+	      "cq_ex_completion_timestamps", "%llu %llu not in [%llu, %llu]",
+	      (unsigned long long)snd->ts, (unsigned long long)rcv->ts,
+	      (unsigned long long)before, (unsigned long long)after);
 }
 
 /* (d): WRITE a -> b, READ b -> a + LEN, one batch */

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	2u
+#define FF_ABI_VERSION	3u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -123,7 +123,9 @@ struct ff_device_info {
 	uint32_t vip;			/* 272: virtual IPv4, network order */
 	uint32_t reserved1;		/* 276 */
 	char container[64];		/* 280: container name */
-};					/* 344 */
+	uint64_t hca_core_clock;	/* 344: kHz of the completion clock */
+	uint64_t completion_timestamp_mask; /* 352: its valid bits */
+};					/* 360 */
 
 struct ff_handle_req {
 	uint32_t handle;	/* 0 */
@@ -164,8 +166,15 @@ struct ff_create_cq_req {
 	uint32_t comp_vector;	/*  4 */
 	int32_t channel;	/*  8: 1: the completion channel's eventfd rides
 				 *     along (SCM_RIGHTS); 0: no channel */
-	uint32_t reserved;	/* 12 */
+	uint32_t flags;		/* 12: FF_CQ_F_* */
 };				/* 16 */
+
+/*
+ * FF_CQ_F_TIMESTAMP: the router writes ff_cqe.timestamp, its CLOCK_MONOTONIC
+ * in ns when it produced the entry (ff_device_info.hca_core_clock is then
+ * 1000000 kHz); other CQs leave it 0.
+ */
+#define FF_CQ_F_TIMESTAMP	1u
 
 struct ff_create_cq_resp {
 	uint32_t handle;	/*  0 */
@@ -436,7 +445,8 @@ struct ff_cqe {
 	uint8_t sl;		/* 44 */
 	uint8_t dlid_path_bits;	/* 45 */
 	uint16_t reserved0;	/* 46 */
-	uint8_t reserved1[16];	/* 48 */
+	uint64_t timestamp;	/* 48: FF_CQ_F_TIMESTAMP CQs only */
+	uint8_t reserved1[8];	/* 56 */
 };				/* 64 */
 
 #endif /* FREEFLOW_FF_ABI_H */

@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -50,6 +50,9 @@ public final class Abi {
     public static final int MODE_FASTPATH = 0;
     public static final int MODE_LOWCPU = 1;
     public static final int MODE_ADAPTIVE = 2;
+
+    /** ff_create_cq_req.flags: the router stamps every entry with its monotonic clock (ns). */
+    public static final int CQ_F_TIMESTAMP = 1;
 
     /** enum ff_router_barrier: what pairs with the FFL's doorbell check. */
     public static final int BARRIER_FENCE = 0;
@@ -152,8 +155,10 @@ public final class Abi {
         @Width(4) public static final int VIP = 272;
         @Width(4) public static final int RESERVED1 = 276;
         @Width(64) public static final int CONTAINER = 280;
+        @Width(8) public static final int HCA_CORE_CLOCK = 344;
+        @Width(8) public static final int COMPLETION_TIMESTAMP_MASK = 352;
         /** sizeof. */
-        public static final int SIZE = 344;
+        public static final int SIZE = 360;
 
         private DeviceInfo() {
         }
@@ -213,7 +218,7 @@ public final class Abi {
         @Width(4) public static final int CQE = 0;
         @Width(4) public static final int COMP_VECTOR = 4;
         @Width(4) public static final int CHANNEL = 8;
-        @Width(4) public static final int RESERVED = 12;
+        @Width(4) public static final int FLAGS = 12;
         /** sizeof. */
         public static final int SIZE = 16;
 
@@ -636,7 +641,8 @@ public final class Abi {
         @Width(1) public static final int SL = 44;
         @Width(1) public static final int DLID_PATH_BITS = 45;
         @Width(2) public static final int RESERVED0 = 46;
-        @Width(16) public static final int RESERVED1 = 48;
+        @Width(8) public static final int TIMESTAMP = 48;
+        @Width(8) public static final int RESERVED1 = 56;
         /** sizeof. */
         public static final int SIZE = 64;
 

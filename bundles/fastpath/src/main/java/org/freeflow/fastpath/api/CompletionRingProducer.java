@@ -42,6 +42,7 @@ public final class CompletionRingProducer {
     private final int slots;
     private final int mask;
     private final EventFd channel;
+    private final boolean timestamps;
     private int prod;
     private int reserved;
     /** The FFL's cons as last loaded; at most the real one. */
@@ -61,15 +62,16 @@ public final class CompletionRingProducer {
      * @param slots number of entries, a power of two
      */
     public CompletionRingProducer(ByteBuffer shm, int slots) {
-        this(shm, slots, null);
+        this(shm, slots, null, false);
     }
 
     /**
      * @param shm     the whole CQ memfd mapping (direct, little-endian), header already written
      * @param slots   number of entries, a power of two
-     * @param channel the completion channel's eventfd, or null; the caller keeps and closes it
+     * @param channel    the completion channel's eventfd, or null; the caller keeps and closes it
+     * @param timestamps stamp every entry with {@link System#nanoTime()} (CLOCK_MONOTONIC on Linux)
      */
-    public CompletionRingProducer(ByteBuffer shm, int slots, EventFd channel) {
+    public CompletionRingProducer(ByteBuffer shm, int slots, EventFd channel, boolean timestamps) {
         if (!RingIndex.isPowerOfTwo(slots)) {
             throw new IllegalArgumentException("slots must be a power of two: " + slots);
         }
@@ -80,6 +82,7 @@ public final class CompletionRingProducer {
         this.slots = slots;
         this.mask = slots - 1;
         this.channel = channel;
+        this.timestamps = timestamps;
         this.prod = RingIndex.loadAcquire(shm, Abi.CqShm.RING_PROD);
         this.cons = RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS);
         CLAIMED.setRelease(this, prod);
@@ -180,6 +183,7 @@ public final class CompletionRingProducer {
             shm.putShort(e + Abi.Cqe.PKEY_INDEX, (short) 0);
             shm.putShort(e + Abi.Cqe.SLID, (short) slid);
             shm.putInt(e + Abi.Cqe.SL, 0); // sl, dlid_path_bits, reserved0
+            shm.putLong(e + Abi.Cqe.TIMESTAMP, timestamps ? System.nanoTime() : 0L);
             prod++;
             RingIndex.storeRelease(shm, Abi.CqShm.RING_PROD, prod);
             if (channel != null) {

@@ -26,7 +26,7 @@ class CompletionEventTest {
         cq = ByteBuffer.allocateDirect((int) CompletionRingProducer.shmSize(SLOTS)).order(ByteOrder.LITTLE_ENDIAN);
         CompletionRingProducer.initialize(cq, SLOTS);
         channel = EventFd.create(EventFd.EFD_NONBLOCK);
-        producer = new CompletionRingProducer(cq, SLOTS, channel);
+        producer = new CompletionRingProducer(cq, SLOTS, channel, false);
     }
 
     @AfterEach

@@ -6,6 +6,8 @@ package org.freeflow.router.internal;
  */
 public final class RouterDefaults {
 
+    /** Frequency of the clock of completion timestamps: System.nanoTime(), 1 GHz. */
+    public static final long COMPLETION_CLOCK_KHZ = 1_000_000L;
     /** PCI vendor: Red Hat / virtio, so perftest takes the plain post_send path. */
     public static final int VENDOR_ID = 0x1af4;
     public static final int VENDOR_PART_ID = 0xff01;

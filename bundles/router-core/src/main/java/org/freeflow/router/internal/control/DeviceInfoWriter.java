@@ -55,6 +55,9 @@ final class DeviceInfoWriter {
         reply.putBytes(GID, vnic.gid());
         reply.putBytes(VIP, vnic.virtualIp());
         reply.putString(CONTAINER, 64, vnic.name());
+        // completion timestamps (FF_CQ_F_TIMESTAMP) are the router's CLOCK_MONOTONIC in ns: a 1 GHz clock
+        reply.putLong(HCA_CORE_CLOCK, RouterDefaults.COMPLETION_CLOCK_KHZ);
+        reply.putLong(COMPLETION_TIMESTAMP_MASK, -1L);
         reply.length(SIZE);
     }
 }

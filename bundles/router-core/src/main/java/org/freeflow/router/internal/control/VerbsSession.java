@@ -96,7 +96,12 @@ public final class VerbsSession implements Session {
         if (channel == 1 && request.fd(0) < 0) {
             throw new VerbsException(Errno.EINVAL, "channel 1 without the channel's eventfd");
         }
-        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE), channel == 1 ? request.fd(0) : -1);
+        int flags = request.getInt(CreateCqReq.FLAGS);
+        if ((flags & ~Abi.CQ_F_TIMESTAMP) != 0) {
+            throw new VerbsException(Errno.EINVAL, "unknown CQ flags 0x" + Integer.toHexString(flags));
+        }
+        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE), channel == 1 ? request.fd(0) : -1,
+                (flags & Abi.CQ_F_TIMESTAMP) != 0);
         reply.putInt(CreateCqResp.HANDLE, cq.handle());
         reply.putInt(CreateCqResp.CQE, cq.entries());
         reply.putLong(CreateCqResp.SHM_SIZE, cq.shmSize());

@@ -17,12 +17,12 @@ final class CompletionQueue {
     private final EventFd channel;
     private int users;
 
-    CompletionQueue(int handle, MappedRegion mapping, int slots, EventFd channel) {
+    CompletionQueue(int handle, MappedRegion mapping, int slots, EventFd channel, boolean timestamps) {
         this.handle = handle;
         this.mapping = mapping;
         this.channel = channel;
         CompletionRingProducer.initialize(mapping.chunk(0), slots);
-        this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel);
+        this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel, timestamps);
     }
 
     void retain() {

@@ -108,14 +108,16 @@ public final class VerbsContext {
 
     /** A CQ without a completion channel. */
     public Grants.Cq createCq(int entries) {
-        return createCq(entries, -1);
+        return createCq(entries, -1, false);
     }
 
     /**
      * A CQ; with {@code channelFd} ≥ 0 (the completion channel's eventfd, which
-     * the caller keeps and closes) completion events are raised on a duplicate.
+     * the caller keeps and closes) completion events are raised on a duplicate;
+     * with {@code timestamps} every entry carries the router's monotonic clock
+     * (ns) at the moment it was produced.
      */
-    public Grants.Cq createCq(int entries, int channelFd) {
+    public Grants.Cq createCq(int entries, int channelFd, boolean timestamps) {
         if (entries < 1 || entries > RouterDefaults.MAX_CQE) {
             throw new VerbsException(Errno.EINVAL, "cqe " + entries);
         }
@@ -139,7 +141,7 @@ public final class VerbsContext {
             }
             throw e;
         }
-        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots, channel));
+        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots, channel, timestamps));
         return new Grants.Cq(handle, slots, size, memory.fd());
     }
 

@@ -126,7 +126,7 @@ class CompletionChannelTest {
     @Test
     void destroyingTheCqClosesTheRoutersCopyOfTheChannel() throws Exception {
         long before = openFds();
-        var cq = a.ctx.createCq(8, channelA.fd());
+        var cq = a.ctx.createCq(8, channelA.fd(), false);
         try (FflCompletionQueue ffl = new FflCompletionQueue(cq.handle(), cq.fd())) {
             assertEquals(before + 1, openFds(), "the router holds a copy of the channel's eventfd");
             a.ctx.destroyCq(cq.handle());

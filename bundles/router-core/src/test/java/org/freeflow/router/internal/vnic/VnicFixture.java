@@ -66,8 +66,8 @@ final class VnicFixture implements AutoCloseable {
         Endpoint e = new Endpoint(nic, new VerbsContext(nic, env), new AppMemory());
         endpoints.add(e);
         e.pd = e.ctx.allocPd();
-        Grants.Cq scq = e.ctx.createCq(cqe, channelFd);
-        Grants.Cq rcq = e.ctx.createCq(cqe, channelFd);
+        Grants.Cq scq = e.ctx.createCq(cqe, channelFd, false);
+        Grants.Cq rcq = e.ctx.createCq(cqe, channelFd, false);
         e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
         e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
         e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll);
