@@ -136,6 +136,8 @@ final class RcRequester {
             case WR_SEND, WR_SEND_WITH_IMM -> WC_SEND;
             case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> WC_RDMA_WRITE;
             case WR_RDMA_READ -> WC_RDMA_READ;
+            case WR_ATOMIC_CMP_AND_SWP -> WC_COMP_SWAP;
+            case WR_ATOMIC_FETCH_AND_ADD -> WC_FETCH_ADD;
             default -> -1;
         };
     }
@@ -192,10 +194,30 @@ final class RcRequester {
         }
     }
 
-    /** Fills the gather list from the slot; returns IBV_WC_SUCCESS or the local error. */
+    /** True for the work requests whose SGEs receive data: READ and the atomics' 8-byte result. */
+    private static boolean fetches(int opcode) {
+        return opcode == WR_RDMA_READ || atomic(opcode);
+    }
+
+    private static boolean atomic(int opcode) {
+        return opcode == WR_ATOMIC_CMP_AND_SWP || opcode == WR_ATOMIC_FETCH_AND_ADD;
+    }
+
+    /**
+     * Fills the gather list from the slot; returns IBV_WC_SUCCESS or the local
+     * error.  An atomic's SGEs are its result sink: exactly 8 bytes.
+     */
     private int gather(int slot, int opcode, int flags) {
+        int status = gatherEntries(slot, opcode, flags);
+        if (status == WC_SUCCESS && atomic(opcode) && gather.length() != Long.BYTES) {
+            return WC_LOC_LEN_ERR;
+        }
+        return status;
+    }
+
+    private int gatherEntries(int slot, int opcode, int flags) {
         ByteBuffer shm = qp.shm;
-        if ((flags & SEND_INLINE) != 0 && opcode != WR_RDMA_READ) {
+        if ((flags & SEND_INLINE) != 0 && !fetches(opcode)) {
             int n = shm.getInt(slot + SendWqe.INLINE_LEN);
             if (n < 0 || n > qp.caps.maxInlineData() || n > qp.layout.inlineCapacity()) {
                 return WC_LOC_LEN_ERR;
@@ -212,7 +234,7 @@ final class RcRequester {
         if (numSge < 0 || numSge > qp.caps.maxSendSge() || numSge > qp.layout.sendSgeCapacity()) {
             return WC_LOC_LEN_ERR;
         }
-        int needed = opcode == WR_RDMA_READ ? ACCESS_LOCAL_WRITE : 0;
+        int needed = fetches(opcode) ? ACCESS_LOCAL_WRITE : 0;
         long total = 0;
         for (int i = 0; i < numSge; i++) {
             int sge = slot + SendWqe.SIZE + i * Sge.SIZE;
@@ -239,12 +261,16 @@ final class RcRequester {
         int imm = shm.getInt(slot + SendWqe.IMM_DATA);
         long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
         int rkey = shm.getInt(slot + SendWqe.RKEY);
+        long compareAdd = shm.getLong(slot + SendWqe.COMPARE_ADD);
         boolean solicited = (shm.getInt(slot + SendWqe.SEND_FLAGS) & SEND_SOLICITED) != 0;
         return switch (opcode) {
             case WR_SEND -> responder.send(gather, qp.self, false, 0, solicited);
             case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm, solicited);
             case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0, false);
             case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm, solicited);
+            case WR_ATOMIC_CMP_AND_SWP -> responder.compareAndSwap(gather, remoteAddr, rkey, compareAdd,
+                    shm.getLong(slot + SendWqe.SWAP), qp.self);
+            case WR_ATOMIC_FETCH_AND_ADD -> responder.fetchAndAdd(gather, remoteAddr, rkey, compareAdd, qp.self);
             default -> responder.read(gather, remoteAddr, rkey, qp.self);
         };
     }

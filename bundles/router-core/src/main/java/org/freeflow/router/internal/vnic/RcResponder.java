@@ -16,7 +16,7 @@ import org.freeflow.router.api.transport.Responder;
  * threads, which need not be this QP's.  It accepts work only from the QP it
  * is connected to while in RTR, RTS or SQD; checks rkey, PD, bounds and
  * access (MR and QP) before a byte moves; consumes receives for SEND and
- * WRITE_WITH_IMM.  Every operation holds the QP's receive-queue lock, which
+ * WRITE_WITH_IMM; executes 8-byte atomics on aligned words.  Every operation holds the QP's receive-queue lock, which
  * its own poller's flush takes too; a receive completion is reserved in the
  * receive CQ before the receive is taken.  A fault on its side moves it to
  * ERR, as on a real HCA, and wakes its poller to flush.
@@ -160,6 +160,48 @@ final class RcResponder implements Responder {
                 }
                 MemoryCopier.copy(source, regionOffset, sink);
             }
+            return OK;
+        } finally {
+            qp.rqLock.unlock();
+        }
+    }
+
+    @Override
+    public Outcome compareAndSwap(Payload sink, long remoteAddr, int rkey, long compare, long swap,
+            Destination requester) {
+        return atomic(sink, remoteAddr, rkey, true, compare, swap, requester);
+    }
+
+    @Override
+    public Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add, Destination requester) {
+        return atomic(sink, remoteAddr, rkey, false, add, 0, requester);
+    }
+
+    /**
+     * Both atomics.  The receive-queue lock only orders this against the
+     * QP's other work; what makes the word atomic is the locked instruction
+     * on the shared page ({@link MemoryRegion#compareAndExchange}), since
+     * requesters on other pollers may reach the same memory through other QPs.
+     */
+    private Outcome atomic(Payload sink, long remoteAddr, int rkey, boolean swap, long compareAdd, long swapValue,
+            Destination requester) {
+        qp.rqLock.lock();
+        try {
+            if (!acceptsFrom(requester)) {
+                return NOT_READY;
+            }
+            MemoryRegion target = remoteRegion(rkey, remoteAddr, Long.BYTES, ACCESS_REMOTE_ATOMIC);
+            if (target == null) {
+                qp.enterErrorFromPeer();
+                return REMOTE_ACCESS_ERROR;
+            }
+            if ((remoteAddr & 7) != 0 || !MemoryRegion.wordAligned(regionOffset) || sink.length() != Long.BYTES) {
+                qp.enterErrorFromPeer();
+                return REMOTE_INVALID_REQUEST;
+            }
+            long original = swap ? target.compareAndExchange(regionOffset, compareAdd, swapValue)
+                    : target.getAndAdd(regionOffset, compareAdd);
+            MemoryCopier.putLong(sink, original);
             return OK;
         } finally {
             qp.rqLock.unlock();

@@ -20,7 +20,8 @@ import org.freeflow.router.internal.testing.InlinePoller;
 /** Virtual NICs, contexts and QPs on a thread-less poller, driven by the test. */
 final class VnicFixture implements AutoCloseable {
 
-    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ;
+    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ
+            | ACCESS_REMOTE_ATOMIC;
     static final int INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_ACCESS_FLAGS;
     static final int RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN | QP_MAX_DEST_RD_ATOMIC
             | QP_MIN_RNR_TIMER;
