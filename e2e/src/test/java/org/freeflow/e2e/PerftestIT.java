@@ -3,6 +3,7 @@ package org.freeflow.e2e;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -50,16 +51,27 @@ class PerftestIT {
     }
 
     static Map<String, Double> bandwidth(Lab lab, String tool, String prefix) throws InterruptedException {
-        Pair.Outcome o = pair(lab, tool, prefix);
-        Map<String, Double> row = row(o, BW_SIZE);
+        return bandwidth(lab, prefix, BW_SIZE, tool);
+    }
+
+    /** {@code command} (a tool and its flags) in a pair; the row of {@code size} bytes. */
+    static Map<String, Double> bandwidth(Lab lab, String prefix, long size, String... command)
+            throws InterruptedException {
+        Pair.Outcome o = pair(lab, prefix, command);
+        Map<String, Double> row = row(o, size);
         assertTrue(row.get("iterations") >= 5, () -> "iterations: " + o.describe());
         assertTrue(row.get("bw_average") > 0, () -> "no bandwidth: " + o.describe());
         return row;
     }
 
     static Map<String, Double> latency(Lab lab, String tool, String prefix) throws InterruptedException {
-        Pair.Outcome o = pair(lab, tool, prefix);
-        Map<String, Double> row = row(o, LAT_SIZE);
+        return latency(lab, prefix, LAT_SIZE, tool);
+    }
+
+    static Map<String, Double> latency(Lab lab, String prefix, long size, String... command)
+            throws InterruptedException {
+        Pair.Outcome o = pair(lab, prefix, command);
+        Map<String, Double> row = row(o, size);
         assertTrue(row.get("iterations") >= 5, () -> "iterations: " + o.describe());
         double min = row.get("t_min");
         double typical = row.get("t_typical");
@@ -70,10 +82,12 @@ class PerftestIT {
         return row;
     }
 
-    private static Pair.Outcome pair(Lab lab, String tool, String prefix) throws InterruptedException {
+    private static Pair.Outcome pair(Lab lab, String prefix, String... command) throws InterruptedException {
         String server = prefix + "-srv";
-        return Pair.run(lab, server, prefix + "-cli", PORT, CLIENT_TIMEOUT,
-                new String[] {tool}, new String[] {tool, server}).assertBothSucceeded();
+        String[] client = Arrays.copyOf(command, command.length + 1);
+        client[command.length] = server;
+        return Pair.run(lab, server, prefix + "-cli", PORT, CLIENT_TIMEOUT, command, client)
+                .assertBothSucceeded();
     }
 
     private static Map<String, Double> row(Pair.Outcome o, long size) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,9 +29,23 @@ class RcPingPongIT {
 
     @Test
     void pingPongWithDataCheck(Lab lab) throws InterruptedException {
-        Pair.Outcome o = Pair.run(lab, "pp-srv", "pp-cli", 18515, Duration.ofSeconds(40),
-                new String[] {"ibv_rc_pingpong", "-c"},
-                new String[] {"ibv_rc_pingpong", "-c", "pp-srv"}).assertBothSucceeded();
+        assertPingPong(pingPong(lab, "pp", "ibv_rc_pingpong", "-c"));
+    }
+
+    /** {@code command} (a pingpong and its flags) as server in {@code prefix-srv} and as client. */
+    static Pair.Outcome pingPong(Lab lab, String prefix, String... command) throws InterruptedException {
+        String server = prefix + "-srv";
+        String[] client = Arrays.copyOf(command, command.length + 1);
+        client[command.length] = server;
+        return Pair.run(lab, server, prefix + "-cli", 18515, Duration.ofSeconds(40), command, client)
+                .assertBothSucceeded();
+    }
+
+    /**
+     * Both sides report the default traffic with a positive rate, no corrupted buffer, and
+     * each talked to the other's QP.
+     */
+    static void assertPingPong(Pair.Outcome o) {
         for (ProcessResult r : new ProcessResult[] {o.client(), o.server()}) {
             assertFalse(r.output().contains("invalid data"), () -> "corrupted buffer: " + r.describe());
             Matcher bytes = BYTES_LINE.matcher(r.output());

@@ -1,5 +1,7 @@
 package org.freeflow.router.internal;
 
+import org.freeflow.fastpath.api.Verbs;
+
 /**
  * What the virtual device reports and enforces (ibv_query_device and
  * ibv_query_port of every container's {@code freeflow0}).
@@ -21,6 +23,11 @@ public final class RouterDefaults {
     public static final int MAX_MR = 1 << 20;
     public static final int MAX_PD = 1 << 16;
     public static final int MAX_QP_RD_ATOM = 16;
+    /**
+     * IBV_ATOMIC_HCA: atomics are atomic against other atomics through this
+     * device (the router's locked instructions on the shared pages).
+     */
+    public static final int ATOMIC_CAP = Verbs.ATOMIC_HCA;
     public static final int MAX_INLINE_DATA = 256;
     /** Largest message: 2 GiB. */
     public static final long MAX_MSG_SIZE = 1L << 31;

@@ -135,7 +135,7 @@ class ControlProtocolTest {
             assertEquals(16, d.getInt(DeviceInfo.MAX_QP_RD_ATOM));
             assertEquals(16384, d.getInt(DeviceInfo.MAX_QP_WR));
             assertEquals(4194303, d.getInt(DeviceInfo.MAX_CQE));
-            assertEquals(ATOMIC_NONE, d.getInt(DeviceInfo.ATOMIC_CAP));
+            assertEquals(ATOMIC_HCA, d.getInt(DeviceInfo.ATOMIC_CAP));
             assertEquals(0, d.getInt(DeviceInfo.MAX_SRQ));
             assertEquals(1, d.getShort(DeviceInfo.GID_TBL_LEN));
             byte[] guid = bytes(d, DeviceInfo.NODE_GUID, 8);

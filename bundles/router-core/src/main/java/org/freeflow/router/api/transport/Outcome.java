@@ -15,7 +15,10 @@ public enum Outcome {
     NOT_READY,
     /** rkey, bounds or access rights refused: requester gets IBV_WC_REM_ACCESS_ERR. */
     REMOTE_ACCESS_ERROR,
-    /** The message does not fit the posted receive: IBV_WC_REM_INV_REQ_ERR. */
+    /**
+     * The message does not fit the posted receive, or an atomic is misaligned:
+     * IBV_WC_REM_INV_REQ_ERR.
+     */
     REMOTE_INVALID_REQUEST,
     /** The responder failed on its side (bad receive lkey, ...): IBV_WC_REM_OP_ERR. */
     REMOTE_OPERATION_ERROR,

@@ -67,4 +67,34 @@ public interface Responder {
 
     /** RDMA READ of [remoteAddr, remoteAddr + sink.length()) under {@code rkey} into {@code sink}. */
     Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester);
+
+    /**
+     * ATOMIC CMP_AND_SWP: the 64-bit word at {@code remoteAddr} under
+     * {@code rkey} (host byte order, little-endian) becomes {@code swap} if it
+     * equals {@code compare}; its original value is written into {@code sink}
+     * (8 bytes, little-endian).  The operation is atomic with respect to every
+     * other atomic the responder's side executes on that memory.  Needs
+     * IBV_ACCESS_REMOTE_ATOMIC on the region and on the responder QP
+     * ({@link Outcome#REMOTE_ACCESS_ERROR} otherwise); a {@code remoteAddr}
+     * that is not 8-byte aligned, or a sink that is not 8 bytes, is
+     * {@link Outcome#REMOTE_INVALID_REQUEST}.  The default is a responder
+     * without atomics: {@link Outcome#REMOTE_INVALID_REQUEST}, as the NAK of an
+     * HCA that does not support them.
+     * @since 1.3
+     */
+    default Outcome compareAndSwap(Payload sink, long remoteAddr, int rkey, long compare, long swap,
+            Destination requester) {
+        return Outcome.REMOTE_INVALID_REQUEST;
+    }
+
+    /**
+     * ATOMIC FETCH_AND_ADD: adds {@code add} (modulo 2^64) to the 64-bit word
+     * at {@code remoteAddr} under {@code rkey}; its original value goes into
+     * {@code sink}.  Checks and default as
+     * {@link #compareAndSwap(Payload, long, int, long, long, Destination)}.
+     * @since 1.3
+     */
+    default Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add, Destination requester) {
+        return Outcome.REMOTE_INVALID_REQUEST;
+    }
 }

@@ -38,7 +38,7 @@ final class DeviceInfoWriter {
         reply.putInt(MAX_SRQ_SGE, 0);
         reply.putInt(MAX_AH, 0);
         reply.putInt(MAX_INLINE_DATA, RouterDefaults.MAX_INLINE_DATA);
-        reply.putInt(ATOMIC_CAP, Verbs.ATOMIC_NONE);
+        reply.putInt(ATOMIC_CAP, RouterDefaults.ATOMIC_CAP);
         reply.putInt(PORT_CAP_FLAGS, 0);
         reply.putInt(MAX_MSG_SZ, (int) RouterDefaults.MAX_MSG_SIZE);
         reply.putShort(LID, vnic.lid());

@@ -1,11 +1,16 @@
 package org.freeflow.router.internal.vnic;
 
+import static org.freeflow.fastpath.api.Verbs.*;
+
 import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.SendWqe;
+import org.freeflow.fastpath.api.Abi.Sge;
 import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.internal.RouterDefaults;
 
 /**
  * A reusable {@link Payload}: the checked SGEs (or inline data) of the work
- * request being executed, as views over shared memory.  One per QP (so one
+ * request being executed ({@link #load}), as views over shared memory.  One per QP (so one
  * poller at a time), rebuilt for every attempt.  The views are duplicates of
  * mapped chunks that each segment slot keeps for the last {@link #WAYS}
  * chunks it saw: a QP that sends from the same few buffers allocates nothing.
@@ -21,8 +26,79 @@ final class GatherList implements Payload {
     private final ByteBuffer[] viewedChunks = new ByteBuffer[CAPACITY * WAYS];
     private final ByteBuffer[] views = new ByteBuffer[CAPACITY * WAYS];
     private final int[] nextWay = new int[CAPACITY];
+    /** A view of the QP's ring memory for inline data. */
+    private final ByteBuffer inlineView;
     private int count;
     private long length;
+
+    GatherList(ByteBuffer inlineView) {
+        this.inlineView = inlineView;
+    }
+
+    /** True for the work requests whose SGEs receive data: READ and the atomics' 8-byte result. */
+    private static boolean fetches(int opcode) {
+        return opcode == WR_RDMA_READ || atomic(opcode);
+    }
+
+    private static boolean atomic(int opcode) {
+        return opcode == WR_ATOMIC_CMP_AND_SWP || opcode == WR_ATOMIC_FETCH_AND_ADD;
+    }
+
+    /**
+     * Fills this list from the send-queue slot at {@code slot} of {@code qp}
+     * (empty before): the inline data, or each SGE checked (its lkey names a
+     * region of the QP's container and PD that holds the range, with
+     * LOCAL_WRITE where data lands: READ, and an atomic's result sink of
+     * exactly 8 bytes).  Returns IBV_WC_SUCCESS or the local error.
+     */
+    int load(QueuePair qp, int slot, int opcode, int flags) {
+        int status = loadEntries(qp, slot, opcode, flags);
+        if (status == WC_SUCCESS && atomic(opcode) && length != Long.BYTES) {
+            return WC_LOC_LEN_ERR;
+        }
+        return status;
+    }
+
+    private int loadEntries(QueuePair qp, int slot, int opcode, int flags) {
+        ByteBuffer shm = qp.shm;
+        if ((flags & SEND_INLINE) != 0 && !fetches(opcode)) {
+            int n = shm.getInt(slot + SendWqe.INLINE_LEN);
+            if (n < 0 || n > qp.caps.maxInlineData() || n > qp.layout.inlineCapacity()) {
+                return WC_LOC_LEN_ERR;
+            }
+            if (n > 0) {
+                int start = slot + SendWqe.SIZE;
+                inlineView.limit(start + n);
+                inlineView.position(start);
+                add(inlineView, n);
+            }
+            return WC_SUCCESS;
+        }
+        int numSge = shm.getInt(slot + SendWqe.NUM_SGE);
+        if (numSge < 0 || numSge > qp.caps.maxSendSge() || numSge > qp.layout.sendSgeCapacity()) {
+            return WC_LOC_LEN_ERR;
+        }
+        int needed = fetches(opcode) ? ACCESS_LOCAL_WRITE : 0;
+        long total = 0;
+        for (int i = 0; i < numSge; i++) {
+            int sge = slot + SendWqe.SIZE + i * Sge.SIZE;
+            long addr = shm.getLong(sge + Sge.ADDR);
+            long len = Integer.toUnsignedLong(shm.getInt(sge + Sge.LENGTH));
+            total += len;
+            if (total > RouterDefaults.MAX_MSG_SIZE) {
+                return WC_LOC_LEN_ERR;
+            }
+            MemoryRegion mr = qp.vnic.mrTable.lookup(shm.getInt(sge + Sge.LKEY));
+            long off = mr == null ? -1 : mr.localOffset(addr, len);
+            if (off < 0 || mr.pd != qp.pd || !mr.allows(needed)) {
+                return WC_LOC_PROT_ERR;
+            }
+            if (!mr.appendTo(this, off, len)) {
+                return WC_LOC_LEN_ERR;
+            }
+        }
+        return WC_SUCCESS;
+    }
 
     void clear() {
         for (int i = 0; i < count; i++) {

@@ -64,6 +64,22 @@ final class MemoryCopier {
         }
     }
 
+    /**
+     * Writes {@code value} little-endian into the 8 bytes of {@code dst}
+     * (an atomic's result sink), byte by byte: its segments may split the
+     * word at a chunk boundary.
+     */
+    static void putLong(Payload dst, long value) {
+        long v = value;
+        for (int s = 0; s < dst.segments(); s++) {
+            ByteBuffer seg = dst.segment(s);
+            for (int i = seg.position(); i < seg.limit(); i++) {
+                seg.put(i, (byte) v);
+                v >>>= 8;
+            }
+        }
+    }
+
     private static long copySegment(ByteBuffer seg, int pos, int len, MemoryRegion dst, long dstOffset) {
         long off = dstOffset;
         int left = len;

@@ -1,6 +1,9 @@
 package org.freeflow.router.internal.vnic;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.freeflow.posix.api.MappedRegion;
 
 /**
@@ -14,6 +17,14 @@ import org.freeflow.posix.api.MappedRegion;
  * zero-length region has no mapping.
  */
 final class MemoryRegion {
+
+    /**
+     * 64-bit words of a mapped chunk, for the responder's atomics: a locked
+     * instruction on the shared page, so atomic against every other atomic of
+     * any thread (any poller) and of the application itself, with no lock.
+     */
+    private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     final int key;
     final ProtectionDomain pd;
@@ -55,6 +66,37 @@ final class MemoryRegion {
     /** True when every bit of {@code flags} was granted at registration. */
     boolean allows(int flags) {
         return (access & flags) == flags;
+    }
+
+    /**
+     * True when the word at map offset {@code mapOffset} can be accessed
+     * atomically: 8-byte aligned in memory (chunks start on page boundaries,
+     * so the offset decides).
+     */
+    static boolean wordAligned(long mapOffset) {
+        return (mapOffset & 7) == 0;
+    }
+
+    /**
+     * Atomically: the word at {@code mapOffset} becomes {@code swap} if it is
+     * {@code compare}; returns the value it had.  The offset is
+     * {@link #wordAligned} and inside the region.
+     */
+    long compareAndExchange(long mapOffset, long compare, long swap) {
+        return (long) WORD.compareAndExchange(wordChunk(mapOffset), wordIndex(mapOffset), compare, swap);
+    }
+
+    /** Atomically adds {@code add} to the word at {@code mapOffset}; returns the value it had. */
+    long getAndAdd(long mapOffset, long add) {
+        return (long) WORD.getAndAdd(wordChunk(mapOffset), wordIndex(mapOffset), add);
+    }
+
+    private ByteBuffer wordChunk(long mapOffset) {
+        return chunk((int) (mapOffset >>> MappedRegion.CHUNK_SHIFT));
+    }
+
+    private static int wordIndex(long mapOffset) {
+        return (int) (mapOffset & MappedRegion.CHUNK_MASK);
     }
 
     /** Chunk {@code i} of the mapping (shared: absolute access only). */

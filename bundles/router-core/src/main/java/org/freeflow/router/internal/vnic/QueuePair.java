@@ -19,7 +19,7 @@ import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * A reliable-connected queue pair.  Its rings live in a router-made memfd the
+ * A connected queue pair, RC or UC ({@link ConnectedService}).  Its rings live in a router-made memfd the
  * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
  * requester runs its send queue, in ERR the flusher completes everything with
  * IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
@@ -37,6 +37,7 @@ final class QueuePair implements PollTarget {
     final int handle;
     final int qpn;
     final int type;
+    final ConnectedService service;
     final boolean sqSigAll;
     final VirtualNic vnic;
     final ProtectionDomain pd;
@@ -68,12 +69,13 @@ final class QueuePair implements PollTarget {
     long bytesSent;
     private volatile int state = QPS_RESET;
 
-    QueuePair(int handle, int qpn, VirtualNic vnic, ProtectionDomain pd, CompletionQueue sendCq,
-            CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout, MappedRegion ringMapping,
-            RateLimiter limiter, TransportRegistry transports, PollerService poller) {
+    QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
+            CompletionQueue sendCq, CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout,
+            MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports, PollerService poller) {
         this.handle = handle;
         this.qpn = qpn;
-        this.type = org.freeflow.fastpath.api.Verbs.QPT_RC;
+        this.service = service;
+        this.type = service.qpType;
         this.vnic = vnic;
         this.pd = pd;
         this.sendCq = sendCq;
@@ -183,7 +185,7 @@ final class QueuePair implements PollTarget {
 
     QueuePairView view() {
         Destination p = peer;
-        return new QueuePairView(vnic.name(), qpn, "RC", QpStateMachine.name(state), p == null ? 0 : p.lid(),
+        return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state), p == null ? 0 : p.lid(),
                 p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent);
     }
 

@@ -1,7 +1,5 @@
 package org.freeflow.router.internal.vnic;
 
-import static org.freeflow.fastpath.api.Verbs.QPT_RC;
-import static org.freeflow.fastpath.api.Verbs.QPT_UC;
 import static org.freeflow.fastpath.api.Verbs.QPT_UD;
 
 import org.freeflow.fastpath.api.QpRingLayout;
@@ -21,10 +19,10 @@ final class QueuePairFactory {
     /** Checks what the request asks for that does not depend on other objects. */
     static void check(QpRequest request) {
         int type = request.qpType();
-        if (type == QPT_UC || type == QPT_UD || (type >= QPT_RAW_PACKET && type <= QPT_XRC_RECV)) {
+        if (type == QPT_UD || (type >= QPT_RAW_PACKET && type <= QPT_XRC_RECV)) {
             throw new VerbsException(Errno.EOPNOTSUPP, "QP type " + type + " is not supported yet");
         }
-        if (type != QPT_RC) {
+        if (ConnectedService.of(type) == null) {
             throw new VerbsException(Errno.EINVAL, "QP type " + type);
         }
         if (request.srq() != 0) {
@@ -60,7 +58,7 @@ final class QueuePairFactory {
         QpCaps granted = new QpCaps(layout.sqSlots(), layout.rqSlots(), sendSge, recvSge, asked.maxInlineData());
         RingMemory memory = RingMemory.create("freeflow-qp-" + qpn, layout.shmSize());
         ringFd[0] = memory.fd();
-        return new QueuePair(handle, qpn, vnic, pd, sendCq, recvCq, granted, request.sqSigAll(), layout,
+        return new QueuePair(handle, qpn, ConnectedService.of(request.qpType()), vnic, pd, sendCq, recvCq, granted, request.sqSigAll(), layout,
                 memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(), env.poller());
     }
 

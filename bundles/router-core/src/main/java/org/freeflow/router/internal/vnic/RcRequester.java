@@ -4,18 +4,18 @@ import static org.freeflow.fastpath.api.Verbs.*;
 
 import java.nio.ByteBuffer;
 import org.freeflow.fastpath.api.Abi.SendWqe;
-import org.freeflow.fastpath.api.Abi.Sge;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Responder;
-import org.freeflow.router.internal.RouterDefaults;
 
 /**
- * The requester side of an RC QP: executes send-queue entries in order on the
- * poller thread that serves the QP.  Per entry: local checks (lkey, PD, bounds, access; inline
- * length), the QP's rate limiter, then one call on the responder through the
- * transport; RNR and "not ready" are retried within rnr_retry / retry_cnt
- * after min_rnr_timer / timeout; every error completes and moves the QP to
- * ERR.  A completion needs room in the send CQ (reserved, since QPs of other
+ * The requester side of a connected QP (RC, and UC through its
+ * {@link ConnectedService}): executes send-queue entries in order on the
+ * poller thread that serves the QP.  Per entry: the service's opcodes, local
+ * checks (lkey, PD, bounds, access; inline length), the QP's rate limiter,
+ * then one call on the responder through the transport; RNR and "not ready"
+ * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
+ * (RC: a UC requester learns nothing of the responder); every error
+ * completes and moves the QP to ERR.  A completion needs room in the send CQ (reserved, since QPs of other
  * pollers may complete into it too): a full CQ holds the queue.  No
  * allocation, no logging.
  */
@@ -25,8 +25,7 @@ final class RcRequester {
     private static final int RETRY_FOREVER = 7;
 
     private final QueuePair qp;
-    private final GatherList gather = new GatherList();
-    private final ByteBuffer inlineView;
+    private final GatherList gather;
     private Responder peer;
     private boolean waiting;
     private long wakeAt;
@@ -41,7 +40,7 @@ final class RcRequester {
 
     RcRequester(QueuePair qp) {
         this.qp = qp;
-        this.inlineView = qp.shm.duplicate();
+        this.gather = new GatherList(qp.shm.duplicate());
     }
 
     /**
@@ -136,6 +135,8 @@ final class RcRequester {
             case WR_SEND, WR_SEND_WITH_IMM -> WC_SEND;
             case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> WC_RDMA_WRITE;
             case WR_RDMA_READ -> WC_RDMA_READ;
+            case WR_ATOMIC_CMP_AND_SWP -> WC_COMP_SWAP;
+            case WR_ATOMIC_FETCH_AND_ADD -> WC_FETCH_ADD;
             default -> -1;
         };
     }
@@ -148,10 +149,10 @@ final class RcRequester {
         int opcode = shm.getInt(slot + SendWqe.OPCODE);
         int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
         int wcOpcode = completionOpcode(opcode);
-        if (wcOpcode < 0) {
-            return finish(wrId, WC_SEND, WC_LOC_QP_OP_ERR, 0, flags);
+        if (!qp.service.supports(opcode)) {
+            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
         }
-        int status = gather(slot, opcode, flags);
+        int status = gather.load(qp, slot, opcode, flags);
         long length = gather.length();
         if (status != WC_SUCCESS) {
             gather.clear();
@@ -169,7 +170,8 @@ final class RcRequester {
             peer = qp.resolvePeer();
         }
         Responder responder = peer;
-        Outcome outcome = responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot);
+        Outcome outcome = qp.service.seenByRequester(
+                responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot));
         gather.clear();
         switch (outcome) {
             case OK:
@@ -192,59 +194,21 @@ final class RcRequester {
         }
     }
 
-    /** Fills the gather list from the slot; returns IBV_WC_SUCCESS or the local error. */
-    private int gather(int slot, int opcode, int flags) {
-        ByteBuffer shm = qp.shm;
-        if ((flags & SEND_INLINE) != 0 && opcode != WR_RDMA_READ) {
-            int n = shm.getInt(slot + SendWqe.INLINE_LEN);
-            if (n < 0 || n > qp.caps.maxInlineData() || n > qp.layout.inlineCapacity()) {
-                return WC_LOC_LEN_ERR;
-            }
-            if (n > 0) {
-                int start = slot + SendWqe.SIZE;
-                inlineView.limit(start + n);
-                inlineView.position(start);
-                gather.add(inlineView, n);
-            }
-            return WC_SUCCESS;
-        }
-        int numSge = shm.getInt(slot + SendWqe.NUM_SGE);
-        if (numSge < 0 || numSge > qp.caps.maxSendSge() || numSge > qp.layout.sendSgeCapacity()) {
-            return WC_LOC_LEN_ERR;
-        }
-        int needed = opcode == WR_RDMA_READ ? ACCESS_LOCAL_WRITE : 0;
-        long total = 0;
-        for (int i = 0; i < numSge; i++) {
-            int sge = slot + SendWqe.SIZE + i * Sge.SIZE;
-            long addr = shm.getLong(sge + Sge.ADDR);
-            long len = Integer.toUnsignedLong(shm.getInt(sge + Sge.LENGTH));
-            total += len;
-            if (total > RouterDefaults.MAX_MSG_SIZE) {
-                return WC_LOC_LEN_ERR;
-            }
-            MemoryRegion mr = qp.vnic.mrTable.lookup(shm.getInt(sge + Sge.LKEY));
-            long off = mr == null ? -1 : mr.localOffset(addr, len);
-            if (off < 0 || mr.pd != qp.pd || !mr.allows(needed)) {
-                return WC_LOC_PROT_ERR;
-            }
-            if (!mr.appendTo(gather, off, len)) {
-                return WC_LOC_LEN_ERR;
-            }
-        }
-        return WC_SUCCESS;
-    }
-
     private Outcome perform(Responder responder, int opcode, int slot) {
         ByteBuffer shm = qp.shm;
         int imm = shm.getInt(slot + SendWqe.IMM_DATA);
         long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
         int rkey = shm.getInt(slot + SendWqe.RKEY);
+        long compareAdd = shm.getLong(slot + SendWqe.COMPARE_ADD);
         boolean solicited = (shm.getInt(slot + SendWqe.SEND_FLAGS) & SEND_SOLICITED) != 0;
         return switch (opcode) {
             case WR_SEND -> responder.send(gather, qp.self, false, 0, solicited);
             case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm, solicited);
             case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0, false);
             case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm, solicited);
+            case WR_ATOMIC_CMP_AND_SWP -> responder.compareAndSwap(gather, remoteAddr, rkey, compareAdd,
+                    shm.getLong(slot + SendWqe.SWAP), qp.self);
+            case WR_ATOMIC_FETCH_AND_ADD -> responder.fetchAndAdd(gather, remoteAddr, rkey, compareAdd, qp.self);
             default -> responder.read(gather, remoteAddr, rkey, qp.self);
         };
     }

@@ -12,14 +12,15 @@ import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * The responder side of a local RC QP, called by requesters on their poller
- * threads, which need not be this QP's.  It accepts work only from the QP it
+ * The responder side of a local connected QP (RC or UC), called by
+ * requesters on their poller threads, which need not be this QP's.  It accepts work only from the QP it
  * is connected to while in RTR, RTS or SQD; checks rkey, PD, bounds and
  * access (MR and QP) before a byte moves; consumes receives for SEND and
- * WRITE_WITH_IMM.  Every operation holds the QP's receive-queue lock, which
+ * WRITE_WITH_IMM; executes 8-byte atomics on aligned words.  Every operation holds the QP's receive-queue lock, which
  * its own poller's flush takes too; a receive completion is reserved in the
  * receive CQ before the receive is taken.  A fault on its side moves it to
- * ERR, as on a real HCA, and wakes its poller to flush.
+ * ERR, as on a real HCA, and wakes its poller to flush; a message it refuses
+ * does so only when its {@link ConnectedService} says (RC; UC drops it).
  */
 final class RcResponder implements Responder {
 
@@ -86,12 +87,15 @@ final class RcResponder implements Responder {
             long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
             int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
             if (status != WC_SUCCESS) {
-                return fail(wrId, status, REMOTE_OPERATION_ERROR);
+                failReceive(wrId, status);
+                qp.enterErrorFromPeer();
+                return REMOTE_OPERATION_ERROR;
             }
             long length = payload.length();
             if (length > scatter.capacity) {
                 scatter.clear();
-                return fail(wrId, WC_LOC_LEN_ERR, REMOTE_INVALID_REQUEST);
+                failReceive(wrId, WC_LOC_LEN_ERR);
+                return refuse(REMOTE_INVALID_REQUEST);
             }
             MemoryCopier.scatter(payload, scatter);
             scatter.clear();
@@ -121,8 +125,7 @@ final class RcResponder implements Responder {
             if (length > 0) {
                 target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
                 if (target == null) {
-                    qp.enterErrorFromPeer();
-                    return REMOTE_ACCESS_ERROR;
+                    return refuse(REMOTE_ACCESS_ERROR);
                 }
             }
             if (withImm) {
@@ -155,11 +158,50 @@ final class RcResponder implements Responder {
             if (length > 0) {
                 MemoryRegion source = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_READ);
                 if (source == null) {
-                    qp.enterErrorFromPeer();
-                    return REMOTE_ACCESS_ERROR;
+                    return refuse(REMOTE_ACCESS_ERROR);
                 }
                 MemoryCopier.copy(source, regionOffset, sink);
             }
+            return OK;
+        } finally {
+            qp.rqLock.unlock();
+        }
+    }
+
+    @Override
+    public Outcome compareAndSwap(Payload sink, long remoteAddr, int rkey, long compare, long swap,
+            Destination requester) {
+        return atomic(sink, remoteAddr, rkey, true, compare, swap, requester);
+    }
+
+    @Override
+    public Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add, Destination requester) {
+        return atomic(sink, remoteAddr, rkey, false, add, 0, requester);
+    }
+
+    /**
+     * Both atomics.  The receive-queue lock only orders this against the
+     * QP's other work; what makes the word atomic is the locked instruction
+     * on the shared page ({@link MemoryRegion#compareAndExchange}), since
+     * requesters on other pollers may reach the same memory through other QPs.
+     */
+    private Outcome atomic(Payload sink, long remoteAddr, int rkey, boolean swap, long compareAdd, long swapValue,
+            Destination requester) {
+        qp.rqLock.lock();
+        try {
+            if (!acceptsFrom(requester)) {
+                return NOT_READY;
+            }
+            MemoryRegion target = remoteRegion(rkey, remoteAddr, Long.BYTES, ACCESS_REMOTE_ATOMIC);
+            if (target == null) {
+                return refuse(REMOTE_ACCESS_ERROR);
+            }
+            if ((remoteAddr & 7) != 0 || !MemoryRegion.wordAligned(regionOffset) || sink.length() != Long.BYTES) {
+                return refuse(REMOTE_INVALID_REQUEST);
+            }
+            long original = swap ? target.compareAndExchange(regionOffset, compareAdd, swapValue)
+                    : target.getAndAdd(regionOffset, compareAdd);
+            MemoryCopier.putLong(sink, original);
             return OK;
         } finally {
             qp.rqLock.unlock();
@@ -193,11 +235,18 @@ final class RcResponder implements Responder {
         return qp.recvCq.ring.reserve() ? OK : BUSY;
     }
 
-    private Outcome fail(long wrId, int status, Outcome outcome) {
+    /** A message this QP will not take: ERR under RC, dropped under UC (the QP stays as it is). */
+    private Outcome refuse(Outcome outcome) {
+        if (qp.service.faultsOnInvalidMessage()) {
+            qp.enterErrorFromPeer();
+        }
+        return outcome;
+    }
+
+    /** Releases the receive slot, then completes it in error (its CQ entry is reserved). */
+    private void failReceive(long wrId, int status) {
         qp.rq.consume();
         qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
-        qp.enterErrorFromPeer();
-        return outcome;
     }
 
     /** Releases the receive slot, then completes it (the application may repost at once). */

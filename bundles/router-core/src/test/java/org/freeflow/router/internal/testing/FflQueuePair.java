@@ -62,6 +62,15 @@ public final class FflQueuePair implements AutoCloseable {
         publish(QpShm.SQ_PROD);
     }
 
+    /** An atomic (CMP_AND_SWP or FETCH_AND_ADD) whose original value lands in {@code sges}. */
+    public void postAtomic(long wrId, int opcode, int flags, long remoteAddr, int rkey, long compareAdd, long swap,
+            Sge... sges) {
+        int slot = sendSlot();
+        shm.putLong(slot + SendWqe.COMPARE_ADD, compareAdd);
+        shm.putLong(slot + SendWqe.SWAP, swap);
+        postSend(wrId, opcode, flags, remoteAddr, rkey, 0, sges);
+    }
+
     public void postInline(long wrId, int opcode, int flags, long remoteAddr, int rkey, byte[] data) {
         int slot = sendSlot();
         shm.putLong(slot + SendWqe.WR_ID, wrId);

@@ -51,6 +51,34 @@ class QpStateMachineTest {
         assertFalse(QpStateMachine.allowed(QPT_RC, QPS_RTS, 9, QP_STATE), "no such state");
     }
 
+    /** UC: the IB table's required and optional attributes, nothing of RC's acknowledgement machinery. */
+    @Test
+    void ucTakesExactlyItsAttributes() {
+        int rtr = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN;
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_RESET, QPS_INIT, 0x39));
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_INIT, QPS_RTR, rtr));
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_INIT, QPS_RTR, rtr | QP_ALT_PATH | QP_ACCESS_FLAGS
+                | QP_PKEY_INDEX));
+        for (int rcOnly : new int[] {QP_MIN_RNR_TIMER, QP_MAX_DEST_RD_ATOMIC}) {
+            assertFalse(QpStateMachine.allowed(QPT_UC, QPS_INIT, QPS_RTR, rtr | rcOnly), "RTR with " + rcOnly);
+        }
+        for (int missing : new int[] {QP_AV, QP_PATH_MTU, QP_DEST_QPN, QP_RQ_PSN}) {
+            assertFalse(QpStateMachine.allowed(QPT_UC, QPS_INIT, QPS_RTR, rtr & ~missing), "RTR without " + missing);
+        }
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_RTR, QPS_RTS, QP_STATE | QP_SQ_PSN));
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_RTR, QPS_RTS, QP_STATE | QP_SQ_PSN | QP_CUR_STATE
+                | QP_ACCESS_FLAGS | QP_ALT_PATH | QP_PATH_MIG_STATE));
+        assertFalse(QpStateMachine.allowed(QPT_UC, QPS_RTR, QPS_RTS, QP_STATE));
+        for (int rcOnly : new int[] {QP_TIMEOUT, QP_RETRY_CNT, QP_RNR_RETRY, QP_MAX_QP_RD_ATOMIC,
+                QP_MIN_RNR_TIMER}) {
+            assertFalse(QpStateMachine.allowed(QPT_UC, QPS_RTR, QPS_RTS, QP_STATE | QP_SQ_PSN | rcOnly),
+                    "RTS with " + rcOnly);
+            assertFalse(QpStateMachine.allowed(QPT_UC, QPS_RTS, QPS_RTS, rcOnly), "RTS->RTS with " + rcOnly);
+        }
+        assertTrue(QpStateMachine.allowed(QPT_UC, QPS_SQD, QPS_SQD, QP_AV | QP_ACCESS_FLAGS));
+        assertFalse(QpStateMachine.allowed(QPT_UC, QPS_SQD, QPS_SQD, QP_TIMEOUT));
+    }
+
     @Test
     void anyStateGoesToResetAndAllButResetToError() {
         for (int s = QPS_RESET; s <= QPS_ERR; s++) {

@@ -227,7 +227,7 @@ class RetryAndFlushTest {
     @Test
     void unsupportedOpcodeAndOversizedInlineAreLocalErrors() throws Exception {
         fx.connect(a, b);
-        a.qp.postSend(1, WR_ATOMIC_CMP_AND_SWP, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, 8, srcKey));
+        a.qp.postSend(1, WR_BIND_MW, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, 8, srcKey));
         fx.settle();
         assertEquals(WC_LOC_QP_OP_ERR, a.sendCq.poll().status());
         Endpoint c = fx.endpoint("gamma", 8, new QpCaps(8, 8, 1, 1, 16), false);

@@ -39,7 +39,7 @@ class VerbsContextTest {
         fx.close();
     }
 
-    private static void assertErrno(int errno, Executable call) {
+    static void assertErrno(int errno, Executable call) {
         assertEquals(errno, assertThrows(VerbsException.class, call).errno());
     }
 
@@ -110,7 +110,7 @@ class VerbsContextTest {
     void queuePairRequestsAreChecked() {
         int cq = a.recvCq.handle;
         assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_UD, false, caps(1))));
-        assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_UC, false, caps(1))));
+        assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, 5, false, caps(1))));
         assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 3, QPT_RC, false, caps(1))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_RC, false, caps(20000))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, 77, cq, 0, QPT_RC, false, caps(1))));

@@ -20,12 +20,16 @@ import org.freeflow.router.internal.testing.InlinePoller;
 /** Virtual NICs, contexts and QPs on a thread-less poller, driven by the test. */
 final class VnicFixture implements AutoCloseable {
 
-    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ;
+    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ
+            | ACCESS_REMOTE_ATOMIC;
     static final int INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_ACCESS_FLAGS;
     static final int RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN | QP_MAX_DEST_RD_ATOMIC
             | QP_MIN_RNR_TIMER;
     static final int RTS_MASK = QP_STATE | QP_TIMEOUT | QP_RETRY_CNT | QP_RNR_RETRY | QP_SQ_PSN
             | QP_MAX_QP_RD_ATOMIC;
+    /** What ibv_uc_pingpong and perftest -c UC pass: no RNR, retry or rd_atomic attributes. */
+    static final int UC_RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN;
+    static final int UC_RTS_MASK = QP_STATE | QP_SQ_PSN;
 
     final InlinePoller poller;
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
@@ -61,6 +65,16 @@ final class VnicFixture implements AutoCloseable {
     /** With {@code channelFd} ≥ 0, both CQs raise completion events on that eventfd. */
     Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd)
             throws PosixException {
+        return endpoint(container, cqe, caps, sqSigAll, channelFd, QPT_RC);
+    }
+
+    /** A process in {@code container} whose QP is of {@code qpType}. */
+    Endpoint endpoint(String container, int qpType) throws PosixException {
+        return endpoint(container, 64, new QpCaps(16, 16, 4, 4, 64), false, -1, qpType);
+    }
+
+    private Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd,
+            int qpType) throws PosixException {
         VirtualNic nic = nics.computeIfAbsent(container, n -> new VirtualNic(
                 orchestrator.registerContainer(n, "default", "host1"), Path.of("/tmp/" + n + ".sock")));
         Endpoint e = new Endpoint(nic, new VerbsContext(nic, env), new AppMemory());
@@ -70,7 +84,7 @@ final class VnicFixture implements AutoCloseable {
         Grants.Cq rcq = e.ctx.createCq(cqe, channelFd, false);
         e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
         e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
-        e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll);
+        e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll, qpType);
         e.qpHandle = e.qps.get(0).handle;
         e.routerQp = e.qps.get(0);
         return e;
@@ -79,7 +93,13 @@ final class VnicFixture implements AutoCloseable {
     /** One more QP of {@code e}'s context on the given CQs (of that context). */
     FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, QpCaps caps,
             boolean sqSigAll) throws PosixException {
-        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, 0, QPT_RC, sqSigAll, caps));
+        return addQp(e, sendCq, recvCq, caps, sqSigAll, QPT_RC);
+    }
+
+    private FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, QpCaps caps,
+            boolean sqSigAll, int qpType) throws PosixException {
+        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, 0, qpType, sqSigAll,
+                caps));
         FflQueuePair ffl = new FflQueuePair(qp.qpn(), qp.fd());
         e.qps.add(directory.get(qp.qpn()));
         e.ffls.add(ffl);
@@ -133,6 +153,30 @@ final class VnicFixture implements AutoCloseable {
             e.ctx.modifyQp(q.handle, RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(14).retry(7, rnrRetry)
                     .rdAtomic(16, 0).build(RTS_MASK));
         }
+    }
+
+    /** Two UC QPs to RTS, connected to each other, with the UC masks. */
+    void connectUc(Endpoint a, Endpoint b) {
+        connectUc(a, b, ALL_ACCESS);
+    }
+
+    /** As {@link #connectUc(Endpoint, Endpoint)}, {@code b}'s QP granting only {@code bAccess}. */
+    void connectUc(Endpoint a, Endpoint b, int bAccess) {
+        toInit(a, ALL_ACCESS);
+        toInit(b, bAccess);
+        toUcRtr(a, b);
+        toUcRtr(b, a);
+        toUcRts(a);
+        toUcRts(b);
+    }
+
+    void toUcRtr(Endpoint e, Endpoint peer) {
+        e.ctx.modifyQp(e.qpHandle, UC_RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
+                .dest(peer.nic.lid(), peer.qp.qpn).build(UC_RTR_MASK));
+    }
+
+    void toUcRts(Endpoint e) {
+        e.ctx.modifyQp(e.qpHandle, UC_RTS_MASK, new AttrBuilder().state(QPS_RTS).build(UC_RTS_MASK));
     }
 
     /** Polls until nothing moves at the current time. */

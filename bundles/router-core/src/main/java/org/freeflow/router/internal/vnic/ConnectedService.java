@@ -1,0 +1,101 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import org.freeflow.router.api.transport.Outcome;
+
+/**
+ * The transport service of a connected QP: what differs between RC and UC
+ * (IB spec, chapter 9) once the QP runs.  The requester and the responder
+ * are the same code for both and ask this policy at the three places where
+ * the services part: which work requests exist, what the requester learns of
+ * the responder, and whether a message the responder cannot take faults its
+ * QP.  (The modify-QP masks, which differ too, are the IB table's business:
+ * {@link QpStateMachine}.)
+ */
+enum ConnectedService {
+
+    /**
+     * Reliable connected: every work request is acknowledged; RNR and an
+     * unreachable responder are retried; a remote error completes the
+     * requester in error and moves the responder QP to ERR.
+     */
+    RC(QPT_RC) {
+        @Override
+        boolean supports(int wrOpcode) {
+            return RcRequester.completionOpcode(wrOpcode) >= 0;
+        }
+
+        @Override
+        Outcome seenByRequester(Outcome outcome) {
+            return outcome;
+        }
+
+        @Override
+        boolean faultsOnInvalidMessage() {
+            return true;
+        }
+    },
+
+    /**
+     * Unreliable connected: SEND and RDMA WRITE (with or without immediate)
+     * only; no acknowledgements, so no retries and no RNR: a message is done
+     * for the requester once it left, whatever became of it.  The responder
+     * drops a message it cannot take (no receive posted, bad rkey or
+     * access, too long) and stays in its state; a receive that a message too
+     * long for it consumed completes with IBV_WC_LOC_LEN_ERR.
+     */
+    UC(QPT_UC) {
+        @Override
+        boolean supports(int wrOpcode) {
+            return wrOpcode == WR_SEND || wrOpcode == WR_SEND_WITH_IMM || wrOpcode == WR_RDMA_WRITE
+                    || wrOpcode == WR_RDMA_WRITE_WITH_IMM;
+        }
+
+        /**
+         * Only {@link Outcome#BUSY} is kept: nothing was delivered and the
+         * responder's receive CQ is full, which the router turns into
+         * back-pressure for every service rather than lose a completion.
+         */
+        @Override
+        Outcome seenByRequester(Outcome outcome) {
+            return outcome == Outcome.BUSY ? Outcome.BUSY : Outcome.OK;
+        }
+
+        @Override
+        boolean faultsOnInvalidMessage() {
+            return false;
+        }
+    };
+
+    /** enum ibv_qp_type. */
+    final int qpType;
+
+    ConnectedService(int qpType) {
+        this.qpType = qpType;
+    }
+
+    /** The service of {@code qpType}, or null when it is not a connected service FreeFlow runs. */
+    static ConnectedService of(int qpType) {
+        for (ConnectedService s : values()) {
+            if (s.qpType == qpType) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** True when a QP of this service executes work requests with {@code wrOpcode}. */
+    abstract boolean supports(int wrOpcode);
+
+    /** What the requester acts on when the responder answered {@code outcome}. */
+    abstract Outcome seenByRequester(Outcome outcome);
+
+    /**
+     * True when a message the responder refuses (rkey, access, bounds,
+     * length) moves the responder QP to ERR; false when it is dropped.  Faults
+     * of the responder's own making (a receive with a bad lkey, a corrupt
+     * ring) move it to ERR under every service.
+     */
+    abstract boolean faultsOnInvalidMessage();
+}
