@@ -1,0 +1,165 @@
+package org.freeflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance matrix ({@code conformance.txt}): every unmodified client of
+ * perftest, ibverbs-utils and qperf that FreeFlow supports, with the options users run, as
+ * a server and a client in two containers of one host. A row passes when both programs end
+ * by themselves with status 0 (a qperf server keeps serving) and the client printed its
+ * figures: perftest a result table whose every row has a positive bandwidth or latency, a
+ * pingpong its "bytes in" and "iters in" lines (with {@code -c} it has checked every
+ * received buffer), qperf a positive result for every test it ran.
+ * docs/verbs-support.md lists the same rows and what is not supported.
+ */
+@ExtendWith(LabExtension.class)
+class ConformanceIT {
+    private static final String MATRIX = "conformance.txt";
+    private static final Pattern PINGPONG_BYTES = Pattern.compile("(?m)^\\d+ bytes in [\\d.]+ seconds = ([\\d.]+) Mbit/sec$");
+    private static final Pattern PINGPONG_ITERS = Pattern.compile("(?m)^\\d+ iters in [\\d.]+ seconds = ([\\d.]+) usec/iter$");
+    private static final Pattern QPERF_TEST = Pattern.compile("(rc|uc|ud)_[a-z_]+");
+    private static final Pattern QPERF_FIGURE = Pattern.compile("^\\s+[a-z_]+\\s+=\\s+([\\d.]+) \\S+$");
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
+
+    /** One line of the matrix: {@code id | port | server command | client command}. */
+    record Row(String id, int port, List<String> server, List<String> client) {
+        String program() {
+            return client.get(0);
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+
+    static Stream<Row> rows() {
+        return load().stream();
+    }
+
+    static List<Row> load() {
+        InputStream in = ConformanceIT.class.getClassLoader().getResourceAsStream(MATRIX);
+        if (in == null) {
+            throw new IllegalStateException("no " + MATRIX + " on the test class path");
+        }
+        List<Row> rows = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                line = line.strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split("\\s*\\|\\s*");
+                if (f.length != 4) {
+                    throw new IllegalStateException(MATRIX + ": not 'id | port | server | client': " + line);
+                }
+                rows.add(new Row(f[0], Integer.parseInt(f[1]), words(f[2]), words(f[3])));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
+    private static List<String> words(String command) {
+        return Arrays.asList(command.split("\\s+"));
+    }
+
+    @Test
+    void theMatrixIsWellFormed() {
+        List<Row> rows = load();
+        assertFalse(rows.isEmpty());
+        assertEquals(rows.size(), rows.stream().map(Row::id).distinct().count(), "ids must be unique");
+        for (Row row : rows) {
+            assertTrue(row.client().contains("{server}"), row.id() + ": the client must be given {server}");
+            assertEquals(row.server().get(0), row.program(), row.id() + ": server and client run one program");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    @Timeout(300)
+    void clientRunsThroughTheRouter(Row row, Lab lab) throws InterruptedException {
+        String tag = "cf" + Integer.toHexString(row.id().hashCode() & 0xfffff);
+        String server = tag + "-s";
+        String client = tag + "-c";
+        String[] clientCommand = row.client().stream().map(w -> w.replace("{server}", server)).toArray(String[]::new);
+        if (row.program().equals("qperf")) {
+            qperf(lab, row, server, client, clientCommand);
+            return;
+        }
+        Pair.Outcome o = Pair.run(lab, server, client, row.port(), CLIENT_TIMEOUT,
+                row.server().toArray(String[]::new), clientCommand).assertBothSucceeded();
+        String out = o.client().output();
+        if (row.program().startsWith("ibv_")) {
+            for (Pattern p : List.of(PINGPONG_BYTES, PINGPONG_ITERS)) {
+                Matcher m = p.matcher(out);
+                assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, () -> "no " + p + ": " + o.describe());
+            }
+            return;
+        }
+        PerftestReport report = PerftestReport.parse(out)
+                .orElseThrow(() -> new AssertionError("no result table: " + o.describe()));
+        assertFalse(report.rows().isEmpty(), () -> "an empty result table: " + o.describe());
+        String figure = row.program().endsWith("_lat") ? "t_typical" : "bw_average";
+        for (Map<String, Double> r : report.rows()) {
+            assertTrue(r.getOrDefault(figure, 0.0) > 0, () -> "no " + figure + " in " + r + ": " + o.describe());
+        }
+    }
+
+    /** The positive figures under {@code test:} in qperf's output (its lines until the next test). */
+    static int qperfFigures(String output, String test) {
+        int figures = 0;
+        boolean inside = false;
+        for (String line : output.split("\n")) {
+            if (line.matches("[a-z_]+:")) {
+                inside = line.equals(test + ":");
+                continue;
+            }
+            Matcher m = QPERF_FIGURE.matcher(line);
+            if (inside && m.matches() && Double.parseDouble(m.group(1)) > 0) {
+                figures++;
+            }
+        }
+        return figures;
+    }
+
+    private static void qperf(Lab lab, Row row, String server, String client, String[] clientCommand)
+            throws InterruptedException {
+        try (LabProcess s = lab.container(server).start(row.server().toArray(String[]::new))) {
+            lab.waitPort(server, row.port(), Pair.LISTEN_TIMEOUT, s);
+            ProcessResult c = lab.container(client).run(CLIENT_TIMEOUT, clientCommand).assertSuccess();
+            List<String> tests = row.client().stream().filter(w -> QPERF_TEST.matcher(w).matches()).toList();
+            assertFalse(tests.isEmpty(), row.id() + ": no qperf test named");
+            for (String test : tests) {
+                assertTrue(qperfFigures(c.output(), test) > 0, () -> "no positive figure for " + test + ": "
+                        + c.describe());
+            }
+            assertTrue(s.isAlive(), () -> "the qperf server died: " + s.output());
+        }
+    }
+}
