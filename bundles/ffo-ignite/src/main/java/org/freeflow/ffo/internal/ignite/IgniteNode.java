@@ -1,6 +1,7 @@
 package org.freeflow.ffo.internal.ignite;
 
 import java.util.function.Supplier;
+import javax.cache.CacheException;
 
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteAtomicSequence;
@@ -62,13 +63,29 @@ public final class IgniteNode implements AutoCloseable {
         this.ignite = ignite;
         IgniteCache<Object, Object> meta = ignite.getOrCreateCache(new CacheConfiguration<>(META_CACHE)
                 .setCacheMode(CacheMode.REPLICATED).setSqlSchema("PUBLIC"));
-        meta.query(new SqlFieldsQuery(CREATE_CONTAINERS)).getAll();
-        meta.query(new SqlFieldsQuery(INDEX_LID)).getAll();
+        createIfAbsent(meta, CREATE_CONTAINERS);
+        createIfAbsent(meta, INDEX_LID);
         this.qpns = ignite.atomicSequence(QPN_SEQUENCE, Qpns.MIN - 1, true); // first QPN: 2
         this.qpns.batchSize(QPN_RESERVE);
         this.containerIds = ignite.atomicSequence(CONTAINER_ID_SEQUENCE, 0, true); // first id: 1
         this.containerIds.batchSize(CONTAINER_ID_RESERVE);
         this.allocLock = ignite.reentrantLock(ALLOC_LOCK, true, false, true);
+    }
+
+    /**
+     * Runs a CREATE ... IF NOT EXISTS.  Two nodes that start together may both
+     * find the object absent, and one then fails with "already exists"; run
+     * again, the statement finds it there.  A failure for any other reason
+     * fails again and is thrown.
+     */
+    private static void createIfAbsent(IgniteCache<Object, Object> cache, String ddl) {
+        try {
+            cache.query(new SqlFieldsQuery(ddl)).getAll();
+        } catch (CacheException raced) {
+            LOG.debug("{} failed ({}); once more, as another node may have made it meanwhile", ddl,
+                    raced.getMessage());
+            cache.query(new SqlFieldsQuery(ddl)).getAll();
+        }
     }
 
     /**
