@@ -43,11 +43,12 @@ static const char *socket_path(void)
 
 /*
  * FF_OP_OPEN on @sock; returns 0 or a positive errno.  The reply carries
- * the router page and the doorbell eventfd, in that order: both land in
- * @fds (closed again on failure); a reply without them is EPROTO.
+ * the router page, the doorbell eventfd and the async eventfd, in that
+ * order: they land in @fds (closed again on failure); a reply without them
+ * is EPROTO.
  */
 static int router_open(int sock, uint32_t seq, struct ff_device_info *info,
-		       int fds[2])
+		       int fds[3])
 {
 	struct ff_open_req req = { .pid = (uint32_t)getpid() };
 	int err;
@@ -55,14 +56,14 @@ static int router_open(int sock, uint32_t seq, struct ff_device_info *info,
 	strncpy(req.comm, program_invocation_short_name,
 		sizeof(req.comm) - 1);
 	err = ff_msg_call_fds(sock, FF_OP_OPEN, seq, &req, sizeof(req), -1,
-			      info, sizeof(*info), fds, 2);
+			      info, sizeof(*info), fds, 3);
 	if (err)
 		return err;
 	info->name[sizeof(info->name) - 1] = 0;
 	info->fw_ver[sizeof(info->fw_ver) - 1] = 0;
 	info->container[sizeof(info->container) - 1] = 0;
-	if (!info->name[0] || fds[0] < 0 || fds[1] < 0) {
-		close_fds(fds, 2);
+	if (!info->name[0] || fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
+		close_fds(fds, 3);
 		return EPROTO;
 	}
 	return 0;
@@ -133,7 +134,7 @@ FF_EXPORT struct ibv_device **ibv_get_device_list(int *num_devices)
 	struct ff_device_info info;
 	struct ibv_device **list;
 	const char *path = socket_path();
-	int sock, err, fds[2];
+	int sock, err, fds[3];
 
 	if (num_devices)
 		*num_devices = 0;
@@ -150,7 +151,7 @@ FF_EXPORT struct ibv_device **ibv_get_device_list(int *num_devices)
 	}
 	err = router_open(sock, 1, &info, fds);
 	close(sock);
-	close_fds(fds, 2);	/* a probe: the contexts get their own */
+	close_fds(fds, 3);	/* a probe: the contexts get their own */
 	if (err) {
 		errno = err;
 		return list;
@@ -210,7 +211,7 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	struct ffl_device *dev = to_fdev(device);
 	struct ffl_context *fctx;
 	struct ibv_context *ctx;
-	int sock, err, fds[2];
+	int sock, err, fds[3];
 
 	fctx = calloc(1, sizeof(*fctx));
 	if (!fctx) {
@@ -235,21 +236,16 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	err = map_router_page(fds[0], &fctx->router);
 	close(fds[0]);
 	fctx->bell.fd = fds[1];
+	ctx->async_fd = fds[2];
 	if (err)
 		goto err_close;
-	if (!is_eventfd(fctx->bell.fd)) {
+	if (!is_eventfd(fctx->bell.fd) || !is_eventfd(ctx->async_fd)) {
 		err = EPROTO;
 		goto err_unmap;
 	}
 	fctx->bell.sleeping = &fctx->router->sleeping;
 	fctx->bell.fence = !membarrier_pairs(fctx->router);
-
-	/* no async events yet: a real fd that never becomes readable */
-	ctx->async_fd = eventfd(0, EFD_CLOEXEC);
-	if (ctx->async_fd < 0) {
-		err = errno;
-		goto err_unmap;
-	}
+	ffl_async_init(fctx, ctx->async_fd);
 
 	pthread_mutex_init(&fctx->cmd_lock, NULL);
 	pthread_mutex_init(&ctx->mutex, NULL);
@@ -269,6 +265,8 @@ err_unmap:
 err_close:
 	if (fctx->bell.fd >= 0)
 		close(fctx->bell.fd);
+	if (ctx->async_fd >= 0)
+		close(ctx->async_fd);
 	close(sock);
 err_free:
 	free(fctx);
@@ -286,6 +284,7 @@ FF_EXPORT int ibv_close_device(struct ibv_context *ctx)
 	munmap(fctx->router, FF_ROUTER_SHM_SIZE);
 	close(fctx->bell.fd);
 	pthread_mutex_destroy(&fctx->cmd_lock);
+	pthread_mutex_destroy(&fctx->obj_lock);
 	pthread_mutex_destroy(&ctx->mutex);
 	free(fctx);
 	return 0;

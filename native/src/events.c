@@ -24,31 +24,6 @@
 
 #include "ffl.h"
 
-static void list_init(struct ffl_list *head)
-{
-	head->prev = head->next = head;
-}
-
-static bool list_empty(const struct ffl_list *head)
-{
-	return head->next == head;
-}
-
-static void list_del(struct ffl_list *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	n->prev = n->next = n;
-}
-
-static void list_add_tail(struct ffl_list *head, struct ffl_list *n)
-{
-	n->prev = head->prev;
-	n->next = head;
-	head->prev->next = n;
-	head->prev = n;
-}
-
 FF_EXPORT struct ibv_comp_channel *
 ibv_create_comp_channel(struct ibv_context *ctx)
 {
@@ -69,7 +44,7 @@ ibv_create_comp_channel(struct ibv_context *ctx)
 	}
 	ch->ch.context = ctx;
 	pthread_mutex_init(&ch->lock, NULL);
-	list_init(&ch->cqs);
+	ffl_list_init(&ch->cqs);
 	return &ch->ch;
 }
 
@@ -78,7 +53,7 @@ FF_EXPORT int ibv_destroy_comp_channel(struct ibv_comp_channel *channel)
 	struct ffl_channel *ch = to_fch(channel);
 
 	pthread_mutex_lock(&ch->lock);
-	if (!list_empty(&ch->cqs) || channel->refcnt) {
+	if (!ffl_list_empty(&ch->cqs) || channel->refcnt) {
 		pthread_mutex_unlock(&ch->lock);
 		return EBUSY;
 	}
@@ -94,7 +69,7 @@ void ffl_channel_add(struct ffl_channel *ch, struct ffl_cq *cq)
 {
 	cq->chan = ch;
 	pthread_mutex_lock(&ch->lock);
-	list_add_tail(&ch->cqs, &cq->ch_node);
+	ffl_list_add_tail(&ch->cqs, &cq->ch_node);
 	ch->ch.refcnt++;
 	pthread_mutex_unlock(&ch->lock);
 }
@@ -111,24 +86,31 @@ void ffl_channel_del(struct ffl_cq *cq)
 	if (!ch)
 		return;
 	pthread_mutex_lock(&ch->lock);
-	list_del(&cq->ch_node);
+	ffl_list_del(&cq->ch_node);
 	ch->ch.refcnt--;
 	pthread_mutex_unlock(&ch->lock);
 }
 
-/* ibv_destroy_cq: every event returned for @cq must have been acked. */
+/*
+ * ibv_destroy_cq: every event returned for @cq, completion or
+ * asynchronous, must have been acked.
+ */
 void ffl_cq_wait_acks(struct ffl_cq *cq)
 {
 	struct ibv_cq *ibcq = &cq->ibcq;
 
 	pthread_mutex_lock(&ibcq->mutex);
-	while (ibcq->comp_events_completed != cq->events)
+	while (ibcq->comp_events_completed != cq->events ||
+	       ibcq->async_events_completed != cq->async_events)
 		pthread_cond_wait(&ibcq->cond, &ibcq->mutex);
 	pthread_mutex_unlock(&ibcq->mutex);
 }
 
-/* Empties the eventfd's count without blocking, whatever its flags. */
-static void drain_nowait(int fd)
+/*
+ * One read of an eventfd that never blocks, whatever its flags: empties a
+ * counter, takes one count of an EFD_SEMAPHORE one.
+ */
+void ffl_eventfd_take_nowait(int fd)
 {
 	uint64_t count;
 	struct iovec iov = { .iov_base = &count, .iov_len = sizeof(count) };
@@ -181,13 +163,13 @@ static struct ffl_cq *channel_take(struct ffl_channel *ch)
 		if (!__atomic_exchange_n(&cq->shm->notified, 0,
 					 __ATOMIC_ACQ_REL))
 			continue;
-		list_del(n);
-		list_add_tail(&ch->cqs, n);
+		ffl_list_del(n);
+		ffl_list_add_tail(&ch->cqs, n);
 		pthread_mutex_lock(&cq->ibcq.mutex);
 		cq->events++;
 		pthread_mutex_unlock(&cq->ibcq.mutex);
 
-		drain_nowait(ch->ch.fd);
+		ffl_eventfd_take_nowait(ch->ch.fd);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (any_notified(ch))
 			ffl_bell_write(ch->ch.fd);

@@ -47,6 +47,37 @@ struct ffl_bell {
 	bool fence;	/* false: the router's membarrier is our fence */
 };
 
+/* intrusive list node */
+struct ffl_list {
+	struct ffl_list *prev, *next;
+};
+
+static inline void ffl_list_init(struct ffl_list *head)
+{
+	head->prev = head->next = head;
+}
+
+static inline bool ffl_list_empty(const struct ffl_list *head)
+{
+	return head->next == head;
+}
+
+static inline void ffl_list_del(struct ffl_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = n;
+}
+
+static inline void ffl_list_add_tail(struct ffl_list *head,
+				     struct ffl_list *n)
+{
+	n->prev = head->prev;
+	n->next = head;
+	head->prev->next = n;
+	head->prev = n;
+}
+
 struct ffl_context {
 	struct verbs_context vctx;	/* ibv_context is its last member */
 	struct ff_device_info info;	/* cached at open */
@@ -54,11 +85,10 @@ struct ffl_context {
 	uint32_t seq;
 	struct ff_router_shm *router;	/* FF_ROUTER_SHM_SIZE, read-only */
 	struct ffl_bell bell;		/* &router->sleeping, doorbell fd */
-};
-
-/* intrusive list node */
-struct ffl_list {
-	struct ffl_list *prev, *next;
+	/* async events name objects by handle: the live QPs and CQs */
+	pthread_mutex_t obj_lock;	/* guards qps and cqs */
+	struct ffl_list qps;		/* ffl_qp.ctx_node */
+	struct ffl_list cqs;		/* ffl_cq.ctx_node */
 };
 
 /*
@@ -97,6 +127,8 @@ struct ffl_cq {
 	struct ffl_list ch_node;	/* on chan->cqs, under chan->lock */
 	unsigned int events;		/* delivered by ibv_get_cq_event,
 					 * under ibcq.mutex */
+	unsigned int async_events;	/* by ibv_get_async_event, ditto */
+	struct ffl_list ctx_node;	/* on the context's cqs */
 	/* ibv_start_poll .. ibv_end_poll, under lock */
 	const struct ff_cqe *cur;	/* the entry the read_* calls see */
 	uint32_t polled;		/* entries handed out, cur included */
@@ -129,6 +161,9 @@ struct ffl_qp {
 	struct ffl_bell bell;
 	bool has_qpx;			/* made with send_ops_flags */
 	struct ffl_wr_batch wr;
+	struct ffl_list ctx_node;	/* on the context's qps */
+	unsigned int async_events;	/* by ibv_get_async_event, under
+					 * ibqp.mutex */
 };
 
 static inline struct ffl_device *to_fdev(struct ibv_device *d)
@@ -281,6 +316,15 @@ int ffl_req_notify_cq(struct ibv_cq *ibcq, int solicited_only);
 void ffl_channel_add(struct ffl_channel *ch, struct ffl_cq *cq);
 void ffl_channel_del(struct ffl_cq *cq);
 void ffl_cq_wait_acks(struct ffl_cq *cq);
+void ffl_eventfd_take_nowait(int fd);
+
+/* async.c: asynchronous events (ff_abi.h, "Asynchronous events") */
+void ffl_async_init(struct ffl_context *fctx, int fd);
+void ffl_async_add(struct ffl_context *fctx, struct ffl_list *node,
+		   bool is_qp);
+void ffl_async_del(struct ffl_context *fctx, struct ffl_list *node,
+		   unsigned int dropped);
+void ffl_qp_wait_acks(struct ffl_qp *qp);
 
 /* mem.c: zero-copy backing of registered pages. */
 int ffl_mem_reg(uintptr_t start, uintptr_t end, int *memfd);

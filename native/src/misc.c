@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The rest of the public verbs: string and rate helpers, kernel-struct
- * copies, sysfs helpers (there is no sysfs device), async events, and the
+ * copies, sysfs helpers (there is no sysfs device), and the
  * objects the router does not offer yet (SRQ, AH, multicast, import,
  * ECE, dma-buf), which fail with EOPNOTSUPP the way the verbs rules say.
  */
@@ -291,25 +291,6 @@ FF_EXPORT int ibv_read_sysfs_file(const char *dir, const char *file,
 	(void)dir, (void)file, (void)buf, (void)size;
 	errno = ENOENT;
 	return -1;
-}
-
-/* ---- async events: none are generated yet --------------------------- */
-
-FF_EXPORT int ibv_get_async_event(struct ibv_context *ctx,
-				  struct ibv_async_event *event)
-{
-	uint64_t v;
-
-	(void)event;
-	/* async_fd is an eventfd nobody signals: block like a quiet HCA */
-	if (read(ctx->async_fd, &v, sizeof(v)) == sizeof(v))
-		errno = EIO;
-	return -1;
-}
-
-FF_EXPORT void ibv_ack_async_event(struct ibv_async_event *event)
-{
-	(void)event;
 }
 
 /* ---- address handles ------------------------------------------------ */

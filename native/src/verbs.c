@@ -20,6 +20,16 @@ static int destroy_handle(struct ibv_context *ctx, uint16_t op,
 	return ffl_cmd(ctx, op, &req, sizeof(req), -1, NULL, 0, NULL);
 }
 
+/* DESTROY_QP / DESTROY_CQ: the reply says how many async events went. */
+static int destroy_object(struct ibv_context *ctx, uint16_t op,
+			  uint32_t handle, struct ff_destroy_resp *resp)
+{
+	struct ff_handle_req req = { .handle = handle };
+
+	return ffl_cmd(ctx, op, &req, sizeof(req), -1, resp, sizeof(*resp),
+		       NULL);
+}
+
 /* ---- protection domains -------------------------------------------- */
 
 FF_EXPORT struct ibv_pd *ibv_alloc_pd(struct ibv_context *ctx)
@@ -244,6 +254,7 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 	cq->bell = fctx->bell;
 	if (channel)
 		ffl_channel_add(to_fch(channel), cq);
+	ffl_async_add(fctx, &cq->ctx_node, false);
 	return cq;
 
 err_unmap:
@@ -306,12 +317,16 @@ static struct ibv_cq_ex *ffl_create_cq_ex(struct ibv_context *ctx,
 FF_EXPORT int ibv_destroy_cq(struct ibv_cq *ibcq)
 {
 	struct ffl_cq *cq = to_fcq(ibcq);
+	struct ff_destroy_resp resp;
 	int err;
 
-	err = destroy_handle(ibcq->context, FF_OP_DESTROY_CQ, ibcq->handle);
+	err = destroy_object(ibcq->context, FF_OP_DESTROY_CQ, ibcq->handle,
+			     &resp);
 	if (err)
 		return err;
 	/* as rdma-core: events already returned must be acked first */
+	ffl_async_del(to_fctx(ibcq->context), &cq->ctx_node,
+		      resp.events_dropped);
 	ffl_channel_del(cq);
 	ffl_cq_wait_acks(cq);
 	munmap(cq->shm, cq->shm_size);
@@ -455,6 +470,7 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 	ibqp->state = IBV_QPS_RESET;
 	ibqp->qp_type = attr->qp_type;
 	from_ff_cap(&attr->cap, &resp.cap);
+	ffl_async_add(to_fctx(ctx), &qp->ctx_node, true);
 	return qp;
 
 err_unmap:
@@ -660,11 +676,17 @@ FF_EXPORT int ibv_query_qp(struct ibv_qp *ibqp, struct ibv_qp_attr *attr,
 FF_EXPORT int ibv_destroy_qp(struct ibv_qp *ibqp)
 {
 	struct ffl_qp *qp = to_fqp(ibqp);
+	struct ff_destroy_resp resp;
 	int err;
 
-	err = destroy_handle(ibqp->context, FF_OP_DESTROY_QP, ibqp->handle);
+	err = destroy_object(ibqp->context, FF_OP_DESTROY_QP, ibqp->handle,
+			     &resp);
 	if (err)
 		return err;
+	/* as rdma-core: async events already returned must be acked first */
+	ffl_async_del(to_fctx(ibqp->context), &qp->ctx_node,
+		      resp.events_dropped);
+	ffl_qp_wait_acks(qp);
 	munmap(qp->shm, qp->shm_size);
 	pthread_spin_destroy(&qp->sq_lock);
 	pthread_spin_destroy(&qp->rq_lock);

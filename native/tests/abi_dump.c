@@ -305,6 +305,18 @@ static void control_plane(void)
 	FIELD(ff_query_qp_resp, sq_sig_all);
 	END(ff_query_qp_resp);
 
+	BEGIN(ff_async_event);
+	FIELD(ff_async_event, event_type);
+	FIELD(ff_async_event, element);
+	FIELD(ff_async_event, handle);
+	FIELD(ff_async_event, reserved);
+	END(ff_async_event);
+
+	BEGIN(ff_destroy_resp);
+	FIELD(ff_destroy_resp, events_dropped);
+	FIELD(ff_destroy_resp, reserved);
+	END(ff_destroy_resp);
+
 	BEGIN(ff_container_req);
 	FIELD(ff_container_req, name);
 	FIELD(ff_container_req, tenant);
@@ -440,6 +452,12 @@ static void constants(void)
 	CONST(FF_OP_MODIFY_QP);
 	CONST(FF_OP_QUERY_QP);
 	CONST(FF_OP_DESTROY_QP);
+	CONST(FF_OP_GET_ASYNC_EVENT);
+	CONST(FF_ASYNC_QP);
+	CONST(FF_ASYNC_CQ);
+	CONST(FF_ASYNC_SRQ);
+	CONST(FF_ASYNC_PORT);
+	CONST(FF_ASYNC_DEVICE);
 	CONST(FF_OP_ADMIN_PING);
 	CONST(FF_OP_ADMIN_ADD_CONTAINER);
 	CONST(FF_OP_ADMIN_REMOVE_CONTAINER);
@@ -450,6 +468,14 @@ static void constants(void)
 /* verbs.h values carried in ff_abi.h structures */
 static void verbs_constants(void)
 {
+	CONST(IBV_EVENT_CQ_ERR);
+	CONST(IBV_EVENT_QP_FATAL);
+	CONST(IBV_EVENT_QP_REQ_ERR);
+	CONST(IBV_EVENT_QP_ACCESS_ERR);
+	CONST(IBV_EVENT_COMM_EST);
+	CONST(IBV_EVENT_SQ_DRAINED);
+	CONST(IBV_EVENT_QP_LAST_WQE_REACHED);
+	CONST(IBV_EVENT_SRQ_LIMIT_REACHED);
 	CONST(IBV_QPS_RESET);
 	CONST(IBV_QPS_INIT);
 	CONST(IBV_QPS_RTR);

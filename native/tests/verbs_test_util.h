@@ -67,8 +67,9 @@ static struct ibv_context *open_first_device(uint16_t *lid)
 	return ctx;
 }
 
+/* RESET -> INIT -> RTR towards (lid, dest_qpn). */
 __attribute__((unused))
-static int to_rts(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
+static int to_rtr(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
 {
 	struct ibv_qp_attr a = {
 		.qp_state = IBV_QPS_INIT,
@@ -93,22 +94,35 @@ static int to_rts(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
 	a.min_rnr_timer = 12;
 	a.ah_attr.dlid = lid;
 	a.ah_attr.port_num = 1;
-	err = ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV |
-				    IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
-				    IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
-				    IBV_QP_MIN_RNR_TIMER);
-	if (err)
-		return err;
-	memset(&a, 0, sizeof(a));
-	a.qp_state = IBV_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.sq_psn = 0;
-	a.max_rd_atomic = 1;
+	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV |
+				     IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+				     IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
+				     IBV_QP_MIN_RNR_TIMER);
+}
+
+__attribute__((unused))
+static int rtr_to_rts(struct ibv_qp *qp)
+{
+	struct ibv_qp_attr a = {
+		.qp_state = IBV_QPS_RTS,
+		.timeout = 14,
+		.retry_cnt = 7,
+		.rnr_retry = 7,
+		.sq_psn = 0,
+		.max_rd_atomic = 1,
+	};
+
 	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
 				     IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
 				     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC);
+}
+
+__attribute__((unused))
+static int to_rts(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
+{
+	int err = to_rtr(qp, dest_qpn, lid);
+
+	return err ? err : rtr_to_rts(qp);
 }
 
 __attribute__((unused))

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	3u
+#define FF_ABI_VERSION	4u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -53,18 +53,20 @@ struct ff_hdr {
 enum ff_op {
 	/* container socket: one socket per container, made by the router */
 	FF_OP_OPEN = 1,		/* ff_open_req -> ff_device_info
-				 *   + fd(router page) + fd(doorbell) */
+				 *   + fd(router page) + fd(doorbell)
+				 *   + fd(async events) */
 	FF_OP_ALLOC_PD = 2,	/* -> ff_handle_resp */
 	FF_OP_DEALLOC_PD = 3,	/* ff_handle_req -> - */
 	FF_OP_REG_MR = 4,	/* ff_reg_mr_req + fd(process memfd) -> ff_reg_mr_resp */
 	FF_OP_DEREG_MR = 5,	/* ff_handle_req -> - */
 	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req [+ fd(channel)]
 				 *   -> ff_create_cq_resp + fd(ring) */
-	FF_OP_DESTROY_CQ = 7,	/* ff_handle_req -> - */
+	FF_OP_DESTROY_CQ = 7,	/* ff_handle_req -> ff_destroy_resp */
 	FF_OP_CREATE_QP = 8,	/* ff_create_qp_req -> ff_create_qp_resp + fd(rings) */
 	FF_OP_MODIFY_QP = 9,	/* ff_modify_qp_req -> - */
 	FF_OP_QUERY_QP = 10,	/* ff_query_qp_req -> ff_query_qp_resp */
-	FF_OP_DESTROY_QP = 11,	/* ff_handle_req -> - */
+	FF_OP_DESTROY_QP = 11,	/* ff_handle_req -> ff_destroy_resp */
+	FF_OP_GET_ASYNC_EVENT = 12, /* - -> ff_async_event; EAGAIN: none */
 
 	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
 	FF_OP_ADMIN_PING = 100,		/* - -> - */
@@ -265,6 +267,44 @@ struct ff_query_qp_resp {
 	uint32_t qp_type;		/* 104 */
 	uint32_t sq_sig_all;		/* 108 */
 };					/* 112 */
+
+/*
+ * Asynchronous events (ibv_get_async_event).  The OPEN reply's third fd is
+ * the context's async eventfd, made by the router with EFD_SEMAPHORE and
+ * without EFD_NONBLOCK: the FFL hands it to the app as ctx->async_fd.  Its
+ * count is the number of events the router holds for the context:
+ *
+ *   router: queue the event; write(async_fd, 1)
+ *   FFL:    read(async_fd) takes one (blocks, or EAGAIN if the app made
+ *           the fd non-blocking); FF_OP_GET_ASYNC_EVENT fetches the oldest
+ *
+ * so the fd is readable exactly while an event is pending.  The router
+ * holds at most one event per (object, type): a second one while the first
+ * is unread is the same news and is not queued (nor counted).  That bounds
+ * the queue by the objects' count and nothing is ever dropped for room.
+ * Destroying an object drops its unread events; the destroy reply says how
+ * many (ff_destroy_resp), and the FFL takes that many counts off the fd
+ * without blocking.
+ */
+enum ff_async_element {
+	FF_ASYNC_QP = 1,	/* handle: a QP handle (ibv_async_event.element.qp) */
+	FF_ASYNC_CQ = 2,	/* handle: a CQ handle */
+	FF_ASYNC_SRQ = 3,	/* handle: an SRQ handle (future) */
+	FF_ASYNC_PORT = 4,	/* handle: port_num */
+	FF_ASYNC_DEVICE = 5,	/* handle: 0 */
+};
+
+struct ff_async_event {
+	uint32_t event_type;	/*  0: enum ibv_event_type */
+	uint32_t element;	/*  4: enum ff_async_element */
+	uint32_t handle;	/*  8 */
+	uint32_t reserved;	/* 12 */
+};				/* 16 */
+
+struct ff_destroy_resp {
+	uint32_t events_dropped;	/* 0: unread async events discarded */
+	uint32_t reserved;		/* 4 */
+};					/* 8 */
 
 /* admin socket */
 struct ff_container_req {

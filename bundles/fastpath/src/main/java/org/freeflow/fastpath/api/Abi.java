@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 3;
+    public static final int ABI_VERSION = 4;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -75,6 +75,13 @@ public final class Abi {
     public static final int OP_MODIFY_QP = 9;
     public static final int OP_QUERY_QP = 10;
     public static final int OP_DESTROY_QP = 11;
+    public static final int OP_GET_ASYNC_EVENT = 12;
+    /** enum ff_async_element: what ff_async_event.handle names. */
+    public static final int ASYNC_QP = 1;
+    public static final int ASYNC_CQ = 2;
+    public static final int ASYNC_SRQ = 3;
+    public static final int ASYNC_PORT = 4;
+    public static final int ASYNC_DEVICE = 5;
     /** enum ff_op: admin socket. */
     public static final int OP_ADMIN_PING = 100;
     public static final int OP_ADMIN_ADD_CONTAINER = 101;
@@ -473,6 +480,30 @@ public final class Abi {
         public static final int SIZE = 112;
 
         private QueryQpResp() {
+        }
+    }
+
+    /** {@code struct ff_async_event}. */
+    public static final class AsyncEvent {
+        @Width(4) public static final int EVENT_TYPE = 0;
+        @Width(4) public static final int ELEMENT = 4;
+        @Width(4) public static final int HANDLE = 8;
+        @Width(4) public static final int RESERVED = 12;
+        /** sizeof. */
+        public static final int SIZE = 16;
+
+        private AsyncEvent() {
+        }
+    }
+
+    /** {@code struct ff_destroy_resp}. */
+    public static final class DestroyResp {
+        @Width(4) public static final int EVENTS_DROPPED = 0;
+        @Width(4) public static final int RESERVED = 4;
+        /** sizeof. */
+        public static final int SIZE = 8;
+
+        private DestroyResp() {
         }
     }
 

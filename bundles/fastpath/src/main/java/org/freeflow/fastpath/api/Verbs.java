@@ -10,6 +10,16 @@ package org.freeflow.fastpath.api;
  */
 public final class Verbs {
 
+    // enum ibv_event_type (the affiliated events FreeFlow can raise)
+    public static final int EVENT_CQ_ERR = 0;
+    public static final int EVENT_QP_FATAL = 1;
+    public static final int EVENT_QP_REQ_ERR = 2;
+    public static final int EVENT_QP_ACCESS_ERR = 3;
+    public static final int EVENT_COMM_EST = 4;
+    public static final int EVENT_SQ_DRAINED = 5;
+    public static final int EVENT_SRQ_LIMIT_REACHED = 15;
+    public static final int EVENT_QP_LAST_WQE_REACHED = 16;
+
     // enum ibv_qp_state
     public static final int QPS_RESET = 0;
     public static final int QPS_INIT = 1;

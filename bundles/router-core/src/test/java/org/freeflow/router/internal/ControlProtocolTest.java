@@ -143,7 +143,7 @@ class ControlProtocolTest {
             assertEquals(1, guid[7], "derived from the LID");
             assertArrayEquals(new byte[] {(byte) 0xfe, (byte) 0x80}, bytes(d, DeviceInfo.GID, 2));
             assertEquals("db", WireClient.string(d, DeviceInfo.CONTAINER, 64));
-            assertEquals(2, r.fds().length, "the router page, then the doorbell");
+            assertEquals(3, r.fds().length, "the router page, the doorbell, the async eventfd");
             int page = r.fds()[0];
             int doorbell = r.fds()[1];
             try {
@@ -157,8 +157,10 @@ class ControlProtocolTest {
                 FileDescriptors.closeQuietly(r.fds());
             }
             Response again = ffl.call(Abi.OP_OPEN, open);
-            assertEquals(2, again.fds().length, "every OPEN carries them; the router keeps its own");
+            assertEquals(3, again.fds().length, "every OPEN carries them; the router keeps its own");
             FileDescriptors.closeQuietly(again.fds());
+            assertEquals(Errno.EAGAIN, ffl.call(Abi.OP_GET_ASYNC_EVENT, ByteBuffer.allocate(0)).status(),
+                    "no async event pending");
         }
     }
 

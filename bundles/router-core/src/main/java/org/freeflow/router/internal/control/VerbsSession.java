@@ -1,10 +1,12 @@
 package org.freeflow.router.internal.control;
 
 import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.AsyncEvent;
 import org.freeflow.fastpath.api.Abi.CreateCqReq;
 import org.freeflow.fastpath.api.Abi.CreateCqResp;
 import org.freeflow.fastpath.api.Abi.CreateQpReq;
 import org.freeflow.fastpath.api.Abi.CreateQpResp;
+import org.freeflow.fastpath.api.Abi.DestroyResp;
 import org.freeflow.fastpath.api.Abi.HandleReq;
 import org.freeflow.fastpath.api.Abi.HandleResp;
 import org.freeflow.fastpath.api.Abi.ModifyQpReq;
@@ -14,6 +16,7 @@ import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.Abi.RegMrReq;
 import org.freeflow.fastpath.api.Abi.RegMrResp;
 import org.freeflow.posix.api.Errno;
+import org.freeflow.router.internal.vnic.AsyncEventQueue;
 import org.freeflow.router.internal.vnic.Grants;
 import org.freeflow.router.internal.vnic.QpAttributes;
 import org.freeflow.router.internal.vnic.QpCaps;
@@ -44,11 +47,12 @@ public final class VerbsSession implements Session {
             case Abi.OP_REG_MR -> regMr(request, reply);
             case Abi.OP_DEREG_MR -> context.deregMr(handle(request));
             case Abi.OP_CREATE_CQ -> createCq(request, reply);
-            case Abi.OP_DESTROY_CQ -> context.destroyCq(handle(request));
+            case Abi.OP_DESTROY_CQ -> destroyReply(reply, context.destroyCq(handle(request)));
             case Abi.OP_CREATE_QP -> createQp(request, reply);
             case Abi.OP_MODIFY_QP -> modifyQp(request);
             case Abi.OP_QUERY_QP -> queryQp(request, reply);
-            case Abi.OP_DESTROY_QP -> context.destroyQp(handle(request));
+            case Abi.OP_DESTROY_QP -> destroyReply(reply, context.destroyQp(handle(request)));
+            case Abi.OP_GET_ASYNC_EVENT -> asyncEvent(request, reply);
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
         }
     }
@@ -64,6 +68,7 @@ public final class VerbsSession implements Session {
         DeviceInfoWriter.write(reply, context.vnic(), deviceName);
         reply.share(context.routerPageFd());
         reply.share(context.doorbellFd());
+        reply.share(context.asyncEventFd());
     }
 
     private static int handle(Request request) {
@@ -74,6 +79,20 @@ public final class VerbsSession implements Session {
     private static void handleReply(Reply reply, int handle) {
         reply.putInt(HandleResp.HANDLE, handle);
         reply.length(HandleResp.SIZE);
+    }
+
+    private static void destroyReply(Reply reply, int eventsDropped) {
+        reply.putInt(DestroyResp.EVENTS_DROPPED, eventsDropped);
+        reply.length(DestroyResp.SIZE);
+    }
+
+    private void asyncEvent(Request request, Reply reply) {
+        request.expect(0);
+        AsyncEventQueue.Event e = context.takeAsyncEvent();
+        reply.putInt(AsyncEvent.EVENT_TYPE, e.type());
+        reply.putInt(AsyncEvent.ELEMENT, e.element());
+        reply.putInt(AsyncEvent.HANDLE, e.handle());
+        reply.length(AsyncEvent.SIZE);
     }
 
     private void regMr(Request request, Reply reply) {

@@ -1,7 +1,9 @@
 package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
+import static org.freeflow.fastpath.api.Verbs.EVENT_COMM_EST;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
+import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 
 import java.nio.ByteBuffer;
@@ -63,6 +65,10 @@ final class QueuePair implements PollTarget {
 
     QpAttributes attrs = new QpAttributes();
     Destination peer;
+    /** Its context's asynchronous events; set before the QP is published to pollers. */
+    AsyncEventQueue events;
+    /** COMM_EST raised since the last RESET; under {@link #rqLock} (or inside a call). */
+    private boolean established;
     boolean destroyed;
     long sendWrs;
     long recvWrs;
@@ -151,15 +157,39 @@ final class QueuePair implements PollTarget {
         RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
     }
 
-    /** An error completion on this QP's poller: the QP stops and flushes. */
+    /** An error completion on this QP's poller: the QP stops and flushes (the completion tells the app). */
     void enterError() {
         setState(QPS_ERR);
+    }
+
+    /** An error on this QP's poller that no completion reports: ERR and the affiliated event {@code event}. */
+    void enterError(int event) {
+        setState(QPS_ERR);
+        events.raiseQp(event, handle);
     }
 
     /** A fault found by a peer's requester, maybe on another poller: ERR, and this QP's poller must flush. */
     void enterErrorFromPeer() {
         setState(QPS_ERR);
         poller.wake(this);
+    }
+
+    /** As {@link #enterErrorFromPeer()}, raising the affiliated event {@code event} (IBV_EVENT_QP_*). */
+    void enterErrorFromPeer(int event) {
+        setState(QPS_ERR);
+        events.raiseQp(event, handle);
+        poller.wake(this);
+    }
+
+    /**
+     * A message reached this QP (under {@link #rqLock}): in RTR, the first
+     * one since RESET raises IBV_EVENT_COMM_EST, as an HCA does.
+     */
+    void messageArrived() {
+        if (!established && state == QPS_RTR) {
+            established = true;
+            events.raiseQp(EVENT_COMM_EST, handle);
+        }
     }
 
     /** Back to RESET: both queues dropped without completions, no peer. */
@@ -169,6 +199,7 @@ final class QueuePair implements PollTarget {
         requester.forget();
         attrs = new QpAttributes();
         peer = null;
+        established = false;
         setState(QPS_RESET);
     }
 

@@ -73,7 +73,7 @@ final class RcRequester {
                 return progress;
             }
             if (qp.sq.corrupt(n)) {
-                qp.enterError();
+                qp.enterError(EVENT_QP_FATAL);
                 return true;
             }
             if (waiting && now - wakeAt < 0) {

@@ -61,10 +61,12 @@ final class RcResponder implements Responder {
         if (p == null || p.qpn() != requester.qpn()) {
             return false;
         }
-        if (p.lid() != 0) {
-            return p.lid() == requester.lid();
+        boolean ours = p.lid() != 0 ? p.lid() == requester.lid()
+                : p.gid() != null && requester.gid() != null && Arrays.equals(p.gid(), requester.gid());
+        if (ours) {
+            qp.messageArrived();
         }
-        return p.gid() != null && requester.gid() != null && Arrays.equals(p.gid(), requester.gid());
+        return ours;
     }
 
     @Override
@@ -226,7 +228,7 @@ final class RcResponder implements Responder {
         WorkQueueConsumer rq = qp.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.enterErrorFromPeer();
+            qp.enterErrorFromPeer(EVENT_QP_FATAL);
             return REMOTE_OPERATION_ERROR;
         }
         if (n == 0) {
@@ -235,10 +237,14 @@ final class RcResponder implements Responder {
         return qp.recvCq.ring.reserve() ? OK : BUSY;
     }
 
-    /** A message this QP will not take: ERR under RC, dropped under UC (the QP stays as it is). */
+    /**
+     * A message this QP will not take: ERR under RC, with the affiliated event
+     * the IB spec names (access violation: QP_ACCESS_ERR; invalid request:
+     * QP_REQ_ERR); dropped under UC (the QP stays as it is).
+     */
     private Outcome refuse(Outcome outcome) {
         if (qp.service.faultsOnInvalidMessage()) {
-            qp.enterErrorFromPeer();
+            qp.enterErrorFromPeer(outcome == REMOTE_ACCESS_ERROR ? EVENT_QP_ACCESS_ERR : EVENT_QP_REQ_ERR);
         }
         return outcome;
     }

@@ -2,6 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.CompletionRingProducer;
 import org.freeflow.fastpath.api.RingIndex;
@@ -31,12 +32,18 @@ public final class VerbsContext {
     private final HandleTable<MemoryRegion> mrs = new HandleTable<>("MR", RouterDefaults.MAX_MR);
     private final HandleTable<CompletionQueue> cqs = new HandleTable<>("CQ", RouterDefaults.MAX_CQ);
     private final HandleTable<QueuePair> qps = new HandleTable<>("QP", RouterDefaults.MAX_QP);
+    private final AsyncEventQueue events;
     private String process = "unknown process";
     private boolean closed;
 
     public VerbsContext(VirtualNic vnic, VnicEnvironment env) {
+        this(vnic, env, new AsyncEventQueue());
+    }
+
+    VerbsContext(VirtualNic vnic, VnicEnvironment env, AsyncEventQueue events) {
         this.vnic = vnic;
         this.env = env;
+        this.events = events;
         vnic.opened(this);
     }
 
@@ -106,6 +113,24 @@ public final class VerbsContext {
         return env.poller().doorbellFd();
     }
 
+    /** The async eventfd, for the OPEN reply (made at the first call, closed with the context). */
+    public int asyncEventFd() {
+        try {
+            return events.open();
+        } catch (PosixException e) {
+            throw new VerbsException(Errno.ENOMEM, "no async eventfd: " + e.getMessage());
+        }
+    }
+
+    /** The oldest unread asynchronous event; EAGAIN when there is none. */
+    public AsyncEventQueue.Event takeAsyncEvent() {
+        AsyncEventQueue.Event e = events.take();
+        if (e == null) {
+            throw new VerbsException(Errno.EAGAIN, "no async event pending");
+        }
+        return e;
+    }
+
     /** A CQ without a completion channel. */
     public Grants.Cq createCq(int entries) {
         return createCq(entries, -1, false);
@@ -145,7 +170,8 @@ public final class VerbsContext {
         return new Grants.Cq(handle, slots, size, memory.fd());
     }
 
-    public void destroyCq(int handle) {
+    /** Returns how many unread asynchronous events of the CQ were dropped. */
+    public int destroyCq(int handle) {
         CompletionQueue cq = cqs.get(handle);
         if (cq.inUse()) {
             throw new VerbsException(Errno.EBUSY, "CQ " + handle + " still has QPs");
@@ -153,6 +179,7 @@ public final class VerbsContext {
         cqs.remove(handle);
         env.poller().call(() -> null);
         cq.close();
+        return events.drop(Abi.ASYNC_CQ, handle);
     }
 
     public Grants.Qp createQp(QpRequest request) {
@@ -163,6 +190,7 @@ public final class VerbsContext {
         int handle = qps.reserve();
         int[] fd = {-1};
         QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, request, fd);
+        qp.events = events;
         env.directory().add(qp);
         qps.put(handle, qp);
         pd.retain();
@@ -192,7 +220,11 @@ public final class VerbsContext {
         out.putInt(base + QueryQpResp.SQ_SIG_ALL, qp.sqSigAll ? 1 : 0);
     }
 
-    public void destroyQp(int handle) {
+    /**
+     * Returns how many unread asynchronous events of the QP were dropped:
+     * after the call nothing can raise one for it any more.
+     */
+    public int destroyQp(int handle) {
         QueuePair qp = qps.get(handle);
         env.poller().call(() -> {
             env.poller().unregister(qp);
@@ -207,6 +239,7 @@ public final class VerbsContext {
         qp.recvCq.release();
         vnic.queuePairRemoved();
         LOG.debug("{}: {} destroyed", vnic.name(), qp);
+        return events.drop(Abi.ASYNC_QP, handle);
     }
 
     /** Destroys everything this context made: QPs, CQs, MRs, PDs. Idempotent. */
@@ -227,6 +260,7 @@ public final class VerbsContext {
         for (ProtectionDomain pd : pds.newestFirst()) {
             quietly(() -> deallocPd(pd.handle));
         }
+        events.close();
         vnic.closed(this);
         LOG.debug("{} of {} closed its context", process, vnic.name());
     }

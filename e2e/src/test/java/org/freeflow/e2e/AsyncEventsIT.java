@@ -1,0 +1,37 @@
+package org.freeflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * native/target/tests/ff_async: asynchronous events through the router (COMM_EST, QP_ACCESS_ERR on the
+ * responder of a WRITE with a wrong rkey, none for the app's own ERR, blocking and non-blocking async_fd,
+ * destroy waiting for acks), each reported as a PASS or FAIL line.
+ */
+@ExtendWith(LabExtension.class)
+@Timeout(180)
+class AsyncEventsIT {
+    private static final String[] EXPECTED = {"comm_est_on_responder_qp", "qp_access_err_on_responder",
+        "requester_learns_by_completion_only", "get_blocks_while_none_pending", "destroy_waits_for_ack",
+        "app_err_no_event_requester", "unread_event_dropped_with_its_qp"};
+
+    @Test
+    void asyncEventsPass(Lab lab) throws InterruptedException {
+        String program = lab.nativeTest("ff_async").toString();
+        assertTrue(Files.isExecutable(lab.nativeTest("ff_async")), () -> program + " is not built");
+        ProcessResult r = lab.container("ff-async").run(Duration.ofSeconds(60), program).assertSuccess();
+        for (String check : EXPECTED) {
+            assertTrue(Pattern.compile("(?m)^PASS " + check + "$").matcher(r.output()).find(),
+                    () -> "no PASS " + check + ": " + r.describe());
+        }
+        assertFalse(Pattern.compile("(?m)^FAIL\\b").matcher(r.output()).find(), () -> "a FAIL line: " + r.describe());
+    }
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Asynchronous events (ff_abi.h, "Asynchronous events").
+ *
+ * ctx->async_fd is the router's EFD_SEMAPHORE eventfd: its count is the
+ * number of events the router holds for this context, so the app may poll
+ * it.  ibv_get_async_event takes one count (blocking unless the app made
+ * the fd non-blocking), fetches the oldest event and turns its handle into
+ * the object the app knows.  Accounting follows rdma-core: destroying a QP
+ * or CQ waits until every event returned for it has been acked.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "ffl.h"
+
+void ffl_async_init(struct ffl_context *fctx, int fd)
+{
+	fctx->vctx.context.async_fd = fd;
+	pthread_mutex_init(&fctx->obj_lock, NULL);
+	ffl_list_init(&fctx->qps);
+	ffl_list_init(&fctx->cqs);
+}
+
+/* A new QP or CQ (@node is its ctx_node): events may name it from now on. */
+void ffl_async_add(struct ffl_context *fctx, struct ffl_list *node,
+		   bool is_qp)
+{
+	pthread_mutex_lock(&fctx->obj_lock);
+	ffl_list_add_tail(is_qp ? &fctx->qps : &fctx->cqs, node);
+	pthread_mutex_unlock(&fctx->obj_lock);
+}
+
+/*
+ * The router destroyed the object and dropped @dropped unread events of
+ * it: no event will name it again, and their counts come off the fd.
+ */
+void ffl_async_del(struct ffl_context *fctx, struct ffl_list *node,
+		   unsigned int dropped)
+{
+	pthread_mutex_lock(&fctx->obj_lock);
+	ffl_list_del(node);
+	pthread_mutex_unlock(&fctx->obj_lock);
+	while (dropped--)
+		ffl_eventfd_take_nowait(fctx->vctx.context.async_fd);
+}
+
+void ffl_qp_wait_acks(struct ffl_qp *qp)
+{
+	struct ibv_qp *ibqp = &qp->ibqpx.qp_base;
+
+	pthread_mutex_lock(&ibqp->mutex);
+	while (ibqp->events_completed != qp->async_events)
+		pthread_cond_wait(&ibqp->cond, &ibqp->mutex);
+	pthread_mutex_unlock(&ibqp->mutex);
+}
+
+static struct ffl_qp *find_qp(struct ffl_context *fctx, uint32_t handle)
+{
+	struct ffl_list *n;
+	struct ffl_qp *qp;
+
+	for (n = fctx->qps.next; n != &fctx->qps; n = n->next) {
+		qp = container_of(n, struct ffl_qp, ctx_node);
+		if (qp->ibqpx.qp_base.handle == handle)
+			return qp;
+	}
+	return NULL;
+}
+
+static struct ffl_cq *find_cq(struct ffl_context *fctx, uint32_t handle)
+{
+	struct ffl_list *n;
+	struct ffl_cq *cq;
+
+	for (n = fctx->cqs.next; n != &fctx->cqs; n = n->next) {
+		cq = container_of(n, struct ffl_cq, ctx_node);
+		if (cq->ibcq.handle == handle)
+			return cq;
+	}
+	return NULL;
+}
+
+/*
+ * Fills @out from @ev and counts the event on its object, under obj_lock
+ * so that a destroy cannot slip in between.  False for an element this
+ * library does not know (nothing to hand the app).
+ */
+static bool deliver(struct ffl_context *fctx, const struct ff_async_event *ev,
+		    struct ibv_async_event *out)
+{
+	struct ffl_qp *qp = NULL;
+	struct ffl_cq *cq = NULL;
+	bool ok = true;
+
+	out->event_type = (enum ibv_event_type)ev->event_type;
+	pthread_mutex_lock(&fctx->obj_lock);
+	switch (ev->element) {
+	case FF_ASYNC_QP:
+		qp = find_qp(fctx, ev->handle);
+		if (!qp) {
+			ok = false;
+			break;
+		}
+		out->element.qp = &qp->ibqpx.qp_base;
+		pthread_mutex_lock(&out->element.qp->mutex);
+		qp->async_events++;
+		pthread_mutex_unlock(&out->element.qp->mutex);
+		break;
+	case FF_ASYNC_CQ:
+		cq = find_cq(fctx, ev->handle);
+		if (!cq) {
+			ok = false;
+			break;
+		}
+		out->element.cq = &cq->ibcq;
+		pthread_mutex_lock(&cq->ibcq.mutex);
+		cq->async_events++;
+		pthread_mutex_unlock(&cq->ibcq.mutex);
+		break;
+	case FF_ASYNC_PORT:
+		out->element.port_num = (int)ev->handle;
+		break;
+	case FF_ASYNC_DEVICE:
+		out->element.port_num = 0;
+		break;
+	default:	/* FF_ASYNC_SRQ: no SRQs yet */
+		ok = false;
+	}
+	pthread_mutex_unlock(&fctx->obj_lock);
+	return ok;
+}
+
+FF_EXPORT int ibv_get_async_event(struct ibv_context *ctx,
+				  struct ibv_async_event *event)
+{
+	struct ffl_context *fctx = to_fctx(ctx);
+	struct ff_async_event ev;
+	uint64_t one;
+	int err;
+
+	for (;;) {
+		/*
+		 * One count per event.  Blocks while none is pending unless
+		 * the app made the fd non-blocking (-1, EAGAIN); a signal
+		 * ends the wait with -1, EINTR, as in rdma-core.
+		 */
+		if (read(ctx->async_fd, &one, sizeof(one)) !=
+		    (ssize_t)sizeof(one))
+			return -1;
+		err = ffl_cmd(ctx, FF_OP_GET_ASYNC_EVENT, NULL, 0, -1, &ev,
+			      sizeof(ev), NULL);
+		/* EAGAIN: the count of an event that a destroy running in
+		 * another thread dropped before its reply took the count */
+		if (err == EAGAIN)
+			continue;
+		if (err) {
+			errno = err;
+			return -1;
+		}
+		if (deliver(fctx, &ev, event))
+			return 0;
+	}
+}
+
+FF_EXPORT void ibv_ack_async_event(struct ibv_async_event *event)
+{
+	pthread_mutex_t *mutex;
+	pthread_cond_t *cond;
+	unsigned int *done;
+
+	switch (event->event_type) {
+	case IBV_EVENT_CQ_ERR:
+		mutex = &event->element.cq->mutex;
+		cond = &event->element.cq->cond;
+		done = &event->element.cq->async_events_completed;
+		break;
+	case IBV_EVENT_QP_FATAL:
+	case IBV_EVENT_QP_REQ_ERR:
+	case IBV_EVENT_QP_ACCESS_ERR:
+	case IBV_EVENT_COMM_EST:
+	case IBV_EVENT_SQ_DRAINED:
+	case IBV_EVENT_PATH_MIG:
+	case IBV_EVENT_PATH_MIG_ERR:
+	case IBV_EVENT_QP_LAST_WQE_REACHED:
+		mutex = &event->element.qp->mutex;
+		cond = &event->element.qp->cond;
+		done = &event->element.qp->events_completed;
+		break;
+	case IBV_EVENT_SRQ_ERR:
+	case IBV_EVENT_SRQ_LIMIT_REACHED:
+		mutex = &event->element.srq->mutex;
+		cond = &event->element.srq->cond;
+		done = &event->element.srq->events_completed;
+		break;
+	default:	/* port and device events: nothing waits for them */
+		return;
+	}
+	pthread_mutex_lock(mutex);
+	++*done;
+	pthread_cond_broadcast(cond);
+	pthread_mutex_unlock(mutex);
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * ff_async: asynchronous events through a real router.  Two contexts of
+ * one process (each its own async_fd): A's QPs are requesters, B's the
+ * responders, on the same LID.  Linked against the system libibverbs, run
+ * with the FFL via LD_LIBRARY_PATH and FREEFLOW_SOCKET.
+ *
+ *  (a) nothing pending: async_fd not readable, non-blocking get -> EAGAIN
+ *  (b) first WRITE to a QP in RTR     -> COMM_EST on it, once
+ *  (c) WRITE with a wrong rkey        -> requester: REM_ACCESS_ERR
+ *      completion, no event; responder: QP_ACCESS_ERR, which wakes a
+ *      blocked ibv_get_async_event
+ *  (d) ibv_destroy_qp waits until that event is acked
+ *  (e) the app's own modify to ERR    -> no event on either side
+ *  (f) an unread event of a destroyed QP is dropped: destroy does not
+ *      wait for it and async_fd is no longer readable
+ *
+ * One line per check, "PASS name" or "FAIL name: why", then
+ * "N passed, N failed"; exit 0 only if everything passed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <infiniband/verbs.h>
+
+#include "test_util.h"
+#include "verbs_test_util.h"
+
+#define BUF	4096
+#define TIMEOUT_MS 5000
+#define QUIET_MS 200	/* a wait that must not end; never a pass condition */
+
+struct side {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_mr *mr;
+	char *buf;
+};
+
+static uint16_t lid;
+
+static int open_side(struct side *s)
+{
+	s->ctx = open_first_device(&lid);
+	if (!s->ctx)
+		return -1;
+	s->pd = ibv_alloc_pd(s->ctx);
+	s->cq = ibv_create_cq(s->ctx, 32, NULL, NULL, 0);
+	s->buf = calloc(1, BUF);
+	if (!s->pd || !s->cq || !s->buf)
+		return !CHECK(0, "setup", "%s", strerror(errno)) ? -1 : 0;
+	s->mr = ibv_reg_mr(s->pd, s->buf, BUF, IBV_ACCESS_LOCAL_WRITE |
+			   IBV_ACCESS_REMOTE_WRITE);
+	return CHECK(s->mr, "setup", "ibv_reg_mr: %s", strerror(errno)) ? 0
+									 : -1;
+}
+
+static bool readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+static void set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+/* Nothing pending on @ctx: not readable, a non-blocking get -> EAGAIN. */
+static void check_quiet(struct ibv_context *ctx, const char *name,
+			int wait_ms)
+{
+	struct ibv_async_event ev;
+	int r;
+
+	CHECK(!readable(ctx->async_fd, wait_ms), name, "async_fd readable");
+	set_nonblock(ctx->async_fd, true);
+	r = ibv_get_async_event(ctx, &ev);
+	CHECK(r == -1 && errno == EAGAIN, name,
+	      "non-blocking get: %d (%s), event %d", r, strerror(errno),
+	      r == 0 ? (int)ev.event_type : -1);
+	if (r == 0)
+		ibv_ack_async_event(&ev);
+	set_nonblock(ctx->async_fd, false);
+}
+
+/* A WRITE of 64 bytes from A to B's buffer with @rkey; its status. */
+static int write_to(struct side *a, struct ibv_qp *qp, struct side *b,
+		    uint32_t rkey)
+{
+	struct ibv_sge sg = { .addr = (uintptr_t)a->buf, .length = 64,
+			      .lkey = a->mr->lkey };
+	struct ibv_send_wr wr = {
+		.wr_id = 7, .sg_list = &sg, .num_sge = 1,
+		.opcode = IBV_WR_RDMA_WRITE, .send_flags = IBV_SEND_SIGNALED,
+		.wr.rdma = { .remote_addr = (uintptr_t)b->buf, .rkey = rkey },
+	}, *bad;
+	struct ibv_wc wc;
+
+	if (ibv_post_send(qp, &wr, &bad))
+		return -1;
+	if (poll_one(a->cq, &wc, TIMEOUT_MS) != 1)
+		return -2;
+	return wc.status;
+}
+
+struct getter {
+	struct ibv_context *ctx;
+	struct ibv_async_event ev;
+	int ret, err;
+	volatile bool done;
+};
+
+static void *get_thread(void *arg)
+{
+	struct getter *g = arg;
+
+	g->ret = ibv_get_async_event(g->ctx, &g->ev);
+	g->err = errno;
+	g->done = true;
+	return NULL;
+}
+
+struct destroyer {
+	struct ibv_qp *qp;
+	int ret;
+	volatile bool done;
+};
+
+static void *destroy_thread(void *arg)
+{
+	struct destroyer *d = arg;
+
+	d->ret = ibv_destroy_qp(d->qp);
+	d->done = true;
+	return NULL;
+}
+
+/* (b) .. (d) */
+static void check_comm_est_and_access_error(struct side *a, struct side *b)
+{
+	struct ibv_qp *qa = make_rc_qp(a->pd, a->cq);
+	struct ibv_qp *qb = make_rc_qp(b->pd, b->cq);
+	struct ibv_async_event ev;
+	struct destroyer d = { 0 };
+	struct getter g = { .ctx = b->ctx };
+	pthread_t t;
+	int st;
+
+	if (!CHECK(qa && qb, "pair", "ibv_create_qp: %s", strerror(errno)))
+		return;
+	if (!CHECK(!to_rts(qa, qb->qp_num, lid) && !to_rtr(qb, qa->qp_num, lid),
+		   "pair", "modify: %s", strerror(errno)))
+		return;
+
+	st = write_to(a, qa, b, b->mr->rkey);
+	CHECK(st == IBV_WC_SUCCESS, "write_to_rtr_completes", "status %d",
+	      st);
+	CHECK(readable(b->ctx->async_fd, TIMEOUT_MS), "comm_est_pollable",
+	      "async_fd of the responder not readable");
+	memset(&ev, 0, sizeof(ev));
+	CHECK(ibv_get_async_event(b->ctx, &ev) == 0 &&
+	      ev.event_type == IBV_EVENT_COMM_EST && ev.element.qp == qb,
+	      "comm_est_on_responder_qp", "type %d qp %p (want %d, %p)",
+	      (int)ev.event_type, (void *)ev.element.qp, IBV_EVENT_COMM_EST,
+	      (void *)qb);
+	ibv_ack_async_event(&ev);
+	st = write_to(a, qa, b, b->mr->rkey);
+	CHECK(st == IBV_WC_SUCCESS, "second_write_completes", "status %d", st);
+	check_quiet(b->ctx, "comm_est_only_once", 0);
+	check_quiet(a->ctx, "no_comm_est_on_requester", 0);
+	CHECK(!rtr_to_rts(qb), "responder_to_rts", "%s", strerror(errno));
+
+	/* a blocking get waits for the access error */
+	pthread_create(&t, NULL, get_thread, &g);
+	usleep(QUIET_MS * 1000);
+	CHECK(!g.done, "get_blocks_while_none_pending", "returned %d (%s)",
+	      g.ret, strerror(g.err));
+	st = write_to(a, qa, b, b->mr->rkey + 1);
+	CHECK(st == IBV_WC_REM_ACCESS_ERR, "wrong_rkey_rem_access_err",
+	      "status %d", st);
+	pthread_join(t, NULL);
+	CHECK(g.ret == 0 && g.ev.event_type == IBV_EVENT_QP_ACCESS_ERR &&
+	      g.ev.element.qp == qb, "qp_access_err_on_responder",
+	      "ret %d type %d qp %p (want %d, %p)", g.ret,
+	      (int)g.ev.event_type, (void *)g.ev.element.qp,
+	      IBV_EVENT_QP_ACCESS_ERR, (void *)qb);
+	check_quiet(b->ctx, "responder_one_event", 0);
+	check_quiet(a->ctx, "requester_learns_by_completion_only", 0);
+
+	/* destroy waits for the ack of the event it returned */
+	d.qp = qb;
+	pthread_create(&t, NULL, destroy_thread, &d);
+	usleep(QUIET_MS * 1000);
+	CHECK(!d.done, "destroy_waits_for_ack", "destroy returned %d", d.ret);
+	if (g.ret == 0)
+		ibv_ack_async_event(&g.ev);
+	pthread_join(t, NULL);
+	CHECK(d.ret == 0, "destroy_after_ack", "%s", strerror(d.ret));
+	ibv_destroy_qp(qa);
+}
+
+/* (e) */
+static void check_app_error_is_silent(struct side *a, struct side *b)
+{
+	struct ibv_qp *qa = make_rc_qp(a->pd, a->cq);
+	struct ibv_qp *qb = make_rc_qp(b->pd, b->cq);
+	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
+	int st;
+
+	if (!CHECK(qa && qb && !to_rts(qa, qb->qp_num, lid) &&
+		   !to_rts(qb, qa->qp_num, lid), "pair2", "%s",
+		   strerror(errno)))
+		return;
+	st = write_to(a, qa, b, b->mr->rkey);
+	CHECK(st == IBV_WC_SUCCESS, "write_to_rts_completes", "status %d", st);
+	CHECK(!ibv_modify_qp(qa, &attr, IBV_QP_STATE) &&
+	      !ibv_modify_qp(qb, &attr, IBV_QP_STATE), "app_modify_to_err",
+	      "%s", strerror(errno));
+	check_quiet(a->ctx, "app_err_no_event_requester", QUIET_MS);
+	check_quiet(b->ctx, "app_err_no_event_responder_no_comm_est_in_rts",
+		    0);
+	CHECK(!ibv_destroy_qp(qa) && !ibv_destroy_qp(qb), "destroy_pair2",
+	      "%s", strerror(errno));
+}
+
+/* (f) */
+static void check_unread_event_dropped(struct side *a, struct side *b)
+{
+	struct ibv_qp *qa = make_rc_qp(a->pd, a->cq);
+	struct ibv_qp *qb = make_rc_qp(b->pd, b->cq);
+	int st;
+
+	if (!CHECK(qa && qb && !to_rts(qa, qb->qp_num, lid) &&
+		   !to_rts(qb, qa->qp_num, lid), "pair3", "%s",
+		   strerror(errno)))
+		return;
+	st = write_to(a, qa, b, b->mr->rkey ^ 0x100);
+	CHECK(st == IBV_WC_REM_ACCESS_ERR, "pair3_access_err", "status %d",
+	      st);
+	CHECK(readable(b->ctx->async_fd, TIMEOUT_MS), "unread_event_pending",
+	      "async_fd not readable");
+	CHECK(ibv_destroy_qp(qb) == 0, "destroy_with_unread_event", "%s",
+	      strerror(errno));
+	check_quiet(b->ctx, "unread_event_dropped_with_its_qp", 0);
+	ibv_destroy_qp(qa);
+}
+
+int main(void)
+{
+	struct side a = { 0 }, b = { 0 };
+
+	if (open_side(&a) || open_side(&b))
+		return t_summary();
+	check_quiet(a.ctx, "quiet_at_open_a", 0);
+	check_quiet(b.ctx, "quiet_at_open_b", 0);
+	check_comm_est_and_access_error(&a, &b);
+	check_app_error_is_silent(&a, &b);
+	check_unread_event_dropped(&a, &b);
+	ibv_dereg_mr(a.mr);
+	ibv_dereg_mr(b.mr);
+	ibv_destroy_cq(a.cq);
+	ibv_destroy_cq(b.cq);
+	ibv_dealloc_pd(a.pd);
+	ibv_dealloc_pd(b.pd);
+	CHECK(!ibv_close_device(a.ctx) && !ibv_close_device(b.ctx), "close",
+	      "%s", strerror(errno));
+	return t_summary();
+}
