@@ -277,10 +277,11 @@ static void test_wr_abort_and_full(void)
 /* UD: wr_set_ud_addr fills what post_send takes from wr.ud. */
 static void test_wr_ud(void)
 {
-	struct ibv_ah ah = { .handle = 0x55 };
+	struct ffl_ah fah = { .dlid = 0x55, .sl = 3 };
+	struct ibv_ah *ah = &fah.ibah;
 	struct ibv_send_wr wr = {
 		.wr_id = 4, .opcode = IBV_WR_SEND,
-		.wr.ud = { .ah = &ah, .remote_qpn = 0x321,
+		.wr.ud = { .ah = ah, .remote_qpn = 0x321,
 			   .remote_qkey = 0x11111111 },
 	}, *bad;
 	struct ffl_qp pq, xq;
@@ -295,11 +296,13 @@ static void test_wr_ud(void)
 	x->wr_id = 4;
 	x->wr_flags = 0;
 	ibv_wr_send(x);
-	ibv_wr_set_ud_addr(x, &ah, 0x321, 0x11111111);
+	ibv_wr_set_ud_addr(x, ah, 0x321, 0x11111111);
 	err = ibv_wr_complete(x);
-	CHECK(!err && same_wqe(&pq, &xq, 0) && sq_entry(&xq, 0)->ah == 0x55,
-	      "wr_ud_addr_equals_post_send", "err %d ah %u", err,
-	      sq_entry(&xq, 0)->ah);
+	CHECK(!err && same_wqe(&pq, &xq, 0) && sq_entry(&xq, 0)->dlid == 0x55 &&
+		      sq_entry(&xq, 0)->sl == 3 &&
+		      sq_entry(&xq, 0)->remote_qpn == 0x321,
+	      "wr_ud_addr_equals_post_send", "err %d dlid %u", err,
+	      sq_entry(&xq, 0)->dlid);
 
 	ibv_wr_start(x);
 	ibv_wr_send(x);		/* no address */
