@@ -47,26 +47,7 @@ final class RcRequester extends Requester {
     }
 
     @Override
-    boolean executeHead(long now) {
-        ByteBuffer shm = qp.shm;
-        int slot = qp.sq.head();
-        long wrId = shm.getLong(slot + SendWqe.WR_ID);
-        int opcode = shm.getInt(slot + SendWqe.OPCODE);
-        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
-        int wcOpcode = completionOpcode(opcode);
-        if (!qp.service.supports(opcode)) {
-            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
-        }
-        int status = gather.load(qp, slot, opcode, flags);
-        long length = gather.length();
-        if (status != WC_SUCCESS) {
-            gather.clear();
-            return finish(wrId, wcOpcode, status, 0, flags);
-        }
-        if (!takeTokens(length, now)) {
-            gather.clear();
-            return false;
-        }
+    boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
         if (peer == null) {
             peer = qp.resolvePeer();
         }

@@ -2,6 +2,9 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.*;
 
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.SendWqe;
+
 /**
  * The send queue of a QP on the poller thread that serves it: entries in
  * order, a budget per visit, completions that wait for room in the send CQ
@@ -30,8 +33,49 @@ abstract class Requester {
         this.gather = new GatherList(qp.shm.duplicate());
     }
 
-    /** Executes the head entry; true when it finished, false when it waits. */
-    abstract boolean executeHead(long now);
+    /**
+     * Executes the head entry; true when it finished, false when it waits.
+     * Checks what every service checks (its opcodes; lkeys, PD, bounds and
+     * access; the length; the rate limiter), then hands the entry, its
+     * payload gathered, to {@link #transmit}.
+     */
+    private boolean executeHead(long now) {
+        ByteBuffer shm = qp.shm;
+        int slot = qp.sq.head();
+        long wrId = shm.getLong(slot + SendWqe.WR_ID);
+        int opcode = shm.getInt(slot + SendWqe.OPCODE);
+        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
+        int wcOpcode = RcRequester.completionOpcode(opcode);
+        if (!qp.service.supports(opcode)) {
+            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
+        }
+        int status = gather.load(qp, slot, opcode, flags);
+        long length = gather.length();
+        if (status == WC_SUCCESS) {
+            status = checkLength(length);
+        }
+        if (status != WC_SUCCESS) {
+            gather.clear();
+            return finish(wrId, wcOpcode, status, 0, flags);
+        }
+        if (!takeTokens(length, now)) {
+            gather.clear();
+            return false;
+        }
+        return transmit(slot, wrId, opcode, wcOpcode, flags, length, now);
+    }
+
+    /** IBV_WC_SUCCESS when a message of {@code length} bytes may go, else its error status. */
+    int checkLength(long length) {
+        return WC_SUCCESS;
+    }
+
+    /**
+     * Sends the checked head entry at {@code slot}, whose payload is in
+     * {@link #gather} (cleared by the time this returns); true when the entry
+     * finished, false when it waits.
+     */
+    abstract boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now);
 
     /** The peer's address changed: resolve it again before the next attempt. */
     abstract void peerChanged();
@@ -121,7 +165,7 @@ abstract class Requester {
      * True when the rate limiter lets {@code length} bytes go now (tokens are
      * taken once per entry); otherwise the head entry waits for them.
      */
-    boolean takeTokens(long length, long now) {
+    private boolean takeTokens(long length, long now) {
         if (!tokensTaken) {
             long wait = qp.limiter.tryAcquire(length, now);
             if (wait > 0) {

@@ -55,29 +55,15 @@ final class UdRequester extends Requester implements Datagram {
         cached = null;
     }
 
+    /** A datagram fits in one packet: the port's MTU. */
     @Override
-    boolean executeHead(long now) {
+    int checkLength(long length) {
+        return length > RouterDefaults.PORT_MTU_BYTES ? WC_LOC_LEN_ERR : WC_SUCCESS;
+    }
+
+    @Override
+    boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
         ByteBuffer shm = qp.shm;
-        int slot = qp.sq.head();
-        long wrId = shm.getLong(slot + SendWqe.WR_ID);
-        int opcode = shm.getInt(slot + SendWqe.OPCODE);
-        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
-        if (!qp.service.supports(opcode)) {
-            return finish(wrId, WC_SEND, WC_LOC_QP_OP_ERR, 0, flags);
-        }
-        int status = gather.load(qp, slot, opcode, flags);
-        long length = gather.length();
-        if (status == WC_SUCCESS && length > RouterDefaults.PORT_MTU_BYTES) {
-            status = WC_LOC_LEN_ERR;
-        }
-        if (status != WC_SUCCESS) {
-            gather.clear();
-            return finish(wrId, WC_SEND, status, 0, flags);
-        }
-        if (!takeTokens(length, now)) {
-            gather.clear();
-            return false;
-        }
         boolean withImm = opcode == WR_SEND_WITH_IMM;
         load(slot, (int) length + UD_HEADERS + (withImm ? IMM_BYTES : 0));
         Responder responder = resolve(shm.getShort(slot + SendWqe.DLID) & 0xffff,
@@ -94,7 +80,7 @@ final class UdRequester extends Requester implements Datagram {
         }
         qp.sendWrs++;
         qp.bytesSent += length;
-        return finish(wrId, WC_SEND, WC_SUCCESS, (int) length, flags);
+        return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
     }
 
     /** Reads the datagram's Q_Key, SL and GRH from the entry at {@code slot}. */
