@@ -203,7 +203,9 @@ static int sq_write(struct ffl_qp *qp, const struct ibv_send_wr *wr)
 
 	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->cap.max_send_sge)
 		return EINVAL;
-	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD && !wr->wr.ud.ah)
+	/* UD: an address handle of the QP's PD */
+	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD &&
+	    (!wr->wr.ud.ah || wr->wr.ud.ah->pd != qp->ibqpx.qp_base.pd))
 		return EINVAL;
 	err = ffl_sq_begin(qp, wr->wr_id, wr->opcode, wr->send_flags, &wqe);
 	if (err)
@@ -227,9 +229,8 @@ static int sq_write(struct ffl_qp *qp, const struct ibv_send_wr *wr)
 		break;
 	}
 	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD) {
-		wqe->ah = wr->wr.ud.ah->handle;
-		wqe->remote_qpn = wr->wr.ud.remote_qpn;
-		wqe->remote_qkey = wr->wr.ud.remote_qkey;
+		ffl_ud_address(wqe, wr->wr.ud.ah, wr->wr.ud.remote_qpn,
+			       wr->wr.ud.remote_qkey);
 	}
 
 	err = ffl_sq_payload(qp, wqe, wr->sg_list, (size_t)wr->num_sge,

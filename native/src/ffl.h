@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/single_threaded.h>
 
 #include <infiniband/verbs.h>
@@ -104,6 +105,23 @@ struct ffl_channel {
 
 struct ffl_pd {
 	struct ibv_pd ibpd;
+	unsigned int ahs;		/* live address handles (atomic) */
+};
+
+/*
+ * An address handle lives in the FFL only: its address vector, in the
+ * layout of the UD fields of ff_send_wqe, is copied into every WQE that
+ * names it (ffl_ud_address).
+ */
+struct ffl_ah {
+	struct ibv_ah ibah;
+	uint8_t dgid[16];
+	uint32_t flow_label;
+	uint16_t dlid;
+	uint8_t sl;
+	uint8_t is_global;
+	uint8_t traffic_class;
+	uint8_t hop_limit;
 };
 
 struct ffl_mr {
@@ -179,6 +197,30 @@ static inline struct ffl_context *to_fctx(struct ibv_context *c)
 static inline struct ffl_pd *to_fpd(struct ibv_pd *pd)
 {
 	return container_of(pd, struct ffl_pd, ibpd);
+}
+
+static inline struct ffl_ah *to_fah(struct ibv_ah *ah)
+{
+	return container_of(ah, struct ffl_ah, ibah);
+}
+
+/* The UD fields of @wqe: @ah's address vector, remote QPN and Q_Key. */
+static inline void ffl_ud_address(struct ff_send_wqe *wqe,
+				  struct ibv_ah *ah, uint32_t remote_qpn,
+				  uint32_t remote_qkey)
+{
+	const struct ffl_ah *a = to_fah(ah);
+
+	if (a->is_global)
+		memcpy(wqe->dgid, a->dgid, sizeof(wqe->dgid));
+	wqe->flow_label = a->flow_label;
+	wqe->dlid = a->dlid;
+	wqe->sl = a->sl;
+	wqe->is_global = a->is_global;
+	wqe->traffic_class = a->traffic_class;
+	wqe->hop_limit = a->hop_limit;
+	wqe->remote_qpn = remote_qpn;
+	wqe->remote_qkey = remote_qkey;
 }
 
 static inline struct ffl_mr *to_fmr(struct ibv_mr *mr)

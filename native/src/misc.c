@@ -6,6 +6,7 @@
  * ECE, dma-buf), which fail with EOPNOTSUPP the way the verbs rules say.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -295,18 +296,56 @@ FF_EXPORT int ibv_read_sysfs_file(const char *dir, const char *file,
 
 /* ---- address handles ------------------------------------------------ */
 
+/*
+ * The router keeps no AH table: an AH is its address vector, copied into
+ * each UD work request (ffl_ud_address).  As on an InfiniBand HCA, nothing
+ * checks here that the destination exists: a datagram to nobody is
+ * dropped on the way, and its send still completes successfully.
+ */
 FF_EXPORT struct ibv_ah *ibv_create_ah(struct ibv_pd *pd,
 				       struct ibv_ah_attr *attr)
 {
-	(void)pd, (void)attr;
-	errno = EOPNOTSUPP;
-	return NULL;
+	const struct ff_device_info *info;
+	struct ffl_ah *ah;
+
+	if (!pd || !attr) {
+		errno = EINVAL;
+		return NULL;
+	}
+	info = &to_fctx(pd->context)->info;
+	if (attr->port_num != 1 ||
+	    (attr->is_global && attr->grh.sgid_index >= info->gid_tbl_len) ||
+	    (!attr->is_global && !attr->dlid) || attr->sl > 15) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ah = calloc(1, sizeof(*ah));
+	if (!ah) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ah->ibah.context = pd->context;
+	ah->ibah.pd = pd;
+	ah->dlid = attr->dlid;
+	ah->sl = attr->sl;
+	if (attr->is_global) {
+		ah->is_global = 1;
+		memcpy(ah->dgid, attr->grh.dgid.raw, sizeof(ah->dgid));
+		ah->flow_label = attr->grh.flow_label & 0xfffff;
+		ah->traffic_class = attr->grh.traffic_class;
+		ah->hop_limit = attr->grh.hop_limit;
+	}
+	__atomic_add_fetch(&to_fpd(pd)->ahs, 1, __ATOMIC_RELAXED);
+	return &ah->ibah;
 }
 
 FF_EXPORT int ibv_destroy_ah(struct ibv_ah *ah)
 {
-	(void)ah;
-	return EOPNOTSUPP;
+	if (!ah)
+		return EINVAL;
+	__atomic_sub_fetch(&to_fpd(ah->pd)->ahs, 1, __ATOMIC_RELAXED);
+	free(to_fah(ah));
+	return 0;
 }
 
 FF_EXPORT int ibv_init_ah_from_wc(struct ibv_context *ctx, uint8_t port,

@@ -283,9 +283,7 @@ static void wr_set_ud_addr(struct ibv_qp_ex *qpx, struct ibv_ah *ah,
 		wr_fail(&qp->wr, EINVAL);
 		return;
 	}
-	wqe->ah = ah->handle;
-	wqe->remote_qpn = remote_qpn;
-	wqe->remote_qkey = remote_qkey;
+	ffl_ud_address(wqe, ah, remote_qpn, remote_qkey);
 	qp->wr.need_ud = false;
 }
 

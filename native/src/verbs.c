@@ -59,6 +59,9 @@ FF_EXPORT int ibv_dealloc_pd(struct ibv_pd *pd)
 {
 	int err;
 
+	/* the router does not know AHs: their PD is busy here */
+	if (__atomic_load_n(&to_fpd(pd)->ahs, __ATOMIC_RELAXED))
+		return EBUSY;
 	err = destroy_handle(pd->context, FF_OP_DEALLOC_PD, pd->handle);
 	if (err)
 		return err;

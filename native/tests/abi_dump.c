@@ -39,6 +39,20 @@ static void field(const char *s, const char *f, size_t off, size_t size)
 	next_off = off + size;
 }
 
+/* A member of a union: it overlays bytes that fields already tiled. */
+#define ALIAS(s, f)                                                            \
+	alias(#s, #f, offsetof(struct s, f), sizeof(((struct s *)0)->f))
+
+static void alias(const char *s, const char *f, size_t off, size_t size)
+{
+	printf("%s %s %zu %zu\n", s, f, off, size);
+	if (off + size > next_off) {
+		fprintf(stderr, "abi_dump: %s.%s overlays untiled bytes\n", s,
+			f);
+		errors++;
+	}
+}
+
 static void begin(const char *s)
 {
 	cur = s;
@@ -383,9 +397,15 @@ static void data_plane(void)
 	FIELD(ff_send_wqe, inline_len);
 	FIELD(ff_send_wqe, compare_add);
 	FIELD(ff_send_wqe, swap);
-	FIELD(ff_send_wqe, ah);
+	ALIAS(ff_send_wqe, dgid);
 	FIELD(ff_send_wqe, remote_qpn);
 	FIELD(ff_send_wqe, remote_qkey);
+	FIELD(ff_send_wqe, flow_label);
+	FIELD(ff_send_wqe, dlid);
+	FIELD(ff_send_wqe, sl);
+	FIELD(ff_send_wqe, is_global);
+	FIELD(ff_send_wqe, traffic_class);
+	FIELD(ff_send_wqe, hop_limit);
 	FIELD(ff_send_wqe, reserved);
 	END(ff_send_wqe);
 

@@ -277,10 +277,11 @@ static void test_wr_abort_and_full(void)
 /* UD: wr_set_ud_addr fills what post_send takes from wr.ud. */
 static void test_wr_ud(void)
 {
-	struct ibv_ah ah = { .handle = 0x55 };
+	struct ffl_ah fah = { .dlid = 0x55, .sl = 3 };
+	struct ibv_ah *ah = &fah.ibah;
 	struct ibv_send_wr wr = {
 		.wr_id = 4, .opcode = IBV_WR_SEND,
-		.wr.ud = { .ah = &ah, .remote_qpn = 0x321,
+		.wr.ud = { .ah = ah, .remote_qpn = 0x321,
 			   .remote_qkey = 0x11111111 },
 	}, *bad;
 	struct ffl_qp pq, xq;
@@ -295,11 +296,13 @@ static void test_wr_ud(void)
 	x->wr_id = 4;
 	x->wr_flags = 0;
 	ibv_wr_send(x);
-	ibv_wr_set_ud_addr(x, &ah, 0x321, 0x11111111);
+	ibv_wr_set_ud_addr(x, ah, 0x321, 0x11111111);
 	err = ibv_wr_complete(x);
-	CHECK(!err && same_wqe(&pq, &xq, 0) && sq_entry(&xq, 0)->ah == 0x55,
-	      "wr_ud_addr_equals_post_send", "err %d ah %u", err,
-	      sq_entry(&xq, 0)->ah);
+	CHECK(!err && same_wqe(&pq, &xq, 0) && sq_entry(&xq, 0)->dlid == 0x55 &&
+		      sq_entry(&xq, 0)->sl == 3 &&
+		      sq_entry(&xq, 0)->remote_qpn == 0x321,
+	      "wr_ud_addr_equals_post_send", "err %d dlid %u", err,
+	      sq_entry(&xq, 0)->dlid);
 
 	ibv_wr_start(x);
 	ibv_wr_send(x);		/* no address */
@@ -489,6 +492,63 @@ static void test_cqx_readers(void)
 	      "cqx_readers_follow_wc_flags", "unexpected reader set");
 }
 
+/* Address handles: checked and kept in the FFL; their PD is busy. */
+static void test_ah(void)
+{
+	struct ffl_context ctx = { .info = { .gid_tbl_len = 1 } };
+	struct ffl_pd pd = { .ibpd = { .context = &ctx.vctx.context } };
+	struct ibv_ah_attr attr = { .dlid = 7, .sl = 2, .port_num = 1 };
+	struct ffl_qp q;
+	struct ibv_send_wr wr = { .opcode = IBV_WR_SEND }, *bad;
+	struct ibv_ah *ah;
+	int err;
+
+	attr.port_num = 2;
+	errno = 0;
+	CHECK(!ibv_create_ah(&pd.ibpd, &attr) && errno == EINVAL,
+	      "ah_port_2_einval", "errno %d", errno);
+	attr.port_num = 1;
+	attr.dlid = 0;
+	errno = 0;
+	CHECK(!ibv_create_ah(&pd.ibpd, &attr) && errno == EINVAL,
+	      "ah_lid_0_without_grh_einval", "errno %d", errno);
+	attr.is_global = 1;
+	attr.grh.sgid_index = 1;
+	errno = 0;
+	CHECK(!ibv_create_ah(&pd.ibpd, &attr) && errno == EINVAL,
+	      "ah_sgid_index_beyond_table_einval", "errno %d", errno);
+	attr.grh.sgid_index = 0;
+	attr.grh.dgid.raw[15] = 9;
+	attr.grh.flow_label = 0x123456;
+	attr.grh.hop_limit = 64;
+	attr.grh.traffic_class = 0x20;
+	ah = ibv_create_ah(&pd.ibpd, &attr);
+	CHECK(ah && ah->pd == &pd.ibpd && pd.ahs == 1, "ah_global_created",
+	      "errno %d", errno);
+	if (!ah)
+		return;
+	CHECK(ibv_dealloc_pd(&pd.ibpd) == EBUSY, "pd_with_ah_busy", "ahs %u", pd.ahs);
+
+	make_qp(&q, IBV_QPT_UD, 0, SQ_SLOTS);
+	wr.wr.ud.ah = ah;
+	wr.wr.ud.remote_qpn = 0x42;
+	wr.wr.ud.remote_qkey = 0x80000000;
+	err = ffl_post_send(&q.ibqpx.qp_base, &wr, &bad);
+	CHECK(err == EINVAL && bad == &wr, "ud_ah_of_another_pd_einval",
+	      "err %d", err);
+	q.ibqpx.qp_base.pd = &pd.ibpd;
+	err = ffl_post_send(&q.ibqpx.qp_base, &wr, &bad);
+	CHECK(!err && sq_entry(&q, 0)->is_global == 1 &&
+		      sq_entry(&q, 0)->dgid[15] == 9 &&
+		      sq_entry(&q, 0)->flow_label == 0x23456 &&
+		      sq_entry(&q, 0)->hop_limit == 64 &&
+		      sq_entry(&q, 0)->traffic_class == 0x20 &&
+		      sq_entry(&q, 0)->sl == 2 &&
+		      sq_entry(&q, 0)->remote_qkey == 0x80000000,
+	      "ud_wqe_carries_the_address_vector", "err %d", err);
+	CHECK(!ibv_destroy_ah(ah) && pd.ahs == 0, "ah_destroyed", "ahs %u", pd.ahs);
+}
+
 int main(void)
 {
 	test_wr_matches_post_send();
@@ -496,6 +556,7 @@ int main(void)
 	test_wr_errors();
 	test_wr_abort_and_full();
 	test_wr_ud();
+	test_ah();
 	test_wr_doorbell();
 	test_qpx_check();
 	test_create_ex_refusals();

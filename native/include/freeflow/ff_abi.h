@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	4u
+#define FF_ABI_VERSION	5u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -415,8 +415,15 @@ struct ff_sge {
 	uint32_t lkey;		/* 12 */
 };				/* 16 */
 
-/* Send-queue slot: this header, then either num_sge ff_sge or, with
- * IBV_SEND_INLINE, inline_len bytes of data gathered by the FFL. */
+/*
+ * Send-queue slot: this header, then either num_sge ff_sge or, with
+ * IBV_SEND_INLINE, inline_len bytes of data gathered by the FFL.
+ *
+ * UD: the FFL copies the address handle's address vector into every WQE
+ * (as an HCA's datagram segment), so the router keeps no AH table: dlid,
+ * sl, and with is_global the GRH fields; dgid shares the bytes of the
+ * atomics' operands, which UD has no use for.
+ */
 struct ff_send_wqe {
 	uint64_t wr_id;		/*  0 */
 	uint32_t opcode;	/*  8: enum ibv_wr_opcode */
@@ -426,12 +433,22 @@ struct ff_send_wqe {
 	uint64_t remote_addr;	/* 24 */
 	uint32_t rkey;		/* 32 */
 	uint32_t inline_len;	/* 36 */
-	uint64_t compare_add;	/* 40 */
-	uint64_t swap;		/* 48 */
-	uint32_t ah;		/* 56: UD: AH handle */
-	uint32_t remote_qpn;	/* 60: UD */
-	uint32_t remote_qkey;	/* 64: UD */
-	uint32_t reserved[3];	/* 68 */
+	union {
+		struct {
+			uint64_t compare_add;	/* 40: atomics */
+			uint64_t swap;		/* 48 */
+		};
+		uint8_t dgid[16];	/* 40: UD, is_global: destination GID */
+	};
+	uint32_t remote_qpn;	/* 56: UD */
+	uint32_t remote_qkey;	/* 60: UD; high bit set: the QP's own qkey */
+	uint32_t flow_label;	/* 64: UD, is_global (20 bits) */
+	uint16_t dlid;		/* 68: UD */
+	uint8_t sl;		/* 70: UD */
+	uint8_t is_global;	/* 71: UD: a GRH goes with the message */
+	uint8_t traffic_class;	/* 72: UD, is_global */
+	uint8_t hop_limit;	/* 73: UD, is_global */
+	uint8_t reserved[6];	/* 74 */
 };				/* 80, then the sge array or inline data */
 
 /* Receive-queue slot: this header, then num_sge ff_sge. */

@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 4;
+    public static final int ABI_VERSION = 5;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -615,10 +615,17 @@ public final class Abi {
         @Width(4) public static final int INLINE_LEN = 36;
         @Width(8) public static final int COMPARE_ADD = 40;
         @Width(8) public static final int SWAP = 48;
-        @Width(4) public static final int AH = 56;
-        @Width(4) public static final int REMOTE_QPN = 60;
-        @Width(4) public static final int REMOTE_QKEY = 64;
-        @Width(12) public static final int RESERVED = 68;
+        /** UD with a GRH: shares the bytes of COMPARE_ADD and SWAP. */
+        @Width(16) public static final int DGID = 40;
+        @Width(4) public static final int REMOTE_QPN = 56;
+        @Width(4) public static final int REMOTE_QKEY = 60;
+        @Width(4) public static final int FLOW_LABEL = 64;
+        @Width(2) public static final int DLID = 68;
+        @Width(1) public static final int SL = 70;
+        @Width(1) public static final int IS_GLOBAL = 71;
+        @Width(1) public static final int TRAFFIC_CLASS = 72;
+        @Width(1) public static final int HOP_LIMIT = 73;
+        @Width(6) public static final int RESERVED = 74;
         /** sizeof. */
         public static final int SIZE = 80;
 

@@ -164,6 +164,16 @@ public final class CompletionRingProducer {
      */
     public void post(long wrId, int status, int opcode, int byteLen, int immData, int qpNum, int srcQp,
             int wcFlags, int slid, boolean solicited) {
+        post(wrId, status, opcode, byteLen, immData, qpNum, srcQp, wcFlags, slid, 0, solicited);
+    }
+
+    /**
+     * {@link #post(long, int, int, int, int, int, int, int, int, boolean)}
+     * with the sender's service level (UD receives).
+     * @since 2.1
+     */
+    public void post(long wrId, int status, int opcode, int byteLen, int immData, int qpNum, int srcQp,
+            int wcFlags, int slid, int sl, boolean solicited) {
         lock.lock();
         try {
             if (reserved == 0) {
@@ -182,7 +192,7 @@ public final class CompletionRingProducer {
             shm.putInt(e + Abi.Cqe.WC_FLAGS, wcFlags);
             shm.putShort(e + Abi.Cqe.PKEY_INDEX, (short) 0);
             shm.putShort(e + Abi.Cqe.SLID, (short) slid);
-            shm.putInt(e + Abi.Cqe.SL, 0); // sl, dlid_path_bits, reserved0
+            shm.putInt(e + Abi.Cqe.SL, sl & 0xf); // sl, dlid_path_bits, reserved0
             shm.putLong(e + Abi.Cqe.TIMESTAMP, timestamps ? System.nanoTime() : 0L);
             prod++;
             RingIndex.storeRelease(shm, Abi.CqShm.RING_PROD, prod);

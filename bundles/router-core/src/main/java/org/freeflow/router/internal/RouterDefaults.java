@@ -29,6 +29,10 @@ public final class RouterDefaults {
      */
     public static final int ATOMIC_CAP = Verbs.ATOMIC_HCA;
     public static final int MAX_INLINE_DATA = 256;
+    /** Address handles per container (they live in the FFL; the router only reports the limit). */
+    public static final int MAX_AH = 1 << 16;
+    /** The port's active MTU in bytes: the largest UD message. */
+    public static final int PORT_MTU_BYTES = 4096;
     /** Largest message: 2 GiB. */
     public static final long MAX_MSG_SIZE = 1L << 31;
     /** Page sizes the device accepts (4 KiB and up). */

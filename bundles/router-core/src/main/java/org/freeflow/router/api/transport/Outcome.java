@@ -28,5 +28,12 @@ public enum Outcome {
      * spending a retry (a full CQ is back-pressure, never a lost completion).
      * @since 1.1
      */
-    BUSY
+    BUSY,
+    /**
+     * UD: the responder discarded the datagram (no receive posted, Q_Key
+     * mismatch, receive too small, QP not receiving, not a UD QP).  Nothing
+     * tells the sender: its work request completes successfully.
+     * @since 1.4
+     */
+    DROPPED
 }

@@ -97,4 +97,18 @@ public interface Responder {
     default Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add, Destination requester) {
         return Outcome.REMOTE_INVALID_REQUEST;
     }
+
+    /**
+     * UD SEND (with the immediate when {@code withImm}): delivers one datagram
+     * into the responder's next receive, its first 40 bytes the GRH area (the
+     * GRH itself when {@link Datagram#grh()} has one), then {@code payload}.
+     * Returns {@link Outcome#OK}, {@link Outcome#BUSY} (receive CQ full,
+     * nothing happened) or {@link Outcome#DROPPED}.  The default is a
+     * responder that is not a UD QP: the datagram is dropped.
+     * @since 1.4
+     */
+    default Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
+            boolean solicited) {
+        return Outcome.DROPPED;
+    }
 }

@@ -36,7 +36,7 @@ final class DeviceInfoWriter {
         reply.putInt(MAX_SRQ, 0);
         reply.putInt(MAX_SRQ_WR, 0);
         reply.putInt(MAX_SRQ_SGE, 0);
-        reply.putInt(MAX_AH, 0);
+        reply.putInt(MAX_AH, RouterDefaults.MAX_AH);
         reply.putInt(MAX_INLINE_DATA, RouterDefaults.MAX_INLINE_DATA);
         reply.putInt(ATOMIC_CAP, RouterDefaults.ATOMIC_CAP);
         reply.putInt(PORT_CAP_FLAGS, 0);

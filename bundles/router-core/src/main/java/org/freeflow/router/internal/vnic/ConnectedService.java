@@ -5,12 +5,13 @@ import static org.freeflow.fastpath.api.Verbs.*;
 import org.freeflow.router.api.transport.Outcome;
 
 /**
- * The transport service of a connected QP: what differs between RC and UC
- * (IB spec, chapter 9) once the QP runs.  The requester and the responder
- * are the same code for both and ask this policy at the three places where
- * the services part: which work requests exist, what the requester learns of
- * the responder, and whether a message the responder cannot take faults its
- * QP.  (The modify-QP masks, which differ too, are the IB table's business:
+ * The transport service of a QP: what differs between RC and UC (IB spec,
+ * chapter 9) once the QP runs.  The requester and the responder are the same
+ * code for both and ask this policy at the three places where the services
+ * part: which work requests exist, what the requester learns of the
+ * responder, and whether a message the responder cannot take faults its QP.
+ * UD, the one datagram service, has its own requester and responder
+ * ({@link UdRequester}, {@link UdResponder}), which follow the same policy.  (The modify-QP masks, which differ too, are the IB table's business:
  * {@link QpStateMachine}.)
  */
 enum ConnectedService {
@@ -66,6 +67,28 @@ enum ConnectedService {
         boolean faultsOnInvalidMessage() {
             return false;
         }
+    },
+
+    /**
+     * Unreliable datagram: SEND (with or without immediate) to any UD QP
+     * named per work request; no acknowledgements, so a datagram is done for
+     * the requester once it left; the responder drops what it cannot take.
+     */
+    UD(QPT_UD) {
+        @Override
+        boolean supports(int wrOpcode) {
+            return wrOpcode == WR_SEND || wrOpcode == WR_SEND_WITH_IMM;
+        }
+
+        @Override
+        Outcome seenByRequester(Outcome outcome) {
+            return UC.seenByRequester(outcome);
+        }
+
+        @Override
+        boolean faultsOnInvalidMessage() {
+            return false;
+        }
     };
 
     /** enum ibv_qp_type. */
@@ -75,7 +98,7 @@ enum ConnectedService {
         this.qpType = qpType;
     }
 
-    /** The service of {@code qpType}, or null when it is not a connected service FreeFlow runs. */
+    /** The service of {@code qpType}, or null when it is not a service FreeFlow runs. */
     static ConnectedService of(int qpType) {
         for (ConnectedService s : values()) {
             if (s.qpType == qpType) {

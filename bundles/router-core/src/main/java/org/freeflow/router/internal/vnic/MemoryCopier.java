@@ -25,24 +25,40 @@ final class MemoryCopier {
 
     /** Copies all of {@code src} into the receive buffers of {@code dst}, in order. */
     static void scatter(Payload src, ScatterList dst) {
-        int target = 0;
-        long targetUsed = 0;
+        scatter(src, dst, 0);
+    }
+
+    /** Copies all of {@code src} into the receive buffers of {@code dst} from byte {@code at} of them on. */
+    static void scatter(Payload src, ScatterList dst, long at) {
+        long to = at;
         for (int s = 0; s < src.segments(); s++) {
             ByteBuffer seg = src.segment(s);
-            int pos = seg.position();
-            int left = seg.remaining();
-            while (left > 0) {
-                while (targetUsed == dst.lengths[target]) {
-                    target++;
-                    targetUsed = 0;
-                }
-                int n = (int) Math.min(left, dst.lengths[target] - targetUsed);
-                copySegment(seg, pos, n, dst.regions[target], dst.offsets[target] + targetUsed);
-                targetUsed += n;
-                pos += n;
-                left -= n;
-            }
+            to = scatter(seg, seg.position(), seg.remaining(), dst, to);
         }
+    }
+
+    /** Copies {@code len} bytes of {@code seg} from {@code pos} into the receive buffers from byte {@code at}. */
+    static long scatter(ByteBuffer seg, int pos, int len, ScatterList dst, long at) {
+        int target = 0;
+        long skip = at;
+        while (target < dst.count && skip >= dst.lengths[target]) {
+            skip -= dst.lengths[target];
+            target++;
+        }
+        int from = pos;
+        int left = len;
+        while (left > 0) {
+            while (skip == dst.lengths[target]) {
+                target++;
+                skip = 0;
+            }
+            int n = (int) Math.min(left, dst.lengths[target] - skip);
+            copySegment(seg, from, n, dst.regions[target], dst.offsets[target] + skip);
+            skip += n;
+            from += n;
+            left -= n;
+        }
+        return at + len;
     }
 
     /** Copies [srcOffset, srcOffset + dst.length()) of {@code src} into the segments of {@code dst}. */

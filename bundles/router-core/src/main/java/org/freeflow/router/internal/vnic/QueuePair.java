@@ -21,7 +21,7 @@ import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * A connected queue pair, RC or UC ({@link ConnectedService}).  Its rings live in a router-made memfd the
+ * A queue pair, RC, UC or UD ({@link ConnectedService}).  Its rings live in a router-made memfd the
  * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
  * requester runs its send queue, in ERR the flusher completes everything with
  * IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
@@ -54,8 +54,8 @@ final class QueuePair implements PollTarget {
     final TransportRegistry transports;
     /** This QP's address as responders see it. */
     final Destination self;
-    final RcRequester requester;
-    final RcResponder responder;
+    final Requester requester;
+    final Responder responder;
     final QueueFlusher flusher;
     /** Guards the receive queue and the responder's scratch state. */
     final SpinLock rqLock = new SpinLock();
@@ -98,8 +98,9 @@ final class QueuePair implements PollTarget {
         this.transports = transports;
         this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
-        this.requester = new RcRequester(this);
-        this.responder = new RcResponder(this);
+        boolean datagram = service == ConnectedService.UD;
+        this.requester = datagram ? new UdRequester(this) : new RcRequester(this);
+        this.responder = datagram ? new UdResponder(this) : new RcResponder(this);
         this.flusher = new QueueFlusher(this);
     }
 

@@ -1,7 +1,5 @@
 package org.freeflow.router.internal.vnic;
 
-import static org.freeflow.fastpath.api.Verbs.QPT_UD;
-
 import org.freeflow.fastpath.api.QpRingLayout;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.qos.api.RateLimiter;
@@ -19,7 +17,7 @@ final class QueuePairFactory {
     /** Checks what the request asks for that does not depend on other objects. */
     static void check(QpRequest request) {
         int type = request.qpType();
-        if (type == QPT_UD || (type >= QPT_RAW_PACKET && type <= QPT_XRC_RECV)) {
+        if (type >= QPT_RAW_PACKET && type <= QPT_XRC_RECV) {
             throw new VerbsException(Errno.EOPNOTSUPP, "QP type " + type + " is not supported yet");
         }
         if (ConnectedService.of(type) == null) {

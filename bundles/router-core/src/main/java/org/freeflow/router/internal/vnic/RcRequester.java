@@ -15,118 +15,23 @@ import org.freeflow.router.api.transport.Responder;
  * then one call on the responder through the transport; RNR and "not ready"
  * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
  * (RC: a UC requester learns nothing of the responder); every error
- * completes and moves the QP to ERR.  A completion needs room in the send CQ (reserved, since QPs of other
- * pollers may complete into it too): a full CQ holds the queue.  No
- * allocation, no logging.
+ * completes and moves the QP to ERR.  The queue itself: {@link Requester}.
  */
-final class RcRequester {
+final class RcRequester extends Requester {
 
-    private static final int BUDGET = 16;
     private static final int RETRY_FOREVER = 7;
 
-    private final QueuePair qp;
-    private final GatherList gather;
     private Responder peer;
-    private boolean waiting;
-    private long wakeAt;
     private int rnrRetries;
     private int transportRetries;
-    private boolean tokensTaken;
-    private boolean pending;
-    private long pendingWrId;
-    private int pendingStatus;
-    private int pendingOpcode;
-    private int pendingLength;
 
     RcRequester(QueuePair qp) {
-        this.qp = qp;
-        this.gather = new GatherList(qp.shm.duplicate());
+        super(qp);
     }
 
-    /**
-     * One visit in RTS: up to {@link #BUDGET} entries.  Unsignaled entries
-     * are released to the FFL together at the end of the visit (or before the
-     * next completion is posted), not one by one.
-     */
-    boolean run(long now) {
-        try {
-            return runEntries(now);
-        } finally {
-            qp.sq.publish();
-        }
-    }
-
-    private boolean runEntries(long now) {
-        boolean progress = false;
-        for (int budget = BUDGET; budget > 0; budget--) {
-            if (pending) {
-                if (!completePending()) {
-                    return progress;
-                }
-                progress = true;
-            }
-            if (qp.state() != QPS_RTS) {
-                return progress;
-            }
-            int n = qp.sq.available();
-            if (n == 0) {
-                return progress;
-            }
-            if (qp.sq.corrupt(n)) {
-                qp.enterError(EVENT_QP_FATAL);
-                return true;
-            }
-            if (waiting && now - wakeAt < 0) {
-                return progress;
-            }
-            waiting = false;
-            if (!qp.sendCq.ring.hasRoom() || !executeHead(now)) {
-                return progress;
-            }
-            progress = true;
-        }
-        return progress;
-    }
-
-    /** Writes a completion the CQ had no room for; false while it still has none. */
-    boolean completePending() {
-        if (!pending) {
-            return true;
-        }
-        if (!qp.sendCq.ring.reserve()) {
-            return false;
-        }
-        qp.sq.consume();
-        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0, false);
-        pending = false;
-        return true;
-    }
-
-    /** A completion waits for room in the send CQ. */
-    boolean pending() {
-        return pending;
-    }
-
-    /** The head entry waits for a retry timer or the rate limiter, until {@link #wakeAt()}. */
-    boolean waiting() {
-        return waiting;
-    }
-
-    /** When the waiting head entry is tried again ({@link System#nanoTime()}). */
-    long wakeAt() {
-        return wakeAt;
-    }
-
-    /** The peer's address changed: resolve it again before the next attempt. */
+    @Override
     void peerChanged() {
         peer = null;
-    }
-
-    /** Drops the attempt in progress and the cached responder (RESET). */
-    void forget() {
-        pending = false;
-        peer = null;
-        resetAttempt();
     }
 
     /** The completion opcode of a work-request opcode, or -1 when not supported. */
@@ -141,31 +46,8 @@ final class RcRequester {
         };
     }
 
-    /** Executes the head entry; true when it finished, false when it waits. */
-    private boolean executeHead(long now) {
-        ByteBuffer shm = qp.shm;
-        int slot = qp.sq.head();
-        long wrId = shm.getLong(slot + SendWqe.WR_ID);
-        int opcode = shm.getInt(slot + SendWqe.OPCODE);
-        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
-        int wcOpcode = completionOpcode(opcode);
-        if (!qp.service.supports(opcode)) {
-            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
-        }
-        int status = gather.load(qp, slot, opcode, flags);
-        long length = gather.length();
-        if (status != WC_SUCCESS) {
-            gather.clear();
-            return finish(wrId, wcOpcode, status, 0, flags);
-        }
-        if (!tokensTaken) {
-            long wait = qp.limiter.tryAcquire(length, now);
-            if (wait > 0) {
-                gather.clear();
-                return sleepUntil(now + wait);
-            }
-            tokensTaken = true;
-        }
+    @Override
+    boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
         if (peer == null) {
             peer = qp.resolvePeer();
         }
@@ -234,43 +116,10 @@ final class RcRequester {
         return sleepUntil(now + timeout);
     }
 
-    private boolean sleepUntil(long at) {
-        waiting = true;
-        wakeAt = at;
-        return false;
-    }
-
-    /**
-     * Releases the head entry's slot, then completes it (if signaled or
-     * failed): an application that sees the completion may reuse the slot.
-     */
-    private boolean finish(long wrId, int wcOpcode, int status, int length, int flags) {
-        resetAttempt();
-        boolean failed = status != WC_SUCCESS;
-        if (failed) {
-            qp.enterError();
-        }
-        if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
-            if (!qp.sendCq.ring.reserve()) {
-                pending = true;
-                pendingWrId = wrId;
-                pendingStatus = status;
-                pendingOpcode = wcOpcode;
-                pendingLength = length;
-                return true;
-            }
-            qp.sq.consume();
-            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0, false);
-            return true;
-        }
-        qp.sq.advance();
-        return true;
-    }
-
-    private void resetAttempt() {
-        waiting = false;
+    @Override
+    void resetAttempt() {
+        super.resetAttempt();
         rnrRetries = 0;
         transportRetries = 0;
-        tokensTaken = false;
     }
 }

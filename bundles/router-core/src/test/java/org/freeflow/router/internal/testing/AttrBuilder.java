@@ -15,6 +15,11 @@ public final class AttrBuilder {
         return this;
     }
 
+    public AttrBuilder qkey(int qkey) {
+        attr.putInt(QpAttr.QKEY, qkey);
+        return this;
+    }
+
     public AttrBuilder currentState(int state) {
         attr.putInt(QpAttr.CUR_QP_STATE, state);
         return this;

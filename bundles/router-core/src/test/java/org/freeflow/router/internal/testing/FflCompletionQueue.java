@@ -15,6 +15,8 @@ import org.freeflow.posix.api.PosixException;
 /** The FFL's view of a CQ memfd: ibv_poll_cq. */
 public final class FflCompletionQueue implements AutoCloseable {
 
+    private int lastSl;
+
     public final int handle;
     private final MappedRegion mapping;
     private final ByteBuffer shm;
@@ -31,6 +33,11 @@ public final class FflCompletionQueue implements AutoCloseable {
     }
 
     /** The oldest completion, or null. */
+    /** The sl of the completion {@link #poll()} returned last. */
+    public int lastSl() {
+        return lastSl;
+    }
+
     public Completion poll() {
         int cons = RingIndex.loadAcquire(shm, CqShm.RING_CONS);
         if (RingIndex.loadAcquire(shm, CqShm.RING_PROD) == cons) {
@@ -42,6 +49,7 @@ public final class FflCompletionQueue implements AutoCloseable {
                 shm.getInt(e + Cqe.OPCODE), shm.getInt(e + Cqe.BYTE_LEN), shm.getInt(e + Cqe.IMM_DATA),
                 shm.getInt(e + Cqe.QP_NUM), shm.getInt(e + Cqe.SRC_QP), shm.getInt(e + Cqe.WC_FLAGS),
                 Short.toUnsignedInt(shm.getShort(e + Cqe.SLID)));
+        lastSl = shm.get(e + Cqe.SL);
         RingIndex.storeRelease(shm, CqShm.RING_CONS, cons + 1);
         return c;
     }

@@ -62,6 +62,22 @@ public final class FflQueuePair implements AutoCloseable {
         publish(QpShm.SQ_PROD);
     }
 
+    /** A UD send to {@code remoteQpn} at {@code to} with {@code qkey} (high bit: the QP's own). */
+    public void postDatagram(long wrId, int opcode, int flags, int imm, UdAddress to, int remoteQpn, int qkey,
+            Sge... sges) {
+        int slot = sendSlot();
+        shm.put(slot + SendWqe.DGID, to.dgid() == null ? new byte[16] : to.dgid());
+        shm.putInt(slot + SendWqe.REMOTE_QPN, remoteQpn);
+        shm.putInt(slot + SendWqe.REMOTE_QKEY, qkey);
+        shm.putInt(slot + SendWqe.FLOW_LABEL, to.flowLabel());
+        shm.putShort(slot + SendWqe.DLID, (short) to.dlid());
+        shm.put(slot + SendWqe.SL, (byte) to.sl());
+        shm.put(slot + SendWqe.IS_GLOBAL, (byte) (to.dgid() == null ? 0 : 1));
+        shm.put(slot + SendWqe.TRAFFIC_CLASS, (byte) to.trafficClass());
+        shm.put(slot + SendWqe.HOP_LIMIT, (byte) to.hopLimit());
+        postSend(wrId, opcode, flags, 0, 0, imm, sges);
+    }
+
     /** An atomic (CMP_AND_SWP or FETCH_AND_ADD) whose original value lands in {@code sges}. */
     public void postAtomic(long wrId, int opcode, int flags, long remoteAddr, int rkey, long compareAdd, long swap,
             Sge... sges) {

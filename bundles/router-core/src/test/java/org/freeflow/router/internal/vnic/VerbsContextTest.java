@@ -109,7 +109,7 @@ class VerbsContextTest {
     @Test
     void queuePairRequestsAreChecked() {
         int cq = a.recvCq.handle;
-        assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_UD, false, caps(1))));
+        assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, 8, false, caps(1))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, 5, false, caps(1))));
         assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 3, QPT_RC, false, caps(1))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_RC, false, caps(20000))));

@@ -30,6 +30,7 @@ final class VnicFixture implements AutoCloseable {
     /** What ibv_uc_pingpong and perftest -c UC pass: no RNR, retry or rd_atomic attributes. */
     static final int UC_RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN;
     static final int UC_RTS_MASK = QP_STATE | QP_SQ_PSN;
+    static final int UD_INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_QKEY;
 
     final InlinePoller poller;
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
@@ -73,7 +74,7 @@ final class VnicFixture implements AutoCloseable {
         return endpoint(container, 64, new QpCaps(16, 16, 4, 4, 64), false, -1, qpType);
     }
 
-    private Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd,
+    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd,
             int qpType) throws PosixException {
         VirtualNic nic = nics.computeIfAbsent(container, n -> new VirtualNic(
                 orchestrator.registerContainer(n, "default", "host1"), Path.of("/tmp/" + n + ".sock")));
@@ -176,6 +177,14 @@ final class VnicFixture implements AutoCloseable {
     }
 
     void toUcRts(Endpoint e) {
+        e.ctx.modifyQp(e.qpHandle, UC_RTS_MASK, new AttrBuilder().state(QPS_RTS).build(UC_RTS_MASK));
+    }
+
+    /** A UD QP to RTS as ibv_ud_pingpong takes it: INIT with its qkey, RTR, RTS with an SQ PSN. */
+    void toUdRts(Endpoint e, int qkey) {
+        e.ctx.modifyQp(e.qpHandle, UD_INIT_MASK,
+                new AttrBuilder().state(QPS_INIT).port(1).qkey(qkey).build(UD_INIT_MASK));
+        e.ctx.modifyQp(e.qpHandle, QP_STATE, new AttrBuilder().state(QPS_RTR).build(QP_STATE));
         e.ctx.modifyQp(e.qpHandle, UC_RTS_MASK, new AttrBuilder().state(QPS_RTS).build(UC_RTS_MASK));
     }
 

@@ -1,0 +1,218 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.SendWqe;
+
+/**
+ * The send queue of a QP on the poller thread that serves it: entries in
+ * order, a budget per visit, completions that wait for room in the send CQ
+ * (reserved, since QPs of other pollers may complete into it too), the
+ * rate limiter's tokens, and a timer for the head entry.  What an entry does
+ * is the service's: {@link RcRequester} (RC, UC), {@link UdRequester} (UD).
+ * No allocation, no logging.
+ */
+abstract class Requester {
+
+    private static final int BUDGET = 16;
+
+    final QueuePair qp;
+    final GatherList gather;
+    private boolean waiting;
+    private long wakeAt;
+    private boolean tokensTaken;
+    private boolean pending;
+    private long pendingWrId;
+    private int pendingStatus;
+    private int pendingOpcode;
+    private int pendingLength;
+
+    Requester(QueuePair qp) {
+        this.qp = qp;
+        this.gather = new GatherList(qp.shm.duplicate());
+    }
+
+    /**
+     * Executes the head entry; true when it finished, false when it waits.
+     * Checks what every service checks (its opcodes; lkeys, PD, bounds and
+     * access; the length; the rate limiter), then hands the entry, its
+     * payload gathered, to {@link #transmit}.
+     */
+    private boolean executeHead(long now) {
+        ByteBuffer shm = qp.shm;
+        int slot = qp.sq.head();
+        long wrId = shm.getLong(slot + SendWqe.WR_ID);
+        int opcode = shm.getInt(slot + SendWqe.OPCODE);
+        int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
+        int wcOpcode = RcRequester.completionOpcode(opcode);
+        if (!qp.service.supports(opcode)) {
+            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
+        }
+        int status = gather.load(qp, slot, opcode, flags);
+        long length = gather.length();
+        if (status == WC_SUCCESS) {
+            status = checkLength(length);
+        }
+        if (status != WC_SUCCESS) {
+            gather.clear();
+            return finish(wrId, wcOpcode, status, 0, flags);
+        }
+        if (!takeTokens(length, now)) {
+            gather.clear();
+            return false;
+        }
+        return transmit(slot, wrId, opcode, wcOpcode, flags, length, now);
+    }
+
+    /** IBV_WC_SUCCESS when a message of {@code length} bytes may go, else its error status. */
+    int checkLength(long length) {
+        return WC_SUCCESS;
+    }
+
+    /**
+     * Sends the checked head entry at {@code slot}, whose payload is in
+     * {@link #gather} (cleared by the time this returns); true when the entry
+     * finished, false when it waits.
+     */
+    abstract boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now);
+
+    /** The peer's address changed: resolve it again before the next attempt. */
+    abstract void peerChanged();
+
+    /**
+     * One visit in RTS: up to {@link #BUDGET} entries.  Unsignaled entries
+     * are released to the FFL together at the end of the visit (or before the
+     * next completion is posted), not one by one.
+     */
+    boolean run(long now) {
+        try {
+            return runEntries(now);
+        } finally {
+            qp.sq.publish();
+        }
+    }
+
+    private boolean runEntries(long now) {
+        boolean progress = false;
+        for (int budget = BUDGET; budget > 0; budget--) {
+            if (pending) {
+                if (!completePending()) {
+                    return progress;
+                }
+                progress = true;
+            }
+            if (qp.state() != QPS_RTS) {
+                return progress;
+            }
+            int n = qp.sq.available();
+            if (n == 0) {
+                return progress;
+            }
+            if (qp.sq.corrupt(n)) {
+                qp.enterError(EVENT_QP_FATAL);
+                return true;
+            }
+            if (waiting && now - wakeAt < 0) {
+                return progress;
+            }
+            waiting = false;
+            if (!qp.sendCq.ring.hasRoom() || !executeHead(now)) {
+                return progress;
+            }
+            progress = true;
+        }
+        return progress;
+    }
+
+    /** Writes a completion the CQ had no room for; false while it still has none. */
+    boolean completePending() {
+        if (!pending) {
+            return true;
+        }
+        if (!qp.sendCq.ring.reserve()) {
+            return false;
+        }
+        qp.sq.consume();
+        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0, false);
+        pending = false;
+        return true;
+    }
+
+    /** A completion waits for room in the send CQ. */
+    boolean pending() {
+        return pending;
+    }
+
+    /** The head entry waits for a retry timer or the rate limiter, until {@link #wakeAt()}. */
+    boolean waiting() {
+        return waiting;
+    }
+
+    /** When the waiting head entry is tried again ({@link System#nanoTime()}). */
+    long wakeAt() {
+        return wakeAt;
+    }
+
+    /** Drops the attempt in progress and the cached responder (RESET). */
+    void forget() {
+        pending = false;
+        peerChanged();
+        resetAttempt();
+    }
+
+    /**
+     * True when the rate limiter lets {@code length} bytes go now (tokens are
+     * taken once per entry); otherwise the head entry waits for them.
+     */
+    private boolean takeTokens(long length, long now) {
+        if (!tokensTaken) {
+            long wait = qp.limiter.tryAcquire(length, now);
+            if (wait > 0) {
+                sleepUntil(now + wait);
+                return false;
+            }
+            tokensTaken = true;
+        }
+        return true;
+    }
+
+    boolean sleepUntil(long at) {
+        waiting = true;
+        wakeAt = at;
+        return false;
+    }
+
+    /**
+     * Releases the head entry's slot, then completes it (if signaled or
+     * failed): an application that sees the completion may reuse the slot.
+     */
+    boolean finish(long wrId, int wcOpcode, int status, int length, int flags) {
+        resetAttempt();
+        boolean failed = status != WC_SUCCESS;
+        if (failed) {
+            qp.enterError();
+        }
+        if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
+            if (!qp.sendCq.ring.reserve()) {
+                pending = true;
+                pendingWrId = wrId;
+                pendingStatus = status;
+                pendingOpcode = wcOpcode;
+                pendingLength = length;
+                return true;
+            }
+            qp.sq.consume();
+            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0, false);
+            return true;
+        }
+        qp.sq.advance();
+        return true;
+    }
+
+    /** A new attempt of the head entry starts from scratch. */
+    void resetAttempt() {
+        waiting = false;
+        tokensTaken = false;
+    }
+}

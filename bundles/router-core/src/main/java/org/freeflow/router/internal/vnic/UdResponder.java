@@ -1,0 +1,137 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+import static org.freeflow.router.api.transport.Outcome.*;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.RecvWqe;
+import org.freeflow.fastpath.api.WorkQueueConsumer;
+import org.freeflow.router.api.transport.Datagram;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
+
+/**
+ * The responder side of a local UD QP, called by requesters on their poller
+ * threads.  A datagram whose Q_Key is this QP's, arriving in RTR, RTS, SQD
+ * or SQE, lands in the next receive: the 40-byte GRH area first (the GRH
+ * when the sender's address handle was global, IBV_WC_GRH; untouched
+ * otherwise), then the payload; the completion carries byte_len (payload +
+ * 40), src_qp, slid and sl.  Everything else (wrong Q_Key, no receive, a
+ * receive too small, another state) is dropped without a trace, and the QP
+ * stays as it is.  Its own faults (a receive with a bad lkey, a corrupt ring)
+ * move it to ERR as on an HCA.  Connected operations are not for UD QPs:
+ * {@link Outcome#NOT_READY}, as a packet nobody answers.  Every delivery
+ * holds the receive-queue lock; the completion entry is reserved before the
+ * receive is taken.
+ */
+final class UdResponder implements Responder {
+
+    private final QueuePair qp;
+    private final ScatterList scatter;
+
+    UdResponder(QueuePair qp) {
+        this.qp = qp;
+        this.scatter = new ScatterList(qp.caps.maxRecvSge());
+    }
+
+    @Override
+    public int qpn() {
+        return qp.qpn;
+    }
+
+    @Override
+    public int lid() {
+        return qp.vnic.lid();
+    }
+
+    @Override
+    public int minRnrTimer() {
+        return 0;
+    }
+
+    @Override
+    public boolean acceptsFrom(Destination requester) {
+        return false;
+    }
+
+    @Override
+    public Outcome send(Payload payload, Destination requester, boolean withImm, int immData) {
+        return NOT_READY;
+    }
+
+    @Override
+    public Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
+            int immData) {
+        return NOT_READY;
+    }
+
+    @Override
+    public Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
+        return NOT_READY;
+    }
+
+    @Override
+    public Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
+            boolean solicited) {
+        qp.rqLock.lock();
+        try {
+            if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
+                return DROPPED;
+            }
+            WorkQueueConsumer rq = qp.rq;
+            int n = rq.available();
+            if (rq.corrupt(n)) {
+                qp.enterErrorFromPeer(EVENT_QP_FATAL);
+                return DROPPED;
+            }
+            if (n == 0) {
+                return DROPPED;
+            }
+            if (!qp.recvCq.ring.reserve()) {
+                return BUSY;
+            }
+            return deliver(payload, datagram, withImm, immData, solicited);
+        } finally {
+            qp.rqLock.unlock();
+        }
+    }
+
+    private boolean receiving() {
+        int s = qp.state();
+        return !qp.destroyed && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
+    }
+
+    /** Fills the head receive, whose completion entry is reserved. */
+    private Outcome deliver(Payload payload, Datagram datagram, boolean withImm, int immData, boolean solicited) {
+        int slot = qp.rq.head();
+        long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
+        int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
+        if (status != WC_SUCCESS) {
+            qp.rq.consume();
+            qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
+            qp.enterErrorFromPeer();
+            return DROPPED;
+        }
+        long length = Datagram.GRH_BYTES + payload.length();
+        if (length > scatter.capacity) {
+            scatter.clear();
+            qp.recvCq.ring.cancel();
+            return DROPPED;
+        }
+        ByteBuffer grh = datagram.grh();
+        if (grh != null) {
+            MemoryCopier.scatter(grh, 0, Datagram.GRH_BYTES, scatter, 0);
+        }
+        MemoryCopier.scatter(payload, scatter, Datagram.GRH_BYTES);
+        scatter.clear();
+        qp.rq.consume();
+        Destination source = datagram.source();
+        int wcFlags = (grh != null ? WC_GRH : 0) | (withImm ? WC_WITH_IMM : 0);
+        qp.recvCq.ring.post(wrId, WC_SUCCESS, WC_RECV, (int) length, withImm ? immData : 0, qp.qpn, source.qpn(),
+                wcFlags, source.lid(), datagram.serviceLevel(), solicited);
+        qp.recvWrs++;
+        return OK;
+    }
+}
