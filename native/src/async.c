@@ -6,8 +6,8 @@
  * number of events the router holds for this context, so the app may poll
  * it.  ibv_get_async_event takes one count (blocking unless the app made
  * the fd non-blocking), fetches the oldest event and turns its handle into
- * the object the app knows.  Accounting follows rdma-core: destroying a QP
- * or CQ waits until every event returned for it has been acked.
+ * the object the app knows.  Accounting follows rdma-core: destroying a QP,
+ * CQ or SRQ waits until every event returned for it has been acked.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -20,14 +20,18 @@ void ffl_async_init(struct ffl_context *fctx, int fd)
 	pthread_mutex_init(&fctx->obj_lock, NULL);
 	ffl_list_init(&fctx->qps);
 	ffl_list_init(&fctx->cqs);
+	ffl_list_init(&fctx->srqs);
 }
 
-/* A new QP or CQ (@node is its ctx_node): events may name it from now on. */
-void ffl_async_add(struct ffl_context *fctx, struct ffl_list *node,
-		   bool is_qp)
+/*
+ * A new QP, CQ or SRQ (@node is its ctx_node, @list the context's list of
+ * its kind): events may name it from now on.
+ */
+void ffl_async_add(struct ffl_context *fctx, struct ffl_list *list,
+		   struct ffl_list *node)
 {
 	pthread_mutex_lock(&fctx->obj_lock);
-	ffl_list_add_tail(is_qp ? &fctx->qps : &fctx->cqs, node);
+	ffl_list_add_tail(list, node);
 	pthread_mutex_unlock(&fctx->obj_lock);
 }
 
@@ -68,6 +72,29 @@ static struct ffl_qp *find_qp(struct ffl_context *fctx, uint32_t handle)
 	return NULL;
 }
 
+void ffl_srq_wait_acks(struct ffl_srq *srq)
+{
+	struct ibv_srq *ibsrq = &srq->ibsrq;
+
+	pthread_mutex_lock(&ibsrq->mutex);
+	while (ibsrq->events_completed != srq->async_events)
+		pthread_cond_wait(&ibsrq->cond, &ibsrq->mutex);
+	pthread_mutex_unlock(&ibsrq->mutex);
+}
+
+static struct ffl_srq *find_srq(struct ffl_context *fctx, uint32_t handle)
+{
+	struct ffl_list *n;
+	struct ffl_srq *srq;
+
+	for (n = fctx->srqs.next; n != &fctx->srqs; n = n->next) {
+		srq = container_of(n, struct ffl_srq, ctx_node);
+		if (srq->ibsrq.handle == handle)
+			return srq;
+	}
+	return NULL;
+}
+
 static struct ffl_cq *find_cq(struct ffl_context *fctx, uint32_t handle)
 {
 	struct ffl_list *n;
@@ -91,6 +118,7 @@ static bool deliver(struct ffl_context *fctx, const struct ff_async_event *ev,
 {
 	struct ffl_qp *qp = NULL;
 	struct ffl_cq *cq = NULL;
+	struct ffl_srq *srq;
 	bool ok = true;
 
 	out->event_type = (enum ibv_event_type)ev->event_type;
@@ -118,13 +146,24 @@ static bool deliver(struct ffl_context *fctx, const struct ff_async_event *ev,
 		cq->async_events++;
 		pthread_mutex_unlock(&cq->ibcq.mutex);
 		break;
+	case FF_ASYNC_SRQ:
+		srq = find_srq(fctx, ev->handle);
+		if (!srq) {
+			ok = false;
+			break;
+		}
+		out->element.srq = &srq->ibsrq;
+		pthread_mutex_lock(&srq->ibsrq.mutex);
+		srq->async_events++;
+		pthread_mutex_unlock(&srq->ibsrq.mutex);
+		break;
 	case FF_ASYNC_PORT:
 		out->element.port_num = (int)ev->handle;
 		break;
 	case FF_ASYNC_DEVICE:
 		out->element.port_num = 0;
 		break;
-	default:	/* FF_ASYNC_SRQ: no SRQs yet */
+	default:
 		ok = false;
 	}
 	pthread_mutex_unlock(&fctx->obj_lock);

@@ -269,15 +269,17 @@ int ffl_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	return err;
 }
 
-static int rq_write(struct ffl_qp *qp, const struct ibv_recv_wr *wr)
+/* One receive WQE into @rq (ring geometry checked at attach). */
+static int rq_write(struct ffl_ring *rq, uint32_t max_sge,
+		    const struct ibv_recv_wr *wr)
 {
 	struct ff_recv_wqe *wqe;
 
-	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > qp->cap.max_recv_sge ||
+	if (wr->num_sge < 0 || (uint32_t)wr->num_sge > max_sge ||
 	    sizeof(*wqe) + (size_t)wr->num_sge * sizeof(struct ff_sge) >
-		    qp->rq.slot_size)
+		    rq->slot_size)
 		return EINVAL;
-	wqe = ffl_ring_next(&qp->rq);
+	wqe = ffl_ring_next(rq);
 	if (!wqe)
 		return ENOMEM;
 	wqe->wr_id = wr->wr_id;
@@ -286,37 +288,60 @@ static int rq_write(struct ffl_qp *qp, const struct ibv_recv_wr *wr)
 	if (wr->num_sge)
 		memcpy(wqe + 1, wr->sg_list,
 		       (size_t)wr->num_sge * sizeof(struct ff_sge));
-	ffl_ring_push(&qp->rq);
+	ffl_ring_push(rq);
 	return 0;
+}
+
+/*
+ * Posts the list @wr to @rq under @lock; returns 0 or the error of *bad_wr.
+ * Rings the doorbell when something was published.
+ */
+static int post_receives(struct ffl_ring *rq, pthread_spinlock_t *lock,
+			 uint32_t max_sge, const struct ffl_bell *bell,
+			 struct ibv_recv_wr *wr, struct ibv_recv_wr **bad_wr)
+{
+	bool published;
+	uint32_t start;
+	int err = 0;
+
+	ffl_lock(lock);
+	start = rq->head;
+	for (; wr; wr = wr->next) {
+		err = rq_write(rq, max_sge, wr);
+		if (err) {
+			*bad_wr = wr;
+			break;
+		}
+	}
+	published = rq->head != start;
+	ffl_ring_publish(rq);
+	ffl_unlock(lock);
+	if (published)
+		ffl_bell_ring(bell);
+	return err;
 }
 
 int ffl_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 		  struct ibv_recv_wr **bad_wr)
 {
 	struct ffl_qp *qp = to_fqp(ibqp);
-	bool published;
-	uint32_t start;
-	int err = 0;
 
+	/* as rdma-core's providers: a QP with an SRQ has no receive queue */
 	if (ibqp->srq || !ffl_ring_present(&qp->rq)) {
 		*bad_wr = wr;
 		return EINVAL;
 	}
-	ffl_lock(&qp->rq_lock);
-	start = qp->rq.head;
-	for (; wr; wr = wr->next) {
-		err = rq_write(qp, wr);
-		if (err) {
-			*bad_wr = wr;
-			break;
-		}
-	}
-	published = qp->rq.head != start;
-	ffl_ring_publish(&qp->rq);
-	ffl_unlock(&qp->rq_lock);
-	if (published)
-		ffl_bell_ring(&qp->bell);
-	return err;
+	return post_receives(&qp->rq, &qp->rq_lock, qp->cap.max_recv_sge,
+			     &qp->bell, wr, bad_wr);
+}
+
+int ffl_post_srq_recv(struct ibv_srq *ibsrq, struct ibv_recv_wr *wr,
+		      struct ibv_recv_wr **bad_wr)
+{
+	struct ffl_srq *srq = to_fsrq(ibsrq);
+
+	return post_receives(&srq->rq, &srq->lock, srq->max_sge, &srq->bell,
+			     wr, bad_wr);
 }
 
 /*
@@ -511,14 +536,6 @@ void ffl_cqx_init(struct ffl_cq *cq, uint64_t wc_flags)
 		x->read_dlid_path_bits = cqx_read_dlid_path_bits;
 	if (wc_flags & IBV_WC_EX_WITH_COMPLETION_TIMESTAMP)
 		x->read_completion_ts = cqx_read_completion_ts;
-}
-
-static int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
-			     struct ibv_recv_wr **bad_wr)
-{
-	(void)srq;
-	*bad_wr = wr;
-	return EOPNOTSUPP;
 }
 
 const struct ibv_context_ops ffl_ctx_ops = {

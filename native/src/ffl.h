@@ -87,9 +87,10 @@ struct ffl_context {
 	struct ff_router_shm *router;	/* FF_ROUTER_SHM_SIZE, read-only */
 	struct ffl_bell bell;		/* &router->sleeping, doorbell fd */
 	/* async events name objects by handle: the live QPs and CQs */
-	pthread_mutex_t obj_lock;	/* guards qps and cqs */
+	pthread_mutex_t obj_lock;	/* guards qps, cqs and srqs */
 	struct ffl_list qps;		/* ffl_qp.ctx_node */
 	struct ffl_list cqs;		/* ffl_cq.ctx_node */
+	struct ffl_list srqs;		/* ffl_srq.ctx_node */
 };
 
 /*
@@ -183,6 +184,28 @@ struct ffl_qp {
 	unsigned int async_events;	/* by ibv_get_async_event, under
 					 * ibqp.mutex */
 };
+
+/*
+ * A shared receive queue: a router-made ring of receive WQEs (ff_srq_shm)
+ * that the router's responders of every QP made with it consume.
+ */
+struct ffl_srq {
+	struct ibv_srq ibsrq;
+	pthread_spinlock_t lock;	/* serialises posters */
+	struct ffl_ring rq;
+	uint32_t max_sge;		/* granted */
+	struct ff_srq_shm *shm;
+	size_t shm_size;
+	struct ffl_bell bell;
+	struct ffl_list ctx_node;	/* on the context's srqs */
+	unsigned int async_events;	/* by ibv_get_async_event, under
+					 * ibsrq.mutex */
+};
+
+static inline struct ffl_srq *to_fsrq(struct ibv_srq *srq)
+{
+	return container_of(srq, struct ffl_srq, ibsrq);
+}
 
 static inline struct ffl_device *to_fdev(struct ibv_device *d)
 {
@@ -297,7 +320,17 @@ int ffl_cmd(struct ibv_context *ctx, uint16_t op, const void *req,
 	    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
 	    int *fd_out);
 
-/* verbs.c: create_cq_ex, create_qp_ex */
+/* verbs.c: create_cq_ex, create_qp_ex; objects the router makes */
+int ffl_destroy_handle(struct ibv_context *ctx, uint16_t op, uint32_t handle);
+int ffl_destroy_object(struct ibv_context *ctx, uint16_t op, uint32_t handle,
+		       struct ff_destroy_resp *resp);
+int ffl_map_reply_shm(int *fd, uint64_t size, void **shm);
+
+/* srq.c: shared receive queues */
+struct ibv_srq *ffl_create_srq_ex(struct ibv_context *ctx,
+				  struct ibv_srq_init_attr_ex *attr);
+int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
+		      struct ibv_recv_wr **bad_wr);
 void ffl_verbs_ctx_init(struct verbs_context *vctx);
 
 /* datapath.c */
@@ -362,11 +395,12 @@ void ffl_eventfd_take_nowait(int fd);
 
 /* async.c: asynchronous events (ff_abi.h, "Asynchronous events") */
 void ffl_async_init(struct ffl_context *fctx, int fd);
-void ffl_async_add(struct ffl_context *fctx, struct ffl_list *node,
-		   bool is_qp);
+void ffl_async_add(struct ffl_context *fctx, struct ffl_list *list,
+		   struct ffl_list *node);
 void ffl_async_del(struct ffl_context *fctx, struct ffl_list *node,
 		   unsigned int dropped);
 void ffl_qp_wait_acks(struct ffl_qp *qp);
+void ffl_srq_wait_acks(struct ffl_srq *srq);
 
 /* mem.c: zero-copy backing of registered pages. */
 int ffl_mem_reg(uintptr_t start, uintptr_t end, int *memfd);

@@ -2,7 +2,7 @@
 /*
  * The rest of the public verbs: string and rate helpers, kernel-struct
  * copies, sysfs helpers (there is no sysfs device), and the
- * objects the router does not offer yet (SRQ, AH, multicast, import,
+ * objects the router does not offer yet (AH, multicast, import,
  * ECE, dma-buf), which fail with EOPNOTSUPP the way the verbs rules say.
  */
 #include <errno.h>
@@ -394,35 +394,6 @@ FF_EXPORT int ibv_resolve_eth_l2_from_gid(struct ibv_context *ctx,
 {
 	(void)ctx, (void)attr, (void)eth_mac, (void)vid;
 	return EOPNOTSUPP;	/* the port is InfiniBand */
-}
-
-/* ---- shared receive queues ------------------------------------------ */
-
-FF_EXPORT struct ibv_srq *ibv_create_srq(struct ibv_pd *pd,
-					 struct ibv_srq_init_attr *attr)
-{
-	(void)pd, (void)attr;
-	errno = EOPNOTSUPP;
-	return NULL;
-}
-
-FF_EXPORT int ibv_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr,
-			     int attr_mask)
-{
-	(void)srq, (void)attr, (void)attr_mask;
-	return EOPNOTSUPP;
-}
-
-FF_EXPORT int ibv_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr)
-{
-	(void)srq, (void)attr;
-	return EOPNOTSUPP;
-}
-
-FF_EXPORT int ibv_destroy_srq(struct ibv_srq *srq)
-{
-	(void)srq;
-	return EOPNOTSUPP;
 }
 
 /* ---- multicast, import, ECE, dma-buf -------------------------------- */

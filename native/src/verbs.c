@@ -12,7 +12,7 @@
 
 #include "ffl.h"
 
-static int destroy_handle(struct ibv_context *ctx, uint16_t op,
+int ffl_destroy_handle(struct ibv_context *ctx, uint16_t op,
 			  uint32_t handle)
 {
 	struct ff_handle_req req = { .handle = handle };
@@ -21,7 +21,7 @@ static int destroy_handle(struct ibv_context *ctx, uint16_t op,
 }
 
 /* DESTROY_QP / DESTROY_CQ: the reply says how many async events went. */
-static int destroy_object(struct ibv_context *ctx, uint16_t op,
+int ffl_destroy_object(struct ibv_context *ctx, uint16_t op,
 			  uint32_t handle, struct ff_destroy_resp *resp)
 {
 	struct ff_handle_req req = { .handle = handle };
@@ -62,7 +62,7 @@ FF_EXPORT int ibv_dealloc_pd(struct ibv_pd *pd)
 	/* the router does not know AHs: their PD is busy here */
 	if (__atomic_load_n(&to_fpd(pd)->ahs, __ATOMIC_RELAXED))
 		return EBUSY;
-	err = destroy_handle(pd->context, FF_OP_DEALLOC_PD, pd->handle);
+	err = ffl_destroy_handle(pd->context, FF_OP_DEALLOC_PD, pd->handle);
 	if (err)
 		return err;
 	free(to_fpd(pd));
@@ -160,7 +160,7 @@ FF_EXPORT int ibv_dereg_mr(struct ibv_mr *ibmr)
 	struct ffl_mr *mr = to_fmr(ibmr);
 	int err;
 
-	err = destroy_handle(ibmr->context, FF_OP_DEREG_MR, ibmr->handle);
+	err = ffl_destroy_handle(ibmr->context, FF_OP_DEREG_MR, ibmr->handle);
 	if (err)
 		return err;
 	/* the router no longer maps it: give the pages back */
@@ -181,7 +181,7 @@ FF_EXPORT int ibv_rereg_mr(struct ibv_mr *mr, int flags, struct ibv_pd *pd,
 /* ---- completion queues (channels and events: events.c) -------------- */
 
 /* Maps the ring memfd that a create reply carried, then closes the fd. */
-static int map_reply_shm(int *fd, uint64_t size, void **shm)
+int ffl_map_reply_shm(int *fd, uint64_t size, void **shm)
 {
 	void *p;
 
@@ -231,7 +231,7 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 		      channel ? channel->fd : -1, &resp, sizeof(resp), &fd);
 	if (err)
 		goto err_free;
-	err = map_reply_shm(&fd, resp.shm_size, &shm);
+	err = ffl_map_reply_shm(&fd, resp.shm_size, &shm);
 	if (err)
 		goto err_destroy;
 	cq->shm = shm;
@@ -257,7 +257,7 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 	cq->bell = fctx->bell;
 	if (channel)
 		ffl_channel_add(to_fch(channel), cq);
-	ffl_async_add(fctx, &cq->ctx_node, false);
+	ffl_async_add(fctx, &fctx->cqs, &cq->ctx_node);
 	return cq;
 
 err_unmap:
@@ -265,7 +265,7 @@ err_unmap:
 err_destroy:
 	if (fd >= 0)
 		close(fd);
-	destroy_handle(ctx, FF_OP_DESTROY_CQ, resp.handle);
+	ffl_destroy_handle(ctx, FF_OP_DESTROY_CQ, resp.handle);
 err_free:
 	free(cq);
 	errno = err;
@@ -323,7 +323,7 @@ FF_EXPORT int ibv_destroy_cq(struct ibv_cq *ibcq)
 	struct ff_destroy_resp resp;
 	int err;
 
-	err = destroy_object(ibcq->context, FF_OP_DESTROY_CQ, ibcq->handle,
+	err = ffl_destroy_object(ibcq->context, FF_OP_DESTROY_CQ, ibcq->handle,
 			     &resp);
 	if (err)
 		return err;
@@ -377,8 +377,8 @@ static int check_qp_init(struct ibv_context *ctx,
 	if (a->qp_type != IBV_QPT_RC && a->qp_type != IBV_QPT_UC &&
 	    a->qp_type != IBV_QPT_UD)
 		return EOPNOTSUPP;
-	if (a->srq)
-		return EOPNOTSUPP;	/* SRQs are not offered yet */
+	if (a->srq && a->srq->context != ctx)
+		return EINVAL;
 	if (!a->send_cq || !a->recv_cq || a->send_cq->context != ctx ||
 	    a->recv_cq->context != ctx)
 		return EINVAL;
@@ -438,6 +438,7 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 		.pd_handle = pd->handle,
 		.send_cq = attr->send_cq->handle,
 		.recv_cq = attr->recv_cq->handle,
+		.srq = attr->srq ? attr->srq->handle : 0,
 		.qp_type = attr->qp_type,
 		.sq_sig_all = attr->sq_sig_all ? 1 : 0,
 	};
@@ -446,7 +447,7 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 		      sizeof(resp), &fd);
 	if (err)
 		goto err_free;
-	err = map_reply_shm(&fd, resp.shm_size, &shm);
+	err = ffl_map_reply_shm(&fd, resp.shm_size, &shm);
 	if (err)
 		goto err_destroy;
 	qp->shm = shm;
@@ -473,7 +474,7 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 	ibqp->state = IBV_QPS_RESET;
 	ibqp->qp_type = attr->qp_type;
 	from_ff_cap(&attr->cap, &resp.cap);
-	ffl_async_add(to_fctx(ctx), &qp->ctx_node, true);
+	ffl_async_add(to_fctx(ctx), &to_fctx(ctx)->qps, &qp->ctx_node);
 	return qp;
 
 err_unmap:
@@ -481,7 +482,7 @@ err_unmap:
 err_destroy:
 	if (fd >= 0)
 		close(fd);
-	destroy_handle(ctx, FF_OP_DESTROY_QP, resp.handle);
+	ffl_destroy_handle(ctx, FF_OP_DESTROY_QP, resp.handle);
 err_free:
 	free(qp);
 	errno = err;
@@ -682,7 +683,7 @@ FF_EXPORT int ibv_destroy_qp(struct ibv_qp *ibqp)
 	struct ff_destroy_resp resp;
 	int err;
 
-	err = destroy_object(ibqp->context, FF_OP_DESTROY_QP, ibqp->handle,
+	err = ffl_destroy_object(ibqp->context, FF_OP_DESTROY_QP, ibqp->handle,
 			     &resp);
 	if (err)
 		return err;
@@ -716,4 +717,5 @@ void ffl_verbs_ctx_init(struct verbs_context *vctx)
 {
 	vctx->create_cq_ex = ffl_create_cq_ex;
 	vctx->create_qp_ex = ffl_create_qp_ex;
+	vctx->create_srq_ex = ffl_create_srq_ex;
 }

@@ -85,6 +85,15 @@ static void end(size_t size)
 		FIELD(s, m.reserved);                                          \
 	} while (0)
 
+/* a struct ff_srq_attr inside @s at @m */
+#define SRQ_ATTR(s, m)                                                         \
+	do {                                                                   \
+		FIELD(s, m.max_wr);                                            \
+		FIELD(s, m.max_sge);                                           \
+		FIELD(s, m.srq_limit);                                         \
+		FIELD(s, m.reserved);                                          \
+	} while (0)
+
 #define AH_ATTR(s, m)                                                          \
 	do {                                                                   \
 		FIELD(s, m.dgid);                                              \
@@ -326,6 +335,32 @@ static void control_plane(void)
 	FIELD(ff_async_event, reserved);
 	END(ff_async_event);
 
+	BEGIN(ff_srq_attr);
+	FIELD(ff_srq_attr, max_wr);
+	FIELD(ff_srq_attr, max_sge);
+	FIELD(ff_srq_attr, srq_limit);
+	FIELD(ff_srq_attr, reserved);
+	END(ff_srq_attr);
+
+	BEGIN(ff_create_srq_req);
+	FIELD(ff_create_srq_req, pd_handle);
+	FIELD(ff_create_srq_req, reserved);
+	SRQ_ATTR(ff_create_srq_req, attr);
+	END(ff_create_srq_req);
+
+	BEGIN(ff_create_srq_resp);
+	FIELD(ff_create_srq_resp, handle);
+	FIELD(ff_create_srq_resp, reserved);
+	SRQ_ATTR(ff_create_srq_resp, attr);
+	FIELD(ff_create_srq_resp, shm_size);
+	END(ff_create_srq_resp);
+
+	BEGIN(ff_modify_srq_req);
+	FIELD(ff_modify_srq_req, handle);
+	FIELD(ff_modify_srq_req, attr_mask);
+	SRQ_ATTR(ff_modify_srq_req, attr);
+	END(ff_modify_srq_req);
+
 	BEGIN(ff_destroy_resp);
 	FIELD(ff_destroy_resp, events_dropped);
 	FIELD(ff_destroy_resp, reserved);
@@ -379,6 +414,13 @@ static void data_plane(void)
 	FIELD(ff_qp_shm, doorbell);
 	FIELD(ff_qp_shm, reserved);
 	END(ff_qp_shm);
+
+	BEGIN(ff_srq_shm);
+	RING_CTRL(ff_srq_shm, rq);
+	FIELD(ff_srq_shm, slots);
+	FIELD(ff_srq_shm, slot_size);
+	FIELD(ff_srq_shm, offset);
+	END(ff_srq_shm);
 
 	BEGIN(ff_sge);
 	FIELD(ff_sge, addr);
@@ -473,6 +515,10 @@ static void constants(void)
 	CONST(FF_OP_QUERY_QP);
 	CONST(FF_OP_DESTROY_QP);
 	CONST(FF_OP_GET_ASYNC_EVENT);
+	CONST(FF_OP_CREATE_SRQ);
+	CONST(FF_OP_MODIFY_SRQ);
+	CONST(FF_OP_QUERY_SRQ);
+	CONST(FF_OP_DESTROY_SRQ);
 	CONST(FF_ASYNC_QP);
 	CONST(FF_ASYNC_CQ);
 	CONST(FF_ASYNC_SRQ);
@@ -496,6 +542,8 @@ static void verbs_constants(void)
 	CONST(IBV_EVENT_SQ_DRAINED);
 	CONST(IBV_EVENT_QP_LAST_WQE_REACHED);
 	CONST(IBV_EVENT_SRQ_LIMIT_REACHED);
+	CONST(IBV_SRQ_MAX_WR);
+	CONST(IBV_SRQ_LIMIT);
 	CONST(IBV_QPS_RESET);
 	CONST(IBV_QPS_INIT);
 	CONST(IBV_QPS_RTR);

@@ -69,7 +69,7 @@ static void init_qp(struct ffl_qp *qp, uint32_t handle)
 	ibqp->context = &fctx.vctx.context;
 	pthread_mutex_init(&ibqp->mutex, NULL);
 	pthread_cond_init(&ibqp->cond, NULL);
-	ffl_async_add(&fctx, &qp->ctx_node, true);
+	ffl_async_add(&fctx, &fctx.qps, &qp->ctx_node);
 }
 
 static void *waiter(void *arg)
@@ -177,7 +177,7 @@ int main(void)
 	cq1.ibcq.handle = 5;
 	pthread_mutex_init(&cq1.ibcq.mutex, NULL);
 	pthread_cond_init(&cq1.ibcq.cond, NULL);
-	ffl_async_add(&fctx, &cq1.ctx_node, false);
+	ffl_async_add(&fctx, &fctx.cqs, &cq1.ctx_node);
 	pthread_create(&t, NULL, fake_router, NULL);
 
 	test_delivery();

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	5u
+#define FF_ABI_VERSION	6u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -67,6 +67,12 @@ enum ff_op {
 	FF_OP_QUERY_QP = 10,	/* ff_query_qp_req -> ff_query_qp_resp */
 	FF_OP_DESTROY_QP = 11,	/* ff_handle_req -> ff_destroy_resp */
 	FF_OP_GET_ASYNC_EVENT = 12, /* - -> ff_async_event; EAGAIN: none */
+	FF_OP_CREATE_SRQ = 13,	/* ff_create_srq_req -> ff_create_srq_resp
+				 *   + fd(ring) */
+	FF_OP_MODIFY_SRQ = 14,	/* ff_modify_srq_req -> - */
+	FF_OP_QUERY_SRQ = 15,	/* ff_handle_req -> ff_srq_attr */
+	FF_OP_DESTROY_SRQ = 16,	/* ff_handle_req -> ff_destroy_resp;
+				 *   EBUSY while QPs use it */
 
 	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
 	FF_OP_ADMIN_PING = 100,		/* - -> - */
@@ -210,6 +216,46 @@ struct ff_create_qp_resp {
 	uint64_t shm_size;	/* 32: bytes of the ring memfd to map */
 };				/* 40 */
 
+/*
+ * Shared receive queues.  An SRQ is a router-made memfd (ff_srq_shm): a
+ * header page, then a receive queue whose slots have the layout of a QP's
+ * (ff_recv_wqe + ff_sge[]).  The FFL produces; the router's responders of
+ * every QP created with the SRQ consume, under the SRQ's own lock.  A QP
+ * with an SRQ gets no receive queue of its own (cap.max_recv_wr 0).
+ *
+ * srq_limit (ignored by CREATE_SRQ, as by ibv_create_srq): armed by
+ * FF_OP_MODIFY_SRQ with IBV_SRQ_LIMIT and a nonzero
+ * limit; when the router takes a receive and fewer than srq_limit stay
+ * posted, it raises IBV_EVENT_SRQ_LIMIT_REACHED (FF_ASYNC_SRQ) once and
+ * disarms (srq_limit reads 0 again).  IBV_SRQ_MAX_WR (resize) is
+ * EOPNOTSUPP.
+ */
+struct ff_srq_attr {
+	uint32_t max_wr;	/*  0 */
+	uint32_t max_sge;	/*  4 */
+	uint32_t srq_limit;	/*  8 */
+	uint32_t reserved;	/* 12 */
+};				/* 16 */
+
+struct ff_create_srq_req {
+	uint32_t pd_handle;	/*  0 */
+	uint32_t reserved;	/*  4 */
+	struct ff_srq_attr attr; /*  8 */
+};				/* 24 */
+
+struct ff_create_srq_resp {
+	uint32_t handle;	/*  0 */
+	uint32_t reserved;	/*  4 */
+	struct ff_srq_attr attr; /*  8: granted */
+	uint64_t shm_size;	/* 24: bytes of the ring memfd to map */
+};				/* 32 */
+
+struct ff_modify_srq_req {
+	uint32_t handle;	/*  0 */
+	uint32_t attr_mask;	/*  4: IBV_SRQ_* */
+	struct ff_srq_attr attr; /*  8 */
+};				/* 24 */
+
 /* Address vector, as struct ibv_ah_attr with its GRH flattened. */
 struct ff_ah_attr {
 	uint8_t dgid[16];	/*  0 */
@@ -289,7 +335,7 @@ struct ff_query_qp_resp {
 enum ff_async_element {
 	FF_ASYNC_QP = 1,	/* handle: a QP handle (ibv_async_event.element.qp) */
 	FF_ASYNC_CQ = 2,	/* handle: a CQ handle */
-	FF_ASYNC_SRQ = 3,	/* handle: an SRQ handle (future) */
+	FF_ASYNC_SRQ = 3,	/* handle: an SRQ handle */
 	FF_ASYNC_PORT = 4,	/* handle: port_num */
 	FF_ASYNC_DEVICE = 5,	/* handle: 0 */
 };
@@ -408,6 +454,14 @@ struct ff_qp_shm {
 	uint32_t doorbell;		/* 296: reserved for sleeping pollers */
 	uint32_t reserved;		/* 300 */
 };					/* 304 */
+
+/* SRQ memfd: header page, then slots * slot_size bytes at offset. */
+struct ff_srq_shm {
+	struct ff_ring_ctrl rq;		/*   0 */
+	uint32_t slots;			/* 128 */
+	uint32_t slot_size;		/* 132 */
+	uint64_t offset;		/* 136 */
+};					/* 144 */
 
 struct ff_sge {
 	uint64_t addr;		/*  0 */

@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 5;
+    public static final int ABI_VERSION = 6;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -76,6 +76,10 @@ public final class Abi {
     public static final int OP_QUERY_QP = 10;
     public static final int OP_DESTROY_QP = 11;
     public static final int OP_GET_ASYNC_EVENT = 12;
+    public static final int OP_CREATE_SRQ = 13;
+    public static final int OP_MODIFY_SRQ = 14;
+    public static final int OP_QUERY_SRQ = 15;
+    public static final int OP_DESTROY_SRQ = 16;
     /** enum ff_async_element: what ff_async_event.handle names. */
     public static final int ASYNC_QP = 1;
     public static final int ASYNC_CQ = 2;
@@ -496,6 +500,68 @@ public final class Abi {
         }
     }
 
+    /** {@code struct ff_srq_attr}. */
+    public static final class SrqAttr {
+        @Width(4) public static final int MAX_WR = 0;
+        @Width(4) public static final int MAX_SGE = 4;
+        @Width(4) public static final int SRQ_LIMIT = 8;
+        @Width(4) public static final int RESERVED = 12;
+        /** sizeof. */
+        public static final int SIZE = 16;
+
+        private SrqAttr() {
+        }
+    }
+
+    /** {@code struct ff_create_srq_req}. */
+    public static final class CreateSrqReq {
+        @Width(4) public static final int PD_HANDLE = 0;
+        @Width(4) public static final int RESERVED = 4;
+        @Width(16) public static final int ATTR = 8;
+        @Width(4) public static final int ATTR_MAX_WR = 8;
+        @Width(4) public static final int ATTR_MAX_SGE = 12;
+        @Width(4) public static final int ATTR_SRQ_LIMIT = 16;
+        @Width(4) public static final int ATTR_RESERVED = 20;
+        /** sizeof. */
+        public static final int SIZE = 24;
+
+        private CreateSrqReq() {
+        }
+    }
+
+    /** {@code struct ff_create_srq_resp}. */
+    public static final class CreateSrqResp {
+        @Width(4) public static final int HANDLE = 0;
+        @Width(4) public static final int RESERVED = 4;
+        @Width(16) public static final int ATTR = 8;
+        @Width(4) public static final int ATTR_MAX_WR = 8;
+        @Width(4) public static final int ATTR_MAX_SGE = 12;
+        @Width(4) public static final int ATTR_SRQ_LIMIT = 16;
+        @Width(4) public static final int ATTR_RESERVED = 20;
+        @Width(8) public static final int SHM_SIZE = 24;
+        /** sizeof. */
+        public static final int SIZE = 32;
+
+        private CreateSrqResp() {
+        }
+    }
+
+    /** {@code struct ff_modify_srq_req}. */
+    public static final class ModifySrqReq {
+        @Width(4) public static final int HANDLE = 0;
+        @Width(4) public static final int ATTR_MASK = 4;
+        @Width(16) public static final int ATTR = 8;
+        @Width(4) public static final int ATTR_MAX_WR = 8;
+        @Width(4) public static final int ATTR_MAX_SGE = 12;
+        @Width(4) public static final int ATTR_SRQ_LIMIT = 16;
+        @Width(4) public static final int ATTR_RESERVED = 20;
+        /** sizeof. */
+        public static final int SIZE = 24;
+
+        private ModifySrqReq() {
+        }
+    }
+
     /** {@code struct ff_destroy_resp}. */
     public static final class DestroyResp {
         @Width(4) public static final int EVENTS_DROPPED = 0;
@@ -600,6 +666,23 @@ public final class Abi {
         public static final int SIZE = 16;
 
         private Sge() {
+        }
+    }
+
+    /** {@code struct ff_srq_shm}. */
+    public static final class SrqShm {
+        @Width(128) public static final int RQ = 0;
+        @Width(4) public static final int RQ_PROD = 0;
+        @Width(60) public static final int RQ_PAD0 = 4;
+        @Width(4) public static final int RQ_CONS = 64;
+        @Width(60) public static final int RQ_PAD1 = 68;
+        @Width(4) public static final int SLOTS = 128;
+        @Width(4) public static final int SLOT_SIZE = 132;
+        @Width(8) public static final int OFFSET = 136;
+        /** sizeof. */
+        public static final int SIZE = 144;
+
+        private SrqShm() {
         }
     }
 

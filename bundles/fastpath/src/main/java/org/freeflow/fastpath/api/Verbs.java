@@ -39,6 +39,8 @@ public final class Verbs {
     public static final int QP_STATE = 1;
     public static final int QP_CUR_STATE = 1 << 1;
     public static final int QP_EN_SQD_ASYNC_NOTIFY = 1 << 2;
+    public static final int SRQ_MAX_WR = 1;
+    public static final int SRQ_LIMIT = 2;
     public static final int QP_ACCESS_FLAGS = 1 << 3;
     public static final int QP_PKEY_INDEX = 1 << 4;
     public static final int QP_PORT = 1 << 5;

@@ -63,6 +63,16 @@ public final class WorkQueueConsumer {
         return n;
     }
 
+    /**
+     * Entries posted and not consumed, from a fresh load of {@code prod}
+     * (an exact count, for the SRQ limit; {@link #available()} may report
+     * fewer).
+     */
+    public int posted() {
+        prod = RingIndex.loadAcquire(shm, prodOffset);
+        return prod - cons;
+    }
+
     /** True when the FFL claims more entries than the queue holds. */
     public boolean corrupt(int available) {
         return Integer.compareUnsigned(available, mask + 1) > 0;

@@ -18,6 +18,10 @@ public final class RouterDefaults {
     public static final int MAX_QP = 1 << 18;
     public static final int MAX_QP_WR = 16384;
     public static final int MAX_SGE = 32;
+    /** Shared receive queues per context, the receives one holds, SGEs per receive. */
+    public static final int MAX_SRQ = 1 << 16;
+    public static final int MAX_SRQ_WR = 16384;
+    public static final int MAX_SRQ_SGE = MAX_SGE;
     public static final int MAX_CQ = 1 << 16;
     public static final int MAX_CQE = 4194303;
     public static final int MAX_MR = 1 << 20;

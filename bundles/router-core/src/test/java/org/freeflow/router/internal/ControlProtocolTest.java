@@ -136,7 +136,8 @@ class ControlProtocolTest {
             assertEquals(16384, d.getInt(DeviceInfo.MAX_QP_WR));
             assertEquals(4194303, d.getInt(DeviceInfo.MAX_CQE));
             assertEquals(ATOMIC_HCA, d.getInt(DeviceInfo.ATOMIC_CAP));
-            assertEquals(0, d.getInt(DeviceInfo.MAX_SRQ));
+            assertEquals(RouterDefaults.MAX_SRQ, d.getInt(DeviceInfo.MAX_SRQ));
+            assertEquals(RouterDefaults.MAX_SRQ_WR, d.getInt(DeviceInfo.MAX_SRQ_WR));
             assertEquals(1, d.getShort(DeviceInfo.GID_TBL_LEN));
             byte[] guid = bytes(d, DeviceInfo.NODE_GUID, 8);
             assertEquals(0x02, guid[0], "node GUID in network byte order");

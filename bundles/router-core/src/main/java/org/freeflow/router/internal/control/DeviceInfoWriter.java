@@ -33,9 +33,9 @@ final class DeviceInfoWriter {
         reply.putInt(MAX_PD, RouterDefaults.MAX_PD);
         reply.putInt(MAX_QP_RD_ATOM, RouterDefaults.MAX_QP_RD_ATOM);
         reply.putInt(MAX_QP_INIT_RD_ATOM, RouterDefaults.MAX_QP_RD_ATOM);
-        reply.putInt(MAX_SRQ, 0);
-        reply.putInt(MAX_SRQ_WR, 0);
-        reply.putInt(MAX_SRQ_SGE, 0);
+        reply.putInt(MAX_SRQ, RouterDefaults.MAX_SRQ);
+        reply.putInt(MAX_SRQ_WR, RouterDefaults.MAX_SRQ_WR);
+        reply.putInt(MAX_SRQ_SGE, RouterDefaults.MAX_SRQ_SGE);
         reply.putInt(MAX_AH, RouterDefaults.MAX_AH);
         reply.putInt(MAX_INLINE_DATA, RouterDefaults.MAX_INLINE_DATA);
         reply.putInt(ATOMIC_CAP, RouterDefaults.ATOMIC_CAP);

@@ -6,6 +6,10 @@ import org.freeflow.fastpath.api.Abi.CreateCqReq;
 import org.freeflow.fastpath.api.Abi.CreateCqResp;
 import org.freeflow.fastpath.api.Abi.CreateQpReq;
 import org.freeflow.fastpath.api.Abi.CreateQpResp;
+import org.freeflow.fastpath.api.Abi.CreateSrqReq;
+import org.freeflow.fastpath.api.Abi.CreateSrqResp;
+import org.freeflow.fastpath.api.Abi.ModifySrqReq;
+import org.freeflow.fastpath.api.Abi.SrqAttr;
 import org.freeflow.fastpath.api.Abi.DestroyResp;
 import org.freeflow.fastpath.api.Abi.HandleReq;
 import org.freeflow.fastpath.api.Abi.HandleResp;
@@ -53,6 +57,10 @@ public final class VerbsSession implements Session {
             case Abi.OP_QUERY_QP -> queryQp(request, reply);
             case Abi.OP_DESTROY_QP -> destroyReply(reply, context.destroyQp(handle(request)));
             case Abi.OP_GET_ASYNC_EVENT -> asyncEvent(request, reply);
+            case Abi.OP_CREATE_SRQ -> createSrq(request, reply);
+            case Abi.OP_MODIFY_SRQ -> modifySrq(request);
+            case Abi.OP_QUERY_SRQ -> querySrq(request, reply);
+            case Abi.OP_DESTROY_SRQ -> destroyReply(reply, context.destroySrq(handle(request)));
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
         }
     }
@@ -154,5 +162,32 @@ public final class VerbsSession implements Session {
         request.expect(QueryQpReq.SIZE);
         context.queryQp(request.getInt(QueryQpReq.HANDLE), reply.buffer(), Abi.Hdr.SIZE);
         reply.length(QueryQpResp.SIZE);
+    }
+
+    private void createSrq(Request request, Reply reply) {
+        request.expect(CreateSrqReq.SIZE);
+        Grants.Srq srq = context.createSrq(request.getInt(CreateSrqReq.PD_HANDLE),
+                request.getInt(CreateSrqReq.ATTR_MAX_WR), request.getInt(CreateSrqReq.ATTR_MAX_SGE));
+        reply.putInt(CreateSrqResp.HANDLE, srq.handle());
+        reply.putInt(CreateSrqResp.ATTR_MAX_WR, srq.maxWr());
+        reply.putInt(CreateSrqResp.ATTR_MAX_SGE, srq.maxSge());
+        reply.putInt(CreateSrqResp.ATTR_SRQ_LIMIT, 0);
+        reply.putLong(CreateSrqResp.SHM_SIZE, srq.shmSize());
+        reply.attach(srq.fd());
+        reply.length(CreateSrqResp.SIZE);
+    }
+
+    private void modifySrq(Request request) {
+        request.expect(ModifySrqReq.SIZE);
+        context.modifySrq(request.getInt(ModifySrqReq.HANDLE), request.getInt(ModifySrqReq.ATTR_MASK),
+                request.getInt(ModifySrqReq.ATTR_SRQ_LIMIT));
+    }
+
+    private void querySrq(Request request, Reply reply) {
+        int[] attr = context.querySrq(handle(request));
+        reply.putInt(SrqAttr.MAX_WR, attr[0]);
+        reply.putInt(SrqAttr.MAX_SGE, attr[1]);
+        reply.putInt(SrqAttr.SRQ_LIMIT, attr[2]);
+        reply.length(SrqAttr.SIZE);
     }
 }

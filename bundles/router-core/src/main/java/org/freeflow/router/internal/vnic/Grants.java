@@ -37,4 +37,16 @@ public final class Grants {
      */
     public record Qp(int handle, int qpn, QpCaps caps, long shmSize, int fd) {
     }
+
+    /**
+     * A shared receive queue.
+     *
+     * @param handle  SRQ handle
+     * @param maxWr   receives it holds (ring slots)
+     * @param maxSge  SGEs per receive
+     * @param shmSize bytes of the ring memfd
+     * @param fd      the ring memfd: send it, then close it
+     */
+    public record Srq(int handle, int maxWr, int maxSge, long shmSize, int fd) {
+    }
 }

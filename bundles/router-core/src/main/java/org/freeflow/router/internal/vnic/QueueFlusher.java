@@ -10,7 +10,8 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
  * A QP in ERR completes every queued and newly posted work request, send and
  * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.  The
  * receive queue is flushed under its lock: a peer's requester on another
- * poller may be taking a receive at that moment.
+ * poller may be taking a receive at that moment.  The receives of a shared
+ * receive queue belong to the SRQ: a QP in ERR leaves them there.
  */
 final class QueueFlusher {
 
@@ -33,6 +34,9 @@ final class QueueFlusher {
     boolean unflushed() {
         if (qp.sq.available() != 0) {
             return true;
+        }
+        if (qp.srq != null) {
+            return false;
         }
         qp.rqLock.lock();
         try {
@@ -62,6 +66,9 @@ final class QueueFlusher {
     }
 
     private boolean flushReceive() {
+        if (qp.srq != null) {
+            return false;
+        }
         qp.rqLock.lock();
         try {
             WorkQueueConsumer rq = qp.rq;

@@ -2,6 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 import static org.freeflow.fastpath.api.Verbs.EVENT_COMM_EST;
+import static org.freeflow.fastpath.api.Verbs.EVENT_QP_LAST_WQE_REACHED;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
@@ -28,7 +29,10 @@ import org.freeflow.router.api.transport.Responder;
  * PollerService.call; its send queue is its poller's alone; its receive queue
  * is taken by its peer's requester (on whichever poller serves that one)
  * under {@link #rqLock}.  Its state changes inside calls, on its poller, and
- * to ERR on a peer's poller (which then wakes this QP's poller).
+ * to ERR on a peer's poller (which then wakes this QP's poller).  A QP made
+ * with a shared receive queue takes its receives from that one, under the
+ * SRQ's lock too ({@link #lockReceives()}); it never flushes or discards
+ * them (they are the SRQ's), and raises LAST_WQE_REACHED when it enters ERR.
  */
 final class QueuePair implements PollTarget {
 
@@ -49,7 +53,14 @@ final class QueuePair implements PollTarget {
     final QpRingLayout layout;
     final ByteBuffer shm;
     final WorkQueueConsumer sq;
+    /** Where the receives come from: this QP's own receive queue, or its SRQ's. */
     final WorkQueueConsumer rq;
+    /** The buffer {@link #rq}'s entries live in. */
+    final ByteBuffer rqShm;
+    /** The PD receive lkeys are checked against (the SRQ's, with one). */
+    final ProtectionDomain recvPd;
+    /** The shared receive queue, or null. */
+    final SharedReceiveQueue srq;
     final RateLimiter limiter;
     final TransportRegistry transports;
     /** This QP's address as responders see it. */
@@ -78,6 +89,14 @@ final class QueuePair implements PollTarget {
     QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
             CompletionQueue sendCq, CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout,
             MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports, PollerService poller) {
+        this(handle, qpn, service, vnic, pd, sendCq, recvCq, null, caps, sqSigAll, layout, ringMapping, limiter,
+                transports, poller);
+    }
+
+    QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
+            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, QpCaps caps, boolean sqSigAll,
+            QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
+            PollerService poller) {
         this.handle = handle;
         this.qpn = qpn;
         this.service = service;
@@ -93,7 +112,10 @@ final class QueuePair implements PollTarget {
         this.shm = ringMapping.chunk(0);
         layout.initialize(shm, qpn, QPS_RESET);
         this.sq = layout.sendQueue(shm);
-        this.rq = layout.receiveQueue(shm);
+        this.srq = srq;
+        this.rq = srq == null ? layout.receiveQueue(shm) : srq.rq;
+        this.rqShm = srq == null ? shm : srq.shm;
+        this.recvPd = srq == null ? pd : srq.pd;
         this.limiter = limiter;
         this.transports = transports;
         this.poller = poller;
@@ -152,10 +174,45 @@ final class QueuePair implements PollTarget {
         return state;
     }
 
-    /** Sets the state and mirrors it into ff_qp_shm.state for the FFL. */
+    /**
+     * Sets the state and mirrors it into ff_qp_shm.state for the FFL.  A QP
+     * with an SRQ entering ERR raises LAST_WQE_REACHED (IB spec 11.5.2.5):
+     * no receive of the SRQ will complete on it any more.
+     */
     void setState(int next) {
+        int previous = state;
         state = next;
         RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
+        if (next == QPS_ERR && previous != QPS_ERR && srq != null && events != null) {
+            events.raiseQp(EVENT_QP_LAST_WQE_REACHED, handle);
+        }
+    }
+
+    /** Receive slots a message may fill (the SRQ's, with one). */
+    int maxRecvSge() {
+        return srq == null ? caps.maxRecvSge() : srq.maxSge;
+    }
+
+    /** Takes the SRQ's lock, if any; inside {@link #rqLock}. */
+    void lockReceives() {
+        if (srq != null) {
+            srq.lock.lock();
+        }
+    }
+
+    void unlockReceives() {
+        if (srq != null) {
+            srq.lock.unlock();
+        }
+    }
+
+    /** Releases the head receive (under {@link #lockReceives()}). */
+    void consumeReceive() {
+        if (srq == null) {
+            rq.consume();
+        } else {
+            srq.consume();
+        }
     }
 
     /** An error completion on this QP's poller: the QP stops and flushes (the completion tells the app). */
@@ -193,10 +250,12 @@ final class QueuePair implements PollTarget {
         }
     }
 
-    /** Back to RESET: both queues dropped without completions, no peer. */
+    /** Back to RESET: both queues dropped without completions (an SRQ keeps its receives), no peer. */
     void reset() {
         sq.discardAll();
-        rq.discardAll();
+        if (srq == null) {
+            rq.discardAll();
+        }
         requester.forget();
         attrs = new QpAttributes();
         peer = null;

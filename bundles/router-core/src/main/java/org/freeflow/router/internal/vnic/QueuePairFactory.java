@@ -23,9 +23,6 @@ final class QueuePairFactory {
         if (ConnectedService.of(type) == null) {
             throw new VerbsException(Errno.EINVAL, "QP type " + type);
         }
-        if (request.srq() != 0) {
-            throw new VerbsException(Errno.EOPNOTSUPP, "shared receive queues are not supported yet");
-        }
         QpCaps caps = request.caps();
         if (outside(caps.maxSendWr(), RouterDefaults.MAX_QP_WR) || outside(caps.maxRecvWr(), RouterDefaults.MAX_QP_WR)
                 || outside(caps.maxSendSge(), RouterDefaults.MAX_SGE)
@@ -37,7 +34,8 @@ final class QueuePairFactory {
 
     /** Creates the QP (in RESET) and its ring memfd; the caller sends, then closes, the fd. */
     static QueuePair create(int handle, VirtualNic vnic, VnicEnvironment env, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, QpRequest request, int[] ringFd) {
+            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, QpRequest request,
+            int[] ringFd) {
         if (!env.qos().admitQueuePair(vnic.name(), vnic.queuePairs())) {
             throw new VerbsException(Errno.EDQUOT, "QP quota of " + vnic.name() + " reached");
         }
@@ -50,14 +48,16 @@ final class QueuePairFactory {
         RateLimiter limiter = env.qos().limiterFor(vnic.name(), vnic.tenant(), qpn);
         QpCaps asked = request.caps();
         int sendSge = Math.max(1, asked.maxSendSge());
-        int recvSge = Math.max(1, asked.maxRecvSge());
-        QpRingLayout layout = QpRingLayout.forCapacity(asked.maxSendWr(), asked.maxRecvWr(), sendSge, recvSge,
+        int recvSge = srq == null ? Math.max(1, asked.maxRecvSge()) : 0;
+        QpRingLayout layout = QpRingLayout.forCapacity(asked.maxSendWr(), srq == null ? asked.maxRecvWr() : 0,
+                sendSge, recvSge, asked.maxInlineData());
+        QpCaps granted = new QpCaps(layout.sqSlots(), srq == null ? layout.rqSlots() : 0, sendSge, recvSge,
                 asked.maxInlineData());
-        QpCaps granted = new QpCaps(layout.sqSlots(), layout.rqSlots(), sendSge, recvSge, asked.maxInlineData());
         RingMemory memory = RingMemory.create("freeflow-qp-" + qpn, layout.shmSize());
         ringFd[0] = memory.fd();
-        return new QueuePair(handle, qpn, ConnectedService.of(request.qpType()), vnic, pd, sendCq, recvCq, granted, request.sqSigAll(), layout,
-                memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(), env.poller());
+        return new QueuePair(handle, qpn, ConnectedService.of(request.qpType()), vnic, pd, sendCq, recvCq, srq,
+                granted, request.sqSigAll(), layout, memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter,
+                env.transports(), env.poller());
     }
 
     private static boolean outside(int value, int max) {

@@ -17,8 +17,10 @@ import org.freeflow.router.api.transport.Responder;
  * is connected to while in RTR, RTS or SQD; checks rkey, PD, bounds and
  * access (MR and QP) before a byte moves; consumes receives for SEND and
  * WRITE_WITH_IMM; executes 8-byte atomics on aligned words.  Every operation holds the QP's receive-queue lock, which
- * its own poller's flush takes too; a receive completion is reserved in the
- * receive CQ before the receive is taken.  A fault on its side moves it to
+ * its own poller's flush takes too, and takes a receive under the SRQ's lock
+ * as well when the QP has one; a receive completion is reserved in the
+ * receive CQ before the receive is taken, and the receive is released
+ * before its data is copied (its SGEs are checked and held by then).  A fault on its side moves it to
  * ERR, as on a real HCA, and wakes its poller to flush; a message it refuses
  * does so only when its {@link ConnectedService} says (RC; UC drops it).
  */
@@ -30,7 +32,7 @@ final class RcResponder implements Responder {
 
     RcResponder(QueuePair qp) {
         this.qp = qp;
-        this.scatter = new ScatterList(qp.caps.maxRecvSge());
+        this.scatter = new ScatterList(qp.maxRecvSge());
     }
 
     @Override
@@ -81,23 +83,31 @@ final class RcResponder implements Responder {
             if (!acceptsFrom(requester)) {
                 return NOT_READY;
             }
-            Outcome ready = receiveReady();
-            if (ready != OK) {
-                return ready;
-            }
-            int slot = qp.rq.head();
-            long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
-            int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
-            if (status != WC_SUCCESS) {
-                failReceive(wrId, status);
-                qp.enterErrorFromPeer();
-                return REMOTE_OPERATION_ERROR;
-            }
             long length = payload.length();
-            if (length > scatter.capacity) {
-                scatter.clear();
-                failReceive(wrId, WC_LOC_LEN_ERR);
-                return refuse(REMOTE_INVALID_REQUEST);
+            qp.lockReceives();
+            long wrId;
+            try {
+                Outcome ready = receiveReady();
+                if (ready != OK) {
+                    return ready;
+                }
+                int slot = qp.rq.head();
+                wrId = qp.rqShm.getLong(slot + RecvWqe.WR_ID);
+                int status = scatter.load(qp.rqShm, slot, qp.rqShm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable,
+                        qp.recvPd);
+                if (status != WC_SUCCESS) {
+                    failReceive(wrId, status);
+                    qp.enterErrorFromPeer();
+                    return REMOTE_OPERATION_ERROR;
+                }
+                if (length > scatter.capacity) {
+                    scatter.clear();
+                    failReceive(wrId, WC_LOC_LEN_ERR);
+                    return refuse(REMOTE_INVALID_REQUEST);
+                }
+                qp.consumeReceive();
+            } finally {
+                qp.unlockReceives();
             }
             MemoryCopier.scatter(payload, scatter);
             scatter.clear();
@@ -130,17 +140,24 @@ final class RcResponder implements Responder {
                     return refuse(REMOTE_ACCESS_ERROR);
                 }
             }
+            long wrId = 0;
             if (withImm) {
-                Outcome ready = receiveReady();
-                if (ready != OK) {
-                    return ready;
+                qp.lockReceives();
+                try {
+                    Outcome ready = receiveReady();
+                    if (ready != OK) {
+                        return ready;
+                    }
+                    wrId = qp.rqShm.getLong(qp.rq.head() + RecvWqe.WR_ID);
+                    qp.consumeReceive();
+                } finally {
+                    qp.unlockReceives();
                 }
             }
             if (target != null) {
                 MemoryCopier.copy(payload, target, regionOffset);
             }
             if (withImm) {
-                long wrId = qp.shm.getLong(qp.rq.head() + RecvWqe.WR_ID);
                 complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester, solicited);
             }
             return OK;
@@ -222,7 +239,7 @@ final class RcResponder implements Responder {
 
     /**
      * OK when a receive is posted and an entry of its CQ is reserved for it;
-     * RNR, BUSY, or an error otherwise.
+     * RNR, BUSY, or an error otherwise.  Under {@link QueuePair#lockReceives()}.
      */
     private Outcome receiveReady() {
         WorkQueueConsumer rq = qp.rq;
@@ -251,14 +268,13 @@ final class RcResponder implements Responder {
 
     /** Releases the receive slot, then completes it in error (its CQ entry is reserved). */
     private void failReceive(long wrId, int status) {
-        qp.rq.consume();
+        qp.consumeReceive();
         qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
     }
 
-    /** Releases the receive slot, then completes it (the application may repost at once). */
+    /** Completes a receive already released, whose CQ entry is reserved. */
     private void complete(long wrId, int opcode, long length, boolean withImm, int immData, Destination requester,
             boolean solicited) {
-        qp.rq.consume();
         qp.recvCq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
                 withImm ? WC_WITH_IMM : 0, requester.lid(), solicited);
         qp.recvWrs++;

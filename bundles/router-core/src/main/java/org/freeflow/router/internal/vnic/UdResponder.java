@@ -30,10 +30,12 @@ final class UdResponder implements Responder {
 
     private final QueuePair qp;
     private final ScatterList scatter;
+    /** The wr_id of the receive {@link #take} released; under the QP's receive lock. */
+    private long wrId;
 
     UdResponder(QueuePair qp) {
         this.qp = qp;
-        this.scatter = new ScatterList(qp.caps.maxRecvSge());
+        this.scatter = new ScatterList(qp.maxRecvSge());
     }
 
     @Override
@@ -80,19 +82,18 @@ final class UdResponder implements Responder {
             if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
                 return DROPPED;
             }
-            WorkQueueConsumer rq = qp.rq;
-            int n = rq.available();
-            if (rq.corrupt(n)) {
-                qp.enterErrorFromPeer(EVENT_QP_FATAL);
-                return DROPPED;
+            qp.lockReceives();
+            long wrId;
+            try {
+                Outcome taken = take(payload.length());
+                if (taken != OK) {
+                    return taken;
+                }
+                wrId = this.wrId;
+            } finally {
+                qp.unlockReceives();
             }
-            if (n == 0) {
-                return DROPPED;
-            }
-            if (!qp.recvCq.ring.reserve()) {
-                return BUSY;
-            }
-            return deliver(payload, datagram, withImm, immData, solicited);
+            return deliver(payload, datagram, wrId, withImm, immData, solicited);
         } finally {
             qp.rqLock.unlock();
         }
@@ -103,30 +104,54 @@ final class UdResponder implements Responder {
         return !qp.destroyed && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
     }
 
-    /** Fills the head receive, whose completion entry is reserved. */
-    private Outcome deliver(Payload payload, Datagram datagram, boolean withImm, int immData, boolean solicited) {
-        int slot = qp.rq.head();
-        long wrId = qp.shm.getLong(slot + RecvWqe.WR_ID);
-        int status = scatter.load(qp.shm, slot, qp.shm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable, qp.pd);
+    /**
+     * Under the receive locks: reserves a completion entry, checks the head
+     * receive's SGEs (held in {@link #scatter}) and its room for
+     * {@code payloadLength} after the GRH area, and releases it, its wr_id in
+     * {@link #wrId}.  A datagram it cannot take is dropped, the receive kept.
+     */
+    private Outcome take(long payloadLength) {
+        WorkQueueConsumer rq = qp.rq;
+        int n = rq.available();
+        if (rq.corrupt(n)) {
+            qp.enterErrorFromPeer(EVENT_QP_FATAL);
+            return DROPPED;
+        }
+        if (n == 0) {
+            return DROPPED;
+        }
+        if (!qp.recvCq.ring.reserve()) {
+            return BUSY;
+        }
+        int slot = rq.head();
+        wrId = qp.rqShm.getLong(slot + RecvWqe.WR_ID);
+        int status = scatter.load(qp.rqShm, slot, qp.rqShm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable,
+                qp.recvPd);
         if (status != WC_SUCCESS) {
-            qp.rq.consume();
+            qp.consumeReceive();
             qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
             qp.enterErrorFromPeer();
             return DROPPED;
         }
-        long length = Datagram.GRH_BYTES + payload.length();
-        if (length > scatter.capacity) {
+        if (Datagram.GRH_BYTES + payloadLength > scatter.capacity) {
             scatter.clear();
             qp.recvCq.ring.cancel();
             return DROPPED;
         }
+        qp.consumeReceive();
+        return OK;
+    }
+
+    /** Fills the receive {@link #take} released, whose completion entry is reserved. */
+    private Outcome deliver(Payload payload, Datagram datagram, long wrId, boolean withImm, int immData,
+            boolean solicited) {
+        long length = Datagram.GRH_BYTES + payload.length();
         ByteBuffer grh = datagram.grh();
         if (grh != null) {
             MemoryCopier.scatter(grh, 0, Datagram.GRH_BYTES, scatter, 0);
         }
         MemoryCopier.scatter(payload, scatter, Datagram.GRH_BYTES);
         scatter.clear();
-        qp.rq.consume();
         Destination source = datagram.source();
         int wcFlags = (grh != null ? WC_GRH : 0) | (withImm ? WC_WITH_IMM : 0);
         qp.recvCq.ring.post(wrId, WC_SUCCESS, WC_RECV, (int) length, withImm ? immData : 0, qp.qpn, source.qpn(),

@@ -6,6 +6,8 @@ import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.CompletionRingProducer;
 import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.fastpath.api.SrqRingLayout;
+import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
@@ -32,6 +34,7 @@ public final class VerbsContext {
     private final HandleTable<MemoryRegion> mrs = new HandleTable<>("MR", RouterDefaults.MAX_MR);
     private final HandleTable<CompletionQueue> cqs = new HandleTable<>("CQ", RouterDefaults.MAX_CQ);
     private final HandleTable<QueuePair> qps = new HandleTable<>("QP", RouterDefaults.MAX_QP);
+    private final HandleTable<SharedReceiveQueue> srqs = new HandleTable<>("SRQ", RouterDefaults.MAX_SRQ);
     private final AsyncEventQueue events;
     private String process = "unknown process";
     private boolean closed;
@@ -187,15 +190,19 @@ public final class VerbsContext {
         ProtectionDomain pd = pds.get(request.pdHandle());
         CompletionQueue sendCq = cqs.get(request.sendCq());
         CompletionQueue recvCq = cqs.get(request.recvCq());
+        SharedReceiveQueue srq = request.srq() == 0 ? null : srqs.get(request.srq());
         int handle = qps.reserve();
         int[] fd = {-1};
-        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, request, fd);
+        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, request, fd);
         qp.events = events;
         env.directory().add(qp);
         qps.put(handle, qp);
         pd.retain();
         sendCq.retain();
         recvCq.retain();
+        if (srq != null) {
+            srq.retain();
+        }
         vnic.queuePairAdded();
         LOG.debug("{}: {} created", vnic.name(), qp);
         return new Grants.Qp(handle, qp.qpn, qp.caps, qp.layout.shmSize(), fd[0]);
@@ -237,12 +244,71 @@ public final class VerbsContext {
         qp.pd.release();
         qp.sendCq.release();
         qp.recvCq.release();
+        if (qp.srq != null) {
+            qp.srq.release();
+        }
         vnic.queuePairRemoved();
         LOG.debug("{}: {} destroyed", vnic.name(), qp);
         return events.drop(Abi.ASYNC_QP, handle);
     }
 
-    /** Destroys everything this context made: QPs, CQs, MRs, PDs. Idempotent. */
+    /**
+     * A shared receive queue of up to {@code maxWr} receives of {@code maxSge}
+     * SGEs, its limit disarmed (srq_limit is irrelevant to ibv_create_srq);
+     * the caller sends, then closes, the ring fd.
+     */
+    public Grants.Srq createSrq(int pdHandle, int maxWr, int maxSge) {
+        ProtectionDomain pd = pds.get(pdHandle);
+        if (maxWr < 1 || maxWr > RouterDefaults.MAX_SRQ_WR || maxSge < 0 || maxSge > RouterDefaults.MAX_SGE) {
+            throw new VerbsException(Errno.EINVAL, "SRQ of " + Integer.toUnsignedString(maxWr) + " WRs, "
+                    + Integer.toUnsignedString(maxSge) + " SGEs beyond the device");
+        }
+        int sges = Math.max(1, maxSge);
+        SrqRingLayout layout = SrqRingLayout.forCapacity(maxWr, sges);
+        int handle = srqs.reserve();
+        RingMemory memory = RingMemory.create("freeflow-srq", layout.shmSize());
+        SharedReceiveQueue srq = new SharedReceiveQueue(handle, pd, sges, layout, memory.mapping(), events);
+        srqs.put(handle, srq);
+        pd.retain();
+        LOG.debug("{}: {} created", vnic.name(), srq);
+        return new Grants.Srq(handle, srq.maxWr(), sges, layout.shmSize(), memory.fd());
+    }
+
+    /** ibv_modify_srq: IBV_SRQ_LIMIT arms or disarms; IBV_SRQ_MAX_WR (resize) is not offered. */
+    public void modifySrq(int handle, int mask, int limit) {
+        SharedReceiveQueue srq = srqs.get(handle);
+        if ((mask & ~(Verbs.SRQ_MAX_WR | Verbs.SRQ_LIMIT)) != 0) {
+            throw new VerbsException(Errno.EINVAL, "SRQ attribute mask 0x" + Integer.toHexString(mask));
+        }
+        if ((mask & Verbs.SRQ_MAX_WR) != 0) {
+            throw new VerbsException(Errno.EOPNOTSUPP, "SRQs cannot be resized");
+        }
+        if ((mask & Verbs.SRQ_LIMIT) != 0) {
+            srq.arm(limit);
+        }
+    }
+
+    /** {max_wr, max_sge, srq_limit} of the SRQ (the limit 0 while disarmed). */
+    public int[] querySrq(int handle) {
+        SharedReceiveQueue srq = srqs.get(handle);
+        return new int[] {srq.maxWr(), srq.maxSge, srq.limit()};
+    }
+
+    /** EBUSY while QPs use it; returns how many unread asynchronous events of the SRQ were dropped. */
+    public int destroySrq(int handle) {
+        SharedReceiveQueue srq = srqs.get(handle);
+        if (srq.inUse()) {
+            throw new VerbsException(Errno.EBUSY, srq + " still has QPs");
+        }
+        srqs.remove(handle);
+        env.poller().call(() -> null);
+        srq.unmap();
+        srq.pd.release();
+        LOG.debug("{}: {} destroyed", vnic.name(), srq);
+        return events.drop(Abi.ASYNC_SRQ, handle);
+    }
+
+    /** Destroys everything this context made: QPs, SRQs, CQs, MRs, PDs. Idempotent. */
     public void close() {
         if (closed) {
             return;
@@ -250,6 +316,9 @@ public final class VerbsContext {
         closed = true;
         for (QueuePair qp : qps.newestFirst()) {
             quietly(() -> destroyQp(qp.handle));
+        }
+        for (SharedReceiveQueue srq : srqs.newestFirst()) {
+            quietly(() -> destroySrq(srq.handle));
         }
         for (CompletionQueue cq : cqs.newestFirst()) {
             quietly(() -> destroyCq(cq.handle));

@@ -111,7 +111,7 @@ class VerbsContextTest {
         int cq = a.recvCq.handle;
         assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, 8, false, caps(1))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, 5, false, caps(1))));
-        assertErrno(Errno.EOPNOTSUPP, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 3, QPT_RC, false, caps(1))));
+        assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 3, QPT_RC, false, caps(1))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, cq, cq, 0, QPT_RC, false, caps(20000))));
         assertErrno(Errno.EINVAL, () -> a.ctx.createQp(new QpRequest(a.pd, 77, cq, 0, QPT_RC, false, caps(1))));
         fx.qos.maxQps = 2;

@@ -1,0 +1,118 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.EVENT_SRQ_LIMIT_REACHED;
+
+import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.SpinLock;
+import org.freeflow.fastpath.api.SrqRingLayout;
+import org.freeflow.fastpath.api.WorkQueueConsumer;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.MappedRegion;
+
+/**
+ * A shared receive queue: a router-made memfd ring of receive WQEs the FFL
+ * produces, which the responders of every QP created with it consume, on
+ * whichever pollers serve their peers.  {@link #lock} guards the ring and
+ * the limit; it nests inside a QP's receive lock and outside the CQs'
+ * (receive queue, SRQ, CQ).  The control thread arms the limit and counts
+ * the QPs that use it.
+ */
+final class SharedReceiveQueue {
+
+    final int handle;
+    final ProtectionDomain pd;
+    final int maxSge;
+    final SrqRingLayout layout;
+    final ByteBuffer shm;
+    final WorkQueueConsumer rq;
+    final SpinLock lock = new SpinLock();
+    private final MappedRegion mapping;
+    private final AsyncEventQueue events;
+    /** Armed limit, 0 when disarmed; under {@link #lock}. */
+    private int limit;
+    /** QPs created with this SRQ; control thread only. */
+    private int users;
+
+    SharedReceiveQueue(int handle, ProtectionDomain pd, int maxSge, SrqRingLayout layout, MappedRegion mapping,
+            AsyncEventQueue events) {
+        this.handle = handle;
+        this.pd = pd;
+        this.maxSge = maxSge;
+        this.layout = layout;
+        this.mapping = mapping;
+        this.shm = mapping.chunk(0);
+        layout.initialize(shm);
+        this.rq = layout.receiveQueue(shm);
+        this.events = events;
+    }
+
+    /** Receives the queue holds at most. */
+    int maxWr() {
+        return layout.slots();
+    }
+
+    /**
+     * Releases the head receive (under {@link #lock}); when the limit is
+     * armed and fewer than it stay posted, raises SRQ_LIMIT_REACHED once and
+     * disarms.
+     */
+    void consume() {
+        rq.consume();
+        if (limit != 0 && Integer.compareUnsigned(rq.posted(), limit) < 0) {
+            limit = 0;
+            events.raise(new AsyncEventQueue.Event(EVENT_SRQ_LIMIT_REACHED, Abi.ASYNC_SRQ, handle));
+        }
+    }
+
+    /** ibv_modify_srq with IBV_SRQ_LIMIT: 0 disarms, otherwise arms (at most max_wr). */
+    void arm(int newLimit) {
+        checkLimit(newLimit, maxWr());
+        lock.lock();
+        try {
+            limit = newLimit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** EINVAL unless 0 ≤ {@code limit} ≤ {@code maxWr}. */
+    static void checkLimit(int limit, int maxWr) {
+        if (limit < 0 || limit > maxWr) {
+            throw new VerbsException(Errno.EINVAL, "srq_limit " + Integer.toUnsignedString(limit)
+                    + " beyond max_wr " + maxWr);
+        }
+    }
+
+    /** The armed limit, 0 when disarmed. */
+    int limit() {
+        lock.lock();
+        try {
+            return limit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void retain() {
+        users++;
+    }
+
+    void release() {
+        users--;
+    }
+
+    boolean inUse() {
+        return users > 0;
+    }
+
+    /** Unmaps the ring; only once no QP and no poller round references it. */
+    void unmap() {
+        mapping.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SRQ " + handle;
+    }
+}
