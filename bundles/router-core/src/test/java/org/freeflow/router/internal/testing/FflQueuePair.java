@@ -101,10 +101,16 @@ public final class FflQueuePair implements AutoCloseable {
     }
 
     public void postRecv(long wrId, Sge... sges) {
-        int prod = RingIndex.loadAcquire(shm, QpShm.RQ_PROD);
-        int slots = shm.getInt(QpShm.RQ_SLOTS);
-        assertTrue(prod - RingIndex.loadAcquire(shm, QpShm.RQ_CONS) < slots, "receive queue full");
-        int slot = (int) shm.getLong(QpShm.RQ_OFFSET) + (prod & (slots - 1)) * shm.getInt(QpShm.RQ_SLOT_SIZE);
+        writeRecv(shm, QpShm.RQ, shm.getInt(QpShm.RQ_SLOTS), shm.getLong(QpShm.RQ_OFFSET),
+                shm.getInt(QpShm.RQ_SLOT_SIZE), wrId, sges);
+        publish(QpShm.RQ_PROD);
+    }
+
+    /** Writes a receive WQE into the next slot of the receive ring at {@code ctrl}, without publishing it. */
+    static void writeRecv(ByteBuffer shm, int ctrl, int slots, long offset, int slotSize, long wrId, Sge... sges) {
+        int prod = RingIndex.loadAcquire(shm, ctrl + Abi.RingCtrl.PROD);
+        assertTrue(prod - RingIndex.loadAcquire(shm, ctrl + Abi.RingCtrl.CONS) < slots, "receive queue full");
+        int slot = (int) offset + (prod & (slots - 1)) * slotSize;
         shm.putLong(slot + RecvWqe.WR_ID, wrId);
         shm.putInt(slot + RecvWqe.NUM_SGE, sges.length);
         for (int i = 0; i < sges.length; i++) {
@@ -113,7 +119,6 @@ public final class FflQueuePair implements AutoCloseable {
             shm.putInt(at + Abi.Sge.LENGTH, sges[i].length());
             shm.putInt(at + Abi.Sge.LKEY, sges[i].lkey());
         }
-        publish(QpShm.RQ_PROD);
     }
 
     /** Send entries posted and not yet consumed by the router. */

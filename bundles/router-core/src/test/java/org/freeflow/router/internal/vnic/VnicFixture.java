@@ -15,6 +15,7 @@ import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
 import org.freeflow.router.internal.testing.FflCompletionQueue;
 import org.freeflow.router.internal.testing.FflQueuePair;
+import org.freeflow.router.internal.testing.FflSharedReceiveQueue;
 import org.freeflow.router.internal.testing.InlinePoller;
 
 /** Virtual NICs, contexts and QPs on a thread-less poller, driven by the test. */
@@ -99,7 +100,25 @@ final class VnicFixture implements AutoCloseable {
 
     private FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, QpCaps caps,
             boolean sqSigAll, int qpType) throws PosixException {
-        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, 0, qpType, sqSigAll,
+        return addQp(e, sendCq, recvCq, 0, caps, sqSigAll, qpType);
+    }
+
+    /** One more QP of {@code e}'s context of {@code qpType} taking its receives from SRQ {@code srq}. */
+    FflQueuePair addSrqQp(Endpoint e, int srq, int qpType) throws PosixException {
+        return addQp(e, e.sendCq, e.recvCq, srq, new QpCaps(16, 0, 1, 0, 0), false, qpType);
+    }
+
+    /** A shared receive queue of {@code e}'s PD. */
+    FflSharedReceiveQueue addSrq(Endpoint e, int maxWr, int maxSge) throws PosixException {
+        Grants.Srq srq = e.ctx.createSrq(e.pd, maxWr, maxSge);
+        FflSharedReceiveQueue ffl = new FflSharedReceiveQueue(srq.handle(), srq.fd());
+        e.srqs.add(ffl);
+        return ffl;
+    }
+
+    private FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, int srq,
+            QpCaps caps, boolean sqSigAll, int qpType) throws PosixException {
+        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, srq, qpType, sqSigAll,
                 caps));
         FflQueuePair ffl = new FflQueuePair(qp.qpn(), qp.fd());
         e.qps.add(directory.get(qp.qpn()));
@@ -206,6 +225,9 @@ final class VnicFixture implements AutoCloseable {
             for (FflQueuePair q : e.ffls) {
                 q.close();
             }
+            for (FflSharedReceiveQueue q : e.srqs) {
+                q.close();
+            }
             e.sendCq.close();
             e.recvCq.close();
             e.memory.close();
@@ -228,6 +250,7 @@ final class VnicFixture implements AutoCloseable {
         QueuePair routerQp;
         final List<QueuePair> qps = new ArrayList<>();
         final List<FflQueuePair> ffls = new ArrayList<>();
+        final List<FflSharedReceiveQueue> srqs = new ArrayList<>();
 
         Endpoint(VirtualNic nic, VerbsContext ctx, AppMemory memory) {
             this.nic = nic;
