@@ -32,34 +32,11 @@
 #include "verbs_test_util.h"
 
 #define BUF	4096
+#define ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
 #define TIMEOUT_MS 5000
 #define QUIET_MS 200	/* a wait that must not end; never a pass condition */
 
-struct side {
-	struct ibv_context *ctx;
-	struct ibv_pd *pd;
-	struct ibv_cq *cq;
-	struct ibv_mr *mr;
-	char *buf;
-};
-
 static uint16_t lid;
-
-static int open_side(struct side *s)
-{
-	s->ctx = open_first_device(&lid);
-	if (!s->ctx)
-		return -1;
-	s->pd = ibv_alloc_pd(s->ctx);
-	s->cq = ibv_create_cq(s->ctx, 32, NULL, NULL, 0);
-	s->buf = calloc(1, BUF);
-	if (!s->pd || !s->cq || !s->buf)
-		return !CHECK(0, "setup", "%s", strerror(errno)) ? -1 : 0;
-	s->mr = ibv_reg_mr(s->pd, s->buf, BUF, IBV_ACCESS_LOCAL_WRITE |
-			   IBV_ACCESS_REMOTE_WRITE);
-	return CHECK(s->mr, "setup", "ibv_reg_mr: %s", strerror(errno)) ? 0
-									 : -1;
-}
 
 static bool readable(int fd, int timeout_ms)
 {
@@ -259,7 +236,8 @@ int main(void)
 {
 	struct side a = { 0 }, b = { 0 };
 
-	if (open_side(&a) || open_side(&b))
+	if (open_side(&a, &lid, BUF, ACCESS) ||
+	    open_side(&b, &lid, BUF, ACCESS))
 		return t_summary();
 	check_quiet(a.ctx, "quiet_at_open_a", 0);
 	check_quiet(b.ctx, "quiet_at_open_b", 0);

@@ -8,6 +8,7 @@
 #define FREEFLOW_VERBS_TEST_UTIL_H
 
 #include <errno.h>
+#include <stdlib.h>
 #include <infiniband/verbs.h>
 #include <stdint.h>
 #include <string.h>
@@ -137,6 +138,34 @@ static struct ibv_qp *make_rc_qp(struct ibv_pd *pd, struct ibv_cq *cq)
 	};
 
 	return ibv_create_qp(pd, &init);
+}
+
+/*
+ * One context of a test program: a PD, a CQ of 32 entries and @size bytes
+ * registered with @access (tests that play two processes in one open two).
+ */
+struct side {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	struct ibv_mr *mr;
+	char *buf;
+};
+
+__attribute__((unused))
+static int open_side(struct side *s, uint16_t *lid, size_t size, int access)
+{
+	s->ctx = open_first_device(lid);
+	if (!s->ctx)
+		return -1;
+	s->pd = ibv_alloc_pd(s->ctx);
+	s->cq = ibv_create_cq(s->ctx, 32, NULL, NULL, 0);
+	s->buf = calloc(1, size);
+	if (!s->pd || !s->cq || !s->buf)
+		return !CHECK(0, "setup", "%s", strerror(errno)) ? -1 : 0;
+	s->mr = ibv_reg_mr(s->pd, s->buf, size, access);
+	return CHECK(s->mr, "setup", "ibv_reg_mr: %s", strerror(errno)) ? 0
+									 : -1;
 }
 
 #endif
