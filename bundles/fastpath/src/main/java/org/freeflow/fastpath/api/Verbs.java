@@ -17,6 +17,7 @@ public final class Verbs {
     public static final int EVENT_QP_ACCESS_ERR = 3;
     public static final int EVENT_COMM_EST = 4;
     public static final int EVENT_SQ_DRAINED = 5;
+    public static final int EVENT_SRQ_ERR = 14;
     public static final int EVENT_SRQ_LIMIT_REACHED = 15;
     public static final int EVENT_QP_LAST_WQE_REACHED = 16;
 

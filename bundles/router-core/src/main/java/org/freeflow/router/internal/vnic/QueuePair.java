@@ -2,6 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 import static org.freeflow.fastpath.api.Verbs.EVENT_COMM_EST;
+import static org.freeflow.fastpath.api.Verbs.EVENT_QP_FATAL;
 import static org.freeflow.fastpath.api.Verbs.EVENT_QP_LAST_WQE_REACHED;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
@@ -203,6 +204,20 @@ final class QueuePair implements PollTarget {
     void unlockReceives() {
         if (srq != null) {
             srq.lock.unlock();
+        }
+    }
+
+    /**
+     * A responder found the receive queue corrupt (under {@link #lockReceives()}):
+     * QP_FATAL for the QP's own queue; for an SRQ, SRQ_ERR on the SRQ (once)
+     * and this QP to ERR.
+     */
+    void receiveQueueCorrupt() {
+        if (srq == null) {
+            enterErrorFromPeer(EVENT_QP_FATAL);
+        } else {
+            srq.corrupted();
+            enterErrorFromPeer();
         }
     }
 

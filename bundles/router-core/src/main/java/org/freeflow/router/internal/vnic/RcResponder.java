@@ -245,7 +245,7 @@ final class RcResponder implements Responder {
         WorkQueueConsumer rq = qp.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.enterErrorFromPeer(EVENT_QP_FATAL);
+            qp.receiveQueueCorrupt();
             return REMOTE_OPERATION_ERROR;
         }
         if (n == 0) {

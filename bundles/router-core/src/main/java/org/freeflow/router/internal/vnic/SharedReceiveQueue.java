@@ -1,5 +1,6 @@
 package org.freeflow.router.internal.vnic;
 
+import static org.freeflow.fastpath.api.Verbs.EVENT_SRQ_ERR;
 import static org.freeflow.fastpath.api.Verbs.EVENT_SRQ_LIMIT_REACHED;
 
 import java.nio.ByteBuffer;
@@ -31,6 +32,8 @@ final class SharedReceiveQueue {
     private final AsyncEventQueue events;
     /** Armed limit, 0 when disarmed; under {@link #lock}. */
     private int limit;
+    /** SRQ_ERR raised (a corrupt ring); under {@link #lock}. */
+    private boolean failed;
     /** QPs created with this SRQ; control thread only. */
     private int users;
 
@@ -62,6 +65,17 @@ final class SharedReceiveQueue {
         if (limit != 0 && Integer.compareUnsigned(rq.posted(), limit) < 0) {
             limit = 0;
             events.raise(new AsyncEventQueue.Event(EVENT_SRQ_LIMIT_REACHED, Abi.ASYNC_SRQ, handle));
+        }
+    }
+
+    /**
+     * The FFL claims more receives than the ring holds (under {@link #lock}):
+     * IBV_EVENT_SRQ_ERR, once; each QP that finds it so goes to ERR.
+     */
+    void corrupted() {
+        if (!failed) {
+            failed = true;
+            events.raise(new AsyncEventQueue.Event(EVENT_SRQ_ERR, Abi.ASYNC_SRQ, handle));
         }
     }
 

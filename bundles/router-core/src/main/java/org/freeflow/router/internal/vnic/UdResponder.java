@@ -114,7 +114,7 @@ final class UdResponder implements Responder {
         WorkQueueConsumer rq = qp.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.enterErrorFromPeer(EVENT_QP_FATAL);
+            qp.receiveQueueCorrupt();
             return DROPPED;
         }
         if (n == 0) {

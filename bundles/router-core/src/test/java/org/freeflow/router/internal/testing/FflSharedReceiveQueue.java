@@ -33,6 +33,12 @@ public final class FflSharedReceiveQueue implements AutoCloseable {
         RingIndex.storeRelease(shm, SrqShm.RQ_PROD, RingIndex.loadAcquire(shm, SrqShm.RQ_PROD) + 1);
     }
 
+    /** Claims more receives than the ring holds (a broken or hostile FFL). */
+    public void corrupt() {
+        RingIndex.storeRelease(shm, SrqShm.RQ_PROD,
+                RingIndex.loadAcquire(shm, SrqShm.RQ_CONS) + shm.getInt(SrqShm.SLOTS) + 5);
+    }
+
     /** Receives posted and not yet taken by the router. */
     public int queued() {
         return RingIndex.loadAcquire(shm, SrqShm.RQ_PROD) - RingIndex.loadAcquire(shm, SrqShm.RQ_CONS);

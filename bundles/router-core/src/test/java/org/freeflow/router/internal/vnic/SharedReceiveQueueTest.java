@@ -142,6 +142,26 @@ class SharedReceiveQueueTest {
     }
 
     @Test
+    void aCorruptSrqRaisesSrqErrorOnceAndStopsItsQps() {
+        srq.corrupt();
+        send(a, aKey, 1);
+        fx.settle();
+        assertEquals(WC_REM_OP_ERR, a.sendCq.poll().status());
+        send(c, cKey, 2);
+        fx.settle();
+        assertEquals(WC_REM_OP_ERR, c.sendCq.poll().status());
+        assertEquals(QPS_ERR, b.qps.get(1).state());
+        assertEquals(QPS_ERR, b.qps.get(2).state());
+        assertEquals(new Event(EVENT_SRQ_ERR, Abi.ASYNC_SRQ, srq.handle), b.ctx.takeAsyncEvent());
+        assertEquals(new Event(EVENT_QP_LAST_WQE_REACHED, Abi.ASYNC_QP, b.qps.get(1).handle),
+                b.ctx.takeAsyncEvent());
+        assertEquals(new Event(EVENT_QP_LAST_WQE_REACHED, Abi.ASYNC_QP, b.qps.get(2).handle),
+                b.ctx.takeAsyncEvent());
+        assertNoEvent(b);
+        assertTrue(b.recvCq.drain().isEmpty());
+    }
+
+    @Test
     void destroyIsBusyWhileQpsUseIt() {
         assertEquals(Errno.EBUSY, assertThrows(VerbsException.class, () -> b.ctx.destroySrq(srq.handle)).errno());
         assertEquals(Errno.EBUSY, assertThrows(VerbsException.class, () -> b.ctx.deallocPd(b.pd)).errno());
