@@ -7,9 +7,7 @@ import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.CqShm;
 import org.freeflow.fastpath.api.Abi.Cqe;
 import org.freeflow.fastpath.api.RingIndex;
-import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
-import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 
 /** The FFL's view of a CQ memfd: ibv_poll_cq. */
@@ -24,11 +22,7 @@ public final class FflCompletionQueue implements AutoCloseable {
     /** Maps the ring memfd (and closes the descriptor). */
     public FflCompletionQueue(int handle, int fd) throws PosixException {
         this.handle = handle;
-        try {
-            this.mapping = MappedRegion.map(fd, 0, MemFd.size(fd), true);
-        } finally {
-            FileDescriptors.closeQuietly(fd);
-        }
+        this.mapping = FflQueuePair.mapRing(fd);
         this.shm = mapping.chunk(0);
     }
 

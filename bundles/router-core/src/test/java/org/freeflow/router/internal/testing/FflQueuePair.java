@@ -25,12 +25,17 @@ public final class FflQueuePair implements AutoCloseable {
     /** Maps the ring memfd (and closes the descriptor). */
     public FflQueuePair(int qpn, int fd) throws PosixException {
         this.qpn = qpn;
+        this.mapping = FflQueuePair.mapRing(fd);
+        this.shm = mapping.chunk(0);
+    }
+
+    /** Maps a whole ring memfd the router sent, and closes the descriptor. */
+    static MappedRegion mapRing(int fd) throws PosixException {
         try {
-            this.mapping = MappedRegion.map(fd, 0, MemFd.size(fd), true);
+            return MappedRegion.map(fd, 0, MemFd.size(fd), true);
         } finally {
             FileDescriptors.closeQuietly(fd);
         }
-        this.shm = mapping.chunk(0);
     }
 
     /** From now on every post rings {@code doorbell} when a poller sleeps (null: never rings). */

@@ -3,9 +3,7 @@ package org.freeflow.router.internal.testing;
 import java.nio.ByteBuffer;
 import org.freeflow.fastpath.api.Abi.SrqShm;
 import org.freeflow.fastpath.api.RingIndex;
-import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
-import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 
 /** The FFL's view of an SRQ memfd: posts receives as ibv_post_srq_recv does. */
@@ -18,11 +16,7 @@ public final class FflSharedReceiveQueue implements AutoCloseable {
     /** Maps the ring memfd (and closes the descriptor). */
     public FflSharedReceiveQueue(int handle, int fd) throws PosixException {
         this.handle = handle;
-        try {
-            this.mapping = MappedRegion.map(fd, 0, MemFd.size(fd), true);
-        } finally {
-            FileDescriptors.closeQuietly(fd);
-        }
+        this.mapping = FflQueuePair.mapRing(fd);
         this.shm = mapping.chunk(0);
     }
 

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.BitSet;
-import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.internal.PollerGroup;
-import org.freeflow.fastpath.internal.PollerSettings;
 import org.freeflow.router.internal.testing.Completion;
 import org.freeflow.router.internal.testing.FflBell;
 import org.freeflow.router.internal.testing.FflQueuePair;
@@ -27,29 +25,24 @@ class ConcurrentAtomicsTest {
     private static final int ADDS_EACH = 3000;
     private static final long COUNTER = 0x30000;
 
+    private RealPollers real;
     private PollerGroup pollers;
     private VnicFixture fx;
     private FflBell bell;
 
     @AfterEach
     void stop() {
-        if (fx != null) {
-            fx.close();
-        }
-        if (bell != null) {
-            bell.close();
-        }
-        if (pollers != null) {
-            pollers.close();
+        if (real != null) {
+            real.close();
         }
     }
 
     @Test
     void fetchAndAddFromTwoPollersIsExact() throws Exception {
-        pollers = new PollerGroup("test-poller", PollerSettings.defaults().withMode(PollerMode.ADAPTIVE)
-                .withPollers(2));
-        fx = new VnicFixture(pollers);
-        bell = new FflBell(pollers.routerPageFd(), pollers.doorbellFd());
+        real = RealPollers.two();
+        pollers = real.pollers;
+        fx = real.fx;
+        bell = real.bell;
         Endpoint a = fx.endpoint("alpha");
         Endpoint b = fx.endpoint("beta");
         Endpoint c = fx.endpoint("gamma");

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
-import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.internal.PollerGroup;
-import org.freeflow.fastpath.internal.PollerSettings;
 import org.freeflow.router.internal.testing.Completion;
 import org.freeflow.router.internal.testing.FflBell;
 import org.freeflow.router.internal.testing.Sge;
@@ -32,29 +30,24 @@ class ConcurrentUdTest {
     private static final long RECV = 0x100000;
     private static final long SRC = 0x10000;
 
+    private RealPollers real;
     private PollerGroup pollers;
     private VnicFixture fx;
     private FflBell bell;
 
     @AfterEach
     void stop() {
-        if (fx != null) {
-            fx.close();
-        }
-        if (bell != null) {
-            bell.close();
-        }
-        if (pollers != null) {
-            pollers.close();
+        if (real != null) {
+            real.close();
         }
     }
 
     @Test
     void twoSendersOnTwoPollersIntoOneQp() throws Exception {
-        pollers = new PollerGroup("test-poller", PollerSettings.defaults().withMode(PollerMode.ADAPTIVE)
-                .withPollers(2));
-        fx = new VnicFixture(pollers);
-        bell = new FflBell(pollers.routerPageFd(), pollers.doorbellFd());
+        real = RealPollers.two();
+        pollers = real.pollers;
+        fx = real.fx;
+        bell = real.bell;
         Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
         Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 2 * EACH, 1, 1, 0), false, -1, QPT_UD);
         Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
