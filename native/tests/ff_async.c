@@ -244,13 +244,7 @@ int main(void)
 	check_comm_est_and_access_error(&a, &b);
 	check_app_error_is_silent(&a, &b);
 	check_unread_event_dropped(&a, &b);
-	ibv_dereg_mr(a.mr);
-	ibv_dereg_mr(b.mr);
-	ibv_destroy_cq(a.cq);
-	ibv_destroy_cq(b.cq);
-	ibv_dealloc_pd(a.pd);
-	ibv_dealloc_pd(b.pd);
-	CHECK(!ibv_close_device(a.ctx) && !ibv_close_device(b.ctx), "close",
-	      "%s", strerror(errno));
+	CHECK(close_side(&a) && close_side(&b), "close", "%s",
+	      strerror(errno));
 	return t_summary();
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <infiniband/verbs.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -166,6 +167,17 @@ static int open_side(struct side *s, uint16_t *lid, size_t size, int access)
 	s->mr = ibv_reg_mr(s->pd, s->buf, size, access);
 	return CHECK(s->mr, "setup", "ibv_reg_mr: %s", strerror(errno)) ? 0
 									 : -1;
+}
+
+/* Releases what open_side() made; false if a verb failed. */
+__attribute__((unused))
+static bool close_side(struct side *s)
+{
+	bool ok = !ibv_dereg_mr(s->mr) && !ibv_destroy_cq(s->cq) &&
+		  !ibv_dealloc_pd(s->pd);
+
+	free(s->buf);
+	return !ibv_close_device(s->ctx) && ok;
 }
 
 #endif

@@ -9,13 +9,12 @@ import org.freeflow.posix.api.MappedRegion;
  * completion channel's eventfd when it was created with one.  Pollers post
  * into it concurrently through its {@link CompletionRingProducer}.
  */
-final class CompletionQueue {
+final class CompletionQueue extends InUse {
 
     final int handle;
     final CompletionRingProducer ring;
     private final MappedRegion mapping;
     private final EventFd channel;
-    private int users;
 
     CompletionQueue(int handle, MappedRegion mapping, int slots, EventFd channel, boolean timestamps) {
         this.handle = handle;
@@ -23,18 +22,6 @@ final class CompletionQueue {
         this.channel = channel;
         CompletionRingProducer.initialize(mapping.chunk(0), slots);
         this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel, timestamps);
-    }
-
-    void retain() {
-        users++;
-    }
-
-    void release() {
-        users--;
-    }
-
-    boolean inUse() {
-        return users > 0;
     }
 
     /** Unmaps and closes the channel's eventfd; only once no QP and no poller round references it. */

@@ -1,24 +1,11 @@
 package org.freeflow.router.internal.vnic;
 
-/** A protection domain of one verbs context; MRs and QPs hold it. */
-final class ProtectionDomain {
+/** A protection domain of one verbs context; MRs, QPs and SRQs hold it. */
+final class ProtectionDomain extends InUse {
 
     final int handle;
-    private int users;
 
     ProtectionDomain(int handle) {
         this.handle = handle;
-    }
-
-    void retain() {
-        users++;
-    }
-
-    void release() {
-        users--;
-    }
-
-    boolean inUse() {
-        return users > 0;
     }
 }

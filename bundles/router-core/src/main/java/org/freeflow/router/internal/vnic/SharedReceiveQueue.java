@@ -19,7 +19,7 @@ import org.freeflow.posix.api.MappedRegion;
  * (receive queue, SRQ, CQ).  The control thread arms the limit and counts
  * the QPs that use it.
  */
-final class SharedReceiveQueue {
+final class SharedReceiveQueue extends InUse {
 
     final int handle;
     final ProtectionDomain pd;
@@ -34,8 +34,6 @@ final class SharedReceiveQueue {
     private int limit;
     /** SRQ_ERR raised (a corrupt ring); under {@link #lock}. */
     private boolean failed;
-    /** QPs created with this SRQ; control thread only. */
-    private int users;
 
     SharedReceiveQueue(int handle, ProtectionDomain pd, int maxSge, SrqRingLayout layout, MappedRegion mapping,
             AsyncEventQueue events) {
@@ -106,18 +104,6 @@ final class SharedReceiveQueue {
         } finally {
             lock.unlock();
         }
-    }
-
-    void retain() {
-        users++;
-    }
-
-    void release() {
-        users--;
-    }
-
-    boolean inUse() {
-        return users > 0;
     }
 
     /** Unmaps the ring; only once no QP and no poller round references it. */
