@@ -2,8 +2,8 @@
 /*
  * The rest of the public verbs: string and rate helpers, kernel-struct
  * copies, sysfs helpers (there is no sysfs device), and the
- * objects the router does not offer yet (AH, multicast, import,
- * ECE, dma-buf), which fail with EOPNOTSUPP the way the verbs rules say.
+ * objects the router does not offer yet (multicast, import, ECE,
+ * dma-buf), which fail with EOPNOTSUPP the way the verbs rules say.
  */
 #include <errno.h>
 #include <stdlib.h>
