@@ -41,7 +41,6 @@ class ConformanceIT {
     private static final Pattern PINGPONG_BYTES = Pattern.compile("(?m)^\\d+ bytes in [\\d.]+ seconds = ([\\d.]+) Mbit/sec$");
     private static final Pattern PINGPONG_ITERS = Pattern.compile("(?m)^\\d+ iters in [\\d.]+ seconds = ([\\d.]+) usec/iter$");
     private static final Pattern QPERF_TEST = Pattern.compile("(rc|uc|ud)_[a-z_]+");
-    private static final Pattern QPERF_FIGURE = Pattern.compile("^\\s+[a-z_]+\\s+=\\s+([\\d.]+) \\S+$");
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
 
     /** One line of the matrix: {@code id | port | server command | client command}. */
@@ -131,35 +130,15 @@ class ConformanceIT {
         }
     }
 
-    /** The positive figures under {@code test:} in qperf's output (its lines until the next test). */
-    static int qperfFigures(String output, String test) {
-        int figures = 0;
-        boolean inside = false;
-        for (String line : output.split("\n")) {
-            if (line.matches("[a-z_]+:")) {
-                inside = line.equals(test + ":");
-                continue;
-            }
-            Matcher m = QPERF_FIGURE.matcher(line);
-            if (inside && m.matches() && Double.parseDouble(m.group(1)) > 0) {
-                figures++;
-            }
-        }
-        return figures;
-    }
-
     private static void qperf(Lab lab, Row row, String server, String client, String[] clientCommand)
             throws InterruptedException {
-        try (LabProcess s = lab.container(server).start(row.server().toArray(String[]::new))) {
-            lab.waitPort(server, row.port(), Pair.LISTEN_TIMEOUT, s);
-            ProcessResult c = lab.container(client).run(CLIENT_TIMEOUT, clientCommand).assertSuccess();
-            List<String> tests = row.client().stream().filter(w -> QPERF_TEST.matcher(w).matches()).toList();
-            assertFalse(tests.isEmpty(), row.id() + ": no qperf test named");
-            for (String test : tests) {
-                assertTrue(qperfFigures(c.output(), test) > 0, () -> "no positive figure for " + test + ": "
-                        + c.describe());
-            }
-            assertTrue(s.isAlive(), () -> "the qperf server died: " + s.output());
+        ProcessResult c = Qperf.run(lab, server, row.server().toArray(String[]::new), row.port(), client,
+                clientCommand, CLIENT_TIMEOUT);
+        List<String> tests = row.client().stream().filter(w -> QPERF_TEST.matcher(w).matches()).toList();
+        assertFalse(tests.isEmpty(), row.id() + ": no qperf test named");
+        for (String test : tests) {
+            assertTrue(Qperf.figures(c.output(), test).values().stream().anyMatch(v -> v > 0),
+                    () -> "no positive figure for " + test + ": " + c.describe());
         }
     }
 }
