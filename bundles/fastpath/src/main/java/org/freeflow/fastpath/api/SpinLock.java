@@ -34,19 +34,9 @@ public final class SpinLock {
         }
     }
 
-    /** Takes the lock if it is free. */
-    public boolean tryLock() {
-        return STATE.compareAndSet(this, 0, 1);
-    }
-
     /** Gives the lock back (only its holder). */
     public void unlock() {
         STATE.setRelease(this, 0);
-    }
-
-    /** True while some thread holds the lock. */
-    public boolean isLocked() {
-        return (int) STATE.getAcquire(this) != 0;
     }
 
     private void contended() {

@@ -93,11 +93,6 @@ final class RouterPage implements AutoCloseable {
         }
     }
 
-    /** True when pollers issue membarrier and FFLs may leave out their fence. */
-    boolean usesMembarrier() {
-        return membarrier;
-    }
-
     /** Clears {@code bit} in {@code sleeping}. */
     void markAwake(int bit) {
         RingIndex.getAndBitwiseAnd(page, RouterShm.SLEEPING, ~bit);
