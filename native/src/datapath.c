@@ -97,17 +97,19 @@ void ffl_bell_write(int fd)
 
 bool ffl_opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op)
 {
+	bool reliable = type == IBV_QPT_RC || type == IBV_QPT_XRC_SEND;
+
 	switch (op) {
 	case IBV_WR_SEND:
 	case IBV_WR_SEND_WITH_IMM:
 		return true;
 	case IBV_WR_RDMA_WRITE:
 	case IBV_WR_RDMA_WRITE_WITH_IMM:
-		return type == IBV_QPT_RC || type == IBV_QPT_UC;
+		return reliable || type == IBV_QPT_UC;
 	case IBV_WR_RDMA_READ:
 	case IBV_WR_ATOMIC_CMP_AND_SWP:
 	case IBV_WR_ATOMIC_FETCH_AND_ADD:
-		return type == IBV_QPT_RC;
+		return reliable;
 	default:
 		return false;
 	}
@@ -231,6 +233,8 @@ static int sq_write(struct ffl_qp *qp, const struct ibv_send_wr *wr)
 	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD) {
 		ffl_ud_address(wqe, wr->wr.ud.ah, wr->wr.ud.remote_qpn,
 			       wr->wr.ud.remote_qkey);
+	} else if (qp->ibqpx.qp_base.qp_type == IBV_QPT_XRC_SEND) {
+		wqe->remote_srqn = wr->qp_type.xrc.remote_srqn;
 	}
 
 	err = ffl_sq_payload(qp, wqe, wr->sg_list, (size_t)wr->num_sge,

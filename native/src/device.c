@@ -321,7 +321,7 @@ static void fill_device_attr(const struct ff_device_info *in,
 	a->max_qp = (int)in->max_qp;
 	a->max_qp_wr = (int)in->max_qp_wr;
 	a->device_cap_flags = IBV_DEVICE_RC_RNR_NAK_GEN |
-			      IBV_DEVICE_SYS_IMAGE_GUID;
+			      IBV_DEVICE_SYS_IMAGE_GUID | IBV_DEVICE_XRC;
 	a->max_sge = (int)in->max_sge;
 	a->max_sge_rd = (int)in->max_sge;
 	a->max_cq = (int)in->max_cq;

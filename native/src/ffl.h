@@ -194,6 +194,7 @@ struct ffl_srq {
 	pthread_spinlock_t lock;	/* serialises posters */
 	struct ffl_ring rq;
 	uint32_t max_sge;		/* granted */
+	uint32_t srq_num;		/* ibv_get_srq_num */
 	struct ff_srq_shm *shm;
 	size_t shm_size;
 	struct ffl_bell bell;
@@ -205,6 +206,17 @@ struct ffl_srq {
 static inline struct ffl_srq *to_fsrq(struct ibv_srq *srq)
 {
 	return container_of(srq, struct ffl_srq, ibsrq);
+}
+
+/* An XRC domain as this context opened it (ff_abi.h, "XRC domains"). */
+struct ffl_xrcd {
+	struct ibv_xrcd ibxrcd;
+	uint32_t handle;
+};
+
+static inline struct ffl_xrcd *to_fxrcd(struct ibv_xrcd *xrcd)
+{
+	return container_of(xrcd, struct ffl_xrcd, ibxrcd);
 }
 
 static inline struct ffl_device *to_fdev(struct ibv_device *d)
@@ -326,9 +338,13 @@ int ffl_destroy_object(struct ibv_context *ctx, uint16_t op, uint32_t handle,
 		       struct ff_destroy_resp *resp);
 int ffl_map_reply_shm(int *fd, uint64_t size, void **shm);
 
-/* srq.c: shared receive queues */
+/* srq.c: shared receive queues, XRC domains */
 struct ibv_srq *ffl_create_srq_ex(struct ibv_context *ctx,
 				  struct ibv_srq_init_attr_ex *attr);
+int ffl_get_srq_num(struct ibv_srq *srq, uint32_t *srq_num);
+struct ibv_xrcd *ffl_open_xrcd(struct ibv_context *ctx,
+			       struct ibv_xrcd_init_attr *attr);
+int ffl_close_xrcd(struct ibv_xrcd *xrcd);
 int ffl_post_srq_recv(struct ibv_srq *srq, struct ibv_recv_wr *wr,
 		      struct ibv_recv_wr **bad_wr);
 void ffl_verbs_ctx_init(struct verbs_context *vctx);

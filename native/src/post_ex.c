@@ -287,6 +287,15 @@ static void wr_set_ud_addr(struct ibv_qp_ex *qpx, struct ibv_ah *ah,
 	qp->wr.need_ud = false;
 }
 
+/* XRC_SEND: the SRQ of the target's XRC domain the WR goes to. */
+static void wr_set_xrc_srqn(struct ibv_qp_ex *qpx, uint32_t remote_srqn)
+{
+	struct ff_send_wqe *wqe = wr_cur(to_fqpx(qpx));
+
+	if (wqe)
+		wqe->remote_srqn = remote_srqn;
+}
+
 /*
  * Installs the API.  Every offered op gets its function; one the QP type
  * does not allow fails the batch with EINVAL, as in ibv_post_send.
@@ -312,5 +321,7 @@ void ffl_qpx_init(struct ffl_qp *qp)
 	x->wr_set_inline_data_list = wr_set_inline_data_list;
 	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_UD)
 		x->wr_set_ud_addr = wr_set_ud_addr;
+	if (qp->ibqpx.qp_base.qp_type == IBV_QPT_XRC_SEND)
+		x->wr_set_xrc_srqn = wr_set_xrc_srqn;
 	qp->has_qpx = true;
 }

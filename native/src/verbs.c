@@ -368,20 +368,36 @@ static void from_ff_cap(struct ibv_qp_cap *o, const struct ff_qp_cap *i)
 	o->max_inline_data = i->max_inline_data;
 }
 
+/*
+ * The objects a QP of @a->qp_type needs: RC, UC, UD a send and a receive
+ * CQ (and maybe an SRQ); an XRC initiator a send CQ only; an XRC target
+ * none (its XRC domain is checked by the caller).
+ */
 static int check_qp_init(struct ibv_context *ctx,
 			 const struct ibv_qp_init_attr *a)
 {
 	const struct ff_device_info *info = &to_fctx(ctx)->info;
 	const struct ibv_qp_cap *c = &a->cap;
 
-	if (a->qp_type != IBV_QPT_RC && a->qp_type != IBV_QPT_UC &&
-	    a->qp_type != IBV_QPT_UD)
+	switch (a->qp_type) {
+	case IBV_QPT_RC:
+	case IBV_QPT_UC:
+	case IBV_QPT_UD:
+		if (a->srq && a->srq->context != ctx)
+			return EINVAL;
+		if (!a->send_cq || !a->recv_cq || a->send_cq->context != ctx ||
+		    a->recv_cq->context != ctx)
+			return EINVAL;
+		break;
+	case IBV_QPT_XRC_SEND:
+		if (a->srq || !a->send_cq || a->send_cq->context != ctx)
+			return EINVAL;
+		break;
+	case IBV_QPT_XRC_RECV:
+		return 0;	/* no queues: its capacities are not looked at */
+	default:
 		return EOPNOTSUPP;
-	if (a->srq && a->srq->context != ctx)
-		return EINVAL;
-	if (!a->send_cq || !a->recv_cq || a->send_cq->context != ctx ||
-	    a->recv_cq->context != ctx)
-		return EINVAL;
+	}
 	if (c->max_send_wr > info->max_qp_wr ||
 	    c->max_recv_wr > info->max_qp_wr ||
 	    c->max_send_sge > info->max_sge ||
@@ -399,23 +415,31 @@ static int attach_qp_rings(struct ffl_qp *qp)
 	size_t min_recv = sizeof(struct ff_recv_wqe);
 	int err;
 
-	if (qp->cap.max_send_wr && h->sq_slots < qp->cap.max_send_wr)
+	if (h->sq_slots < qp->cap.max_send_wr ||
+	    h->rq_slots < qp->cap.max_recv_wr)
 		return EPROTO;
-	if (qp->cap.max_recv_wr && h->rq_slots < qp->cap.max_recv_wr)
-		return EPROTO;
+	/* a queue the QP was granted none of stays absent: posting is EINVAL */
 	err = ffl_ring_attach(&qp->sq, h, qp->shm_size, &h->sq, h->sq_offset,
-			      h->sq_slots, h->sq_slot_size, min_send, true);
+			      qp->cap.max_send_wr ? h->sq_slots : 0,
+			      h->sq_slot_size, min_send, true);
 	if (!err)
 		err = ffl_ring_attach(&qp->rq, h, qp->shm_size, &h->rq,
-				      h->rq_offset, h->rq_slots,
+				      h->rq_offset,
+				      qp->cap.max_recv_wr ? h->rq_slots : 0,
 				      h->rq_slot_size, min_recv, true);
 	return err;
 }
 
-static struct ffl_qp *create_qp(struct ibv_pd *pd,
+/* @pd: NULL for an XRC target, which has @xrcd instead. */
+static struct ffl_qp *create_qp(struct ibv_context *ctx, struct ibv_pd *pd,
+				struct ibv_xrcd *xrcd,
 				struct ibv_qp_init_attr *attr)
 {
-	struct ibv_context *ctx = pd->context;
+	bool xrc = attr->qp_type == IBV_QPT_XRC_SEND ||
+		   attr->qp_type == IBV_QPT_XRC_RECV;
+	struct ibv_cq *send_cq =
+		attr->qp_type == IBV_QPT_XRC_RECV ? NULL : attr->send_cq;
+	struct ibv_cq *recv_cq = xrc ? NULL : attr->recv_cq;
 	struct ff_create_qp_resp resp;
 	struct ff_create_qp_req req;
 	struct ffl_qp *qp;
@@ -435,14 +459,16 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 	}
 
 	req = (struct ff_create_qp_req){
-		.pd_handle = pd->handle,
-		.send_cq = attr->send_cq->handle,
-		.recv_cq = attr->recv_cq->handle,
+		.pd_handle = pd ? pd->handle : 0,
+		.send_cq = send_cq ? send_cq->handle : 0,
+		.recv_cq = recv_cq ? recv_cq->handle : 0,
 		.srq = attr->srq ? attr->srq->handle : 0,
 		.qp_type = attr->qp_type,
 		.sq_sig_all = attr->sq_sig_all ? 1 : 0,
+		.xrcd = xrcd ? to_fxrcd(xrcd)->handle : 0,
 	};
-	to_ff_cap(&req.cap, &attr->cap);
+	if (attr->qp_type != IBV_QPT_XRC_RECV)
+		to_ff_cap(&req.cap, &attr->cap);
 	err = ffl_cmd(ctx, FF_OP_CREATE_QP, &req, sizeof(req), -1, &resp,
 		      sizeof(resp), &fd);
 	if (err)
@@ -466,8 +492,8 @@ static struct ffl_qp *create_qp(struct ibv_pd *pd,
 	ibqp->context = ctx;
 	ibqp->qp_context = attr->qp_context;
 	ibqp->pd = pd;
-	ibqp->send_cq = attr->send_cq;
-	ibqp->recv_cq = attr->recv_cq;
+	ibqp->send_cq = send_cq;
+	ibqp->recv_cq = recv_cq;
 	ibqp->srq = attr->srq;
 	ibqp->handle = resp.handle;
 	ibqp->qp_num = resp.qp_num;
@@ -492,7 +518,13 @@ err_free:
 FF_EXPORT struct ibv_qp *ibv_create_qp(struct ibv_pd *pd,
 				       struct ibv_qp_init_attr *attr)
 {
-	struct ffl_qp *qp = create_qp(pd, attr);
+	struct ffl_qp *qp;
+
+	if (attr->qp_type == IBV_QPT_XRC_RECV) {
+		errno = EINVAL;	/* needs an XRC domain: ibv_create_qp_ex */
+		return NULL;
+	}
+	qp = create_qp(pd->context, pd, NULL, attr);
 
 	return qp ? &qp->ibqpx.qp_base : NULL;
 }
@@ -503,26 +535,31 @@ _Static_assert(offsetof(struct ibv_qp_init_attr_ex, sq_sig_all) ==
 
 /*
  * verbs_context.create_qp_ex (the inline ibv_create_qp_ex; a mask of only
- * IBV_QP_INIT_ATTR_PD never gets here).  Offered: a PD, no create flags,
- * and send_ops_flags for the ibv_wr_* API (post_ex.c).
+ * IBV_QP_INIT_ATTR_PD never gets here).  Offered: a PD (an XRC target: an
+ * XRC domain instead), no create flags, and send_ops_flags for the
+ * ibv_wr_* API (post_ex.c).
  */
 static struct ibv_qp *ffl_create_qp_ex(struct ibv_context *ctx,
 				       struct ibv_qp_init_attr_ex *attr)
 {
-	const uint32_t known = IBV_QP_INIT_ATTR_PD |
+	const uint32_t known = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_XRCD |
 			       IBV_QP_INIT_ATTR_CREATE_FLAGS |
 			       IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
-	bool ops = attr->comp_mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	uint32_t mask = attr->comp_mask;
+	bool ops = mask & IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
+	bool target = attr->qp_type == IBV_QPT_XRC_RECV;
 	struct ffl_qp *qp;
 	int err = 0;
 
-	if (attr->comp_mask & ~known)
+	if (mask & ~known)
 		err = EOPNOTSUPP;
-	else if ((attr->comp_mask & IBV_QP_INIT_ATTR_CREATE_FLAGS) &&
-		 attr->create_flags)
+	else if ((mask & IBV_QP_INIT_ATTR_CREATE_FLAGS) && attr->create_flags)
 		err = EOPNOTSUPP;
-	else if (!(attr->comp_mask & IBV_QP_INIT_ATTR_PD) || !attr->pd ||
-		 attr->pd->context != ctx)
+	else if (target && (!(mask & IBV_QP_INIT_ATTR_XRCD) || !attr->xrcd ||
+			    attr->xrcd->context != ctx || ops))
+		err = EINVAL;
+	else if (!target && (!(mask & IBV_QP_INIT_ATTR_PD) || !attr->pd ||
+			     attr->pd->context != ctx))
 		err = EINVAL;
 	else if (ops)
 		err = ffl_qpx_check(attr->qp_type, attr->send_ops_flags);
@@ -530,7 +567,9 @@ static struct ibv_qp *ffl_create_qp_ex(struct ibv_context *ctx,
 		errno = err;
 		return NULL;
 	}
-	qp = create_qp(attr->pd, (struct ibv_qp_init_attr *)attr);
+	qp = create_qp(ctx, target ? NULL : attr->pd,
+		       target ? attr->xrcd : NULL,
+		       (struct ibv_qp_init_attr *)attr);
 	if (!qp)
 		return NULL;
 	if (ops)
@@ -718,4 +757,7 @@ void ffl_verbs_ctx_init(struct verbs_context *vctx)
 	vctx->create_cq_ex = ffl_create_cq_ex;
 	vctx->create_qp_ex = ffl_create_qp_ex;
 	vctx->create_srq_ex = ffl_create_srq_ex;
+	vctx->get_srq_num = ffl_get_srq_num;
+	vctx->open_xrcd = ffl_open_xrcd;
+	vctx->close_xrcd = ffl_close_xrcd;
 }

@@ -263,7 +263,14 @@ static void control_plane(void)
 	FIELD(ff_create_qp_req, qp_type);
 	FIELD(ff_create_qp_req, sq_sig_all);
 	QP_CAP(ff_create_qp_req, cap);
+	FIELD(ff_create_qp_req, xrcd);
+	FIELD(ff_create_qp_req, reserved);
 	END(ff_create_qp_req);
+
+	BEGIN(ff_open_xrcd_req);
+	FIELD(ff_open_xrcd_req, flags);
+	FIELD(ff_open_xrcd_req, file);
+	END(ff_open_xrcd_req);
 
 	BEGIN(ff_create_qp_resp);
 	FIELD(ff_create_qp_resp, handle);
@@ -344,13 +351,15 @@ static void control_plane(void)
 
 	BEGIN(ff_create_srq_req);
 	FIELD(ff_create_srq_req, pd_handle);
-	FIELD(ff_create_srq_req, reserved);
+	FIELD(ff_create_srq_req, srq_type);
 	SRQ_ATTR(ff_create_srq_req, attr);
+	FIELD(ff_create_srq_req, xrcd);
+	FIELD(ff_create_srq_req, cq);
 	END(ff_create_srq_req);
 
 	BEGIN(ff_create_srq_resp);
 	FIELD(ff_create_srq_resp, handle);
-	FIELD(ff_create_srq_resp, reserved);
+	FIELD(ff_create_srq_resp, srq_num);
 	SRQ_ATTR(ff_create_srq_resp, attr);
 	FIELD(ff_create_srq_resp, shm_size);
 	END(ff_create_srq_resp);
@@ -441,6 +450,7 @@ static void data_plane(void)
 	FIELD(ff_send_wqe, swap);
 	ALIAS(ff_send_wqe, dgid);
 	FIELD(ff_send_wqe, remote_qpn);
+	ALIAS(ff_send_wqe, remote_srqn);
 	FIELD(ff_send_wqe, remote_qkey);
 	FIELD(ff_send_wqe, flow_label);
 	FIELD(ff_send_wqe, dlid);
@@ -519,6 +529,10 @@ static void constants(void)
 	CONST(FF_OP_MODIFY_SRQ);
 	CONST(FF_OP_QUERY_SRQ);
 	CONST(FF_OP_DESTROY_SRQ);
+	CONST(FF_OP_OPEN_XRCD);
+	CONST(FF_OP_CLOSE_XRCD);
+	CONST(FF_XRCD_CREATE);
+	CONST(FF_XRCD_EXCL);
 	CONST(FF_ASYNC_QP);
 	CONST(FF_ASYNC_CQ);
 	CONST(FF_ASYNC_SRQ);
@@ -556,6 +570,10 @@ static void verbs_constants(void)
 	CONST(IBV_QPT_RC);
 	CONST(IBV_QPT_UC);
 	CONST(IBV_QPT_UD);
+	CONST(IBV_QPT_XRC_SEND);
+	CONST(IBV_QPT_XRC_RECV);
+	CONST(IBV_SRQT_BASIC);
+	CONST(IBV_SRQT_XRC);
 	CONST(IBV_QP_STATE);
 	CONST(IBV_QP_CUR_STATE);
 	CONST(IBV_QP_EN_SQD_ASYNC_NOTIFY);

@@ -399,7 +399,7 @@ static void test_create_ex_refusals(void)
 
 	errno = 0;
 	e1 = vctx.create_qp_ex(ctx, &qa) ? 0 : errno;
-	qa.comp_mask = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_XRCD;
+	qa.comp_mask = IBV_QP_INIT_ATTR_PD | IBV_QP_INIT_ATTR_MAX_TSO_HEADER;
 	errno = 0;
 	e2 = vctx.create_qp_ex(ctx, &qa) ? 0 : errno;
 	qa.comp_mask = IBV_QP_INIT_ATTR_SEND_OPS_FLAGS;
@@ -407,7 +407,7 @@ static void test_create_ex_refusals(void)
 	errno = 0;
 	e3 = vctx.create_qp_ex(ctx, &qa) ? 0 : errno;
 	CHECK(e1 == EOPNOTSUPP && e2 == EOPNOTSUPP && e3 == EINVAL,
-	      "qp_ex_refusals", "local_inv %d xrcd %d no pd %d", e1, e2, e3);
+	      "qp_ex_refusals", "local_inv %d tso %d no pd %d", e1, e2, e3);
 
 	make_qp(&q, IBV_QPT_RC, 0, SQ_SLOTS);
 	errno = 0;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	6u
+#define FF_ABI_VERSION	7u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
@@ -73,6 +73,9 @@ enum ff_op {
 	FF_OP_QUERY_SRQ = 15,	/* ff_handle_req -> ff_srq_attr */
 	FF_OP_DESTROY_SRQ = 16,	/* ff_handle_req -> ff_destroy_resp;
 				 *   EBUSY while QPs use it */
+	FF_OP_OPEN_XRCD = 17,	/* ff_open_xrcd_req [+ fd(file)] -> ff_handle_resp */
+	FF_OP_CLOSE_XRCD = 18,	/* ff_handle_req -> -; EBUSY while this
+				 *   context's SRQs or QPs use it */
 
 	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
 	FF_OP_ADMIN_PING = 100,		/* - -> - */
@@ -199,15 +202,23 @@ struct ff_qp_cap {
 	uint32_t reserved;		/* 20 */
 };					/* 24 */
 
+/*
+ * XRC (ibv_create_qp_ex): an IBV_QPT_XRC_SEND QP (initiator) has a PD, a
+ * send CQ and a send queue only (recv_cq 0, no receives); an
+ * IBV_QPT_XRC_RECV QP (target) has an XRC domain and nothing else
+ * (pd_handle, send_cq, recv_cq 0; no queues: posting to it is EINVAL).
+ */
 struct ff_create_qp_req {
-	uint32_t pd_handle;	/*  0 */
+	uint32_t pd_handle;	/*  0: 0 for XRC_RECV */
 	uint32_t send_cq;	/*  4: CQ handle */
-	uint32_t recv_cq;	/*  8: CQ handle */
+	uint32_t recv_cq;	/*  8: CQ handle, 0 for XRC QPs */
 	uint32_t srq;		/* 12: SRQ handle, 0 = none */
 	uint32_t qp_type;	/* 16: enum ibv_qp_type */
 	uint32_t sq_sig_all;	/* 20 */
 	struct ff_qp_cap cap;	/* 24 */
-};				/* 48 */
+	uint32_t xrcd;		/* 48: XRC_RECV: XRCD handle; else 0 */
+	uint32_t reserved;	/* 52 */
+};				/* 56 */
 
 struct ff_create_qp_resp {
 	uint32_t handle;	/*  0 */
@@ -239,16 +250,42 @@ struct ff_srq_attr {
 
 struct ff_create_srq_req {
 	uint32_t pd_handle;	/*  0 */
-	uint32_t reserved;	/*  4 */
+	uint32_t srq_type;	/*  4: IBV_SRQT_BASIC or IBV_SRQT_XRC */
 	struct ff_srq_attr attr; /*  8 */
-};				/* 24 */
+	uint32_t xrcd;		/* 24: XRC: XRCD handle; else 0 */
+	uint32_t cq;		/* 28: XRC: the CQ its receives complete on */
+};				/* 32 */
 
 struct ff_create_srq_resp {
 	uint32_t handle;	/*  0 */
-	uint32_t reserved;	/*  4 */
+	uint32_t srq_num;	/*  4: 24-bit, unique in the container */
 	struct ff_srq_attr attr; /*  8: granted */
 	uint64_t shm_size;	/* 24: bytes of the ring memfd to map */
 };				/* 32 */
+
+/*
+ * XRC domains (ibv_open_xrcd).  One per container and file: every process
+ * of a container that opens the XRC domain of the same file (the inode of
+ * the fd that rides along, which the router stats itself) shares it, and
+ * with it the XRC SRQs made in it; with file 0 (the app's fd was -1) the
+ * domain is new and private to the caller.  flags carry the app's oflags:
+ * FF_XRCD_CREATE (O_CREAT) makes a domain for a file that has none;
+ * FF_XRCD_CREATE | FF_XRCD_EXCL (O_EXCL) fails (EINVAL, as Linux) when the
+ * file has one; without FF_XRCD_CREATE a file without one is EINVAL.
+ *
+ * An XRC initiator's work request names an SRQ of the target's domain
+ * (ff_send_wqe.remote_srqn): the message lands in that SRQ's receives,
+ * completes on its CQ (wc.qp_num: the target QP), and remote memory access
+ * is checked against its PD.  An SRQ number the domain does not have is
+ * IBV_WC_REM_INV_REQ_ERR.
+ */
+#define FF_XRCD_CREATE	1u
+#define FF_XRCD_EXCL	2u
+
+struct ff_open_xrcd_req {
+	uint32_t flags;		/*  0: FF_XRCD_* */
+	uint32_t file;		/*  4: 1: the file's fd rides along; 0: none */
+};				/*  8 */
 
 struct ff_modify_srq_req {
 	uint32_t handle;	/*  0 */
@@ -476,7 +513,8 @@ struct ff_sge {
  * UD: the FFL copies the address handle's address vector into every WQE
  * (as an HCA's datagram segment), so the router keeps no AH table: dlid,
  * sl, and with is_global the GRH fields; dgid shares the bytes of the
- * atomics' operands, which UD has no use for.
+ * atomics' operands, which UD has no use for.  XRC_SEND: remote_srqn (the
+ * XRCETH of the wire protocol) shares remote_qpn's bytes.
  */
 struct ff_send_wqe {
 	uint64_t wr_id;		/*  0 */
@@ -494,7 +532,10 @@ struct ff_send_wqe {
 		};
 		uint8_t dgid[16];	/* 40: UD, is_global: destination GID */
 	};
-	uint32_t remote_qpn;	/* 56: UD */
+	union {
+		uint32_t remote_qpn;	/* 56: UD */
+		uint32_t remote_srqn;	/* 56: XRC_SEND: SRQ of the target */
+	};
 	uint32_t remote_qkey;	/* 60: UD; high bit set: the QP's own qkey */
 	uint32_t flow_label;	/* 64: UD, is_global (20 bits) */
 	uint16_t dlid;		/* 68: UD */

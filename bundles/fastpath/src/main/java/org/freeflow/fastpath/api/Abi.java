@@ -30,7 +30,7 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 6;
+    public static final int ABI_VERSION = 7;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
     /** Environment variable naming the container's socket, read by the FFL. */
@@ -80,6 +80,12 @@ public final class Abi {
     public static final int OP_MODIFY_SRQ = 14;
     public static final int OP_QUERY_SRQ = 15;
     public static final int OP_DESTROY_SRQ = 16;
+    public static final int OP_OPEN_XRCD = 17;
+    public static final int OP_CLOSE_XRCD = 18;
+    /** ff_open_xrcd_req.flags: O_CREAT. */
+    public static final int XRCD_CREATE = 1;
+    /** ff_open_xrcd_req.flags: O_EXCL. */
+    public static final int XRCD_EXCL = 2;
     /** enum ff_async_element: what ff_async_event.handle names. */
     public static final int ASYNC_QP = 1;
     public static final int ASYNC_CQ = 2;
@@ -279,8 +285,10 @@ public final class Abi {
         @Width(4) public static final int CAP_MAX_RECV_SGE = 36;
         @Width(4) public static final int CAP_MAX_INLINE_DATA = 40;
         @Width(4) public static final int CAP_RESERVED = 44;
+        @Width(4) public static final int XRCD = 48;
+        @Width(4) public static final int RESERVED = 52;
         /** sizeof. */
-        public static final int SIZE = 48;
+        public static final int SIZE = 56;
 
         private CreateQpReq() {
         }
@@ -513,17 +521,30 @@ public final class Abi {
         }
     }
 
+    /** {@code struct ff_open_xrcd_req}. */
+    public static final class OpenXrcdReq {
+        @Width(4) public static final int FLAGS = 0;
+        @Width(4) public static final int FILE = 4;
+        /** sizeof. */
+        public static final int SIZE = 8;
+
+        private OpenXrcdReq() {
+        }
+    }
+
     /** {@code struct ff_create_srq_req}. */
     public static final class CreateSrqReq {
         @Width(4) public static final int PD_HANDLE = 0;
-        @Width(4) public static final int RESERVED = 4;
+        @Width(4) public static final int SRQ_TYPE = 4;
         @Width(16) public static final int ATTR = 8;
         @Width(4) public static final int ATTR_MAX_WR = 8;
         @Width(4) public static final int ATTR_MAX_SGE = 12;
         @Width(4) public static final int ATTR_SRQ_LIMIT = 16;
         @Width(4) public static final int ATTR_RESERVED = 20;
+        @Width(4) public static final int XRCD = 24;
+        @Width(4) public static final int CQ = 28;
         /** sizeof. */
-        public static final int SIZE = 24;
+        public static final int SIZE = 32;
 
         private CreateSrqReq() {
         }
@@ -532,7 +553,7 @@ public final class Abi {
     /** {@code struct ff_create_srq_resp}. */
     public static final class CreateSrqResp {
         @Width(4) public static final int HANDLE = 0;
-        @Width(4) public static final int RESERVED = 4;
+        @Width(4) public static final int SRQ_NUM = 4;
         @Width(16) public static final int ATTR = 8;
         @Width(4) public static final int ATTR_MAX_WR = 8;
         @Width(4) public static final int ATTR_MAX_SGE = 12;
@@ -701,6 +722,8 @@ public final class Abi {
         /** UD with a GRH: shares the bytes of COMPARE_ADD and SWAP. */
         @Width(16) public static final int DGID = 40;
         @Width(4) public static final int REMOTE_QPN = 56;
+        /** XRC_SEND: shares the bytes of REMOTE_QPN. */
+        @Width(4) public static final int REMOTE_SRQN = 56;
         @Width(4) public static final int REMOTE_QKEY = 60;
         @Width(4) public static final int FLOW_LABEL = 64;
         @Width(2) public static final int DLID = 68;

@@ -35,6 +35,10 @@ public final class Verbs {
     public static final int QPT_RC = 2;
     public static final int QPT_UC = 3;
     public static final int QPT_UD = 4;
+    public static final int QPT_XRC_SEND = 9;
+    public static final int QPT_XRC_RECV = 10;
+    public static final int SRQT_BASIC = 0;
+    public static final int SRQT_XRC = 1;
 
     // enum ibv_qp_attr_mask
     public static final int QP_STATE = 1;

@@ -26,6 +26,8 @@ public final class RouterDefaults {
     public static final int MAX_CQE = 4194303;
     public static final int MAX_MR = 1 << 20;
     public static final int MAX_PD = 1 << 16;
+    /** XRC domains a context may have open. */
+    public static final int MAX_XRCD = 1 << 16;
     public static final int MAX_QP_RD_ATOM = 16;
     /**
      * IBV_ATOMIC_HCA: atomics are atomic against other atomics through this

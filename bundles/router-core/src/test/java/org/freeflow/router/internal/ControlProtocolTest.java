@@ -199,7 +199,7 @@ class ControlProtocolTest {
 
     private static List<ByteBuffer> garbage() {
         ByteBuffer badMagic = header(0x12345678, Abi.ABI_VERSION, 0, 0);
-        ByteBuffer badVersion = header(Abi.ABI_MAGIC, 7, 0, 0);
+        ByteBuffer badVersion = header(Abi.ABI_MAGIC, Abi.ABI_VERSION + 1, 0, 0);
         ByteBuffer lyingLength = header(Abi.ABI_MAGIC, Abi.ABI_VERSION, 8, 0);
         ByteBuffer tooLong = ByteBuffer.allocateDirect(Abi.MSG_MAX + 100).order(ByteOrder.LITTLE_ENDIAN);
         tooLong.put(header(Abi.ABI_MAGIC, Abi.ABI_VERSION, Abi.MSG_MAX + 100 - Abi.Hdr.SIZE, 0)).clear();

@@ -111,4 +111,19 @@ public interface Responder {
             boolean solicited) {
         return Outcome.DROPPED;
     }
+
+    /**
+     * XRC: this responder as an XRC initiator's work request addresses it when
+     * it names the SRQ {@code srqn} (the XRCETH): when this is an XRC target,
+     * a responder whose operations behave as this one's (connection, state,
+     * access flags) but take receives from that SRQ of the target's XRC
+     * domain, complete them on the SRQ's CQ (with this QP's number) and check
+     * remote keys against the SRQ's PD.  Null when the domain has no such
+     * SRQ, or this is no XRC target (the default): the requester completes
+     * the work request with IBV_WC_REM_INV_REQ_ERR.
+     * @since 1.5
+     */
+    default Responder xrcSrq(int srqn) {
+        return null;
+    }
 }

@@ -15,6 +15,7 @@ import org.freeflow.fastpath.api.Abi.HandleReq;
 import org.freeflow.fastpath.api.Abi.HandleResp;
 import org.freeflow.fastpath.api.Abi.ModifyQpReq;
 import org.freeflow.fastpath.api.Abi.OpenReq;
+import org.freeflow.fastpath.api.Abi.OpenXrcdReq;
 import org.freeflow.fastpath.api.Abi.QueryQpReq;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.Abi.RegMrReq;
@@ -61,6 +62,8 @@ public final class VerbsSession implements Session {
             case Abi.OP_MODIFY_SRQ -> modifySrq(request);
             case Abi.OP_QUERY_SRQ -> querySrq(request, reply);
             case Abi.OP_DESTROY_SRQ -> destroyReply(reply, context.destroySrq(handle(request)));
+            case Abi.OP_OPEN_XRCD -> openXrcd(request, reply);
+            case Abi.OP_CLOSE_XRCD -> context.closeXrcd(handle(request));
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
         }
     }
@@ -141,7 +144,8 @@ public final class VerbsSession implements Session {
         QpCaps caps = QpCaps.read(request.buffer(), Abi.Hdr.SIZE + CreateQpReq.CAP);
         QpRequest qp = new QpRequest(request.getInt(CreateQpReq.PD_HANDLE), request.getInt(CreateQpReq.SEND_CQ),
                 request.getInt(CreateQpReq.RECV_CQ), request.getInt(CreateQpReq.SRQ),
-                request.getInt(CreateQpReq.QP_TYPE), request.getInt(CreateQpReq.SQ_SIG_ALL) != 0, caps);
+                request.getInt(CreateQpReq.QP_TYPE), request.getInt(CreateQpReq.SQ_SIG_ALL) != 0, caps,
+                request.getInt(CreateQpReq.XRCD));
         Grants.Qp granted = context.createQp(qp);
         reply.putInt(CreateQpResp.HANDLE, granted.handle());
         reply.putInt(CreateQpResp.QP_NUM, granted.qpn());
@@ -167,14 +171,29 @@ public final class VerbsSession implements Session {
     private void createSrq(Request request, Reply reply) {
         request.expect(CreateSrqReq.SIZE);
         Grants.Srq srq = context.createSrq(request.getInt(CreateSrqReq.PD_HANDLE),
-                request.getInt(CreateSrqReq.ATTR_MAX_WR), request.getInt(CreateSrqReq.ATTR_MAX_SGE));
+                request.getInt(CreateSrqReq.SRQ_TYPE), request.getInt(CreateSrqReq.ATTR_MAX_WR),
+                request.getInt(CreateSrqReq.ATTR_MAX_SGE), request.getInt(CreateSrqReq.XRCD),
+                request.getInt(CreateSrqReq.CQ));
         reply.putInt(CreateSrqResp.HANDLE, srq.handle());
+        reply.putInt(CreateSrqResp.SRQ_NUM, srq.srqn());
         reply.putInt(CreateSrqResp.ATTR_MAX_WR, srq.maxWr());
         reply.putInt(CreateSrqResp.ATTR_MAX_SGE, srq.maxSge());
         reply.putInt(CreateSrqResp.ATTR_SRQ_LIMIT, 0);
         reply.putLong(CreateSrqResp.SHM_SIZE, srq.shmSize());
         reply.attach(srq.fd());
         reply.length(CreateSrqResp.SIZE);
+    }
+
+    private void openXrcd(Request request, Reply reply) {
+        request.expect(OpenXrcdReq.SIZE);
+        int file = request.getInt(OpenXrcdReq.FILE);
+        if (file != 0 && file != 1) {
+            throw new VerbsException(Errno.EINVAL, "file " + file + " (0: none, 1: its descriptor rides along)");
+        }
+        if (file == 1 && request.fd(0) < 0) {
+            throw new VerbsException(Errno.EBADF, "file 1 without the file's descriptor");
+        }
+        handleReply(reply, context.openXrcd(request.getInt(OpenXrcdReq.FLAGS), file == 1 ? request.fd(0) : -1));
     }
 
     private void modifySrq(Request request) {

@@ -11,8 +11,10 @@ import org.freeflow.router.api.transport.Outcome;
  * part: which work requests exist, what the requester learns of the
  * responder, and whether a message the responder cannot take faults its QP.
  * UD, the one datagram service, has its own requester and responder
- * ({@link UdRequester}, {@link UdResponder}), which follow the same policy.  (The modify-QP masks, which differ too, are the IB table's business:
- * {@link QpStateMachine}.)
+ * ({@link UdRequester}, {@link UdResponder}), which follow the same policy.
+ * XRC splits an RC connection into an initiator that only sends and a
+ * target that only responds.  (The modify-QP masks, which differ too, are
+ * the IB table's business: {@link QpStateMachine}.)
  */
 enum ConnectedService {
 
@@ -88,6 +90,50 @@ enum ConnectedService {
         @Override
         boolean faultsOnInvalidMessage() {
             return false;
+        }
+    },
+
+    /**
+     * XRC initiator (IBV_QPT_XRC_SEND): a reliable connected requester
+     * without receives, whose every work request names an SRQ of its
+     * target's XRC domain; otherwise as RC.
+     */
+    XRC_INI(QPT_XRC_SEND) {
+        @Override
+        boolean supports(int wrOpcode) {
+            return RC.supports(wrOpcode);
+        }
+
+        @Override
+        Outcome seenByRequester(Outcome outcome) {
+            return outcome;
+        }
+
+        @Override
+        boolean faultsOnInvalidMessage() {
+            return true;
+        }
+    },
+
+    /**
+     * XRC target (IBV_QPT_XRC_RECV): the reliable connected responder of one
+     * initiator, delivering into the SRQs of its XRC domain; it sends
+     * nothing.
+     */
+    XRC_TGT(QPT_XRC_RECV) {
+        @Override
+        boolean supports(int wrOpcode) {
+            return false;
+        }
+
+        @Override
+        Outcome seenByRequester(Outcome outcome) {
+            return outcome;
+        }
+
+        @Override
+        boolean faultsOnInvalidMessage() {
+            return true;
         }
     };
 

@@ -42,11 +42,12 @@ public final class Grants {
      * A shared receive queue.
      *
      * @param handle  SRQ handle
+     * @param srqn    SRQ number
      * @param maxWr   receives it holds (ring slots)
      * @param maxSge  SGEs per receive
      * @param shmSize bytes of the ring memfd
      * @param fd      the ring memfd: send it, then close it
      */
-    public record Srq(int handle, int maxWr, int maxSge, long shmSize, int fd) {
+    public record Srq(int handle, int srqn, int maxWr, int maxSge, long shmSize, int fd) {
     }
 }

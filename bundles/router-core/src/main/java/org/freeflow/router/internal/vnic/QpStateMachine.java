@@ -6,12 +6,16 @@ import static org.freeflow.fastpath.api.Verbs.*;
  * The modify-QP table of the IB specification, as Linux applies it to every
  * provider (ib_modify_qp_is_ok): which transitions exist for RC, UC and UD,
  * and which attributes each requires and allows.  Any state but RESET may go
- * to ERR, any state to RESET; nothing else is implied.
+ * to ERR, any state to RESET; nothing else is implied.  The two halves of
+ * XRC follow RC's rows without the attributes of the half they lack: an
+ * initiator has no responder attributes, a target no requester ones.
  */
 final class QpStateMachine {
 
     private static final int NONE = 0;
     private static final int INVALID = -1;
+    private static final int RESPONDER_ATTRIBUTES = QP_MIN_RNR_TIMER | QP_MAX_DEST_RD_ATOMIC;
+    private static final int REQUESTER_ATTRIBUTES = QP_RETRY_CNT | QP_RNR_RETRY | QP_MAX_QP_RD_ATOMIC;
 
     private QpStateMachine() {
     }
@@ -30,11 +34,15 @@ final class QpStateMachine {
                 && current != QPS_SQE) {
             return false;
         }
-        int required = required(type, current, next);
+        int row = type == QPT_XRC_SEND || type == QPT_XRC_RECV ? QPT_RC : type;
+        int required = required(row, current, next);
         if (required == INVALID) {
             return false;
         }
-        int optional = optional(type, current, next);
+        int optional = optional(row, current, next);
+        int lacking = type == QPT_XRC_SEND ? RESPONDER_ATTRIBUTES : type == QPT_XRC_RECV ? REQUESTER_ATTRIBUTES : NONE;
+        required &= ~lacking;
+        optional &= ~lacking;
         return (mask & required) == required && (mask & ~(required | optional | QP_STATE)) == 0;
     }
 

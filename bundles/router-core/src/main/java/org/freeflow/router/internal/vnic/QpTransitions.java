@@ -36,7 +36,7 @@ final class QpTransitions {
             throw new VerbsException(Errno.EINVAL, "unsupported " + invalid);
         }
         if (next == QPS_RESET) {
-            if (current != QPS_RESET) {
+            if (current != QPS_RESET && qp.polled()) {
                 poller.unregister(qp);
             }
             qp.reset();
@@ -48,7 +48,7 @@ final class QpTransitions {
                     candidate.destQpn);
             qp.requester.peerChanged();
         }
-        if (current == QPS_RESET) {
+        if (current == QPS_RESET && qp.polled()) {
             poller.register(qp);
         }
         if (next != current) {

@@ -11,7 +11,8 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
  * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.  The
  * receive queue is flushed under its lock: a peer's requester on another
  * poller may be taking a receive at that moment.  The receives of a shared
- * receive queue belong to the SRQ: a QP in ERR leaves them there.
+ * receive queue belong to the SRQ: a QP in ERR leaves them there.  XRC QPs
+ * have no receive queue.
  */
 final class QueueFlusher {
 
@@ -35,7 +36,7 @@ final class QueueFlusher {
         if (qp.sq.available() != 0) {
             return true;
         }
-        if (qp.srq != null) {
+        if (qp.receives == null || qp.srq != null) {
             return false;
         }
         qp.rqLock.lock();
@@ -66,7 +67,7 @@ final class QueueFlusher {
     }
 
     private boolean flushReceive() {
-        if (qp.srq != null) {
+        if (qp.receives == null || qp.srq != null) {
             return false;
         }
         qp.rqLock.lock();

@@ -9,6 +9,8 @@ import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
@@ -23,7 +25,7 @@ import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * A queue pair, RC, UC or UD ({@link ConnectedService}).  Its rings live in a router-made memfd the
+ * A queue pair, RC, UC, UD or XRC ({@link ConnectedService}).  Its rings live in a router-made memfd the
  * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
  * requester runs its send queue, in ERR the flusher completes everything with
  * IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
@@ -34,6 +36,9 @@ import org.freeflow.router.api.transport.Responder;
  * with a shared receive queue takes its receives from that one, under the
  * SRQ's lock too ({@link #lockReceives()}); it never flushes or discards
  * them (they are the SRQ's), and raises LAST_WQE_REACHED when it enters ERR.
+ * An XRC initiator has a send queue only; an XRC target has no queue and
+ * no poller: it answers its initiator, delivering into the SRQs of its XRC
+ * domain ({@link #xrcResponder}).
  */
 final class QueuePair implements PollTarget {
 
@@ -54,14 +59,16 @@ final class QueuePair implements PollTarget {
     final QpRingLayout layout;
     final ByteBuffer shm;
     final WorkQueueConsumer sq;
-    /** Where the receives come from: this QP's own receive queue, or its SRQ's. */
+    /** This QP's own receive queue (unused with an SRQ). */
     final WorkQueueConsumer rq;
-    /** The buffer {@link #rq}'s entries live in. */
-    final ByteBuffer rqShm;
-    /** The PD receive lkeys are checked against (the SRQ's, with one). */
-    final ProtectionDomain recvPd;
+    /** Where its receives come from (its own queue or its SRQ); null for XRC QPs, which have none. */
+    final Receives receives;
     /** The shared receive queue, or null. */
     final SharedReceiveQueue srq;
+    /** XRC target: its domain; otherwise null. */
+    final XrcDomain.Opened xrcd;
+    /** XRC target: a responder per SRQ of the domain it delivered into (created on pollers). */
+    private final Map<SharedReceiveQueue, Responder> xrcResponders;
     final RateLimiter limiter;
     final TransportRegistry transports;
     /** This QP's address as responders see it. */
@@ -90,14 +97,18 @@ final class QueuePair implements PollTarget {
     QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
             CompletionQueue sendCq, CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout,
             MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports, PollerService poller) {
-        this(handle, qpn, service, vnic, pd, sendCq, recvCq, null, caps, sqSigAll, layout, ringMapping, limiter,
+        this(handle, qpn, service, vnic, pd, sendCq, recvCq, null, null, caps, sqSigAll, layout, ringMapping, limiter,
                 transports, poller);
     }
 
+    /**
+     * {@code pd}: null for an XRC target; {@code recvCq}: null for XRC QPs;
+     * {@code xrcd}: an XRC target's domain, else null.
+     */
     QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, QpCaps caps, boolean sqSigAll,
-            QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
-            PollerService poller) {
+            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, XrcDomain.Opened xrcd,
+            QpCaps caps, boolean sqSigAll, QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter,
+            TransportRegistry transports, PollerService poller) {
         this.handle = handle;
         this.qpn = qpn;
         this.service = service;
@@ -114,16 +125,20 @@ final class QueuePair implements PollTarget {
         layout.initialize(shm, qpn, QPS_RESET);
         this.sq = layout.sendQueue(shm);
         this.srq = srq;
-        this.rq = srq == null ? layout.receiveQueue(shm) : srq.rq;
-        this.rqShm = srq == null ? shm : srq.shm;
-        this.recvPd = srq == null ? pd : srq.pd;
+        this.rq = layout.receiveQueue(shm);
+        this.xrcd = xrcd;
+        boolean xrc = service == ConnectedService.XRC_INI || service == ConnectedService.XRC_TGT;
+        this.receives = xrc ? null
+                : srq == null ? Receives.own(rq, shm, pd, recvCq, caps.maxRecvSge()) : Receives.shared(srq, recvCq);
+        this.xrcResponders = service == ConnectedService.XRC_TGT ? new ConcurrentHashMap<>() : null;
         this.limiter = limiter;
         this.transports = transports;
         this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
         boolean datagram = service == ConnectedService.UD;
         this.requester = datagram ? new UdRequester(this) : new RcRequester(this);
-        this.responder = datagram ? new UdResponder(this) : new RcResponder(this);
+        this.responder = datagram ? new UdResponder(this)
+                : service == ConnectedService.XRC_INI ? null : new RcResponder(this, receives, pd);
         this.flusher = new QueueFlusher(this);
     }
 
@@ -189,45 +204,42 @@ final class QueuePair implements PollTarget {
         }
     }
 
-    /** Receive slots a message may fill (the SRQ's, with one). */
-    int maxRecvSge() {
-        return srq == null ? caps.maxRecvSge() : srq.maxSge;
-    }
-
-    /** Takes the SRQ's lock, if any; inside {@link #rqLock}. */
-    void lockReceives() {
-        if (srq != null) {
-            srq.lock.lock();
-        }
-    }
-
-    void unlockReceives() {
-        if (srq != null) {
-            srq.lock.unlock();
-        }
+    /** True when pollers run it: every QP but an XRC target, which has no queue. */
+    boolean polled() {
+        return service != ConnectedService.XRC_TGT;
     }
 
     /**
-     * A responder found the receive queue corrupt (under {@link #lockReceives()}):
+     * A responder found {@code corrupt}'s ring corrupt (under its lock):
      * QP_FATAL for the QP's own queue; for an SRQ, SRQ_ERR on the SRQ (once)
      * and this QP to ERR.
      */
-    void receiveQueueCorrupt() {
-        if (srq == null) {
+    void receiveQueueCorrupt(Receives corrupt) {
+        if (corrupt.srq == null) {
             enterErrorFromPeer(EVENT_QP_FATAL);
         } else {
-            srq.corrupted();
+            corrupt.srq.corrupted();
             enterErrorFromPeer();
         }
     }
 
-    /** Releases the head receive (under {@link #lockReceives()}). */
-    void consumeReceive() {
-        if (srq == null) {
-            rq.consume();
-        } else {
-            srq.consume();
+    /**
+     * An XRC target's responder for work addressed to SRQ {@code srqn} of its
+     * domain, or null when the domain has none (or this is no target).  On
+     * pollers; the domain's SRQs change only inside calls.
+     */
+    Responder xrcResponder(int srqn) {
+        SharedReceiveQueue target = xrcd == null ? null : xrcd.domain.srq(srqn);
+        if (target == null) {
+            return null;
         }
+        return xrcResponders.computeIfAbsent(target,
+                s -> new RcResponder(this, Receives.shared(s, s.cq), s.pd));
+    }
+
+    /** The XRC SRQ is being destroyed (inside a call): drop its responder. */
+    void forgetXrcSrq(SharedReceiveQueue gone) {
+        xrcResponders.remove(gone);
     }
 
     /** An error completion on this QP's poller: the QP stops and flushes (the completion tells the app). */
@@ -268,7 +280,7 @@ final class QueuePair implements PollTarget {
     /** Back to RESET: both queues dropped without completions (an SRQ keeps its receives), no peer. */
     void reset() {
         sq.discardAll();
-        if (srq == null) {
+        if (receives != null && srq == null) {
             rq.discardAll();
         }
         requester.forget();

@@ -9,7 +9,6 @@ import org.freeflow.router.internal.RouterDefaults;
 final class QueuePairFactory {
 
     private static final int QPT_RAW_PACKET = 8;
-    private static final int QPT_XRC_RECV = 10;
 
     private QueuePairFactory() {
     }
@@ -17,8 +16,8 @@ final class QueuePairFactory {
     /** Checks what the request asks for that does not depend on other objects. */
     static void check(QpRequest request) {
         int type = request.qpType();
-        if (type >= QPT_RAW_PACKET && type <= QPT_XRC_RECV) {
-            throw new VerbsException(Errno.EOPNOTSUPP, "QP type " + type + " is not supported yet");
+        if (type == QPT_RAW_PACKET) {
+            throw new VerbsException(Errno.EOPNOTSUPP, "raw packet QPs are not supported");
         }
         if (ConnectedService.of(type) == null) {
             throw new VerbsException(Errno.EINVAL, "QP type " + type);
@@ -32,10 +31,14 @@ final class QueuePairFactory {
         }
     }
 
-    /** Creates the QP (in RESET) and its ring memfd; the caller sends, then closes, the fd. */
+    /**
+     * Creates the QP (in RESET) and its ring memfd; the caller sends, then
+     * closes, the fd.  An XRC initiator gets no receive queue, an XRC target
+     * no queue at all (its rings exist, one unused slot each).
+     */
     static QueuePair create(int handle, VirtualNic vnic, VnicEnvironment env, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, QpRequest request,
-            int[] ringFd) {
+            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, XrcDomain.Opened xrcd,
+            QpRequest request, int[] ringFd) {
         if (!env.qos().admitQueuePair(vnic.name(), vnic.queuePairs())) {
             throw new VerbsException(Errno.EDQUOT, "QP quota of " + vnic.name() + " reached");
         }
@@ -46,18 +49,27 @@ final class QueuePairFactory {
             throw new VerbsException(Errno.ENOMEM, "no QPN: " + e.getMessage());
         }
         RateLimiter limiter = env.qos().limiterFor(vnic.name(), vnic.tenant(), qpn);
+        ConnectedService service = ConnectedService.of(request.qpType());
         QpCaps asked = request.caps();
-        int sendSge = Math.max(1, asked.maxSendSge());
-        int recvSge = srq == null ? Math.max(1, asked.maxRecvSge()) : 0;
-        QpRingLayout layout = QpRingLayout.forCapacity(asked.maxSendWr(), srq == null ? asked.maxRecvWr() : 0,
-                sendSge, recvSge, asked.maxInlineData());
-        QpCaps granted = new QpCaps(layout.sqSlots(), srq == null ? layout.rqSlots() : 0, sendSge, recvSge,
-                asked.maxInlineData());
+        QpRingLayout layout;
+        QpCaps granted;
+        if (service == ConnectedService.XRC_TGT) {
+            layout = QpRingLayout.forCapacity(0, 0, 0, 0, 0);
+            granted = new QpCaps(0, 0, 0, 0, 0);
+        } else {
+            boolean receives = srq == null && service != ConnectedService.XRC_INI;
+            int sendSge = Math.max(1, asked.maxSendSge());
+            int recvSge = receives ? Math.max(1, asked.maxRecvSge()) : 0;
+            layout = QpRingLayout.forCapacity(asked.maxSendWr(), receives ? asked.maxRecvWr() : 0, sendSge, recvSge,
+                    asked.maxInlineData());
+            granted = new QpCaps(layout.sqSlots(), receives ? layout.rqSlots() : 0, sendSge, recvSge,
+                    asked.maxInlineData());
+        }
         RingMemory memory = RingMemory.create("freeflow-qp-" + qpn, layout.shmSize());
         ringFd[0] = memory.fd();
-        return new QueuePair(handle, qpn, ConnectedService.of(request.qpType()), vnic, pd, sendCq, recvCq, srq,
-                granted, request.sqSigAll(), layout, memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter,
-                env.transports(), env.poller());
+        return new QueuePair(handle, qpn, service, vnic, pd, sendCq, recvCq, srq, xrcd, granted, request.sqSigAll(),
+                layout, memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(),
+                env.poller());
     }
 
     private static boolean outside(int value, int max) {

@@ -15,7 +15,9 @@ import org.freeflow.router.api.transport.Responder;
  * then one call on the responder through the transport; RNR and "not ready"
  * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
  * (RC: a UC requester learns nothing of the responder); every error
- * completes and moves the QP to ERR.  The queue itself: {@link Requester}.
+ * completes and moves the QP to ERR.  An XRC initiator is an RC requester
+ * whose every work request goes to the SRQ it names in its target's XRC
+ * domain.  The queue itself: {@link Requester}.
  */
 final class RcRequester extends Requester {
 
@@ -76,8 +78,15 @@ final class RcRequester extends Requester {
         }
     }
 
-    private Outcome perform(Responder responder, int opcode, int slot) {
+    private Outcome perform(Responder peer, int opcode, int slot) {
         ByteBuffer shm = qp.shm;
+        Responder responder = peer;
+        if (qp.service == ConnectedService.XRC_INI) {
+            responder = peer.xrcSrq(shm.getInt(slot + SendWqe.REMOTE_SRQN));
+            if (responder == null) {
+                return Outcome.REMOTE_INVALID_REQUEST;
+            }
+        }
         int imm = shm.getInt(slot + SendWqe.IMM_DATA);
         long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
         int rkey = shm.getInt(slot + SendWqe.RKEY);

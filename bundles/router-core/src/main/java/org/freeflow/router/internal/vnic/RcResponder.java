@@ -23,16 +23,27 @@ import org.freeflow.router.api.transport.Responder;
  * before its data is copied (its SGEs are checked and held by then).  A fault on its side moves it to
  * ERR, as on a real HCA, and wakes its poller to flush; a message it refuses
  * does so only when its {@link ConnectedService} says (RC; UC drops it).
+ *
+ * <p>An XRC target QP has one of these without receives, which refuses
+ * every message (none comes without an SRQ number), and one per SRQ of its
+ * domain that its initiator addressed ({@link #xrcSrq}), whose receives,
+ * CQ and PD are the SRQ's.
  */
 final class RcResponder implements Responder {
 
     private final QueuePair qp;
+    /** Where receives come from; null for an XRC target's own responder. */
+    private final Receives receives;
+    /** The PD remote keys must belong to. */
+    private final ProtectionDomain pd;
     private final ScatterList scatter;
     private long regionOffset;
 
-    RcResponder(QueuePair qp) {
+    RcResponder(QueuePair qp, Receives receives, ProtectionDomain pd) {
         this.qp = qp;
-        this.scatter = new ScatterList(qp.maxRecvSge());
+        this.receives = receives;
+        this.pd = pd;
+        this.scatter = new ScatterList(receives == null ? 1 : receives.maxSge);
     }
 
     @Override
@@ -48,6 +59,11 @@ final class RcResponder implements Responder {
     @Override
     public int minRnrTimer() {
         return qp.attrs.minRnrTimer;
+    }
+
+    @Override
+    public Responder xrcSrq(int srqn) {
+        return qp.xrcResponder(srqn);
     }
 
     @Override
@@ -83,18 +99,21 @@ final class RcResponder implements Responder {
             if (!acceptsFrom(requester)) {
                 return NOT_READY;
             }
+            if (receives == null) {
+                return refuse(REMOTE_INVALID_REQUEST);
+            }
             long length = payload.length();
-            qp.lockReceives();
+            receives.lock();
             long wrId;
             try {
                 Outcome ready = receiveReady();
                 if (ready != OK) {
                     return ready;
                 }
-                int slot = qp.rq.head();
-                wrId = qp.rqShm.getLong(slot + RecvWqe.WR_ID);
-                int status = scatter.load(qp.rqShm, slot, qp.rqShm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable,
-                        qp.recvPd);
+                int slot = receives.rq.head();
+                wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
+                int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
+                        qp.vnic.mrTable, receives.pd);
                 if (status != WC_SUCCESS) {
                     failReceive(wrId, status);
                     qp.enterErrorFromPeer();
@@ -105,9 +124,9 @@ final class RcResponder implements Responder {
                     failReceive(wrId, WC_LOC_LEN_ERR);
                     return refuse(REMOTE_INVALID_REQUEST);
                 }
-                qp.consumeReceive();
+                receives.consume();
             } finally {
-                qp.unlockReceives();
+                receives.unlock();
             }
             MemoryCopier.scatter(payload, scatter);
             scatter.clear();
@@ -132,6 +151,9 @@ final class RcResponder implements Responder {
             if (!acceptsFrom(requester)) {
                 return NOT_READY;
             }
+            if (receives == null) {
+                return refuse(REMOTE_INVALID_REQUEST);
+            }
             long length = payload.length();
             MemoryRegion target = null;
             if (length > 0) {
@@ -142,16 +164,16 @@ final class RcResponder implements Responder {
             }
             long wrId = 0;
             if (withImm) {
-                qp.lockReceives();
+                receives.lock();
                 try {
                     Outcome ready = receiveReady();
                     if (ready != OK) {
                         return ready;
                     }
-                    wrId = qp.rqShm.getLong(qp.rq.head() + RecvWqe.WR_ID);
-                    qp.consumeReceive();
+                    wrId = receives.shm.getLong(receives.rq.head() + RecvWqe.WR_ID);
+                    receives.consume();
                 } finally {
-                    qp.unlockReceives();
+                    receives.unlock();
                 }
             }
             if (target != null) {
@@ -172,6 +194,9 @@ final class RcResponder implements Responder {
         try {
             if (!acceptsFrom(requester)) {
                 return NOT_READY;
+            }
+            if (receives == null) {
+                return refuse(REMOTE_INVALID_REQUEST);
             }
             long length = sink.length();
             if (length > 0) {
@@ -211,6 +236,9 @@ final class RcResponder implements Responder {
             if (!acceptsFrom(requester)) {
                 return NOT_READY;
             }
+            if (receives == null) {
+                return refuse(REMOTE_INVALID_REQUEST);
+            }
             MemoryRegion target = remoteRegion(rkey, remoteAddr, Long.BYTES, ACCESS_REMOTE_ATOMIC);
             if (target == null) {
                 return refuse(REMOTE_ACCESS_ERROR);
@@ -230,7 +258,7 @@ final class RcResponder implements Responder {
     /** The region {@code rkey} names if it grants {@code needed} on the range; sets {@link #regionOffset}. */
     private MemoryRegion remoteRegion(int rkey, long remoteAddr, long length, int needed) {
         MemoryRegion mr = qp.vnic.mrTable.lookup(rkey);
-        if (mr == null || mr.pd != qp.pd || !mr.allows(needed) || (qp.attrs.accessFlags & needed) != needed) {
+        if (mr == null || mr.pd != pd || !mr.allows(needed) || (qp.attrs.accessFlags & needed) != needed) {
             return null;
         }
         regionOffset = mr.remoteOffset(remoteAddr, length);
@@ -239,19 +267,19 @@ final class RcResponder implements Responder {
 
     /**
      * OK when a receive is posted and an entry of its CQ is reserved for it;
-     * RNR, BUSY, or an error otherwise.  Under {@link QueuePair#lockReceives()}.
+     * RNR, BUSY, or an error otherwise.  Under {@link Receives#lock()}.
      */
     private Outcome receiveReady() {
-        WorkQueueConsumer rq = qp.rq;
+        WorkQueueConsumer rq = receives.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.receiveQueueCorrupt();
+            qp.receiveQueueCorrupt(receives);
             return REMOTE_OPERATION_ERROR;
         }
         if (n == 0) {
             return RNR;
         }
-        return qp.recvCq.ring.reserve() ? OK : BUSY;
+        return receives.cq.ring.reserve() ? OK : BUSY;
     }
 
     /**
@@ -268,14 +296,14 @@ final class RcResponder implements Responder {
 
     /** Releases the receive slot, then completes it in error (its CQ entry is reserved). */
     private void failReceive(long wrId, int status) {
-        qp.consumeReceive();
-        qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
+        receives.consume();
+        receives.cq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
     }
 
     /** Completes a receive already released, whose CQ entry is reserved. */
     private void complete(long wrId, int opcode, long length, boolean withImm, int immData, Destination requester,
             boolean solicited) {
-        qp.recvCq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
+        receives.cq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
                 withImm ? WC_WITH_IMM : 0, requester.lid(), solicited);
         qp.recvWrs++;
     }

@@ -17,12 +17,20 @@ import org.freeflow.posix.api.MappedRegion;
  * whichever pollers serve their peers.  {@link #lock} guards the ring and
  * the limit; it nests inside a QP's receive lock and outside the CQs'
  * (receive queue, SRQ, CQ).  The control thread arms the limit and counts
- * the QPs that use it.
+ * the QPs that use it.  An XRC SRQ belongs to an XRC domain instead: no QP
+ * is made with it; the target QPs of its domain deliver into it by its
+ * number, and its receives complete on its own CQ.
  */
 final class SharedReceiveQueue extends InUse {
 
     final int handle;
+    /** Its SRQ number (ibv_get_srq_num), unique in the container. */
+    final int srqn;
     final ProtectionDomain pd;
+    /** XRC: the domain as its context opened it; null for a basic SRQ. */
+    final XrcDomain.Opened xrcd;
+    /** XRC: the CQ its receives complete on; null for a basic SRQ (its QPs' receive CQs). */
+    final CompletionQueue cq;
     final int maxSge;
     final SrqRingLayout layout;
     final ByteBuffer shm;
@@ -35,10 +43,13 @@ final class SharedReceiveQueue extends InUse {
     /** SRQ_ERR raised (a corrupt ring); under {@link #lock}. */
     private boolean failed;
 
-    SharedReceiveQueue(int handle, ProtectionDomain pd, int maxSge, SrqRingLayout layout, MappedRegion mapping,
-            AsyncEventQueue events) {
+    SharedReceiveQueue(int handle, int srqn, ProtectionDomain pd, XrcDomain.Opened xrcd, CompletionQueue cq, int maxSge,
+            SrqRingLayout layout, MappedRegion mapping, AsyncEventQueue events) {
         this.handle = handle;
+        this.srqn = srqn;
         this.pd = pd;
+        this.xrcd = xrcd;
+        this.cq = cq;
         this.maxSge = maxSge;
         this.layout = layout;
         this.mapping = mapping;
@@ -113,6 +124,6 @@ final class SharedReceiveQueue extends InUse {
 
     @Override
     public String toString() {
-        return "SRQ " + handle;
+        return (xrcd == null ? "SRQ " : "XRC SRQ ") + srqn;
     }
 }

@@ -29,13 +29,15 @@ import org.freeflow.router.api.transport.Responder;
 final class UdResponder implements Responder {
 
     private final QueuePair qp;
+    private final Receives receives;
     private final ScatterList scatter;
     /** The wr_id of the receive {@link #take} released; under the QP's receive lock. */
     private long wrId;
 
     UdResponder(QueuePair qp) {
         this.qp = qp;
-        this.scatter = new ScatterList(qp.maxRecvSge());
+        this.receives = qp.receives;
+        this.scatter = new ScatterList(receives.maxSge);
     }
 
     @Override
@@ -82,7 +84,7 @@ final class UdResponder implements Responder {
             if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
                 return DROPPED;
             }
-            qp.lockReceives();
+            receives.lock();
             long wrId;
             try {
                 Outcome taken = take(payload.length());
@@ -91,7 +93,7 @@ final class UdResponder implements Responder {
                 }
                 wrId = this.wrId;
             } finally {
-                qp.unlockReceives();
+                receives.unlock();
             }
             return deliver(payload, datagram, wrId, withImm, immData, solicited);
         } finally {
@@ -111,34 +113,34 @@ final class UdResponder implements Responder {
      * {@link #wrId}.  A datagram it cannot take is dropped, the receive kept.
      */
     private Outcome take(long payloadLength) {
-        WorkQueueConsumer rq = qp.rq;
+        WorkQueueConsumer rq = receives.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.receiveQueueCorrupt();
+            qp.receiveQueueCorrupt(receives);
             return DROPPED;
         }
         if (n == 0) {
             return DROPPED;
         }
-        if (!qp.recvCq.ring.reserve()) {
+        if (!receives.cq.ring.reserve()) {
             return BUSY;
         }
         int slot = rq.head();
-        wrId = qp.rqShm.getLong(slot + RecvWqe.WR_ID);
-        int status = scatter.load(qp.rqShm, slot, qp.rqShm.getInt(slot + RecvWqe.NUM_SGE), qp.vnic.mrTable,
-                qp.recvPd);
+        wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
+        int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
+                qp.vnic.mrTable, receives.pd);
         if (status != WC_SUCCESS) {
-            qp.consumeReceive();
-            qp.recvCq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
+            receives.consume();
+            receives.cq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
             qp.enterErrorFromPeer();
             return DROPPED;
         }
         if (Datagram.GRH_BYTES + payloadLength > scatter.capacity) {
             scatter.clear();
-            qp.recvCq.ring.cancel();
+            receives.cq.ring.cancel();
             return DROPPED;
         }
-        qp.consumeReceive();
+        receives.consume();
         return OK;
     }
 
@@ -154,7 +156,7 @@ final class UdResponder implements Responder {
         scatter.clear();
         Destination source = datagram.source();
         int wcFlags = (grh != null ? WC_GRH : 0) | (withImm ? WC_WITH_IMM : 0);
-        qp.recvCq.ring.post(wrId, WC_SUCCESS, WC_RECV, (int) length, withImm ? immData : 0, qp.qpn, source.qpn(),
+        receives.cq.ring.post(wrId, WC_SUCCESS, WC_RECV, (int) length, withImm ? immData : 0, qp.qpn, source.qpn(),
                 wcFlags, source.lid(), datagram.serviceLevel(), solicited);
         qp.recvWrs++;
         return OK;

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * One verbs context: what one FFL connection created on its container's
  * virtual NIC, by handle.  Confined to the control thread; every change the
  * data path must see goes through the poller.  {@link #close()} destroys
- * everything (QPs, CQs, MRs, PDs) and unmaps its memory.
+ * everything (QPs, SRQs, CQs, MRs, PDs, XRC domains) and unmaps its memory.
  */
 public final class VerbsContext {
 
@@ -35,6 +35,7 @@ public final class VerbsContext {
     private final HandleTable<CompletionQueue> cqs = new HandleTable<>("CQ", RouterDefaults.MAX_CQ);
     private final HandleTable<QueuePair> qps = new HandleTable<>("QP", RouterDefaults.MAX_QP);
     private final HandleTable<SharedReceiveQueue> srqs = new HandleTable<>("SRQ", RouterDefaults.MAX_SRQ);
+    private final HandleTable<XrcDomain.Opened> xrcds = new HandleTable<>("XRCD", RouterDefaults.MAX_XRCD);
     private final AsyncEventQueue events;
     private String process = "unknown process";
     private boolean closed;
@@ -185,23 +186,35 @@ public final class VerbsContext {
         return events.drop(Abi.ASYNC_CQ, handle);
     }
 
+    /**
+     * ibv_create_qp.  An XRC initiator has a PD and a send CQ only; an XRC
+     * target an XRC domain only.
+     */
     public Grants.Qp createQp(QpRequest request) {
         QueuePairFactory.check(request);
-        ProtectionDomain pd = pds.get(request.pdHandle());
-        CompletionQueue sendCq = cqs.get(request.sendCq());
-        CompletionQueue recvCq = cqs.get(request.recvCq());
+        boolean target = request.qpType() == Verbs.QPT_XRC_RECV;
+        boolean xrc = target || request.qpType() == Verbs.QPT_XRC_SEND;
+        ProtectionDomain pd = target ? null : pds.get(request.pdHandle());
+        CompletionQueue sendCq = target ? null : cqs.get(request.sendCq());
+        CompletionQueue recvCq = xrc ? null : cqs.get(request.recvCq());
         SharedReceiveQueue srq = request.srq() == 0 ? null : srqs.get(request.srq());
+        XrcDomain.Opened xrcd = target ? xrcds.get(request.xrcd()) : null;
+        if (srq != null && (xrc || srq.xrcd != null)) {
+            throw new VerbsException(Errno.EINVAL, xrc ? "an XRC QP takes no SRQ" : srq + " is for XRC targets only");
+        }
         int handle = qps.reserve();
         int[] fd = {-1};
-        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, request, fd);
+        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, xrcd, request, fd);
         qp.events = events;
         env.directory().add(qp);
         qps.put(handle, qp);
-        pd.retain();
-        sendCq.retain();
-        recvCq.retain();
-        if (srq != null) {
-            srq.retain();
+        retain(pd);
+        retain(sendCq);
+        retain(recvCq);
+        retain(srq);
+        if (xrcd != null) {
+            xrcd.retain();
+            xrcd.domain.addTarget(qp);
         }
         vnic.queuePairAdded();
         LOG.debug("{}: {} created", vnic.name(), qp);
@@ -241,24 +254,40 @@ public final class VerbsContext {
         });
         qps.remove(handle);
         qp.unmap();
-        qp.pd.release();
-        qp.sendCq.release();
-        qp.recvCq.release();
-        if (qp.srq != null) {
-            qp.srq.release();
+        release(qp.pd);
+        release(qp.sendCq);
+        release(qp.recvCq);
+        release(qp.srq);
+        if (qp.xrcd != null) {
+            qp.xrcd.release();
+            qp.xrcd.domain.removeTarget(qp);
         }
         vnic.queuePairRemoved();
         LOG.debug("{}: {} destroyed", vnic.name(), qp);
         return events.drop(Abi.ASYNC_QP, handle);
     }
 
+    /** A basic shared receive queue: {@link #createSrq(int, int, int, int, int, int)}. */
+    public Grants.Srq createSrq(int pdHandle, int maxWr, int maxSge) {
+        return createSrq(pdHandle, Verbs.SRQT_BASIC, maxWr, maxSge, 0, 0);
+    }
+
     /**
      * A shared receive queue of up to {@code maxWr} receives of {@code maxSge}
      * SGEs, its limit disarmed (srq_limit is irrelevant to ibv_create_srq);
-     * the caller sends, then closes, the ring fd.
+     * the caller sends, then closes, the ring fd.  {@code type}
+     * IBV_SRQT_XRC: an SRQ of the XRC domain {@code xrcdHandle} whose
+     * receives complete on the CQ {@code cqHandle}; the domain's targets
+     * deliver into it by its number.
      */
-    public Grants.Srq createSrq(int pdHandle, int maxWr, int maxSge) {
+    public Grants.Srq createSrq(int pdHandle, int type, int maxWr, int maxSge, int xrcdHandle, int cqHandle) {
+        if (type != Verbs.SRQT_BASIC && type != Verbs.SRQT_XRC) {
+            throw new VerbsException(Errno.EOPNOTSUPP, "SRQ type " + type + " (tag matching) is not supported");
+        }
+        boolean xrc = type == Verbs.SRQT_XRC;
         ProtectionDomain pd = pds.get(pdHandle);
+        XrcDomain.Opened xrcd = xrc ? xrcds.get(xrcdHandle) : null;
+        CompletionQueue cq = xrc ? cqs.get(cqHandle) : null;
         if (maxWr < 1 || maxWr > RouterDefaults.MAX_SRQ_WR || maxSge < 0 || maxSge > RouterDefaults.MAX_SGE) {
             throw new VerbsException(Errno.EINVAL, "SRQ of " + Integer.toUnsignedString(maxWr) + " WRs, "
                     + Integer.toUnsignedString(maxSge) + " SGEs beyond the device");
@@ -267,11 +296,20 @@ public final class VerbsContext {
         SrqRingLayout layout = SrqRingLayout.forCapacity(maxWr, sges);
         int handle = srqs.reserve();
         RingMemory memory = RingMemory.create("freeflow-srq", layout.shmSize());
-        SharedReceiveQueue srq = new SharedReceiveQueue(handle, pd, sges, layout, memory.mapping(), events);
+        SharedReceiveQueue srq = new SharedReceiveQueue(handle, vnic.allocateSrqNumber(), pd, xrcd, cq, sges, layout,
+                memory.mapping(), events);
+        if (xrc) {
+            env.poller().call(() -> {
+                xrcd.domain.add(srq);
+                return null;
+            });
+            xrcd.retain();
+            cq.retain();
+        }
         srqs.put(handle, srq);
         pd.retain();
         LOG.debug("{}: {} created", vnic.name(), srq);
-        return new Grants.Srq(handle, srq.maxWr(), sges, layout.shmSize(), memory.fd());
+        return new Grants.Srq(handle, srq.srqn, srq.maxWr(), sges, layout.shmSize(), memory.fd());
     }
 
     /** ibv_modify_srq: IBV_SRQ_LIMIT arms or disarms; IBV_SRQ_MAX_WR (resize) is not offered. */
@@ -301,14 +339,63 @@ public final class VerbsContext {
             throw new VerbsException(Errno.EBUSY, srq + " still has QPs");
         }
         srqs.remove(handle);
-        env.poller().call(() -> null);
+        env.poller().call(() -> {
+            if (srq.xrcd != null) {
+                srq.xrcd.domain.remove(srq);
+            }
+            return null;
+        });
         srq.unmap();
         srq.pd.release();
+        release(srq.cq);
+        if (srq.xrcd != null) {
+            srq.xrcd.release();
+        }
+        vnic.releaseSrqNumber(srq.srqn);
         LOG.debug("{}: {} destroyed", vnic.name(), srq);
         return events.drop(Abi.ASYNC_SRQ, handle);
     }
 
-    /** Destroys everything this context made: QPs, SRQs, CQs, MRs, PDs. Idempotent. */
+    /**
+     * ibv_open_xrcd: the container's XRC domain of the file {@code fileFd}
+     * is open on (a descriptor the caller keeps and closes), or with
+     * {@code fileFd} −1 a new private one; {@code flags} FF_XRCD_*.
+     */
+    public int openXrcd(int flags, int fileFd) {
+        if ((flags & ~(Abi.XRCD_CREATE | Abi.XRCD_EXCL)) != 0) {
+            throw new VerbsException(Errno.EINVAL, "XRCD flags 0x" + Integer.toHexString(flags));
+        }
+        XrcDomain.FileKey file = fileFd < 0 ? null : XrcDomain.FileKey.of(fileFd);
+        int handle = xrcds.reserve();
+        XrcDomain domain = vnic.openXrcDomain(file, (flags & Abi.XRCD_CREATE) != 0, (flags & Abi.XRCD_EXCL) != 0);
+        xrcds.put(handle, new XrcDomain.Opened(handle, domain));
+        LOG.debug("{}: {} opened", vnic.name(), domain);
+        return handle;
+    }
+
+    /** ibv_close_xrcd: EBUSY while this context's XRC SRQs or targets use it. */
+    public void closeXrcd(int handle) {
+        XrcDomain.Opened opened = xrcds.get(handle);
+        if (opened.inUse()) {
+            throw new VerbsException(Errno.EBUSY, opened.domain + " still has SRQs or QPs of this context");
+        }
+        xrcds.remove(handle);
+        vnic.closeXrcDomain(opened.domain);
+    }
+
+    private static void retain(InUse object) {
+        if (object != null) {
+            object.retain();
+        }
+    }
+
+    private static void release(InUse object) {
+        if (object != null) {
+            object.release();
+        }
+    }
+
+    /** Destroys everything this context made: QPs, SRQs, CQs, MRs, PDs, XRC domains. Idempotent. */
     public void close() {
         if (closed) {
             return;
@@ -328,6 +415,9 @@ public final class VerbsContext {
         }
         for (ProtectionDomain pd : pds.newestFirst()) {
             quietly(() -> deallocPd(pd.handle));
+        }
+        for (XrcDomain.Opened xrcd : xrcds.newestFirst()) {
+            quietly(() -> closeXrcd(xrcd.handle));
         }
         events.close();
         vnic.closed(this);

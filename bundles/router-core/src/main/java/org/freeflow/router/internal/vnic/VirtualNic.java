@@ -5,21 +5,28 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.posix.api.Errno;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.internal.RouterDefaults;
 
 /**
  * The virtual NIC of one container: its port address (LID, GID, virtual IP),
- * its memory-region keys, and the verbs contexts its processes opened.  The
- * contexts and the QP count belong to the control thread; the MR table to the
- * poller thread.
+ * its memory-region keys, the verbs contexts its processes opened, and the
+ * XRC domains and SRQ numbers they share.  The contexts, domains, numbers
+ * and the QP count belong to the control thread; the MR table to the poller
+ * thread.
  */
 public final class VirtualNic {
+
+    private static final int MAX_SRQ_NUMBER = (1 << 24) - 1;
 
     private final ContainerRecord record;
     private final Path socketPath;
@@ -27,6 +34,9 @@ public final class VirtualNic {
     private final byte[] virtualIp;
     final MrTable mrTable = new MrTable(RouterDefaults.MAX_MR);
     private final Set<VerbsContext> contexts = new LinkedHashSet<>();
+    private final Map<XrcDomain.FileKey, XrcDomain> xrcDomains = new HashMap<>();
+    private final Set<Integer> srqNumbers = new HashSet<>();
+    private int nextSrqNumber = 1;
     private int queuePairs;
 
     public VirtualNic(ContainerRecord record, Path socketPath) {
@@ -85,6 +95,56 @@ public final class VirtualNic {
 
     int queuePairs() {
         return queuePairs;
+    }
+
+    /**
+     * Opens the XRC domain of {@code file} (shared by every process of the
+     * container that opens it), making it when {@code create} and it has
+     * none; {@code file} null: a new private domain.  As Linux: EINVAL when
+     * the file has none and not {@code create}, or has one and
+     * {@code exclusive}.
+     */
+    XrcDomain openXrcDomain(XrcDomain.FileKey file, boolean create, boolean exclusive) {
+        XrcDomain domain = file == null ? null : xrcDomains.get(file);
+        if (domain == null && !create) {
+            throw new VerbsException(Errno.EINVAL, "no XRC domain for the file, and no O_CREAT");
+        }
+        if (domain != null && create && exclusive) {
+            throw new VerbsException(Errno.EINVAL, "the file has an XRC domain already (O_EXCL)");
+        }
+        if (domain == null) {
+            domain = new XrcDomain(file);
+            if (file != null) {
+                xrcDomains.put(file, domain);
+            }
+        }
+        domain.opened();
+        return domain;
+    }
+
+    /** One close of {@code domain}: the last one forgets it. */
+    void closeXrcDomain(XrcDomain domain) {
+        if (domain.closed() && domain.file != null) {
+            xrcDomains.remove(domain.file, domain);
+        }
+    }
+
+    /** A free SRQ number of this container (24 bits, not 0). */
+    int allocateSrqNumber() {
+        if (srqNumbers.size() >= MAX_SRQ_NUMBER) {
+            throw new VerbsException(Errno.ENOMEM, "no free SRQ number");
+        }
+        while (nextSrqNumber == 0 || srqNumbers.contains(nextSrqNumber)) {
+            nextSrqNumber = (nextSrqNumber + 1) & MAX_SRQ_NUMBER;
+        }
+        int srqn = nextSrqNumber;
+        nextSrqNumber = (nextSrqNumber + 1) & MAX_SRQ_NUMBER;
+        srqNumbers.add(srqn);
+        return srqn;
+    }
+
+    void releaseSrqNumber(int srqn) {
+        srqNumbers.remove(srqn);
     }
 
     void queuePairAdded() {
