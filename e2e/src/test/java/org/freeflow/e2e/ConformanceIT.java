@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * received buffer), qperf a positive result for every test it ran.
  * When the class ends, {@link MatrixReport} prints the table of rows with PASS or FAIL, their
  * seconds and the first line of each failure, and writes it to target/conformance-matrix.txt.
- * docs/verbs-support.md lists the same rows and what is not supported.
+ * docs/verbs-support.md lists the same rows (checked by {@link VerbsSupportDocTest}) and what
+ * is not supported.
  */
 @ExtendWith(LabExtension.class)
 class ConformanceIT {
