@@ -226,6 +226,7 @@ public final class VerbsContext {
         QueuePair qp = qps.get(handle);
         env.poller().call(() -> {
             qp.attrs.write(out, base + QueryQpResp.ATTR, qp.state(), qp.state(), qp.caps);
+            out.put(base + QueryQpResp.ATTR_SQ_DRAINING, (byte) (qp.draining() ? 1 : 0));
             return null;
         });
         out.putInt(base + QueryQpResp.QP_TYPE, qp.type);
