@@ -131,6 +131,9 @@ check "run: a bad name is a launcher error (125)" test $? -eq 125
 srv=$!
 check "wait-port: qperf listens in srv" lab wait-port --name srv 19765 --timeout 20
 check "run: srv resolves itself" lab exec --name srv -- getent hosts srv
+check "port: srv's port goes down" lab port --name srv down
+check "port: the router heard it" grep -q 'port srv down' "$STATE/$LAB/h1/sock/events.log"
+check "port: an unknown container is an error" bash -c "! '$FF' lab --lab '$LAB' port --name nosuch up"
 lab run --host h1 --name near -- sh -c 'getent hosts srv && ping -c 1 -W 2 srv && qperf -t 1 srv tcp_lat' >"$OUT/near" 2>&1
 check "same host: name, ping and TCP to srv" test $? -eq 0
 lab run --host h2 --name far -- sh -c 'getent hosts srv && ping -c 1 -W 2 srv && qperf -t 1 srv tcp_bw' >"$OUT/far" 2>&1

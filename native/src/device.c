@@ -390,14 +390,24 @@ static void fill_port_attr(const struct ff_device_info *in,
 	a->link_layer = in->link_layer;
 }
 
+/* The port's state may change under the context: the router says what it is. */
 static int ffl_query_port(struct ibv_context *ctx, uint8_t port,
 			  struct ibv_port_attr *attr, size_t attr_len)
 {
+	struct ff_handle_req req = { .handle = port };
+	struct ff_port_attr live;
 	struct ibv_port_attr pa;
+	int err;
 
 	if (port != FFL_PORT)
 		return EINVAL;
+	err = ffl_cmd(ctx, FF_OP_QUERY_PORT, &req, sizeof(req), -1, &live,
+		      sizeof(live), NULL);
+	if (err)
+		return err;
 	fill_port_attr(&to_fctx(ctx)->info, &pa);
+	pa.state = (enum ibv_port_state)live.port_state;
+	pa.phys_state = live.phys_state;
 	memset(attr, 0, attr_len);
 	memcpy(attr, &pa, attr_len < sizeof(pa) ? attr_len : sizeof(pa));
 	return 0;

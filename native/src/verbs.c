@@ -630,6 +630,7 @@ static void to_ff_qp_attr(struct ff_qp_attr *o, const struct ibv_qp_attr *i)
 	o->retry_cnt = i->retry_cnt;
 	o->rnr_retry = i->rnr_retry;
 	o->sq_draining = i->sq_draining;
+	o->en_sqd_async_notify = i->en_sqd_async_notify;
 }
 
 static void from_ff_qp_attr(struct ibv_qp_attr *o, const struct ff_qp_attr *i)

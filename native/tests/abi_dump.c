@@ -131,6 +131,7 @@ static void end(size_t size)
 		FIELD(s, m.retry_cnt);                                         \
 		FIELD(s, m.rnr_retry);                                         \
 		FIELD(s, m.sq_draining);                                       \
+		FIELD(s, m.en_sqd_async_notify);                               \
 		FIELD(s, m.reserved);                                          \
 		FIELD(s, m.reserved2);                                         \
 	} while (0)
@@ -314,6 +315,7 @@ static void control_plane(void)
 	FIELD(ff_qp_attr, retry_cnt);
 	FIELD(ff_qp_attr, rnr_retry);
 	FIELD(ff_qp_attr, sq_draining);
+	FIELD(ff_qp_attr, en_sqd_async_notify);
 	FIELD(ff_qp_attr, reserved);
 	FIELD(ff_qp_attr, reserved2);
 	END(ff_qp_attr);
@@ -370,6 +372,13 @@ static void control_plane(void)
 	SRQ_ATTR(ff_modify_srq_req, attr);
 	END(ff_modify_srq_req);
 
+	BEGIN(ff_port_attr);
+	FIELD(ff_port_attr, port_state);
+	FIELD(ff_port_attr, phys_state);
+	FIELD(ff_port_attr, reserved0);
+	FIELD(ff_port_attr, reserved1);
+	END(ff_port_attr);
+
 	BEGIN(ff_destroy_resp);
 	FIELD(ff_destroy_resp, events_dropped);
 	FIELD(ff_destroy_resp, reserved);
@@ -379,6 +388,12 @@ static void control_plane(void)
 	FIELD(ff_container_req, name);
 	FIELD(ff_container_req, tenant);
 	END(ff_container_req);
+
+	BEGIN(ff_port_req);
+	FIELD(ff_port_req, name);
+	FIELD(ff_port_req, port_state);
+	FIELD(ff_port_req, reserved);
+	END(ff_port_req);
 
 	BEGIN(ff_container_info);
 	FIELD(ff_container_info, name);
@@ -533,6 +548,7 @@ static void constants(void)
 	CONST(FF_OP_CLOSE_XRCD);
 	CONST(FF_XRCD_CREATE);
 	CONST(FF_XRCD_EXCL);
+	CONST(FF_OP_QUERY_PORT);
 	CONST(FF_ASYNC_QP);
 	CONST(FF_ASYNC_CQ);
 	CONST(FF_ASYNC_SRQ);
@@ -541,6 +557,7 @@ static void constants(void)
 	CONST(FF_OP_ADMIN_PING);
 	CONST(FF_OP_ADMIN_ADD_CONTAINER);
 	CONST(FF_OP_ADMIN_REMOVE_CONTAINER);
+	CONST(FF_OP_ADMIN_SET_PORT);
 	CONST_STR(FF_ENV_SOCKET);
 	CONST_STR(FF_DEFAULT_SOCKET);
 }
@@ -554,6 +571,8 @@ static void verbs_constants(void)
 	CONST(IBV_EVENT_QP_ACCESS_ERR);
 	CONST(IBV_EVENT_COMM_EST);
 	CONST(IBV_EVENT_SQ_DRAINED);
+	CONST(IBV_EVENT_PORT_ACTIVE);
+	CONST(IBV_EVENT_PORT_ERR);
 	CONST(IBV_EVENT_QP_LAST_WQE_REACHED);
 	CONST(IBV_EVENT_SRQ_ERR);
 	CONST(IBV_EVENT_SRQ_LIMIT_REACHED);
@@ -650,6 +669,7 @@ static void verbs_constants(void)
 	CONST(IBV_MTU_1024);
 	CONST(IBV_MTU_2048);
 	CONST(IBV_MTU_4096);
+	CONST(IBV_PORT_DOWN);
 	CONST(IBV_PORT_ACTIVE);
 	CONST(IBV_LINK_LAYER_INFINIBAND);
 	CONST(IBV_LINK_LAYER_ETHERNET);

@@ -14,6 +14,13 @@
  *  (e) the app's own modify to ERR    -> no event on either side
  *  (f) an unread event of a destroyed QP is dropped: destroy does not
  *      wait for it and async_fd is no longer readable
+ *  (g) RTS -> SQD with en_sqd_async_notify: the WRITE posted before it
+ *      completes, then SQ_DRAINED; sq_draining reads 0; RTS again works
+ *  (h) with --port only: prints "READY port_down" and waits (60 s) while
+ *      the caller takes the container's port down (./freeflow lab port):
+ *      PORT_ERR on both contexts, ibv_query_port DOWN, a WRITE fails with
+ *      RETRY_EXC_ERR; prints "READY port_up" and waits for the port to come
+ *      back: PORT_ACTIVE on both, ACTIVE again, a WRITE completes
  *
  * One line per check, "PASS name" or "FAIL name: why", then
  * "N passed, N failed"; exit 0 only if everything passed.
@@ -35,6 +42,7 @@
 #define ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE)
 #define TIMEOUT_MS 5000
 #define QUIET_MS 200	/* a wait that must not end; never a pass condition */
+#define PORT_WAIT_MS 60000	/* for the operator (the IT) to flip the port */
 
 static uint16_t lid;
 
@@ -232,9 +240,148 @@ static void check_unread_event_dropped(struct side *a, struct side *b)
 	ibv_destroy_qp(qa);
 }
 
-int main(void)
+/* The next event of @ctx within @ms: 0 and *ev (to ack), or -1. */
+static int next_event(struct ibv_context *ctx, int ms,
+		      struct ibv_async_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (!readable(ctx->async_fd, ms))
+		return -1;
+	return ibv_get_async_event(ctx, ev);
+}
+
+/* (g) */
+static void check_sq_drained(struct side *a, struct side *b)
+{
+	struct ibv_qp *qa = make_rc_qp(a->pd, a->cq);
+	struct ibv_qp *qb = make_rc_qp(b->pd, b->cq);
+	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_SQD,
+				    .en_sqd_async_notify = 1 };
+	struct ibv_qp_init_attr init;
+	struct ibv_sge sg = { .addr = (uintptr_t)a->buf, .length = 64,
+			      .lkey = a->mr->lkey };
+	struct ibv_send_wr wr = {
+		.wr_id = 8, .sg_list = &sg, .num_sge = 1,
+		.opcode = IBV_WR_RDMA_WRITE, .send_flags = IBV_SEND_SIGNALED,
+		.wr.rdma = { .remote_addr = (uintptr_t)b->buf,
+			     .rkey = b->mr->rkey },
+	}, *bad;
+	struct ibv_async_event ev;
+	struct ibv_wc wc;
+	int st, r;
+
+	if (!CHECK(qa && qb && !to_rts(qa, qb->qp_num, lid) &&
+		   !to_rts(qb, qa->qp_num, lid), "pair4", "%s",
+		   strerror(errno)))
+		return;
+	CHECK(!ibv_post_send(qa, &wr, &bad) &&
+	      !ibv_modify_qp(qa, &attr, IBV_QP_STATE |
+					IBV_QP_EN_SQD_ASYNC_NOTIFY),
+	      "post_then_sqd", "%s", strerror(errno));
+	CHECK(poll_one(a->cq, &wc, TIMEOUT_MS) == 1 && wc.wr_id == 8 &&
+	      wc.status == IBV_WC_SUCCESS, "sqd_completes_what_was_posted",
+	      "status %d", (int)wc.status);
+	r = next_event(a->ctx, TIMEOUT_MS, &ev);
+	CHECK(r == 0 && ev.event_type == IBV_EVENT_SQ_DRAINED &&
+	      ev.element.qp == qa,
+	      "sq_drained_on_the_qp", "type %d qp %p (want %d, %p)",
+	      (int)ev.event_type, (void *)ev.element.qp,
+	      IBV_EVENT_SQ_DRAINED, (void *)qa);
+	if (r == 0)
+		ibv_ack_async_event(&ev);
+	memset(&attr, 0xff, sizeof(attr));
+	CHECK(!ibv_query_qp(qa, &attr, IBV_QP_STATE, &init) &&
+	      attr.qp_state == IBV_QPS_SQD && attr.sq_draining == 0,
+	      "query_sqd_drained", "state %d sq_draining %d",
+	      (int)attr.qp_state, attr.sq_draining);
+	check_quiet(a->ctx, "sq_drained_once", 0);
+	attr.qp_state = IBV_QPS_RTS;
+	CHECK(!ibv_modify_qp(qa, &attr, IBV_QP_STATE), "sqd_to_rts", "%s",
+	      strerror(errno));
+	st = write_to(a, qa, b, b->mr->rkey);
+	CHECK(st == IBV_WC_SUCCESS, "write_after_sqd", "status %d", st);
+	CHECK(!ibv_destroy_qp(qa) && !ibv_destroy_qp(qb), "destroy_pair4",
+	      "%s", strerror(errno));
+}
+
+/* One port event of type @type on @ctx within @ms. */
+static bool port_event(struct ibv_context *ctx, enum ibv_event_type type,
+		       int ms, const char *name)
+{
+	struct ibv_async_event ev;
+	int r = next_event(ctx, ms, &ev);
+	bool ok;
+
+	ok = CHECK(r == 0 && ev.event_type == type &&
+		   ev.element.port_num == 1, name,
+		   "get %d, type %d port %d (want %d, port 1)", r,
+		   (int)ev.event_type, ev.element.port_num, (int)type);
+	if (r == 0)
+		ibv_ack_async_event(&ev);
+	return ok;
+}
+
+/* A fresh connected pair of A and B; a WRITE between them; its status. */
+static int write_on_new_pair(struct side *a, struct side *b)
+{
+	struct ibv_qp *qa = make_rc_qp(a->pd, a->cq);
+	struct ibv_qp *qb = make_rc_qp(b->pd, b->cq);
+	int st = -3;
+
+	if (qa && qb && !to_rts(qa, qb->qp_num, lid) &&
+	    !to_rts(qb, qa->qp_num, lid))
+		st = write_to(a, qa, b, b->mr->rkey);
+	if (qa)
+		ibv_destroy_qp(qa);
+	if (qb)
+		ibv_destroy_qp(qb);
+	return st;
+}
+
+/*
+ * Half of (h): "READY port_<dir>", then, once the caller has flipped the
+ * port, @event on both contexts, the port in @state and a WRITE ending with
+ * @status.  False if the event did not come.
+ */
+static bool port_flipped(struct side *a, struct side *b, const char *dir,
+			 enum ibv_event_type event, enum ibv_port_state state,
+			 int status)
+{
+	char name[2][64];
+	struct ibv_port_attr pa = { .state = IBV_PORT_NOP };
+	int st;
+
+	printf("READY port_%s\n", dir);
+	fflush(stdout);
+	snprintf(name[0], sizeof(name[0]), "port_%s_event_on_every_context",
+		 dir);
+	snprintf(name[1], sizeof(name[1]), "port_%s_event_on_the_other_one",
+		 dir);
+	if (!port_event(a->ctx, event, PORT_WAIT_MS, name[0]) ||
+	    !port_event(b->ctx, event, TIMEOUT_MS, name[1]))
+		return false;
+	snprintf(name[0], sizeof(name[0]), "query_port_%s", dir);
+	CHECK(!ibv_query_port(a->ctx, 1, &pa) && pa.state == state, name[0],
+	      "state %d (want %d)", (int)pa.state, (int)state);
+	snprintf(name[0], sizeof(name[0]), "write_while_port_%s", dir);
+	st = write_on_new_pair(a, b);
+	CHECK(st == status, name[0], "status %d (want %d)", st, status);
+	return true;
+}
+
+/* (h) */
+static void check_port_down_and_up(struct side *a, struct side *b)
+{
+	if (port_flipped(a, b, "down", IBV_EVENT_PORT_ERR, IBV_PORT_DOWN,
+			 IBV_WC_RETRY_EXC_ERR))
+		port_flipped(a, b, "up", IBV_EVENT_PORT_ACTIVE, IBV_PORT_ACTIVE,
+			     IBV_WC_SUCCESS);
+}
+
+int main(int argc, char **argv)
 {
 	struct side a = { 0 }, b = { 0 };
+	bool port = argc > 1 && !strcmp(argv[1], "--port");
 
 	if (open_side(&a, &lid, BUF, ACCESS) ||
 	    open_side(&b, &lid, BUF, ACCESS))
@@ -244,6 +391,9 @@ int main(void)
 	check_comm_est_and_access_error(&a, &b);
 	check_app_error_is_silent(&a, &b);
 	check_unread_event_dropped(&a, &b);
+	check_sq_drained(&a, &b);
+	if (port)
+		check_port_down_and_up(&a, &b);
 	CHECK(close_side(&a) && close_side(&b), "close", "%s",
 	      strerror(errno));
 	return t_summary();

@@ -5,9 +5,12 @@
  *	ffctl [--socket PATH] ping
  *	ffctl [--socket PATH] attach NAME [--tenant T]
  *	ffctl [--socket PATH] detach NAME
+ *	ffctl [--socket PATH] port NAME down|up
  *
  * attach prints shell-parsable lines (name=, tenant=, vip=, prefix=, lid=,
- * gid=, socket=).  Errors go to stderr with the router's reason; exit 1.
+ * gid=, socket=).  port takes the container's virtual port down (its
+ * contexts get IBV_EVENT_PORT_ERR, its QPs no traffic) or up again.  Errors
+ * go to stderr with the router's reason; exit 1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <infiniband/verbs.h>
 
 #include <freeflow/ff_abi.h>
 
@@ -28,6 +33,7 @@ static void usage(FILE *f)
 		"usage: ffctl [--socket PATH] ping\n"
 		"       ffctl [--socket PATH] attach NAME [--tenant TENANT]\n"
 		"       ffctl [--socket PATH] detach NAME\n"
+		"       ffctl [--socket PATH] port NAME down|up\n"
 		"default socket: %s\n",
 		DEFAULT_ADMIN_SOCKET);
 }
@@ -81,6 +87,24 @@ static void print_info(const struct ff_container_info *ci)
 	       ci->socket_path);
 }
 
+/* port NAME down|up */
+static int set_port(const char *path, int argc, char **argv)
+{
+	struct ff_port_req req;
+
+	if (argc != 2 || (strcmp(argv[1], "down") && strcmp(argv[1], "up"))) {
+		usage(stderr);
+		return 1;
+	}
+	memset(&req, 0, sizeof(req));
+	if (set_name(req.name, sizeof(req.name), argv[0], "NAME"))
+		return 1;
+	req.port_state = strcmp(argv[1], "up") ? IBV_PORT_DOWN :
+						 IBV_PORT_ACTIVE;
+	return call(path, "port", FF_OP_ADMIN_SET_PORT, &req, sizeof(req),
+		    NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_ADMIN_SOCKET, *tenant = NULL, *cmd, *name;
@@ -112,6 +136,8 @@ int main(int argc, char **argv)
 		printf("ok\n");
 		return 0;
 	}
+	if (!strcmp(cmd, "port"))
+		return set_port(path, argc - i, argv + i);
 	if (strcmp(cmd, "attach") && strcmp(cmd, "detach")) {
 		fprintf(stderr, "ffctl: unknown command '%s'\n", cmd);
 		usage(stderr);

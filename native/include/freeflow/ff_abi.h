@@ -76,11 +76,14 @@ enum ff_op {
 	FF_OP_OPEN_XRCD = 17,	/* ff_open_xrcd_req [+ fd(file)] -> ff_handle_resp */
 	FF_OP_CLOSE_XRCD = 18,	/* ff_handle_req -> -; EBUSY while this
 				 *   context's SRQs or QPs use it */
+	FF_OP_QUERY_PORT = 19,	/* ff_handle_req (handle: port_num)
+				 *   -> ff_port_attr; EINVAL: no such port */
 
 	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
 	FF_OP_ADMIN_PING = 100,		/* - -> - */
 	FF_OP_ADMIN_ADD_CONTAINER = 101,	/* ff_container_req -> ff_container_info */
 	FF_OP_ADMIN_REMOVE_CONTAINER = 102,	/* ff_container_req -> - */
+	FF_OP_ADMIN_SET_PORT = 103,	/* ff_port_req -> -; ENOENT: not attached */
 };
 
 struct ff_open_req {
@@ -90,7 +93,9 @@ struct ff_open_req {
 };				/* 24 */
 
 /* Everything ibv_query_device / ibv_query_port / ibv_query_gid report.  The
- * FFL caches it for the life of the context. */
+ * FFL caches it for the life of the context, except the port's state, which
+ * an operator may change (FF_OP_ADMIN_SET_PORT): ibv_query_port asks the
+ * router for it (FF_OP_QUERY_PORT). */
 struct ff_device_info {
 	char name[64];			/*   0: ibv device name */
 	char fw_ver[64];		/*  64 */
@@ -329,8 +334,9 @@ struct ff_qp_attr {
 	uint8_t timeout;		/* 94 */
 	uint8_t retry_cnt;		/* 95 */
 	uint8_t rnr_retry;		/* 96 */
-	uint8_t sq_draining;		/* 97 */
-	uint16_t reserved;		/* 98 */
+	uint8_t sq_draining;		/* 97: query: SQD, WRs still running */
+	uint8_t en_sqd_async_notify;	/* 98: modify to SQD: raise SQ_DRAINED */
+	uint8_t reserved;		/* 99 */
 	uint32_t reserved2;		/* 100 */
 };					/* 104 */
 
@@ -384,6 +390,24 @@ struct ff_async_event {
 	uint32_t reserved;	/* 12 */
 };				/* 16 */
 
+/*
+ * The virtual port.  An operator takes a container's port down and up
+ * (FF_OP_ADMIN_SET_PORT; the router's shell: freeflow:port).  Down: every
+ * context of the container gets IBV_EVENT_PORT_ERR (FF_ASYNC_PORT, handle
+ * 1), its port reads IBV_PORT_DOWN, and no message leaves or reaches its
+ * QPs (requesters see an unreachable peer: RC retries, then
+ * IBV_WC_RETRY_EXC_ERR; UC and UD messages are lost).  Up: IBV_EVENT_PORT_ACTIVE
+ * and traffic again.  At most one unread event per type is queued; a newer
+ * one moves it to the end of the queue, so the last port event a context
+ * reads is the port's state.
+ */
+struct ff_port_attr {
+	uint8_t port_state;	/* 0: enum ibv_port_state */
+	uint8_t phys_state;	/* 1: 5 LinkUp, 3 Disabled */
+	uint16_t reserved0;	/* 2 */
+	uint32_t reserved1;	/* 4 */
+};				/* 8 */
+
 struct ff_destroy_resp {
 	uint32_t events_dropped;	/* 0: unread async events discarded */
 	uint32_t reserved;		/* 4 */
@@ -394,6 +418,12 @@ struct ff_container_req {
 	char name[64];		/*   0: DNS-label-like: [a-z0-9][a-z0-9-]{0,62} */
 	char tenant[64];	/*  64: "" = "default" */
 };				/* 128 */
+
+struct ff_port_req {
+	char name[64];		/*  0: container */
+	uint32_t port_state;	/* 64: IBV_PORT_DOWN or IBV_PORT_ACTIVE */
+	uint32_t reserved;	/* 68 */
+};				/* 72 */
 
 struct ff_container_info {
 	char name[64];		/*   0 */

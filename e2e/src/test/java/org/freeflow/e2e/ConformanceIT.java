@@ -1,27 +1,19 @@
 package org.freeflow.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
+import org.freeflow.e2e.ConformanceMatrix.Row;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,70 +25,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  * figures: perftest a result table whose every row has a positive bandwidth or latency, a
  * pingpong its "bytes in" and "iters in" lines (with {@code -c} it has checked every
  * received buffer), qperf a positive result for every test it ran.
- * docs/verbs-support.md lists the same rows and what is not supported.
+ * When the class ends, {@link MatrixReport} prints the table of rows with PASS or FAIL, their
+ * seconds and the first line of each failure, and writes it to target/conformance-matrix.txt.
+ * docs/verbs-support.md lists the same rows (checked by {@link VerbsSupportDocTest}) and what
+ * is not supported.
  */
 @ExtendWith(LabExtension.class)
 class ConformanceIT {
-    private static final String MATRIX = "conformance.txt";
     private static final Pattern PINGPONG_BYTES = Pattern.compile("(?m)^\\d+ bytes in [\\d.]+ seconds = ([\\d.]+) Mbit/sec$");
     private static final Pattern PINGPONG_ITERS = Pattern.compile("(?m)^\\d+ iters in [\\d.]+ seconds = ([\\d.]+) usec/iter$");
     private static final Pattern QPERF_TEST = Pattern.compile("(rc|uc|ud)_[a-z_]+");
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
 
-    /** One line of the matrix: {@code id | port | server command | client command}. */
-    record Row(String id, int port, List<String> server, List<String> client) {
-        String program() {
-            return client.get(0);
-        }
-
-        @Override
-        public String toString() {
-            return id;
-        }
-    }
+    @RegisterExtension
+    static final MatrixReport REPORT = new MatrixReport("conformance-matrix.txt");
 
     static Stream<Row> rows() {
-        return load().stream();
-    }
-
-    static List<Row> load() {
-        InputStream in = ConformanceIT.class.getClassLoader().getResourceAsStream(MATRIX);
-        if (in == null) {
-            throw new IllegalStateException("no " + MATRIX + " on the test class path");
-        }
-        List<Row> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                line = line.strip();
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\\s*\\|\\s*");
-                if (f.length != 4) {
-                    throw new IllegalStateException(MATRIX + ": not 'id | port | server | client': " + line);
-                }
-                rows.add(new Row(f[0], Integer.parseInt(f[1]), words(f[2]), words(f[3])));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return rows;
-    }
-
-    private static List<String> words(String command) {
-        return Arrays.asList(command.split("\\s+"));
-    }
-
-    @Test
-    void theMatrixIsWellFormed() {
-        List<Row> rows = load();
-        assertFalse(rows.isEmpty());
-        assertEquals(rows.size(), rows.stream().map(Row::id).distinct().count(), "ids must be unique");
-        for (Row row : rows) {
-            assertTrue(row.client().contains("{server}"), row.id() + ": the client must be given {server}");
-            assertEquals(row.server().get(0), row.program(), row.id() + ": server and client run one program");
-        }
+        return ConformanceMatrix.load().stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -106,7 +51,7 @@ class ConformanceIT {
         String tag = "cf" + Integer.toHexString(row.id().hashCode() & 0xfffff);
         String server = tag + "-s";
         String client = tag + "-c";
-        String[] clientCommand = row.client().stream().map(w -> w.replace("{server}", server)).toArray(String[]::new);
+        String[] clientCommand = row.client().stream().map(w -> w.replace(ConformanceMatrix.SERVER, server)).toArray(String[]::new);
         if (row.program().equals("qperf")) {
             qperf(lab, row, server, client, clientCommand);
             return;

@@ -61,8 +61,13 @@ public final class LabExtension implements BeforeAllCallback, ParameterResolver 
     }
 
     static Path logDirectory(Path repo) {
-        String prop = System.getProperty("freeflow.e2e.logs");
-        Path dir = prop != null && !prop.isBlank() ? Path.of(prop) : repo.resolve("e2e/target/e2e-logs");
+        return directory("freeflow.e2e.logs", repo.resolve("e2e/target/e2e-logs"));
+    }
+
+    /** The directory system property {@code property} names, else {@code fallback}; created. */
+    static Path directory(String property, Path fallback) {
+        String prop = System.getProperty(property);
+        Path dir = prop != null && !prop.isBlank() ? Path.of(prop) : fallback;
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

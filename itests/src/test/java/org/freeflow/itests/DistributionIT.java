@@ -112,6 +112,24 @@ public class DistributionIT {
     }
 
     @Test
+    public void portCommandTakesAContainersPortDownAndUp() throws Exception {
+        VirtualNicAdminService admin = service(VirtualNicAdminService.class);
+        assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
+        admin.attach("itest-c2", "acme");
+        try {
+            String down = waitFor(() -> execute("freeflow:port itest-c2 down"));
+            assertNotNull("freeflow:port ran", down);
+            assertTrue(down, down.contains("itest-c2: port 1 DOWN"));
+            String containers = execute("freeflow:containers");
+            assertTrue(containers, containers.contains("DOWN"));
+            String up = execute("freeflow:port itest-c2 up");
+            assertTrue(up, up.contains("itest-c2: port 1 ACTIVE"));
+        } finally {
+            assertTrue(admin.detach("itest-c2"));
+        }
+    }
+
+    @Test
     public void statsCommandShowsThePollers() throws Exception {
         String output = waitFor(() -> {
             String out = execute("freeflow:stats freeflow_fastpath");

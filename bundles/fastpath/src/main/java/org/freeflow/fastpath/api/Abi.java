@@ -86,6 +86,7 @@ public final class Abi {
     public static final int XRCD_CREATE = 1;
     /** ff_open_xrcd_req.flags: O_EXCL. */
     public static final int XRCD_EXCL = 2;
+    public static final int OP_QUERY_PORT = 19;
     /** enum ff_async_element: what ff_async_event.handle names. */
     public static final int ASYNC_QP = 1;
     public static final int ASYNC_CQ = 2;
@@ -96,6 +97,7 @@ public final class Abi {
     public static final int OP_ADMIN_PING = 100;
     public static final int OP_ADMIN_ADD_CONTAINER = 101;
     public static final int OP_ADMIN_REMOVE_CONTAINER = 102;
+    public static final int OP_ADMIN_SET_PORT = 103;
 
     private Abi() {
     }
@@ -373,7 +375,8 @@ public final class Abi {
         @Width(1) public static final int RETRY_CNT = 95;
         @Width(1) public static final int RNR_RETRY = 96;
         @Width(1) public static final int SQ_DRAINING = 97;
-        @Width(2) public static final int RESERVED = 98;
+        @Width(1) public static final int EN_SQD_ASYNC_NOTIFY = 98;
+        @Width(1) public static final int RESERVED = 99;
         @Width(4) public static final int RESERVED2 = 100;
         /** sizeof. */
         public static final int SIZE = 104;
@@ -424,7 +427,8 @@ public final class Abi {
         @Width(1) public static final int ATTR_RETRY_CNT = 103;
         @Width(1) public static final int ATTR_RNR_RETRY = 104;
         @Width(1) public static final int ATTR_SQ_DRAINING = 105;
-        @Width(2) public static final int ATTR_RESERVED = 106;
+        @Width(1) public static final int ATTR_EN_SQD_ASYNC_NOTIFY = 106;
+        @Width(1) public static final int ATTR_RESERVED = 107;
         @Width(4) public static final int ATTR_RESERVED2 = 108;
         /** sizeof. */
         public static final int SIZE = 112;
@@ -484,7 +488,8 @@ public final class Abi {
         @Width(1) public static final int ATTR_RETRY_CNT = 95;
         @Width(1) public static final int ATTR_RNR_RETRY = 96;
         @Width(1) public static final int ATTR_SQ_DRAINING = 97;
-        @Width(2) public static final int ATTR_RESERVED = 98;
+        @Width(1) public static final int ATTR_EN_SQD_ASYNC_NOTIFY = 98;
+        @Width(1) public static final int ATTR_RESERVED = 99;
         @Width(4) public static final int ATTR_RESERVED2 = 100;
         @Width(4) public static final int QP_TYPE = 104;
         @Width(4) public static final int SQ_SIG_ALL = 108;
@@ -583,6 +588,19 @@ public final class Abi {
         }
     }
 
+    /** {@code struct ff_port_attr}: the live state of a virtual port. */
+    public static final class PortAttr {
+        @Width(1) public static final int PORT_STATE = 0;
+        @Width(1) public static final int PHYS_STATE = 1;
+        @Width(2) public static final int RESERVED0 = 2;
+        @Width(4) public static final int RESERVED1 = 4;
+        /** sizeof. */
+        public static final int SIZE = 8;
+
+        private PortAttr() {
+        }
+    }
+
     /** {@code struct ff_destroy_resp}. */
     public static final class DestroyResp {
         @Width(4) public static final int EVENTS_DROPPED = 0;
@@ -602,6 +620,18 @@ public final class Abi {
         public static final int SIZE = 128;
 
         private ContainerReq() {
+        }
+    }
+
+    /** {@code struct ff_port_req}: an operator sets a container's port state. */
+    public static final class PortReq {
+        @Width(64) public static final int NAME = 0;
+        @Width(4) public static final int PORT_STATE = 64;
+        @Width(4) public static final int RESERVED = 68;
+        /** sizeof. */
+        public static final int SIZE = 72;
+
+        private PortReq() {
         }
     }
 

@@ -17,6 +17,8 @@ public final class Verbs {
     public static final int EVENT_QP_ACCESS_ERR = 3;
     public static final int EVENT_COMM_EST = 4;
     public static final int EVENT_SQ_DRAINED = 5;
+    public static final int EVENT_PORT_ACTIVE = 9;
+    public static final int EVENT_PORT_ERR = 10;
     public static final int EVENT_SRQ_ERR = 14;
     public static final int EVENT_SRQ_LIMIT_REACHED = 15;
     public static final int EVENT_QP_LAST_WQE_REACHED = 16;
@@ -136,6 +138,7 @@ public final class Verbs {
     public static final int MTU_4096 = 5;
 
     // enum ibv_port_state, link layers, enum ibv_atomic_cap
+    public static final int PORT_DOWN = 1;
     public static final int PORT_ACTIVE = 4;
     public static final int LINK_LAYER_INFINIBAND = 1;
     public static final int LINK_LAYER_ETHERNET = 2;

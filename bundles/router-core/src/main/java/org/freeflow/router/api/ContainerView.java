@@ -15,7 +15,20 @@ package org.freeflow.router.api;
  * @param mrs         memory regions
  * @param cqs         completion queues
  * @param qps         queue pairs
+ * @param port        the virtual port's state, {@link #PORT_ACTIVE} or {@link #PORT_DOWN}
+ *                    (since 1.1)
  */
 public record ContainerView(String name, String tenant, String virtualIp, int lid, String gid,
-        String device, String socketPath, int connections, int pds, int mrs, int cqs, int qps) {
+        String device, String socketPath, int connections, int pds, int mrs, int cqs, int qps, String port) {
+
+    /** The port passes traffic. @since 1.1 */
+    public static final String PORT_ACTIVE = "ACTIVE";
+    /** An operator took the port down. @since 1.1 */
+    public static final String PORT_DOWN = "DOWN";
+
+    /** A container whose port is active (the 1.0 constructor). */
+    public ContainerView(String name, String tenant, String virtualIp, int lid, String gid, String device,
+            String socketPath, int connections, int pds, int mrs, int cqs, int qps) {
+        this(name, tenant, virtualIp, lid, gid, device, socketPath, connections, pds, mrs, cqs, qps, PORT_ACTIVE);
+    }
 }

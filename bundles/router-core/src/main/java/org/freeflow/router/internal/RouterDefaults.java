@@ -44,10 +44,14 @@ public final class RouterDefaults {
     /** Page sizes the device accepts (4 KiB and up). */
     public static final long PAGE_SIZE_CAP = 0xfffffffffffff000L;
 
+    /** The one port of the device. */
+    public static final int PORT_NUM = 1;
     /** Port: 4X EDR, link up. */
     public static final int ACTIVE_WIDTH_4X = 2;
     public static final int ACTIVE_SPEED_EDR = 32;
     public static final int PHYS_STATE_LINK_UP = 5;
+    /** The physical state of a port an operator took down. */
+    public static final int PHYS_STATE_DISABLED = 3;
     /** OUI-style prefix of node GUIDs; the low 16 bits are the LID. */
     public static final long NODE_GUID_PREFIX = 0x021af4fffe000000L;
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ContainerRecord;
@@ -205,6 +206,30 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
                 LOG.warn("Container {} detached, but the orchestrator did not unregister it", name, e);
             }
             LOG.info("Container {} detached", name);
+            return true;
+        });
+    }
+
+    @Override
+    public ContainerView setPortActive(String name, boolean active) {
+        return server.call(() -> {
+            if (!setPort(name, active)) {
+                throw new NoSuchElementException("container " + name + " is not attached");
+            }
+            return containers.get(name).vnic.view(settings.deviceName());
+        });
+    }
+
+    @Override
+    public boolean setPort(String name, boolean active) {
+        return server.call(() -> {
+            Attached attached = containers.get(name);
+            if (attached == null) {
+                return false;
+            }
+            if (attached.vnic.setPortActive(active)) {
+                LOG.info("Port of container {} {}", name, active ? "up" : "down");
+            }
             return true;
         });
     }

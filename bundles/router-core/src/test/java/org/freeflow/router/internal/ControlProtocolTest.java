@@ -165,6 +165,54 @@ class ControlProtocolTest {
         }
     }
 
+    private static ByteBuffer portReq(String name, int state) {
+        ByteBuffer req = WireClient.payload(Abi.PortReq.SIZE);
+        WireClient.putString(req, Abi.PortReq.NAME, name);
+        req.putInt(Abi.PortReq.PORT_STATE, state);
+        return req;
+    }
+
+    private static int[] queryPort(WireClient ffl) throws Exception {
+        Response r = ffl.call(Abi.OP_QUERY_PORT, WireClient.payload(Abi.HandleReq.SIZE).putInt(0, 1));
+        assertEquals(0, r.status());
+        return new int[] {r.payload().get(Abi.PortAttr.PORT_STATE), r.payload().get(Abi.PortAttr.PHYS_STATE)};
+    }
+
+    private static void assertPortEvent(WireClient ffl, int type) throws Exception {
+        Response e = ffl.call(Abi.OP_GET_ASYNC_EVENT, ByteBuffer.allocate(0));
+        assertEquals(0, e.status());
+        assertEquals(type, e.payload().getInt(Abi.AsyncEvent.EVENT_TYPE));
+        assertEquals(Abi.ASYNC_PORT, e.payload().getInt(Abi.AsyncEvent.ELEMENT));
+        assertEquals(1, e.payload().getInt(Abi.AsyncEvent.HANDLE));
+    }
+
+    @Test
+    void theAdminSocketTakesAPortDownAndUpAndTheContextSeesIt() throws Exception {
+        Path socket = addContainer("db");
+        try (WireClient admin = admin(); WireClient ffl = new WireClient(socket)) {
+            Response open = ffl.call(Abi.OP_OPEN, WireClient.payload(Abi.OpenReq.SIZE));
+            FileDescriptors.closeQuietly(open.fds());
+            assertArrayEquals(new int[] {PORT_ACTIVE, RouterDefaults.PHYS_STATE_LINK_UP}, queryPort(ffl));
+            assertEquals(0, admin.call(Abi.OP_ADMIN_SET_PORT, portReq("db", PORT_DOWN)).status());
+            assertPortEvent(ffl, EVENT_PORT_ERR);
+            assertArrayEquals(new int[] {PORT_DOWN, RouterDefaults.PHYS_STATE_DISABLED}, queryPort(ffl));
+            assertEquals(ContainerView.PORT_DOWN, router.containers().get(0).port());
+            Response reopen = ffl.call(Abi.OP_OPEN, WireClient.payload(Abi.OpenReq.SIZE));
+            FileDescriptors.closeQuietly(reopen.fds());
+            assertEquals(PORT_DOWN, reopen.payload().get(DeviceInfo.PORT_STATE), "OPEN reports it too");
+            assertEquals(0, admin.call(Abi.OP_ADMIN_SET_PORT, portReq("db", PORT_ACTIVE)).status());
+            assertPortEvent(ffl, EVENT_PORT_ACTIVE);
+            assertArrayEquals(new int[] {PORT_ACTIVE, RouterDefaults.PHYS_STATE_LINK_UP}, queryPort(ffl));
+            assertEquals(Errno.EAGAIN, ffl.call(Abi.OP_GET_ASYNC_EVENT, ByteBuffer.allocate(0)).status());
+            assertEquals(Errno.ENOENT, admin.call(Abi.OP_ADMIN_SET_PORT, portReq("nope", PORT_DOWN)).status());
+            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_SET_PORT, portReq("db", 2)).status());
+            assertEquals(Errno.EINVAL,
+                    ffl.call(Abi.OP_QUERY_PORT, WireClient.payload(Abi.HandleReq.SIZE).putInt(0, 2)).status());
+        }
+        assertEquals(ContainerView.PORT_DOWN, router.setPortActive("db", false).port(), "the service's write side");
+        assertThrows(java.util.NoSuchElementException.class, () -> router.setPortActive("nope", true));
+    }
+
     @Test
     void createCqTakesACompletionChannelOnlyAsAnnounced() throws Exception {
         Path socket = addContainer("web");

@@ -37,10 +37,11 @@ public class ContainersCommand implements Action {
         table.column("MRs").alignRight();
         table.column("CQs").alignRight();
         table.column("QPs").alignRight();
+        table.column("Port");
         table.emptyTableText("No containers attached to " + nics.hostName());
         for (ContainerView c : nics.containers()) {
             table.addRow().addContent(c.name(), c.tenant(), c.virtualIp(), c.lid(), c.gid(), c.device(),
-                    c.connections(), c.pds(), c.mrs(), c.cqs(), c.qps());
+                    c.connections(), c.pds(), c.mrs(), c.cqs(), c.qps(), c.port());
         }
         table.print(out);
     }

@@ -3,6 +3,7 @@ package org.freeflow.mgmt.internal.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -26,17 +27,17 @@ class CommandsTest {
         nics.containers.add(new ContainerView("c1", "acme", "10.98.0.1", 1, "fe80::4646:0:1", "freeflow0",
                 "/run/freeflow/containers/c1.sock", 2, 1, 3, 2, 4));
         nics.containers.add(new ContainerView("c2", "default", "10.98.0.2", 2, "fe80::4646:0:2", "freeflow0",
-                "/run/freeflow/containers/c2.sock", 0, 0, 0, 0, 0));
+                "/run/freeflow/containers/c2.sock", 0, 0, 0, 0, 0, ContainerView.PORT_DOWN));
         ContainersCommand command = new ContainersCommand();
         command.nics = nics;
         List<String> lines = run(command);
         assertEquals(4, lines.size(), String.join("\n", lines));
         assertTrue(columns(lines.get(0)).equals(List.of("Name", "Tenant", "Virtual IP", "LID", "GID", "Device",
-                "Conns", "PDs", "MRs", "CQs", "QPs")), lines.get(0));
-        assertEquals(List.of("c1", "acme", "10.98.0.1", "1", "fe80::4646:0:1", "freeflow0", "2", "1", "3", "2", "4"),
-                columns(lines.get(2)));
+                "Conns", "PDs", "MRs", "CQs", "QPs", "Port")), lines.get(0));
+        assertEquals(List.of("c1", "acme", "10.98.0.1", "1", "fe80::4646:0:1", "freeflow0", "2", "1", "3", "2", "4",
+                "ACTIVE"), columns(lines.get(2)));
         assertEquals(List.of("c2", "default", "10.98.0.2", "2", "fe80::4646:0:2", "freeflow0", "0", "0", "0", "0",
-                "0"), columns(lines.get(3)));
+                "0", "DOWN"), columns(lines.get(3)));
     }
 
     @Test
@@ -74,6 +75,42 @@ class CommandsTest {
         assertEquals("c2", columns(lines.get(2)).get(0));
         command.container = "nope";
         assertTrue(String.join("\n", run(command)).contains("No queue pairs in container nope"));
+    }
+
+    @Test
+    void portShowsTakesDownAndBringsUp() throws Exception {
+        nics.containers.add(new ContainerView("c1", "default", "10.98.0.1", 1, "fe80::4646:0:1", "freeflow0",
+                "/run/freeflow/containers/c1.sock", 2, 1, 1, 1, 1));
+        PortCommand command = port("c1", null);
+        assertEquals(List.of("c1: port 1 ACTIVE (2 verbs contexts open)"), run(command));
+        assertEquals(List.of("c1: port 1 DOWN (2 verbs contexts open)"), run(port("c1", "down")));
+        assertEquals(ContainerView.PORT_DOWN, nics.containers.get(0).port());
+        assertEquals(List.of("c1: port 1 DOWN (2 verbs contexts open)"), run(command));
+        assertEquals(List.of("c1: port 1 ACTIVE (2 verbs contexts open)"), run(port("c1", "up")));
+        assertEquals(ContainerView.PORT_ACTIVE, nics.containers.get(0).port());
+    }
+
+    @Test
+    void portRefusesUnknownContainersAndStates() {
+        nics.containers.add(new ContainerView("c1", "default", "10.98.0.1", 1, "fe80::4646:0:1", "freeflow0",
+                "/run/freeflow/containers/c1.sock", 0, 0, 0, 0, 0));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> port("c9", "down").execute());
+        assertEquals("container c9 is not attached to host1", unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> port("c9", null).execute());
+        IllegalArgumentException state = assertThrows(IllegalArgumentException.class,
+                () -> port("c1", "sideways").execute());
+        assertEquals("state must be down or up, not sideways", state.getMessage());
+        assertEquals(ContainerView.PORT_ACTIVE, nics.containers.get(0).port());
+    }
+
+    private PortCommand port(String container, String state) {
+        PortCommand command = new PortCommand();
+        command.nics = nics;
+        command.admin = new FakeVirtualNicAdminService(nics);
+        command.container = container;
+        command.state = state;
+        return command;
     }
 
     @Test

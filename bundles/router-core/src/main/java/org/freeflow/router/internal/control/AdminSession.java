@@ -3,11 +3,13 @@ package org.freeflow.router.internal.control;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
+import org.freeflow.fastpath.api.Abi.PortReq;
+import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
-/** An admin socket connection (root only, mode 0600): ping, attach, detach. */
+/** An admin socket connection (root only, mode 0600): ping, attach, detach, port down and up. */
 public final class AdminSession implements Session {
 
     private final ContainerRegistry registry;
@@ -22,6 +24,7 @@ public final class AdminSession implements Session {
             case Abi.OP_ADMIN_PING -> request.expect(0);
             case Abi.OP_ADMIN_ADD_CONTAINER -> add(request, reply);
             case Abi.OP_ADMIN_REMOVE_CONTAINER -> remove(request);
+            case Abi.OP_ADMIN_SET_PORT -> setPort(request);
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown admin op " + request.op());
         }
     }
@@ -51,6 +54,18 @@ public final class AdminSession implements Session {
         reply.putBytes(ContainerInfo.VIP, vnic.virtualIp());
         reply.putBytes(ContainerInfo.GID, vnic.gid());
         reply.length(ContainerInfo.SIZE);
+    }
+
+    private void setPort(Request request) {
+        request.expect(PortReq.SIZE);
+        String name = request.string(PortReq.NAME, 64);
+        int state = request.getInt(PortReq.PORT_STATE);
+        if (state != Verbs.PORT_ACTIVE && state != Verbs.PORT_DOWN) {
+            throw new VerbsException(Errno.EINVAL, "port_state " + state + " (IBV_PORT_DOWN or IBV_PORT_ACTIVE)");
+        }
+        if (!registry.setPort(name, state == Verbs.PORT_ACTIVE)) {
+            throw new VerbsException(Errno.ENOENT, "container " + name + " is not attached");
+        }
     }
 
     private void remove(Request request) {

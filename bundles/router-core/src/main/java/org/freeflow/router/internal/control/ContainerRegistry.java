@@ -2,7 +2,7 @@ package org.freeflow.router.internal.control;
 
 import org.freeflow.router.internal.vnic.VirtualNic;
 
-/** What the admin socket may do: attach and detach containers (on the control thread). */
+/** What the admin socket may do: attach and detach containers, set their ports (on the control thread). */
 public interface ContainerRegistry {
 
     /**
@@ -15,4 +15,7 @@ public interface ContainerRegistry {
 
     /** Detaches it; false when it was not attached. */
     boolean detach(String name);
+
+    /** Takes the container's port down or up; false when it is not attached. */
+    boolean setPort(String name, boolean active);
 }

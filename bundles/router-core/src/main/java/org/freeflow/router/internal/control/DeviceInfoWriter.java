@@ -43,13 +43,13 @@ final class DeviceInfoWriter {
         reply.putInt(MAX_MSG_SZ, (int) RouterDefaults.MAX_MSG_SIZE);
         reply.putShort(LID, vnic.lid());
         reply.putShort(SM_LID, 0);
-        reply.putByte(PORT_STATE, Verbs.PORT_ACTIVE);
+        reply.putByte(PORT_STATE, vnic.portState());
         reply.putByte(MAX_MTU, Verbs.MTU_4096);
         reply.putByte(ACTIVE_MTU, Verbs.MTU_4096);
         reply.putByte(LINK_LAYER, Verbs.LINK_LAYER_INFINIBAND);
         reply.putByte(ACTIVE_WIDTH, RouterDefaults.ACTIVE_WIDTH_4X);
         reply.putByte(ACTIVE_SPEED, RouterDefaults.ACTIVE_SPEED_EDR);
-        reply.putByte(PHYS_STATE, RouterDefaults.PHYS_STATE_LINK_UP);
+        reply.putByte(PHYS_STATE, vnic.physState());
         reply.putShort(GID_TBL_LEN, 1);
         reply.putShort(PKEY_TBL_LEN, 1);
         reply.putBytes(GID, vnic.gid());

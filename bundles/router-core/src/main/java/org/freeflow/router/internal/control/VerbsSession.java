@@ -16,11 +16,13 @@ import org.freeflow.fastpath.api.Abi.HandleResp;
 import org.freeflow.fastpath.api.Abi.ModifyQpReq;
 import org.freeflow.fastpath.api.Abi.OpenReq;
 import org.freeflow.fastpath.api.Abi.OpenXrcdReq;
+import org.freeflow.fastpath.api.Abi.PortAttr;
 import org.freeflow.fastpath.api.Abi.QueryQpReq;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.Abi.RegMrReq;
 import org.freeflow.fastpath.api.Abi.RegMrResp;
 import org.freeflow.posix.api.Errno;
+import org.freeflow.router.internal.RouterDefaults;
 import org.freeflow.router.internal.vnic.AsyncEventQueue;
 import org.freeflow.router.internal.vnic.Grants;
 import org.freeflow.router.internal.vnic.QpAttributes;
@@ -28,6 +30,7 @@ import org.freeflow.router.internal.vnic.QpCaps;
 import org.freeflow.router.internal.vnic.QpRequest;
 import org.freeflow.router.internal.vnic.VerbsContext;
 import org.freeflow.router.internal.vnic.VerbsException;
+import org.freeflow.router.internal.vnic.VirtualNic;
 
 /** A container socket connection: the FFL's verbs requests, decoded for its {@link VerbsContext}. */
 public final class VerbsSession implements Session {
@@ -64,6 +67,7 @@ public final class VerbsSession implements Session {
             case Abi.OP_DESTROY_SRQ -> destroyReply(reply, context.destroySrq(handle(request)));
             case Abi.OP_OPEN_XRCD -> openXrcd(request, reply);
             case Abi.OP_CLOSE_XRCD -> context.closeXrcd(handle(request));
+            case Abi.OP_QUERY_PORT -> queryPort(request, reply);
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
         }
     }
@@ -104,6 +108,18 @@ public final class VerbsSession implements Session {
         reply.putInt(AsyncEvent.ELEMENT, e.element());
         reply.putInt(AsyncEvent.HANDLE, e.handle());
         reply.length(AsyncEvent.SIZE);
+    }
+
+    /** The port's live state (the rest of ibv_query_port is the OPEN reply's). */
+    private void queryPort(Request request, Reply reply) {
+        int port = handle(request);
+        if (port != RouterDefaults.PORT_NUM) {
+            throw new VerbsException(Errno.EINVAL, "no port " + Integer.toUnsignedString(port));
+        }
+        VirtualNic vnic = context.vnic();
+        reply.putByte(PortAttr.PORT_STATE, vnic.portState());
+        reply.putByte(PortAttr.PHYS_STATE, vnic.physState());
+        reply.length(PortAttr.SIZE);
     }
 
     private void regMr(Request request, Reply reply) {

@@ -61,6 +61,23 @@ public final class AsyncEventQueue implements AutoCloseable {
     }
 
     /**
+     * A port event ({@code handle}: the port number).  Port events say what
+     * the port's state became, so their order matters: an unread one of the
+     * same type moves behind the others rather than being dropped, and the
+     * last port event the application reads is the port's state.  (Still one
+     * per type: the count on the eventfd does not change.)
+     */
+    synchronized void raisePort(int type, int port) {
+        Event event = new Event(type, Abi.ASYNC_PORT, port);
+        if (queued.add(event)) {
+            queue.add(event);
+            count();
+        } else if (queue.remove(event)) {
+            queue.add(event);
+        }
+    }
+
+    /**
      * Queues {@code event} unless the same one is still unread, then counts
      * it on the eventfd.  The queue comes first: a reader the count wakes
      * finds the event.  A write cannot fail but on an overflowing counter,
@@ -84,8 +101,12 @@ public final class AsyncEventQueue implements AutoCloseable {
         }
     }
 
-    /** The oldest unread event, or null (its count was taken by the FFL's read). */
-    public Event take() {
+    /**
+     * The oldest unread event, or null (its count was taken by the FFL's
+     * read).  Exclusive with {@link #raisePort}, whose move must not let a
+     * port event slip out between its removal and its return to the queue.
+     */
+    public synchronized Event take() {
         Event e = queue.poll();
         if (e != null) {
             queued.remove(e);

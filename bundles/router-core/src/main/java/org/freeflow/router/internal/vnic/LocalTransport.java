@@ -7,8 +7,10 @@ import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
 
 /**
- * Responders on this router: the destination QPN is one of ours and its
- * container has the destination LID (or, addressed by GID only, that GID).
+ * Responders on this router: the destination QPN is one of ours, its
+ * container has the destination LID (or, addressed by GID only, that GID)
+ * and its port is up (a container whose port is down is unreachable; its
+ * responders also refuse requesters that resolved them before).
  * Work requests then run synchronously on the poller thread: one copy between
  * two shared mappings.
  */
@@ -33,7 +35,7 @@ public final class LocalTransport implements Transport {
     @Override
     public Optional<Responder> resolve(Destination destination) {
         QueuePair qp = directory.get(destination.qpn());
-        if (qp == null || qp.destroyed) {
+        if (qp == null || qp.destroyed || !qp.vnic.portActive()) {
             return Optional.empty();
         }
         boolean addressed = destination.lid() != 0 ? qp.vnic.lid() == destination.lid()

@@ -19,6 +19,8 @@ public final class QpAttributes {
 
     int requestedState;
     int currentState;
+    /** A modify's IBV_QP_EN_SQD_ASYNC_NOTIFY with a nonzero flag (not an attribute the QP keeps). */
+    boolean notifySqDrained;
     int pathMtu = MTU_4096;
     int accessFlags;
     int qkey;
@@ -50,6 +52,7 @@ public final class QpAttributes {
         QpAttributes a = new QpAttributes();
         a.requestedState = buf.getInt(base + QpAttr.QP_STATE);
         a.currentState = buf.getInt(base + QpAttr.CUR_QP_STATE);
+        a.notifySqDrained = (mask & QP_EN_SQD_ASYNC_NOTIFY) != 0 && buf.get(base + QpAttr.EN_SQD_ASYNC_NOTIFY) != 0;
         a.merge(buf, base, mask);
         return a;
     }

@@ -1,6 +1,8 @@
 package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
+import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
+import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 import static org.freeflow.fastpath.api.Verbs.QP_AV;
 import static org.freeflow.fastpath.api.Verbs.QP_CUR_STATE;
 import static org.freeflow.fastpath.api.Verbs.QP_DEST_QPN;
@@ -51,7 +53,9 @@ final class QpTransitions {
         if (current == QPS_RESET && qp.polled()) {
             poller.register(qp);
         }
-        if (next != current) {
+        if (current == QPS_RTS && next == QPS_SQD) {
+            qp.drain(update.notifySqDrained);
+        } else if (next != current) {
             qp.setState(next);
         }
     }

@@ -4,9 +4,11 @@ import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 import static org.freeflow.fastpath.api.Verbs.EVENT_COMM_EST;
 import static org.freeflow.fastpath.api.Verbs.EVENT_QP_FATAL;
 import static org.freeflow.fastpath.api.Verbs.EVENT_QP_LAST_WQE_REACHED;
+import static org.freeflow.fastpath.api.Verbs.EVENT_SQ_DRAINED;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
+import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -27,8 +29,9 @@ import org.freeflow.router.api.transport.Responder;
 /**
  * A queue pair, RC, UC, UD or XRC ({@link ConnectedService}).  Its rings live in a router-made memfd the
  * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
- * requester runs its send queue, in ERR the flusher completes everything with
- * IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
+ * requester runs its send queue, in SQD only the work requests posted before
+ * the modify (then SQ_DRAINED, if asked), in ERR the flusher completes
+ * everything with IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
  * PollerService.call; its send queue is its poller's alone; its receive queue
  * is taken by its peer's requester (on whichever poller serves that one)
  * under {@link #rqLock}.  Its state changes inside calls, on its poller, and
@@ -93,6 +96,11 @@ final class QueuePair implements PollTarget {
     long recvWrs;
     long bytesSent;
     private volatile int state = QPS_RESET;
+    /** In SQD while work requests posted before the modify are unfinished; inside calls and on the QP's poller. */
+    private boolean draining;
+    /** Where those end on the send queue (a free-running index). */
+    private int drainEnd;
+    private boolean notifyDrained;
 
     QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
             CompletionQueue sendCq, CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout,
@@ -148,6 +156,9 @@ final class QueuePair implements PollTarget {
         int s = state;
         if (s == QPS_RTS) {
             progress = requester.run(nowNanos);
+        } else if (s == QPS_SQD && draining) {
+            progress = requester.run(nowNanos);
+            checkDrained();
         } else if (s == QPS_ERR) {
             progress = flusher.flush();
         } else {
@@ -168,11 +179,11 @@ final class QueuePair implements PollTarget {
     public long deadline(long nowNanos) {
         int s = state;
         boolean held;
-        if (s == QPS_RTS) {
+        if (s == QPS_RTS || s == QPS_SQD && draining) {
             if (requester.waiting()) {
                 return requester.wakeAt();
             }
-            held = requester.pending() || sq.available() != 0;
+            held = requester.pending() || s == QPS_SQD || sq.available() != 0;
         } else if (s == QPS_ERR) {
             held = requester.pending() || flusher.unflushed();
         } else {
@@ -198,6 +209,9 @@ final class QueuePair implements PollTarget {
     void setState(int next) {
         int previous = state;
         state = next;
+        if (next != QPS_SQD) {
+            draining = false;
+        }
         RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
         if (next == QPS_ERR && previous != QPS_ERR && srq != null && events != null) {
             events.raiseQp(EVENT_QP_LAST_WQE_REACHED, handle);
@@ -207,6 +221,40 @@ final class QueuePair implements PollTarget {
     /** True when pollers run it: every QP but an XRC target, which has no queue. */
     boolean polled() {
         return service != ConnectedService.XRC_TGT;
+    }
+
+    /**
+     * RTS to SQD (inside a call): the work requests posted so far still run;
+     * those posted later wait for RTS.  Once they are all done (completions
+     * written), IBV_EVENT_SQ_DRAINED when {@code notify}
+     * (attr.en_sqd_async_notify).
+     */
+    void drain(boolean notify) {
+        drainEnd = sq.consumed() + sq.posted();
+        notifyDrained = notify;
+        draining = true;
+        setState(QPS_SQD);
+        checkDrained();
+    }
+
+    /** ibv_query_qp's sq_draining: in SQD with work requests of before the modify unfinished. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** The requester may start its head entry: in RTS, or in SQD up to where the drain ends. */
+    boolean sendQueueOpen() {
+        int s = state;
+        return s == QPS_RTS || s == QPS_SQD && draining && sq.consumed() != drainEnd;
+    }
+
+    private void checkDrained() {
+        if (draining && !requester.pending() && sq.consumed() == drainEnd) {
+            draining = false;
+            if (notifyDrained && events != null) {
+                events.raiseQp(EVENT_SQ_DRAINED, handle);
+            }
+        }
     }
 
     /**

@@ -53,7 +53,8 @@ final class RcRequester extends Requester {
         if (peer == null) {
             peer = qp.resolvePeer();
         }
-        Responder responder = peer;
+        // nothing leaves a container whose port is down: the peer is out of reach
+        Responder responder = qp.vnic.portActive() ? peer : null;
         Outcome outcome = qp.service.seenByRequester(
                 responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot));
         gather.clear();

@@ -14,7 +14,7 @@ import org.freeflow.router.api.transport.Responder;
 /**
  * The responder side of a local connected QP (RC or UC), called by
  * requesters on their poller threads, which need not be this QP's.  It accepts work only from the QP it
- * is connected to while in RTR, RTS or SQD; checks rkey, PD, bounds and
+ * is connected to while in RTR, RTS or SQD and its port is up; checks rkey, PD, bounds and
  * access (MR and QP) before a byte moves; consumes receives for SEND and
  * WRITE_WITH_IMM; executes 8-byte atomics on aligned words.  Every operation holds the QP's receive-queue lock, which
  * its own poller's flush takes too, and takes a receive under the SRQ's lock
@@ -68,7 +68,7 @@ final class RcResponder implements Responder {
 
     @Override
     public boolean acceptsFrom(Destination requester) {
-        if (qp.destroyed) {
+        if (qp.destroyed || !qp.vnic.portActive()) {
             return false;
         }
         int s = qp.state();

@@ -81,7 +81,7 @@ abstract class Requester {
     abstract void peerChanged();
 
     /**
-     * One visit in RTS: up to {@link #BUDGET} entries.  Unsignaled entries
+     * One visit in RTS (or SQD, while draining): up to {@link #BUDGET} entries.  Unsignaled entries
      * are released to the FFL together at the end of the visit (or before the
      * next completion is posted), not one by one.
      */
@@ -102,7 +102,7 @@ abstract class Requester {
                 }
                 progress = true;
             }
-            if (qp.state() != QPS_RTS) {
+            if (!qp.sendQueueOpen()) {
                 return progress;
             }
             int n = qp.sq.available();

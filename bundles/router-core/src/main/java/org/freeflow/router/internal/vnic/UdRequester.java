@@ -66,8 +66,9 @@ final class UdRequester extends Requester implements Datagram {
         ByteBuffer shm = qp.shm;
         boolean withImm = opcode == WR_SEND_WITH_IMM;
         load(slot, (int) length + UD_HEADERS + (withImm ? IMM_BYTES : 0));
-        Responder responder = resolve(shm.getShort(slot + SendWqe.DLID) & 0xffff,
-                shm.getInt(slot + SendWqe.REMOTE_QPN) & 0xffffff);
+        // a datagram sent while the port is down is lost, as on a dead link
+        Responder responder = !qp.vnic.portActive() ? null
+                : resolve(shm.getShort(slot + SendWqe.DLID) & 0xffff, shm.getInt(slot + SendWqe.REMOTE_QPN) & 0xffffff);
         Outcome outcome = responder == null ? Outcome.DROPPED
                 : responder.sendDatagram(gather, this, withImm, shm.getInt(slot + SendWqe.IMM_DATA),
                         (flags & SEND_SOLICITED) != 0);

@@ -103,7 +103,7 @@ final class UdResponder implements Responder {
 
     private boolean receiving() {
         int s = qp.state();
-        return !qp.destroyed && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
+        return !qp.destroyed && qp.vnic.portActive() && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
     }
 
     /**

@@ -135,6 +135,11 @@ public final class VerbsContext {
         return e;
     }
 
+    /** The port changed state: IBV_EVENT_PORT_ACTIVE or IBV_EVENT_PORT_ERR for port 1. */
+    void portChanged(boolean active) {
+        events.raisePort(active ? Verbs.EVENT_PORT_ACTIVE : Verbs.EVENT_PORT_ERR, RouterDefaults.PORT_NUM);
+    }
+
     /** A CQ without a completion channel. */
     public Grants.Cq createCq(int entries) {
         return createCq(entries, -1, false);
@@ -234,6 +239,7 @@ public final class VerbsContext {
         QueuePair qp = qps.get(handle);
         env.poller().call(() -> {
             qp.attrs.write(out, base + QueryQpResp.ATTR, qp.state(), qp.state(), qp.caps);
+            out.put(base + QueryQpResp.ATTR_SQ_DRAINING, (byte) (qp.draining() ? 1 : 0));
             return null;
         });
         out.putInt(base + QueryQpResp.QP_TYPE, qp.type);

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.router.api.ContainerView;
@@ -19,10 +20,11 @@ import org.freeflow.router.internal.RouterDefaults;
 
 /**
  * The virtual NIC of one container: its port address (LID, GID, virtual IP),
- * its memory-region keys, the verbs contexts its processes opened, and the
- * XRC domains and SRQ numbers they share.  The contexts, domains, numbers
- * and the QP count belong to the control thread; the MR table to the poller
- * thread.
+ * its memory-region keys, the state of its port, the verbs contexts its
+ * processes opened, and the XRC domains and SRQ numbers they share.  The
+ * contexts, the QP count, the domains, the numbers and changes of the port
+ * state belong to the control thread; the MR table to the poller thread,
+ * which reads the port state on every message.
  */
 public final class VirtualNic {
 
@@ -38,6 +40,7 @@ public final class VirtualNic {
     private final Set<Integer> srqNumbers = new HashSet<>();
     private int nextSrqNumber = 1;
     private int queuePairs;
+    private volatile boolean portActive = true;
 
     public VirtualNic(ContainerRecord record, Path socketPath) {
         this.record = record;
@@ -78,6 +81,37 @@ public final class VirtualNic {
 
     public ContainerRecord record() {
         return record;
+    }
+
+    /** False while an operator holds the port down: no message leaves or reaches this container's QPs. */
+    public boolean portActive() {
+        return portActive;
+    }
+
+    /** enum ibv_port_state: IBV_PORT_ACTIVE, or IBV_PORT_DOWN while held down. */
+    public int portState() {
+        return portActive ? Verbs.PORT_ACTIVE : Verbs.PORT_DOWN;
+    }
+
+    /** The port's physical state: LinkUp, or Disabled while held down. */
+    public int physState() {
+        return portActive ? RouterDefaults.PHYS_STATE_LINK_UP : RouterDefaults.PHYS_STATE_DISABLED;
+    }
+
+    /**
+     * Takes the port down or brings it up; every open context learns it by
+     * IBV_EVENT_PORT_ERR or IBV_EVENT_PORT_ACTIVE.  Returns false (and raises
+     * nothing) when the port already was in that state.
+     */
+    public boolean setPortActive(boolean active) {
+        if (portActive == active) {
+            return false;
+        }
+        portActive = active;
+        for (VerbsContext c : contexts) {
+            c.portChanged(active);
+        }
+        return true;
     }
 
     void opened(VerbsContext context) {
@@ -168,7 +202,8 @@ public final class VirtualNic {
             qps += c.queuePairs();
         }
         return new ContainerView(name(), tenant(), record.virtualIp(), lid(), record.gid(), device,
-                socketPath.toString(), contexts.size(), pds, mrs, cqs, qps);
+                socketPath.toString(), contexts.size(), pds, mrs, cqs, qps,
+                portActive ? ContainerView.PORT_ACTIVE : ContainerView.PORT_DOWN);
     }
 
     /** Views of every QP of this container. */

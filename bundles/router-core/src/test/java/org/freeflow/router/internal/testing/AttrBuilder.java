@@ -80,6 +80,12 @@ public final class AttrBuilder {
         return this;
     }
 
+    /** attr.en_sqd_async_notify (with IBV_QP_EN_SQD_ASYNC_NOTIFY in the mask). */
+    public AttrBuilder notifySqDrained(boolean notify) {
+        attr.put(QpAttr.EN_SQD_ASYNC_NOTIFY, (byte) (notify ? 1 : 0));
+        return this;
+    }
+
     /** The raw struct, for protocol tests. */
     public ByteBuffer bytes() {
         return attr.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -14,31 +14,17 @@ import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.AsyncEventQueue.Event;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Which errors and arrivals raise which asynchronous events, and how the queue counts them. */
-class AsyncEventsTest {
+class AsyncEventsTest extends EndpointPairTest {
 
-    private VnicFixture fx;
-    private Endpoint a;
-    private Endpoint b;
-    private int srcKey;
     private int dstKey;
 
     @BeforeEach
-    void open() throws Exception {
-        fx = new VnicFixture();
-        a = fx.endpoint("alpha");
-        b = fx.endpoint("beta");
-        srcKey = a.register(0x10000, 4096, ACCESS_LOCAL_WRITE);
+    void target() {
         dstKey = b.register(0x30000, 4096, VnicFixture.ALL_ACCESS);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
     }
 
     private static boolean readable(int fd) throws PosixException {

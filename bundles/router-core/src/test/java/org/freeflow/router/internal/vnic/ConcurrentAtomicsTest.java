@@ -6,52 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.BitSet;
-import org.freeflow.fastpath.internal.PollerGroup;
 import org.freeflow.router.internal.testing.Completion;
-import org.freeflow.router.internal.testing.FflBell;
 import org.freeflow.router.internal.testing.FflQueuePair;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two requesters on two poller threads add to one counter through two
  * responder QPs (so no QP lock orders them): the sum is exact and every
  * fetched value is seen exactly once, as on an HCA with IBV_ATOMIC_HCA.
  */
+@ExtendWith(RealPollers.Resolver.class)
 class ConcurrentAtomicsTest {
 
     private static final int ADDS_EACH = 3000;
     private static final long COUNTER = 0x30000;
 
-    private RealPollers real;
-    private PollerGroup pollers;
-    private VnicFixture fx;
-    private FflBell bell;
-
-    @AfterEach
-    void stop() {
-        if (real != null) {
-            real.close();
-        }
-    }
-
     @Test
-    void fetchAndAddFromTwoPollersIsExact() throws Exception {
-        real = RealPollers.two();
-        pollers = real.pollers;
-        fx = real.fx;
-        bell = real.bell;
+    void fetchAndAddFromTwoPollersIsExact(RealPollers real) throws Exception {
+        VnicFixture fx = real.fx;
         Endpoint a = fx.endpoint("alpha");
         Endpoint b = fx.endpoint("beta");
         Endpoint c = fx.endpoint("gamma");
         fx.addQp(b, b.sendCq, b.recvCq, new QpCaps(16, 16, 4, 4, 64), false);
         fx.connect(a, 0, b, 0, 7, 12);
         fx.connect(b, 1, c, 0, 7, 12);
-        a.qp.ringing(bell);
-        c.qp.ringing(bell);
-        assertNotEquals(pollers.pollerOf(a.routerQp), pollers.pollerOf(c.routerQp), "one requester per poller");
+        a.qp.ringing(real.bell);
+        c.qp.ringing(real.bell);
+        assertNotEquals(real.pollers.pollerOf(a.routerQp), real.pollers.pollerOf(c.routerQp), "one requester per poller");
         int counterKey = b.register(COUNTER, 64, VnicFixture.ALL_ACCESS);
         AtomicsTest.putWord(b, COUNTER, 0);
         Adder first = new Adder(a, counterKey);

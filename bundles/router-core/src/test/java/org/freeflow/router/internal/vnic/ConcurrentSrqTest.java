@@ -9,21 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
-import org.freeflow.fastpath.internal.PollerGroup;
 import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Completion;
-import org.freeflow.router.internal.testing.FflBell;
 import org.freeflow.router.internal.testing.FflSharedReceiveQueue;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two RC requesters on two poller threads send into two QPs that share one
  * SRQ: every receive is consumed exactly once, each message lands whole in
  * its own receive (the SRQ is taken under its own lock).
  */
+@ExtendWith(RealPollers.Resolver.class)
 class ConcurrentSrqTest {
 
     private static final int EACH = 400;
@@ -31,24 +30,9 @@ class ConcurrentSrqTest {
     private static final long RECV = 0x100000;
     private static final long SRC = 0x10000;
 
-    private RealPollers real;
-    private PollerGroup pollers;
-    private VnicFixture fx;
-    private FflBell bell;
-
-    @AfterEach
-    void stop() {
-        if (real != null) {
-            real.close();
-        }
-    }
-
     @Test
-    void twoRequestersOnTwoPollersShareOneSrq() throws Exception {
-        real = RealPollers.two();
-        pollers = real.pollers;
-        fx = real.fx;
-        bell = real.bell;
+    void twoRequestersOnTwoPollersShareOneSrq(RealPollers real) throws Exception {
+        VnicFixture fx = real.fx;
         Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
         Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
         Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
@@ -67,9 +51,9 @@ class ConcurrentSrqTest {
         ready(c, qc, b, b2);
         ready(b, b1, a, qa);
         ready(b, b2, c, qc);
-        a.qp.ringing(bell);
-        c.qp.ringing(bell);
-        assertNotEquals(pollers.pollerOf(qa), pollers.pollerOf(qc), "one requester per poller");
+        a.qp.ringing(real.bell);
+        c.qp.ringing(real.bell);
+        assertNotEquals(real.pollers.pollerOf(qa), real.pollers.pollerOf(qc), "one requester per poller");
         int recvKey = b.register(RECV, 2L * EACH * SLOT, ACCESS_LOCAL_WRITE);
         for (int i = 0; i < 2 * EACH; i++) {
             srq.postRecv(i, new Sge(RECV + (long) i * SLOT, SLOT, recvKey));

@@ -8,20 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
-import org.freeflow.fastpath.internal.PollerGroup;
 import org.freeflow.router.internal.testing.Completion;
-import org.freeflow.router.internal.testing.FflBell;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.testing.UdAddress;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two UD senders on two poller threads deliver into one UD QP at once: each
  * datagram lands whole in its own receive, exactly once (the receive queue is
  * taken under the QP's lock).
  */
+@ExtendWith(RealPollers.Resolver.class)
 class ConcurrentUdTest {
 
     private static final int QKEY = 0x11111111;
@@ -30,33 +29,18 @@ class ConcurrentUdTest {
     private static final long RECV = 0x100000;
     private static final long SRC = 0x10000;
 
-    private RealPollers real;
-    private PollerGroup pollers;
-    private VnicFixture fx;
-    private FflBell bell;
-
-    @AfterEach
-    void stop() {
-        if (real != null) {
-            real.close();
-        }
-    }
-
     @Test
-    void twoSendersOnTwoPollersIntoOneQp() throws Exception {
-        real = RealPollers.two();
-        pollers = real.pollers;
-        fx = real.fx;
-        bell = real.bell;
+    void twoSendersOnTwoPollersIntoOneQp(RealPollers real) throws Exception {
+        VnicFixture fx = real.fx;
         Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
         Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 2 * EACH, 1, 1, 0), false, -1, QPT_UD);
         Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
         for (Endpoint e : new Endpoint[] {a, c, b}) { // dealt to pollers in this order
             fx.toUdRts(e, QKEY);
         }
-        a.qp.ringing(bell);
-        c.qp.ringing(bell);
-        assertNotEquals(pollers.pollerOf(a.routerQp), pollers.pollerOf(c.routerQp), "one sender per poller");
+        a.qp.ringing(real.bell);
+        c.qp.ringing(real.bell);
+        assertNotEquals(real.pollers.pollerOf(a.routerQp), real.pollers.pollerOf(c.routerQp), "one sender per poller");
         int recvKey = b.register(RECV, 2L * EACH * SLOT, ACCESS_LOCAL_WRITE);
         for (int i = 0; i < 2 * EACH; i++) {
             b.qp.postRecv(i, new Sge(RECV + (long) i * SLOT, SLOT, recvKey));

@@ -13,50 +13,13 @@ import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Completion;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** RNR and transport retries, error flushes, RESET, back-pressure and rate limits. */
-class RetryAndFlushTest {
-
-    private static final long MS = 1_000_000L;
-
-    private VnicFixture fx;
-    private Endpoint a;
-    private Endpoint b;
-    private int srcKey;
-    private int recvKey;
-
-    @BeforeEach
-    void endpoints() throws Exception {
-        fx = new VnicFixture();
-        a = fx.endpoint("alpha");
-        b = fx.endpoint("beta");
-        srcKey = a.register(0x10000, 4096, ACCESS_LOCAL_WRITE);
-        recvKey = b.register(0x20000, 4096, ACCESS_LOCAL_WRITE);
-        a.memory.fill(0x10000, 4096, 3);
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
+class RetryAndFlushTest extends EndpointPairTest {
 
     private void send(long wrId, int length) {
         a.qp.postSend(wrId, WR_SEND, SEND_SIGNALED, 0, 0, 0, new Sge(0x10000, length, srcKey));
-    }
-
-    /** Advances the clock in 1 ms steps until A's send CQ has something (at most {@code steps}). */
-    private Completion awaitSendCompletion(int steps) {
-        for (int i = 0; i < steps; i++) {
-            Completion c = a.sendCq.poll();
-            if (c != null) {
-                return c;
-            }
-            fx.advance(MS);
-        }
-        return a.sendCq.poll();
     }
 
     @Test
