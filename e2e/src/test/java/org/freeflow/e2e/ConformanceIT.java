@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * by themselves with status 0 (a qperf server keeps serving) and the client printed its
  * figures: perftest a result table whose every row has a positive bandwidth or latency, a
  * pingpong its "bytes in" and "iters in" lines (with {@code -c} it has checked every
- * received buffer), qperf a positive result for every test it ran.
+ * received buffer), ibv_xsrq_pingpong (no figures) its peer's SRQ number and "success" on
+ * both sides, qperf a positive result for every test it ran.
  * When the class ends, {@link MatrixReport} prints the table of rows with PASS or FAIL, their
  * seconds and the first line of each failure, and writes it to target/conformance-matrix.txt.
  * docs/verbs-support.md lists the same rows (checked by {@link VerbsSupportDocTest}) and what
@@ -34,6 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceIT {
     private static final Pattern PINGPONG_BYTES = Pattern.compile("(?m)^\\d+ bytes in [\\d.]+ seconds = ([\\d.]+) Mbit/sec$");
     private static final Pattern PINGPONG_ITERS = Pattern.compile("(?m)^\\d+ iters in [\\d.]+ seconds = ([\\d.]+) usec/iter$");
+    /** ibv_xsrq_pingpong prints no figures: its peer's address, then "success" once every message came. */
+    private static final Pattern XSRQ_REMOTE = Pattern.compile("(?m)^\\s*remote: .*SRQN ([0-9a-f]{6})");
+    private static final Pattern XSRQ_SUCCESS = Pattern.compile("(?m)^success$");
     private static final Pattern QPERF_TEST = Pattern.compile("(rc|uc|ud)_[a-z_]+");
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
 
@@ -59,6 +63,15 @@ class ConformanceIT {
         Pair.Outcome o = Pair.run(lab, server, client, row.port(), CLIENT_TIMEOUT,
                 row.server().toArray(String[]::new), clientCommand).assertBothSucceeded();
         String out = o.client().output();
+        if (row.program().equals("ibv_xsrq_pingpong")) {
+            for (ProcessResult side : List.of(o.server(), o.client())) {
+                Matcher srqn = XSRQ_REMOTE.matcher(side.output());
+                assertTrue(srqn.find() && Integer.parseInt(srqn.group(1), 16) != 0,
+                        () -> "no peer SRQ number: " + o.describe());
+                assertTrue(XSRQ_SUCCESS.matcher(side.output()).find(), () -> "no 'success': " + o.describe());
+            }
+            return;
+        }
         if (row.program().startsWith("ibv_")) {
             for (Pattern p : List.of(PINGPONG_BYTES, PINGPONG_ITERS)) {
                 Matcher m = p.matcher(out);

@@ -49,6 +49,19 @@ public final class FflQueuePair implements AutoCloseable {
     }
 
     public void postSend(long wrId, int opcode, int flags, long remoteAddr, int rkey, int imm, Sge... sges) {
+        writeSend(wrId, opcode, flags, remoteAddr, rkey, imm, sges);
+        publish(QpShm.SQ_PROD);
+    }
+
+    /** An XRC initiator's work request to the SRQ numbered {@code srqn} of its target's domain. */
+    public void postXrc(long wrId, int opcode, int flags, long remoteAddr, int rkey, int srqn, Sge... sges) {
+        int slot = writeSend(wrId, opcode, flags, remoteAddr, rkey, 0, sges);
+        shm.putInt(slot + SendWqe.REMOTE_SRQN, srqn);
+        publish(QpShm.SQ_PROD);
+    }
+
+    /** Writes the next send slot (not yet published) and returns its offset. */
+    private int writeSend(long wrId, int opcode, int flags, long remoteAddr, int rkey, int imm, Sge... sges) {
         int slot = sendSlot();
         shm.putLong(slot + SendWqe.WR_ID, wrId);
         shm.putInt(slot + SendWqe.OPCODE, opcode);
@@ -64,7 +77,7 @@ public final class FflQueuePair implements AutoCloseable {
             shm.putInt(at + Abi.Sge.LENGTH, sges[i].length());
             shm.putInt(at + Abi.Sge.LKEY, sges[i].lkey());
         }
-        publish(QpShm.SQ_PROD);
+        return slot;
     }
 
     /** A UD send to {@code remoteQpn} at {@code to} with {@code qkey} (high bit: the QP's own). */

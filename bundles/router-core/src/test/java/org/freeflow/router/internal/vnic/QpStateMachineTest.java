@@ -109,4 +109,24 @@ class QpStateMachineTest {
         assertTrue(QpStateMachine.allowed(QPT_RC, QPS_RTS, QPS_RTS, QP_ACCESS_FLAGS | QP_MIN_RNR_TIMER));
         assertTrue(QpStateMachine.allowed(QPT_RC, QPS_INIT, QPS_INIT, QP_PORT | QP_ACCESS_FLAGS));
     }
+
+    @Test
+    void xrcHalvesTakeRcRowsWithoutTheOtherHalfsAttributes() {
+        int iniRtr = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN;
+        int tgtRts = QP_STATE | QP_TIMEOUT | QP_SQ_PSN;
+        for (int type : new int[] {QPT_XRC_SEND, QPT_XRC_RECV}) {
+            assertTrue(QpStateMachine.allowed(type, QPS_RESET, QPS_INIT, 0x39), "INIT as RC");
+            assertFalse(QpStateMachine.allowed(type, QPS_SQE, QPS_RTS, QP_STATE), "no SQE, as RC");
+        }
+        assertTrue(QpStateMachine.allowed(QPT_XRC_SEND, QPS_INIT, QPS_RTR, iniRtr), "ibv_xsrq_pingpong's mask");
+        assertFalse(QpStateMachine.allowed(QPT_XRC_SEND, QPS_INIT, QPS_RTR, iniRtr | QP_MIN_RNR_TIMER),
+                "an initiator has no responder attributes");
+        assertTrue(QpStateMachine.allowed(QPT_XRC_SEND, QPS_RTR, QPS_RTS, VnicFixture.RTS_MASK));
+        assertFalse(QpStateMachine.allowed(QPT_XRC_SEND, QPS_RTR, QPS_RTS, tgtRts));
+        assertTrue(QpStateMachine.allowed(QPT_XRC_RECV, QPS_INIT, QPS_RTR, 0x129181), "as RC");
+        assertFalse(QpStateMachine.allowed(QPT_XRC_RECV, QPS_INIT, QPS_RTR, iniRtr));
+        assertTrue(QpStateMachine.allowed(QPT_XRC_RECV, QPS_RTR, QPS_RTS, tgtRts), "ibv_xsrq_pingpong's mask");
+        assertFalse(QpStateMachine.allowed(QPT_XRC_RECV, QPS_RTR, QPS_RTS, tgtRts | QP_RETRY_CNT),
+                "a target has no requester attributes");
+    }
 }
