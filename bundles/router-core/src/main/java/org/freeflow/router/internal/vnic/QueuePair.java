@@ -37,7 +37,7 @@ import org.freeflow.router.api.transport.Responder;
  * under {@link #rqLock}.  Its state changes inside calls, on its poller, and
  * to ERR on a peer's poller (which then wakes this QP's poller).  A QP made
  * with a shared receive queue takes its receives from that one, under the
- * SRQ's lock too ({@link #lockReceives()}); it never flushes or discards
+ * SRQ's lock too ({@link Receives#lock()}); it never flushes or discards
  * them (they are the SRQ's), and raises LAST_WQE_REACHED when it enters ERR.
  * An XRC initiator has a send queue only; an XRC target has no queue and
  * no poller: it answers its initiator, delivering into the SRQs of its XRC
