@@ -27,7 +27,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +44,6 @@
 #define PORT_WAIT_MS 60000	/* for the operator (the IT) to flip the port */
 
 static uint16_t lid;
-
-static bool readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
 
 static void set_nonblock(int fd, bool on)
 {

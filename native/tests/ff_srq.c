@@ -17,7 +17,6 @@
  * "N passed, N failed"; exit 0 only if everything passed.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,24 +44,6 @@ static struct ibv_qp *make_srq_qp(struct side *s, struct ibv_srq *srq)
 	};
 
 	return ibv_create_qp(s->pd, &init);
-}
-
-static bool readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
-/* Receive @i of the SRQ: slot @i of B's buffer. */
-static int post_srq(struct side *b, struct ibv_srq *srq, int i)
-{
-	struct ibv_sge sg = { .addr = (uintptr_t)b->buf + (size_t)i * MSG,
-			      .length = MSG, .lkey = b->mr->lkey };
-	struct ibv_recv_wr wr = { .wr_id = (uint64_t)i, .sg_list = &sg,
-				  .num_sge = 1 }, *bad;
-
-	return ibv_post_srq_recv(srq, &wr, &bad);
 }
 
 /* A SEND of MSG bytes of @c from A on @qp; the status of its receive on B. */
@@ -126,7 +107,7 @@ static void check_srq(struct side *a, struct side *b)
 	      "post_recv_on_srq_qp_einval", "accepted");
 
 	for (i = 0; i < 4; i++)
-		post_srq(b, srq, i);
+		post_srq_slot(b, srq, i, MSG);
 	sa.srq_limit = 3;
 	CHECK(!ibv_modify_srq(srq, &sa, IBV_SRQ_LIMIT), "arm_limit", "%s",
 	      strerror(errno));

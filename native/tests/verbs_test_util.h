@@ -8,6 +8,7 @@
 #define FREEFLOW_VERBS_TEST_UTIL_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <infiniband/verbs.h>
 #include <stdbool.h>
@@ -22,6 +23,15 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True if @fd becomes readable within @timeout_ms. */
+__attribute__((unused))
+static bool readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
 }
 
 /* Poll one completion; 1 if found, 0 on timeout, -1 on error. */
@@ -69,9 +79,13 @@ static struct ibv_context *open_first_device(uint16_t *lid)
 	return ctx;
 }
 
-/* RESET -> INIT -> RTR towards (lid, dest_qpn). */
+/*
+ * RESET -> INIT -> RTR towards (lid, dest_qpn); @responder: with the
+ * responder's attributes, which every QP type but an XRC initiator takes.
+ */
 __attribute__((unused))
-static int to_rtr(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
+static int to_rtr_as(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid,
+		     bool responder)
 {
 	struct ibv_qp_attr a = {
 		.qp_state = IBV_QPS_INIT,
@@ -81,6 +95,8 @@ static int to_rtr(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
 				   IBV_ACCESS_REMOTE_WRITE |
 				   IBV_ACCESS_REMOTE_READ,
 	};
+	int mask = IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU |
+		   IBV_QP_DEST_QPN | IBV_QP_RQ_PSN;
 	int err;
 
 	err = ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
@@ -96,10 +112,15 @@ static int to_rtr(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
 	a.min_rnr_timer = 12;
 	a.ah_attr.dlid = lid;
 	a.ah_attr.port_num = 1;
-	return ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_AV |
-				     IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
-				     IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
-				     IBV_QP_MIN_RNR_TIMER);
+	if (responder)
+		mask |= IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER;
+	return ibv_modify_qp(qp, &a, mask);
+}
+
+__attribute__((unused))
+static int to_rtr(struct ibv_qp *qp, uint32_t dest_qpn, uint16_t lid)
+{
+	return to_rtr_as(qp, dest_qpn, lid, true);
 }
 
 __attribute__((unused))
@@ -167,6 +188,19 @@ static int open_side(struct side *s, uint16_t *lid, size_t size, int access)
 	s->mr = ibv_reg_mr(s->pd, s->buf, size, access);
 	return CHECK(s->mr, "setup", "ibv_reg_mr: %s", strerror(errno)) ? 0
 									 : -1;
+}
+
+/* Receive @i of @srq: the @len bytes of slot @i of @s's buffer, wr_id @i. */
+__attribute__((unused))
+static int post_srq_slot(struct side *s, struct ibv_srq *srq, int i,
+			 uint32_t len)
+{
+	struct ibv_sge sg = { .addr = (uintptr_t)s->buf + (size_t)i * len,
+			      .length = len, .lkey = s->mr->lkey };
+	struct ibv_recv_wr wr = { .wr_id = (uint64_t)i, .sg_list = &sg,
+				  .num_sge = 1 }, *bad;
+
+	return ibv_post_srq_recv(srq, &wr, &bad);
 }
 
 /* Releases what open_side() made; false if a verb failed. */

@@ -156,6 +156,17 @@ public final class Lab {
             return LabProcess.start(containerName, runCommand(program), log);
         }
 
+        /**
+         * Starts one more program in this container, which a program started by {@link #start}
+         * must keep alive ({@code ./freeflow lab exec}), and returns at once.
+         */
+        public LabProcess exec(String... program) {
+            List<String> args = new ArrayList<>(List.of("exec", "--name", containerName, "--"));
+            args.addAll(List.of(program));
+            Path log = logs.resolve(String.format("%03d-%s-exec.log", sequence.incrementAndGet(), containerName));
+            return LabProcess.start(containerName + "-exec", labCommand(args.toArray(String[]::new)), log);
+        }
+
         /** Runs the program in this container to its end (stopped after {@code timeout}). */
         public ProcessResult run(Duration timeout, String... program) throws InterruptedException {
             try (LabProcess p = start(program)) {
