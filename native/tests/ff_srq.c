@@ -83,6 +83,7 @@ static void check_srq(struct side *a, struct side *b)
 	struct ibv_device_attr da = { 0 };
 	struct ibv_srq *srq;
 	struct ibv_wc wc;
+	bool got;
 	int i, st;
 
 	CHECK(!ibv_query_device(b->ctx, &da) && da.max_srq > 0 &&
@@ -127,9 +128,10 @@ static void check_srq(struct side *a, struct side *b)
 	      "second_qp_takes_next_srq_receive", "status %d qp %u wr_id %llu",
 	      st, wc.qp_num, (unsigned long long)wc.wr_id);
 	memset(&ev, 0, sizeof(ev));
-	CHECK(readable(b->ctx->async_fd, TIMEOUT_MS) &&
-	      ibv_get_async_event(b->ctx, &ev) == 0 &&
-	      ev.event_type == IBV_EVENT_SRQ_LIMIT_REACHED &&
+	/* the event first: CHECK's message arguments may be read before cond */
+	got = readable(b->ctx->async_fd, TIMEOUT_MS) &&
+	      ibv_get_async_event(b->ctx, &ev) == 0;
+	CHECK(got && ev.event_type == IBV_EVENT_SRQ_LIMIT_REACHED &&
 	      ev.element.srq == srq, "srq_limit_reached_on_the_srq",
 	      "type %d srq %p (want %p)", (int)ev.event_type,
 	      (void *)ev.element.srq, (void *)srq);
@@ -154,9 +156,10 @@ static void check_srq(struct side *a, struct side *b)
 		      "%s", strerror(errno));
 	}
 	memset(&ev, 0, sizeof(ev));
-	CHECK(readable(b->ctx->async_fd, TIMEOUT_MS) &&
-	      ibv_get_async_event(b->ctx, &ev) == 0 &&
-	      ev.event_type == IBV_EVENT_QP_LAST_WQE_REACHED &&
+	/* the event first: CHECK's message arguments may be read before cond */
+	got = readable(b->ctx->async_fd, TIMEOUT_MS) &&
+	      ibv_get_async_event(b->ctx, &ev) == 0;
+	CHECK(got && ev.event_type == IBV_EVENT_QP_LAST_WQE_REACHED &&
 	      ev.element.qp == qb[0], "last_wqe_reached_on_err",
 	      "type %d qp %p (want %p)", (int)ev.event_type,
 	      (void *)ev.element.qp, (void *)qb[0]);
