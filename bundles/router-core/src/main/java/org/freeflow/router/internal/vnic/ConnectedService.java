@@ -23,20 +23,10 @@ enum ConnectedService {
      * unreachable responder are retried; a remote error completes the
      * requester in error and moves the responder QP to ERR.
      */
-    RC(QPT_RC) {
+    RC(QPT_RC, true) {
         @Override
         boolean supports(int wrOpcode) {
             return RcRequester.completionOpcode(wrOpcode) >= 0;
-        }
-
-        @Override
-        Outcome seenByRequester(Outcome outcome) {
-            return outcome;
-        }
-
-        @Override
-        boolean faultsOnInvalidMessage() {
-            return true;
         }
     },
 
@@ -48,26 +38,11 @@ enum ConnectedService {
      * access, too long) and stays in its state; a receive that a message too
      * long for it consumed completes with IBV_WC_LOC_LEN_ERR.
      */
-    UC(QPT_UC) {
+    UC(QPT_UC, false) {
         @Override
         boolean supports(int wrOpcode) {
             return wrOpcode == WR_SEND || wrOpcode == WR_SEND_WITH_IMM || wrOpcode == WR_RDMA_WRITE
                     || wrOpcode == WR_RDMA_WRITE_WITH_IMM;
-        }
-
-        /**
-         * Only {@link Outcome#BUSY} is kept: nothing was delivered and the
-         * responder's receive CQ is full, which the router turns into
-         * back-pressure for every service rather than lose a completion.
-         */
-        @Override
-        Outcome seenByRequester(Outcome outcome) {
-            return outcome == Outcome.BUSY ? Outcome.BUSY : Outcome.OK;
-        }
-
-        @Override
-        boolean faultsOnInvalidMessage() {
-            return false;
         }
     },
 
@@ -76,20 +51,10 @@ enum ConnectedService {
      * named per work request; no acknowledgements, so a datagram is done for
      * the requester once it left; the responder drops what it cannot take.
      */
-    UD(QPT_UD) {
+    UD(QPT_UD, false) {
         @Override
         boolean supports(int wrOpcode) {
             return wrOpcode == WR_SEND || wrOpcode == WR_SEND_WITH_IMM;
-        }
-
-        @Override
-        Outcome seenByRequester(Outcome outcome) {
-            return UC.seenByRequester(outcome);
-        }
-
-        @Override
-        boolean faultsOnInvalidMessage() {
-            return false;
         }
     },
 
@@ -98,20 +63,10 @@ enum ConnectedService {
      * without receives, whose every work request names an SRQ of its
      * target's XRC domain; otherwise as RC.
      */
-    XRC_INI(QPT_XRC_SEND) {
+    XRC_INI(QPT_XRC_SEND, true) {
         @Override
         boolean supports(int wrOpcode) {
             return RC.supports(wrOpcode);
-        }
-
-        @Override
-        Outcome seenByRequester(Outcome outcome) {
-            return outcome;
-        }
-
-        @Override
-        boolean faultsOnInvalidMessage() {
-            return true;
         }
     },
 
@@ -120,28 +75,21 @@ enum ConnectedService {
      * initiator, delivering into the SRQs of its XRC domain; it sends
      * nothing.
      */
-    XRC_TGT(QPT_XRC_RECV) {
+    XRC_TGT(QPT_XRC_RECV, true) {
         @Override
         boolean supports(int wrOpcode) {
             return false;
-        }
-
-        @Override
-        Outcome seenByRequester(Outcome outcome) {
-            return outcome;
-        }
-
-        @Override
-        boolean faultsOnInvalidMessage() {
-            return true;
         }
     };
 
     /** enum ibv_qp_type. */
     final int qpType;
+    /** Acknowledged: the requester learns what became of each message. */
+    private final boolean reliable;
 
-    ConnectedService(int qpType) {
+    ConnectedService(int qpType, boolean reliable) {
         this.qpType = qpType;
+        this.reliable = reliable;
     }
 
     /** The service of {@code qpType}, or null when it is not a service FreeFlow runs. */
@@ -157,14 +105,24 @@ enum ConnectedService {
     /** True when a QP of this service executes work requests with {@code wrOpcode}. */
     abstract boolean supports(int wrOpcode);
 
-    /** What the requester acts on when the responder answered {@code outcome}. */
-    abstract Outcome seenByRequester(Outcome outcome);
+    /**
+     * What the requester acts on when the responder answered {@code outcome}:
+     * a reliable service sees it all; an unreliable one only
+     * {@link Outcome#BUSY} (nothing was delivered and the responder's receive
+     * CQ is full, which the router turns into back-pressure for every service
+     * rather than lose a completion), otherwise {@link Outcome#OK}.
+     */
+    Outcome seenByRequester(Outcome outcome) {
+        return reliable || outcome == Outcome.BUSY ? outcome : Outcome.OK;
+    }
 
     /**
      * True when a message the responder refuses (rkey, access, bounds,
-     * length) moves the responder QP to ERR; false when it is dropped.  Faults
-     * of the responder's own making (a receive with a bad lkey, a corrupt
-     * ring) move it to ERR under every service.
+     * length) moves the responder QP to ERR (reliable services); false when
+     * it is dropped.  Faults of the responder's own making (a receive with a
+     * bad lkey, a corrupt ring) move it to ERR under every service.
      */
-    abstract boolean faultsOnInvalidMessage();
+    boolean faultsOnInvalidMessage() {
+        return reliable;
+    }
 }
