@@ -37,6 +37,7 @@ class XrcTest {
     private static final int SLOT = 64;
     private static final int CREATE = Abi.XRCD_CREATE;
     private static final int XRC_RTS_MASK = QP_STATE | QP_TIMEOUT | QP_SQ_PSN;
+    private static final int ALL_REMOTE = ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ | ACCESS_REMOTE_ATOMIC;
 
     private VnicFixture fx;
     private Endpoint a;
@@ -101,7 +102,6 @@ class XrcTest {
         return new Srq(ring, g.handle(), g.srqn(), e.register(RECV, 16L * SLOT, ACCESS_LOCAL_WRITE | ALL_REMOTE));
     }
 
-    private static final int ALL_REMOTE = ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ | ACCESS_REMOTE_ATOMIC;
 
     private QueuePair target(Endpoint e, int xrcd) {
         Grants.Qp t = e.ctx.createQp(new QpRequest(0, 0, 0, 0, QPT_XRC_RECV, false, new QpCaps(0, 0, 0, 0, 0),
