@@ -212,6 +212,19 @@ class XrcTest {
     }
 
     @Test
+    void rdmaReadComesFromTheNamedSrqsPd() {
+        b2.memory.bytes().put((int) RECV, "read me back".getBytes());
+        int sink = a.register(SRC + 2048, 64, ACCESS_LOCAL_WRITE);
+        ini.postXrc(1, WR_RDMA_READ, SEND_SIGNALED, RECV, s2.recvKey(), s2.srqn(), new Sge(SRC + 2048, 12, sink));
+        fx.settle();
+        Completion c = a.sendCq.poll();
+        assertEquals(WC_SUCCESS, c.status());
+        assertEquals(WC_RDMA_READ, c.opcode());
+        assertArrayEquals("read me back".getBytes(), a.memory.read(SRC + 2048, 12));
+        assertNull(b2.recvCq.poll(), "a READ takes no receive");
+    }
+
+    @Test
     void aDestroyedSrqIsNoLongerReachable() {
         b2.ctx.destroySrq(s2.handle());
         send(1, 0, 12, s2.srqn());
