@@ -29,9 +29,8 @@ import org.freeflow.router.api.transport.Responder;
  * domain that its initiator addressed ({@link #xrcSrq}), whose receives,
  * CQ and PD are the SRQ's.
  */
-final class RcResponder implements Responder {
+final class RcResponder extends QueuePairResponder {
 
-    private final QueuePair qp;
     /** Where receives come from; null for an XRC target's own responder. */
     private final Receives receives;
     /** The PD remote keys must belong to. */
@@ -40,20 +39,10 @@ final class RcResponder implements Responder {
     private long regionOffset;
 
     RcResponder(QueuePair qp, Receives receives, ProtectionDomain pd) {
-        this.qp = qp;
+        super(qp);
         this.receives = receives;
         this.pd = pd;
         this.scatter = new ScatterList(receives == null ? 1 : receives.maxSge);
-    }
-
-    @Override
-    public int qpn() {
-        return qp.qpn;
-    }
-
-    @Override
-    public int lid() {
-        return qp.vnic.lid();
     }
 
     @Override
@@ -96,11 +85,9 @@ final class RcResponder implements Responder {
     public Outcome send(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
         qp.rqLock.lock();
         try {
-            if (!acceptsFrom(requester)) {
-                return NOT_READY;
-            }
-            if (receives == null) {
-                return refuse(REMOTE_INVALID_REQUEST);
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
             }
             long length = payload.length();
             receives.lock();
@@ -148,11 +135,9 @@ final class RcResponder implements Responder {
             int immData, boolean solicited) {
         qp.rqLock.lock();
         try {
-            if (!acceptsFrom(requester)) {
-                return NOT_READY;
-            }
-            if (receives == null) {
-                return refuse(REMOTE_INVALID_REQUEST);
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
             }
             long length = payload.length();
             MemoryRegion target = null;
@@ -192,11 +177,9 @@ final class RcResponder implements Responder {
     public Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
         qp.rqLock.lock();
         try {
-            if (!acceptsFrom(requester)) {
-                return NOT_READY;
-            }
-            if (receives == null) {
-                return refuse(REMOTE_INVALID_REQUEST);
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
             }
             long length = sink.length();
             if (length > 0) {
@@ -233,11 +216,9 @@ final class RcResponder implements Responder {
             Destination requester) {
         qp.rqLock.lock();
         try {
-            if (!acceptsFrom(requester)) {
-                return NOT_READY;
-            }
-            if (receives == null) {
-                return refuse(REMOTE_INVALID_REQUEST);
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
             }
             MemoryRegion target = remoteRegion(rkey, remoteAddr, Long.BYTES, ACCESS_REMOTE_ATOMIC);
             if (target == null) {
@@ -253,6 +234,19 @@ final class RcResponder implements Responder {
         } finally {
             qp.rqLock.unlock();
         }
+    }
+
+    /**
+     * Null when {@code requester} may run an operation here (under the
+     * receive lock); otherwise its answer: NOT_READY from a QP this one is
+     * not connected to, an invalid request to an XRC target's own responder
+     * (every message to a target names an SRQ, {@link #xrcSrq}).
+     */
+    private Outcome admit(Destination requester) {
+        if (!acceptsFrom(requester)) {
+            return NOT_READY;
+        }
+        return receives == null ? refuse(REMOTE_INVALID_REQUEST) : null;
     }
 
     /** The region {@code rkey} names if it grants {@code needed} on the range; sets {@link #regionOffset}. */

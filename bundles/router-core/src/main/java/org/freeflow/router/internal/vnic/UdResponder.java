@@ -10,7 +10,6 @@ import org.freeflow.router.api.transport.Datagram;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Payload;
-import org.freeflow.router.api.transport.Responder;
 
 /**
  * The responder side of a local UD QP, called by requesters on their poller
@@ -26,28 +25,17 @@ import org.freeflow.router.api.transport.Responder;
  * holds the receive-queue lock; the completion entry is reserved before the
  * receive is taken.
  */
-final class UdResponder implements Responder {
+final class UdResponder extends QueuePairResponder {
 
-    private final QueuePair qp;
     private final Receives receives;
     private final ScatterList scatter;
     /** The wr_id of the receive {@link #take} released; under the QP's receive lock. */
     private long wrId;
 
     UdResponder(QueuePair qp) {
-        this.qp = qp;
+        super(qp);
         this.receives = qp.receives;
         this.scatter = new ScatterList(receives.maxSge);
-    }
-
-    @Override
-    public int qpn() {
-        return qp.qpn;
-    }
-
-    @Override
-    public int lid() {
-        return qp.vnic.lid();
     }
 
     @Override
