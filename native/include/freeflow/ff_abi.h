@@ -20,15 +20,15 @@
 #include <stdint.h>
 
 #define FF_ABI_MAGIC	0x31464646u	/* "FFF1" read as little-endian bytes */
-#define FF_ABI_VERSION	7u
+#define FF_ABI_VERSION	8u
 
 /* Largest control message, header included.  A SEQPACKET read of more is an
  * error (the router disconnects the peer). */
 #define FF_MSG_MAX	1024u
 
-/* Environment understood by the FFL. */
-#define FF_ENV_SOCKET	"FREEFLOW_SOCKET"	/* the container's socket path */
-#define FF_DEFAULT_SOCKET "/run/freeflow/ffr.sock"
+/* Environment understood by the FFL: the container's socket path (no
+ * default: without it the FFL lists no device). */
+#define FF_ENV_SOCKET	"FREEFLOW_SOCKET"
 
 /* ------------------------------------------------------------------ */
 /* Control plane                                                       */
@@ -54,13 +54,14 @@ enum ff_op {
 	/* container socket: one socket per container, made by the router */
 	FF_OP_OPEN = 1,		/* ff_open_req -> ff_device_info
 				 *   + fd(router page) + fd(doorbell)
-				 *   + fd(async events) */
+				 *   + fd(async events): see "File
+				 *   descriptors" below */
 	FF_OP_ALLOC_PD = 2,	/* -> ff_handle_resp */
 	FF_OP_DEALLOC_PD = 3,	/* ff_handle_req -> - */
 	FF_OP_REG_MR = 4,	/* ff_reg_mr_req + fd(process memfd) -> ff_reg_mr_resp */
 	FF_OP_DEREG_MR = 5,	/* ff_handle_req -> - */
-	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req [+ fd(channel)]
-				 *   -> ff_create_cq_resp + fd(ring) */
+	FF_OP_CREATE_CQ = 6,	/* ff_create_cq_req -> ff_create_cq_resp
+				 *   + fd(ring) */
 	FF_OP_DESTROY_CQ = 7,	/* ff_handle_req -> ff_destroy_resp */
 	FF_OP_CREATE_QP = 8,	/* ff_create_qp_req -> ff_create_qp_resp + fd(rings) */
 	FF_OP_MODIFY_QP = 9,	/* ff_modify_qp_req -> - */
@@ -78,13 +79,40 @@ enum ff_op {
 				 *   context's SRQs or QPs use it */
 	FF_OP_QUERY_PORT = 19,	/* ff_handle_req (handle: port_num)
 				 *   -> ff_port_attr; EINVAL: no such port */
+	FF_OP_CREATE_COMP_CHANNEL = 20, /* - -> ff_handle_resp + fd(channel) */
+	FF_OP_DESTROY_COMP_CHANNEL = 21, /* ff_handle_req -> -; EBUSY while
+				 *   CQs use it */
 
 	/* admin socket (root only): what an orchestrator or `freeflow lab` says */
 	FF_OP_ADMIN_PING = 100,		/* - -> - */
-	FF_OP_ADMIN_ADD_CONTAINER = 101,	/* ff_container_req -> ff_container_info */
+	FF_OP_ADMIN_ADD_CONTAINER = 101,	/* ff_attach_req [+ fd(netns)]
+						 *   -> ff_container_info */
 	FF_OP_ADMIN_REMOVE_CONTAINER = 102,	/* ff_container_req -> - */
 	FF_OP_ADMIN_SET_PORT = 103,	/* ff_port_req -> -; ENOENT: not attached */
 };
+
+/*
+ * File descriptors.  Every fd that crosses a container socket is owned by
+ * one side, and whatever the other side does with its copy (reads, writes,
+ * fcntl(O_NONBLOCK) either way, close, never reading) cannot block the
+ * router: a container loses its own wake-ups, nobody else's.
+ *
+ *  - router page: a memfd sealed against writable mappings, growing and
+ *    shrinking (map it read-only).
+ *  - doorbell (OPEN, one per context): the writing end of a pipe whose
+ *    reading end only the router holds, non-blocking on its side.  The FFL
+ *    writes one byte to ring it.
+ *  - async events (OPEN) and completion channels (CREATE_COMP_CHANNEL):
+ *    the reading end of a pipe whose writing end only the router holds,
+ *    non-blocking on its side; the router writes one byte per
+ *    notification (below) and never blocks: a full pipe loses that byte.
+ *  - rings (CREATE_CQ, CREATE_QP, CREATE_SRQ): memfds sealed against
+ *    shrinking and growing.
+ *  - what the FFL sends: REG_MR's process memfd (a tmpfs memfd sealed
+ *    F_SEAL_SHRINK, else EINVAL) and OPEN_XRCD's file (any fd; the router
+ *    reads its inode).  An fd riding along a request that takes none, or
+ *    more fds than it takes, is closed and the request refused (EINVAL).
+ */
 
 struct ff_open_req {
 	uint32_t pid;		/*  0 */
@@ -180,8 +208,8 @@ struct ff_reg_mr_resp {
 struct ff_create_cq_req {
 	uint32_t cqe;		/*  0: entries asked for */
 	uint32_t comp_vector;	/*  4 */
-	int32_t channel;	/*  8: 1: the completion channel's eventfd rides
-				 *     along (SCM_RIGHTS); 0: no channel */
+	uint32_t channel;	/*  8: a completion channel's handle
+				 *     (CREATE_COMP_CHANNEL), 0: none */
 	uint32_t flags;		/* 12: FF_CQ_F_* */
 };				/* 16 */
 
@@ -359,21 +387,25 @@ struct ff_query_qp_resp {
 
 /*
  * Asynchronous events (ibv_get_async_event).  The OPEN reply's third fd is
- * the context's async eventfd, made by the router with EFD_SEMAPHORE and
- * without EFD_NONBLOCK: the FFL hands it to the app as ctx->async_fd.  Its
- * count is the number of events the router holds for the context:
+ * the reading end of the context's async pipe (blocking: the app decides
+ * with O_NONBLOCK); the FFL hands it to the app as ctx->async_fd.  One
+ * byte in it per event the router holds for the context:
  *
- *   router: queue the event; write(async_fd, 1)
- *   FFL:    read(async_fd) takes one (blocks, or EAGAIN if the app made
- *           the fd non-blocking); FF_OP_GET_ASYNC_EVENT fetches the oldest
+ *   router: queue the event; write one byte
+ *   FFL:    read one byte (blocks, or EAGAIN if the app made the fd
+ *           non-blocking); FF_OP_GET_ASYNC_EVENT fetches the oldest
  *
  * so the fd is readable exactly while an event is pending.  The router
  * holds at most one event per (object, type): a second one while the first
  * is unread is the same news and is not queued (nor counted).  That bounds
- * the queue by the objects' count and nothing is ever dropped for room.
- * Destroying an object drops its unread events; the destroy reply says how
- * many (ff_destroy_resp), and the FFL takes that many counts off the fd
- * without blocking.
+ * the queue by the objects' count and nothing is ever dropped for room
+ * (the pipe holds more bytes than a context can have objects).  Destroying
+ * an object drops its unread events; the destroy reply says how many
+ * (ff_destroy_resp), and the FFL takes that many bytes off the fd without
+ * blocking.  Produced for CQs: IBV_EVENT_CQ_ERR when the CQ overran (a
+ * completion found it full for longer than the completing QP's transport
+ * timeout x (retry_cnt + 1)); the CQ then takes no more entries and every
+ * QP on it moves to ERR.
  */
 enum ff_async_element {
 	FF_ASYNC_QP = 1,	/* handle: a QP handle (ibv_async_event.element.qp) */
@@ -419,6 +451,34 @@ struct ff_container_req {
 	char tenant[64];	/*  64: "" = "default" */
 };				/* 128 */
 
+/*
+ * Who a container is.  Its socket admits a connection only from a process
+ * that matches every part given (SO_PEERCRED of the connection, then
+ * /proc/<pid> of the peer): its network namespace (the inode of the nsfs
+ * fd that rides along with FF_IDENTITY_NETNS), its cgroup (v2 path,
+ * equal or below), its uid and gid.  At least a network namespace or a
+ * cgroup must be given (EINVAL otherwise).  With FF_IDENTITY_UID the
+ * socket is owned by that uid and has mode 0600 (0660 with a gid too), so
+ * other users cannot even connect; without it, mode 0666.
+ */
+#define FF_IDENTITY_NETNS	1u
+#define FF_IDENTITY_CGROUP	2u
+#define FF_IDENTITY_UID		4u
+#define FF_IDENTITY_GID		8u
+
+struct ff_container_identity {
+	uint32_t flags;		/*   0: FF_IDENTITY_* */
+	uint32_t uid;		/*   4 */
+	uint32_t gid;		/*   8 */
+	uint32_t reserved;	/*  12 */
+	char cgroup[256];	/*  16: "/..." as in /proc/<pid>/cgroup */
+};				/* 272 */
+
+struct ff_attach_req {
+	struct ff_container_req container;	/*   0 */
+	struct ff_container_identity identity;	/* 128 */
+};						/* 400 */
+
 struct ff_port_req {
 	char name[64];		/*  0: container */
 	uint32_t port_state;	/* 64: IBV_PORT_DOWN or IBV_PORT_ACTIVE */
@@ -458,12 +518,13 @@ struct ff_ring_ctrl {
 #define FF_SHM_HDR_SIZE	4096u	/* entries start on the second page */
 
 /*
- * Doorbells.  The OPEN reply carries two fds: the router page (a memfd of
+ * Doorbells.  The OPEN reply carries the router page (a memfd of
  * FF_ROUTER_SHM_SIZE bytes, sealed against writable mappings: map it
- * read-only) and the doorbell (an eventfd).  While a poller sleeps,
- * router page .sleeping is nonzero and new work must ring the doorbell:
+ * read-only) and the context's doorbell (the writing end of a pipe).
+ * While a poller sleeps, router page .sleeping is nonzero and new work must
+ * ring the doorbell:
  *
- *   FFL:    publish prod (release); full fence; if (sleeping) write(doorbell, 1)
+ *   FFL:    publish prod (release); full fence; if (sleeping) write one byte
  *   router: sleeping = 1; full fence; look at every ring once more;
  *           nothing -> block on the doorbell; woken -> sleeping = 0
  *
@@ -592,11 +653,12 @@ struct ff_recv_wqe {
  * armed (FF_CQ_ARM_NEXT or FF_CQ_ARM_SOLICITED) with a full fence.  The
  * router, after publishing an entry, full fence, reads armed; when it
  * matches (NEXT: any entry; SOLICITED: a receive of a solicited message or
- * any error) and the router's exchange of armed to 0 succeeds, it sets
- * notified = 1 and writes 1 to the channel's eventfd.  ibv_get_cq_event
- * takes a CQ of the channel whose notified it exchanges from 1 to 0, and
- * reads the eventfd (blocking unless the app made it non-blocking) when
- * there is none.
+ * any error) and the router's exchange of armed to 0 succeeds, it
+ * exchanges notified to 1 and, when it was 0, writes one byte to the
+ * channel's pipe: one byte per notified CQ.  ibv_get_cq_event takes a CQ
+ * of the channel whose notified it exchanges from 1 to 0, with its byte;
+ * when there is none it reads a byte (blocking unless the app made the fd
+ * non-blocking) and looks again.
  */
 #define FF_CQ_ARM_NONE		0u
 #define FF_CQ_ARM_NEXT		1u

@@ -30,13 +30,11 @@ public final class Abi {
     /** "FFF1" read as little-endian bytes. */
     public static final int ABI_MAGIC = 0x31464646;
     /** Version of this ABI; a peer with another is refused. */
-    public static final int ABI_VERSION = 7;
+    public static final int ABI_VERSION = 8;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
-    /** Environment variable naming the container's socket, read by the FFL. */
+    /** Environment variable naming the container's socket, read by the FFL (no default). */
     public static final String ENV_SOCKET = "FREEFLOW_SOCKET";
-    /** The FFL's socket path when {@link #ENV_SOCKET} is unset. */
-    public static final String DEFAULT_SOCKET = "/run/freeflow/ffr.sock";
     /** Size of the FFL's sparse process memfd (file offset == virtual address). */
     public static final long MEMFD_SIZE = 1L << 47;
     /** Bytes of the header page of a ring memfd; entries start after it. */
@@ -87,6 +85,8 @@ public final class Abi {
     /** ff_open_xrcd_req.flags: O_EXCL. */
     public static final int XRCD_EXCL = 2;
     public static final int OP_QUERY_PORT = 19;
+    public static final int OP_CREATE_COMP_CHANNEL = 20;
+    public static final int OP_DESTROY_COMP_CHANNEL = 21;
     /** enum ff_async_element: what ff_async_event.handle names. */
     public static final int ASYNC_QP = 1;
     public static final int ASYNC_CQ = 2;
@@ -98,6 +98,11 @@ public final class Abi {
     public static final int OP_ADMIN_ADD_CONTAINER = 101;
     public static final int OP_ADMIN_REMOVE_CONTAINER = 102;
     public static final int OP_ADMIN_SET_PORT = 103;
+    /** ff_container_identity.flags: what the attach says the container is. */
+    public static final int IDENTITY_NETNS = 1;
+    public static final int IDENTITY_CGROUP = 2;
+    public static final int IDENTITY_UID = 4;
+    public static final int IDENTITY_GID = 8;
 
     private Abi() {
     }
@@ -620,6 +625,38 @@ public final class Abi {
         public static final int SIZE = 128;
 
         private ContainerReq() {
+        }
+    }
+
+    /** {@code struct ff_container_identity}: who may use a container's socket. */
+    public static final class ContainerIdentity {
+        @Width(4) public static final int FLAGS = 0;
+        @Width(4) public static final int UID = 4;
+        @Width(4) public static final int GID = 8;
+        @Width(4) public static final int RESERVED = 12;
+        @Width(256) public static final int CGROUP = 16;
+        /** sizeof. */
+        public static final int SIZE = 272;
+
+        private ContainerIdentity() {
+        }
+    }
+
+    /** {@code struct ff_attach_req}: FF_OP_ADMIN_ADD_CONTAINER, the netns fd riding along. */
+    public static final class AttachReq {
+        @Width(128) public static final int CONTAINER = 0;
+        @Width(64) public static final int CONTAINER_NAME = 0;
+        @Width(64) public static final int CONTAINER_TENANT = 64;
+        @Width(272) public static final int IDENTITY = 128;
+        @Width(4) public static final int IDENTITY_FLAGS = 128;
+        @Width(4) public static final int IDENTITY_UID = 132;
+        @Width(4) public static final int IDENTITY_GID = 136;
+        @Width(4) public static final int IDENTITY_RESERVED = 140;
+        @Width(256) public static final int IDENTITY_CGROUP = 144;
+        /** sizeof. */
+        public static final int SIZE = 400;
+
+        private AttachReq() {
         }
     }
 

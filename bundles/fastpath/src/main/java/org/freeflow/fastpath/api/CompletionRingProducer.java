@@ -3,7 +3,7 @@ package org.freeflow.fastpath.api;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.Pipe;
 
 /**
  * The router's end of a completion ring (CQ memfd).  Several pollers may
@@ -16,14 +16,20 @@ import org.freeflow.posix.api.EventFd;
  * as last loaded; it is loaded again (acquire) only when that count says the
  * ring is full, so a producer does not pull the line the FFL's polls write
  * on every completion.  A full ring is back-pressure: {@code reserve}
- * says no and the caller tries again later; an entry is never dropped.
+ * says no and the caller tries again later; an entry is never dropped.  The
+ * ring remembers since when it has refused ({@link #fullSince()}), so that
+ * the owner can tell a CQ the application drains slowly from one it has
+ * abandoned, and {@link #fail() fail} it: an overrun CQ takes no entry
+ * ever again.  A consumer index that makes no sense (more than the ring
+ * ahead of, or behind, the producer) reads as a full ring.
  * <p>
  * With a completion channel, every post then applies the completion-event
  * protocol of ff_abi.h: full fence, read {@code armed}; NEXT matches any
  * entry, SOLICITED a solicited receive or an error; the exchange of
- * {@code armed} to 0 that succeeds sets {@code notified} and writes 1 to the
- * channel's eventfd.  No allocation, no logging; the eventfd write is the
- * only system call, and only when armed.
+ * {@code armed} to 0 that succeeds exchanges {@code notified} to 1 and,
+ * when it was 0, writes a byte to the channel's pipe (one byte per
+ * notified CQ).  No allocation, no logging; the pipe write is the only
+ * system call, only when armed, and it never blocks.
  */
 public final class CompletionRingProducer {
 
@@ -41,7 +47,7 @@ public final class CompletionRingProducer {
     private final ByteBuffer shm;
     private final int slots;
     private final int mask;
-    private final EventFd channel;
+    private final Pipe channel;
     private final boolean timestamps;
     private int prod;
     private int reserved;
@@ -54,6 +60,9 @@ public final class CompletionRingProducer {
     @SuppressWarnings("unused") // through CLAIMED
     private int claimed;
     private long events;
+    /** {@link System#nanoTime()} of the first refusal since the last reservation, or 0. */
+    private long fullSince;
+    private volatile boolean failed;
 
     /**
      * A producer without a completion channel.
@@ -68,10 +77,10 @@ public final class CompletionRingProducer {
     /**
      * @param shm     the whole CQ memfd mapping (direct, little-endian), header already written
      * @param slots   number of entries, a power of two
-     * @param channel    the completion channel's eventfd, or null; the caller keeps and closes it
+     * @param channel    the completion channel's pipe (this process writes), or null; the caller keeps and closes it
      * @param timestamps stamp every entry with {@link System#nanoTime()} (CLOCK_MONOTONIC on Linux)
      */
-    public CompletionRingProducer(ByteBuffer shm, int slots, EventFd channel, boolean timestamps) {
+    public CompletionRingProducer(ByteBuffer shm, int slots, Pipe channel, boolean timestamps) {
         if (!RingIndex.isPowerOfTwo(slots)) {
             throw new IllegalArgumentException("slots must be a power of two: " + slots);
         }
@@ -119,6 +128,9 @@ public final class CompletionRingProducer {
      * {@link #reserve()} decides.
      */
     public boolean hasRoom() {
+        if (failed) {
+            return false;
+        }
         int claims = (int) CLAIMED.getAcquire(this);
         if (Integer.compareUnsigned(claims - cons, slots) < 0) {
             return true;
@@ -126,13 +138,17 @@ public final class CompletionRingProducer {
         return Integer.compareUnsigned(claims - RingIndex.loadAcquire(shm, Abi.CqShm.RING_CONS), slots) < 0;
     }
 
-    /** Reserves one entry for a later {@link #post}; false when the ring is full. */
+    /** Reserves one entry for a later {@link #post}; false when the ring is full (or failed). */
     public boolean reserve() {
         lock.lock();
         try {
-            if (free() == 0) {
+            if (failed || free() == 0) {
+                if (fullSince == 0) {
+                    fullSince = System.nanoTime() | 1;
+                }
                 return false;
             }
+            fullSince = 0;
             reserved++;
             CLAIMED.setRelease(this, prod + reserved);
             return true;
@@ -219,8 +235,9 @@ public final class CompletionRingProducer {
         int armed = RingIndex.loadVolatile(shm, Abi.CqShm.ARMED);
         boolean matches = armed == Abi.CQ_ARM_NEXT || (armed == Abi.CQ_ARM_SOLICITED && solicitedEvent);
         if (matches && RingIndex.compareAndSet(shm, Abi.CqShm.ARMED, armed, Abi.CQ_ARM_NONE)) {
-            RingIndex.storeVolatile(shm, Abi.CqShm.NOTIFIED, 1);
-            channel.trySignal();
+            if (RingIndex.getAndSet(shm, Abi.CqShm.NOTIFIED, 1) == 0) {
+                channel.writeByte();
+            }
             events++;
         }
     }
@@ -236,6 +253,58 @@ public final class CompletionRingProducer {
         return Integer.compareUnsigned(used, slots) >= 0 ? 0 : slots - used;
     }
 
+    /**
+     * Since when ({@link System#nanoTime()}, never 0) reservations have been
+     * refused without one granted in between; 0 while the ring takes entries.
+     *
+     * @since 3.0
+     */
+    public long fullSince() {
+        lock.lock();
+        try {
+            return fullSince;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The CQ overran: from now on every reservation is refused, and entries
+     * reserved before are still posted.  Returns false when it had failed
+     * already, so exactly one caller acts on the overrun.
+     *
+     * @since 3.0
+     */
+    public boolean fail() {
+        lock.lock();
+        try {
+            if (failed) {
+                return false;
+            }
+            failed = true;
+            if (fullSince == 0) {
+                fullSince = System.nanoTime() | 1;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True once {@link #fail()} was called.
+     *
+     * @since 3.0
+     */
+    public boolean failed() {
+        lock.lock();
+        try {
+            return failed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Entries produced so far (free-running). */
     public int produced() {
         lock.lock();
@@ -246,7 +315,7 @@ public final class CompletionRingProducer {
         }
     }
 
-    /** Completion events raised (eventfd writes) so far. */
+    /** Completion events raised (the arm taken) so far. */
     public long events() {
         lock.lock();
         try {

@@ -7,9 +7,9 @@ import java.util.concurrent.Callable;
  * The pollers: one or more threads that visit the registered
  * {@link PollTarget}s in rounds, each target on one poller at a time.  How
  * they wait for work is the configured {@link PollerMode}; a sleeping poller
- * is woken by the doorbell (the FFL rings it after publishing work while the
- * router page says a poller sleeps), by the nearest target deadline, or by
- * the router itself.
+ * is woken by a context's {@link Doorbell} (the FFL rings it after publishing
+ * work while the router page says a poller sleeps), by the nearest target
+ * deadline, or by the router itself.
  * <p>
  * Concurrency rule: everything the data path reads (QP state, peer, MR table,
  * CQ list, which poller serves what) is changed inside {@link #call}, which
@@ -54,8 +54,14 @@ public interface PollerService {
      */
     int routerPageFd();
 
-    /** The doorbell eventfd, sent with every OPEN reply after the router page; the service keeps it open. */
-    int doorbellFd();
+    /**
+     * A new doorbell, for one verbs context's OPEN reply; the pollers watch
+     * it until it is closed, which must happen inside {@link #call} (no
+     * poller is then reading it).
+     *
+     * @since 3.0
+     */
+    Doorbell openDoorbell();
 
     /**
      * The pollers' figures, Prometheus-style names with a {@code poller} label

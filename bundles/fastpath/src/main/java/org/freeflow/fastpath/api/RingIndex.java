@@ -45,6 +45,11 @@ public final class RingIndex {
         return INT.compareAndSet(shm, offset, expected, value);
     }
 
+    /** Atomically stores {@code value}; returns the previous value. */
+    public static int getAndSet(ByteBuffer shm, int offset, int value) {
+        return (int) INT.getAndSet(shm, offset, value);
+    }
+
     /** Atomically ORs {@code bits} in; returns the previous value. */
     public static int getAndBitwiseOr(ByteBuffer shm, int offset, int bits) {
         return (int) INT.getAndBitwiseOr(shm, offset, bits);

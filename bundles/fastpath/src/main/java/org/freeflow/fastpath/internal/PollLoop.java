@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   sleeping |= bit (a full fence); membarrier if the router page says so;
  *   one more round over every ring it polls;
- *   nothing -> ppoll(doorbell, own wake-up, nearest target deadline);
+ *   nothing -> ppoll(the doorbells' epoll set, own wake-up, nearest target deadline);
  *   sleeping &amp;= ~bit
  * </pre>
  */
@@ -63,7 +63,7 @@ final class PollLoop implements Runnable {
         this.index = index;
         this.bit = 1 << index;
         this.wake = EventFd.create(EventFd.EFD_NONBLOCK);
-        sleepSet.add(page.doorbell().fd(), PollSet.POLLIN);
+        sleepSet.add(group.doorbellsFd(), PollSet.POLLIN);
         sleepSet.add(wake.fd(), PollSet.POLLIN);
     }
 
@@ -233,7 +233,7 @@ final class PollLoop implements Runnable {
         }
         if (sleepSet.revents(DOORBELL) != 0) {
             stats.doorbellWakeup();
-            if (page.doorbell().drain() > 0) {
+            if (group.drainDoorbells() > 0) {
                 group.passOnDoorbell(this);
             }
         }

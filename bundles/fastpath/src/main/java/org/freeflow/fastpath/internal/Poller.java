@@ -2,6 +2,7 @@ package org.freeflow.fastpath.internal;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.freeflow.fastpath.api.Doorbell;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.api.PollerService;
@@ -140,8 +141,8 @@ public final class Poller implements PollerService {
     }
 
     @Override
-    public int doorbellFd() {
-        return group.doorbellFd();
+    public Doorbell openDoorbell() {
+        return group.openDoorbell();
     }
 
     @Override

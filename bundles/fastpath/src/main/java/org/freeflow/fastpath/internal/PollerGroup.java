@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.freeflow.fastpath.api.Doorbell;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.api.PollerService;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pollers of this router: one {@link PollLoop} thread each, targets spread
- * over them, one router page and doorbell shared by all.  {@link #call} runs a
+ * over them, one router page shared by all, and the contexts' doorbells.  {@link #call} runs a
  * task while every poller is between two rounds (it takes every round lock),
  * so what the data path reads changes without the data path taking locks.
  * Mode, tuning, CPU pinning and the number of pollers change live; targets
@@ -31,6 +32,7 @@ public final class PollerGroup implements PollerService, AutoCloseable {
 
     private final String name;
     private final RouterPage page;
+    private final Doorbells doorbells;
     private final int[] unpinned;
     private final ReentrantLock exclusive = new ReentrantLock();
     private final List<PollLoop> held = new ArrayList<>();
@@ -40,12 +42,18 @@ public final class PollerGroup implements PollerService, AutoCloseable {
     private volatile long adaptiveSpinNanos;
     private volatile boolean running = true;
 
-    /** Makes the router page and doorbell and starts {@code settings.pollers()} threads named {@code name-i}. */
+    /** Makes the router page and the doorbells' epoll set and starts {@code settings.pollers()} threads named {@code name-i}. */
     public PollerGroup(String name, PollerSettings settings) throws PosixException {
         this.name = name;
         this.settings = settings;
         this.adaptiveSpinNanos = settings.adaptiveSpinMicros() * 1000;
         this.page = RouterPage.create(settings.mode());
+        try {
+            this.doorbells = new Doorbells();
+        } catch (PosixException e) {
+            page.close();
+            throw e;
+        }
         this.unpinned = CpuAffinity.get(CpuAffinity.currentThreadId());
         try {
             resize(settings.pollers());
@@ -172,8 +180,34 @@ public final class PollerGroup implements PollerService, AutoCloseable {
     }
 
     @Override
-    public int doorbellFd() {
-        return page.doorbell().fd();
+    public Doorbell openDoorbell() {
+        return doorbells.open(this);
+    }
+
+    /**
+     * Runs {@code close} inside a call.  When the pollers stop or stopped,
+     * nothing is done here: {@link #close()} closes every doorbell once they
+     * ended.
+     */
+    void closeDoorbell(Runnable close) {
+        try {
+            call(() -> {
+                close.run();
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            LOG.debug("doorbell left to the pollers' shutdown: {}", e.getMessage());
+        }
+    }
+
+    /** Empties the doorbells that rang; returns how many had. */
+    int drainDoorbells() throws PosixException {
+        return doorbells.drain();
+    }
+
+    /** The descriptor sleeping pollers wait on for doorbells. */
+    int doorbellsFd() {
+        return doorbells.fd();
     }
 
     /** Which poller serves {@code target} (0-based), or -1. */
@@ -216,7 +250,7 @@ public final class PollerGroup implements PollerService, AutoCloseable {
 
     // ---------------------------------------------------------------- stop
 
-    /** Stops every poller and closes the router page and doorbell. */
+    /** Stops every poller and closes the router page and every doorbell. */
     @Override
     public void close() {
         PollLoop[] stopping;
@@ -240,6 +274,7 @@ public final class PollerGroup implements PollerService, AutoCloseable {
             }
         }
         owners.clear();
+        doorbells.close();
         page.close();
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -5,7 +5,6 @@ import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.RouterShm;
 import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.api.RingIndex;
-import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.Membarrier;
@@ -13,11 +12,11 @@ import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 
 /**
- * The router page ({@code struct ff_router_shm}) and the doorbell eventfd
- * every OPEN reply carries.  The page is a memfd the router maps writable and
- * then seals (shrink, grow, future write, seal): containers can map it
- * read-only only.  {@code sleeping} holds one bit per sleeping poller; the FFL
- * rings the doorbell while it is nonzero.  {@code barrier} says
+ * The router page ({@code struct ff_router_shm}) every OPEN reply carries.
+ * It is a memfd the router maps writable and then seals (shrink, grow,
+ * future write, seal): containers can map it read-only only.  {@code
+ * sleeping} holds one bit per sleeping poller; the FFL rings its context's
+ * doorbell while it is nonzero.  {@code barrier} says
  * {@link Abi#BARRIER_MEMBARRIER} when this kernel has global expedited
  * membarrier: a poller then issues one after marking itself asleep, and the
  * FFL leaves out its own fence (ff_abi.h, "Doorbells").
@@ -30,19 +29,17 @@ final class RouterPage implements AutoCloseable {
     private final int memfd;
     private final MappedRegion mapping;
     private final ByteBuffer page;
-    private final EventFd doorbell;
     private final boolean membarrier;
 
-    private RouterPage(int memfd, MappedRegion mapping, EventFd doorbell, boolean membarrier) {
+    private RouterPage(int memfd, MappedRegion mapping, boolean membarrier) {
         this.memfd = memfd;
         this.mapping = mapping;
         this.page = mapping.chunk(0);
-        this.doorbell = doorbell;
         this.membarrier = membarrier;
         RingIndex.storeRelease(page, RouterShm.BARRIER, membarrier ? Abi.BARRIER_MEMBARRIER : Abi.BARRIER_FENCE);
     }
 
-    /** Makes, maps and seals the page, and makes the doorbell (non-blocking, so a poller drains it). */
+    /** Makes, maps and seals the page. */
     static RouterPage create(PollerMode mode) throws PosixException {
         return create(mode, Membarrier.globalExpeditedSupported());
     }
@@ -55,7 +52,7 @@ final class RouterPage implements AutoCloseable {
             MemFd.truncate(fd, Abi.ROUTER_SHM_SIZE);
             mapping = MappedRegion.map(fd, 0, Abi.ROUTER_SHM_SIZE, true);
             MemFd.addSeals(fd, SEALS);
-            RouterPage created = new RouterPage(fd, mapping, EventFd.create(EventFd.EFD_NONBLOCK), membarrier);
+            RouterPage created = new RouterPage(fd, mapping, membarrier);
             created.mode(mode);
             return created;
         } catch (PosixException | RuntimeException e) {
@@ -70,11 +67,6 @@ final class RouterPage implements AutoCloseable {
     /** The page's memfd (kept open here; send duplicates). */
     int pageFd() {
         return memfd;
-    }
-
-    /** The doorbell. */
-    EventFd doorbell() {
-        return doorbell;
     }
 
     /** Sets {@code bit} in {@code sleeping}: a sequentially consistent read-modify-write. */
@@ -113,10 +105,9 @@ final class RouterPage implements AutoCloseable {
         RingIndex.storeRelease(page, RouterShm.MODE, mode.abiValue());
     }
 
-    /** Closes the doorbell, unmaps and closes the page; only after every poller stopped. */
+    /** Unmaps and closes the page; only after every poller stopped. */
     @Override
     public void close() {
-        doorbell.close();
         mapping.close();
         FileDescriptors.closeQuietly(memfd);
     }

@@ -40,6 +40,14 @@ public final class SeqpacketSocket implements Closeable {
      * client ever sees it with other permissions.  Closing it removes the path.
      */
     public static SeqpacketSocket listen(Path path, int mode, int backlog) throws IOException {
+        return listen(path, mode, -1, -1, backlog);
+    }
+
+    /**
+     * As {@link #listen(Path, int, int)}, the socket file owned by {@code uid}
+     * and {@code gid} (-1: unchanged), set before it is renamed into place.
+     */
+    public static SeqpacketSocket listen(Path path, int mode, int uid, int gid, int backlog) throws IOException {
         Path tmp = path.resolveSibling("." + path.getFileName() + ".tmp");
         Memory addr = SocketAddresses.unix(tmp.toAbsolutePath());
         SocketAddresses.unix(path.toAbsolutePath());
@@ -50,6 +58,9 @@ public final class SeqpacketSocket implements Closeable {
         int fd = Syscalls.check(C.socket(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0), "socket");
         try {
             Syscalls.check(C.bind(fd, addr, SocketAddresses.SIZE), "bind(" + tmp + ")");
+            if (uid != -1 || gid != -1) {
+                Syscalls.check(C.chown(tmp.toString(), uid, gid), "chown(" + tmp + ")");
+            }
             Syscalls.check(C.chmod(tmp.toString(), mode), "chmod(" + tmp + ")");
             Syscalls.check(C.listen(fd, backlog), "listen(" + tmp + ")");
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -98,9 +109,7 @@ public final class SeqpacketSocket implements Closeable {
 
     /** Switches O_NONBLOCK. */
     public void setNonBlocking(boolean nonBlocking) throws PosixException {
-        int flags = Syscalls.check(C.fcntl(fd, LibC.F_GETFL, 0), "fcntl(F_GETFL)");
-        flags = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
-        Syscalls.check(C.fcntl(fd, LibC.F_SETFL, flags), "fcntl(F_SETFL)");
+        FileDescriptors.setNonBlocking(fd, nonBlocking);
     }
 
     /**

@@ -23,6 +23,9 @@ public final class DirectLibC {
 
     public static native long write(int fd, Pointer buf, long count);
 
+    /** epoll_wait(2). */
+    public static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
     /** syscall(2) with three int arguments (membarrier). */
     public static native long syscall(long number, int a, int b, int c);
 

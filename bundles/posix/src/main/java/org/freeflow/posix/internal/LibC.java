@@ -30,6 +30,12 @@ public interface LibC extends Library {
     int F_DUPFD_CLOEXEC = 1030;
     int F_ADD_SEALS = 1033;
     int F_GET_SEALS = 1034;
+    int F_SETPIPE_SZ = 1031;
+    int O_ACCMODE = 3;
+    int O_CLOEXEC = 0x80000;
+    int EPOLL_CTL_ADD = 1;
+    int EPOLL_CTL_DEL = 2;
+    int EPOLLIN = 0x1;
     int PROT_READ = 1;
     int PROT_WRITE = 2;
     int MAP_SHARED = 1;
@@ -55,7 +61,19 @@ public interface LibC extends Library {
 
     int close(int fd);
 
+    int open(String path, int flags);
+
     int chmod(String path, int mode);
+
+    int chown(String path, int uid, int gid);
+
+    int pipe2(int[] fds, int flags);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    int fstatfs(int fd, Pointer buf);
 
     int poll(Pointer fds, long nfds, int timeoutMillis);
 

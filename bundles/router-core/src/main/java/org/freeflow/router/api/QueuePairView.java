@@ -11,8 +11,19 @@ package org.freeflow.router.api;
  * @param destQpn     connected peer's QPN (0 when not connected)
  * @param sendWrs     send work requests executed
  * @param recvWrs     receive work requests consumed
- * @param bytesSent   payload bytes moved by this QP's send queue
+ * @param bytesSent   payload bytes this QP's send queue delivered
+ * @param sendDropped messages this QP sent that nobody received (UC and UD only: no receive, a
+ *                    receiver's full CQ, no such destination, a port down); not in sendWrs or
+ *                    bytesSent (since 1.2)
+ * @param recvDropped messages that reached this QP and that it discarded (UC and UD: no receive,
+ *                    its CQ full, too long, a wrong Q_Key) (since 1.2)
  */
 public record QueuePairView(String container, int qpn, String type, String state, int destLid,
-        int destQpn, long sendWrs, long recvWrs, long bytesSent) {
+        int destQpn, long sendWrs, long recvWrs, long bytesSent, long sendDropped, long recvDropped) {
+
+    /** A queue pair that dropped nothing (the 1.0 constructor). */
+    public QueuePairView(String container, int qpn, String type, String state, int destLid, int destQpn, long sendWrs,
+            long recvWrs, long bytesSent) {
+        this(container, qpn, type, state, destLid, destQpn, sendWrs, recvWrs, bytesSent, 0, 0);
+    }
 }

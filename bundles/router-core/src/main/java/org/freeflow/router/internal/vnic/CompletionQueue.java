@@ -1,34 +1,95 @@
 package org.freeflow.router.internal.vnic;
 
+import static org.freeflow.fastpath.api.Verbs.EVENT_CQ_ERR;
+
+import java.util.Arrays;
+import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.CompletionRingProducer;
-import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.MappedRegion;
 
 /**
  * A completion queue: a router-made ring memfd the FFL polls, and the
- * completion channel's eventfd when it was created with one.  Pollers post
- * into it concurrently through its {@link CompletionRingProducer}.
+ * completion channel it was created on, if any.  Pollers post into it
+ * concurrently through its {@link CompletionRingProducer}.
+ *
+ * <p>A full CQ is back-pressure, but not without end: a completion that
+ * finds it full for longer than the completing QP's transport timeout x
+ * (retry_cnt + 1) overruns it ({@link #overrunAfter}), as a CQ overrun on an
+ * HCA: IBV_EVENT_CQ_ERR to its owner, every QP on it to ERR, and no entry
+ * ever again (a flush into it discards).  An application that never polls
+ * its CQ, or writes nonsense into its consumer index, stalls nobody else.
  */
 final class CompletionQueue extends InUse {
 
     final int handle;
     final CompletionRingProducer ring;
     private final MappedRegion mapping;
-    private final EventFd channel;
+    private final CompletionChannel channel;
+    private final AsyncEventQueue events;
+    /** The QPs that complete into it (send or receive side); changed inside PollerService.call. */
+    private volatile QueuePair[] queuePairs = new QueuePair[0];
 
-    CompletionQueue(int handle, MappedRegion mapping, int slots, EventFd channel, boolean timestamps) {
+    CompletionQueue(int handle, MappedRegion mapping, int slots, CompletionChannel channel, boolean timestamps,
+            AsyncEventQueue events) {
         this.handle = handle;
         this.mapping = mapping;
         this.channel = channel;
+        this.events = events;
         CompletionRingProducer.initialize(mapping.chunk(0), slots);
-        this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel, timestamps);
+        this.ring = new CompletionRingProducer(mapping.chunk(0), slots, channel == null ? null : channel.pipe(),
+                timestamps);
     }
 
-    /** Unmaps and closes the channel's eventfd; only once no QP and no poller round references it. */
+    /** The channel it notifies, or null. */
+    CompletionChannel channel() {
+        return channel;
+    }
+
+    /** {@code qp} completes into this CQ from now on (inside a call). */
+    void attach(QueuePair qp) {
+        QueuePair[] now = queuePairs;
+        QueuePair[] more = Arrays.copyOf(now, now.length + 1);
+        more[now.length] = qp;
+        queuePairs = more;
+    }
+
+    /** {@code qp} is gone (inside a call). */
+    void detach(QueuePair qp) {
+        queuePairs = Arrays.stream(queuePairs).filter(q -> q != qp).toArray(QueuePair[]::new);
+    }
+
+    /**
+     * Where a completion found no room: true when the CQ has overrun, now
+     * (it has refused entries for {@code budgetNanos} or longer; 0 means the
+     * completing QP waits forever) or before.  The first caller to see the
+     * overrun raises IBV_EVENT_CQ_ERR and moves the CQ's QPs to ERR.
+     */
+    boolean overrunAfter(long budgetNanos, long nowNanos) {
+        if (ring.failed()) {
+            return true;
+        }
+        long since = ring.fullSince();
+        if (budgetNanos <= 0 || since == 0 || nowNanos - since < budgetNanos) {
+            return false;
+        }
+        if (ring.fail()) {
+            if (events != null) {
+                events.raise(new AsyncEventQueue.Event(EVENT_CQ_ERR, Abi.ASYNC_CQ, handle));
+            }
+            for (QueuePair qp : queuePairs) {
+                qp.enterErrorFromPeer();
+            }
+        }
+        return true;
+    }
+
+    /** True once it overran: it takes no entry any more. */
+    boolean overrun() {
+        return ring.failed();
+    }
+
+    /** Unmaps; only once no QP and no poller round references it (the channel is its context's). */
     void close() {
         mapping.close();
-        if (channel != null) {
-            channel.close();
-        }
     }
 }

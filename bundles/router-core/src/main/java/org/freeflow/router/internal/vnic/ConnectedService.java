@@ -107,13 +107,17 @@ enum ConnectedService {
 
     /**
      * What the requester acts on when the responder answered {@code outcome}:
-     * a reliable service sees it all; an unreliable one only
-     * {@link Outcome#BUSY} (nothing was delivered and the responder's receive
-     * CQ is full, which the router turns into back-pressure for every service
-     * rather than lose a completion), otherwise {@link Outcome#OK}.
+     * a reliable service sees it all; an unreliable one always
+     * {@link Outcome#OK} (the message left; a receiver that could not take
+     * it, its CQ full included, drops it, and no receiver holds up a sender).
      */
     Outcome seenByRequester(Outcome outcome) {
-        return reliable || outcome == Outcome.BUSY ? outcome : Outcome.OK;
+        return reliable ? outcome : Outcome.OK;
+    }
+
+    /** False for UC and UD: what the responder cannot take is dropped. */
+    boolean reliable() {
+        return reliable;
     }
 
     /**

@@ -8,7 +8,9 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
 
 /**
  * A QP in ERR completes every queued and newly posted work request, send and
- * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room.  The
+ * receive, with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room; into a CQ
+ * that overran (or that stays full past the QP's transport budget) it
+ * discards them.  The
  * receive queue is flushed under its lock: a peer's requester on another
  * poller may be taking a receive at that moment.  The receives of a shared
  * receive queue belong to the SRQ: a QP in ERR leaves them there.  XRC QPs
@@ -47,15 +49,24 @@ final class QueueFlusher {
         }
     }
 
+    /** A flush completion's entry; false while the CQ is full (checking whether it overran). */
+    private boolean reserve(CompletionQueue cq) {
+        if (cq.ring.reserve()) {
+            return true;
+        }
+        cq.overrunAfter(qp.transportBudgetNanos(), System.nanoTime());
+        return false;
+    }
+
     private boolean flushSend() {
         WorkQueueConsumer sq = qp.sq;
         int n = sq.available();
-        if (sq.corrupt(n)) {
+        if (sq.corrupt(n) || n > 0 && qp.sendCq.overrun()) {
             sq.discardAll();
             return true;
         }
         boolean progress = false;
-        while (n-- > 0 && qp.sendCq.ring.reserve()) {
+        while (n-- > 0 && reserve(qp.sendCq)) {
             int slot = sq.head();
             int opcode = RcRequester.completionOpcode(qp.shm.getInt(slot + Abi.SendWqe.OPCODE));
             long wrId = qp.shm.getLong(slot + Abi.SendWqe.WR_ID);
@@ -74,12 +85,12 @@ final class QueueFlusher {
         try {
             WorkQueueConsumer rq = qp.rq;
             int n = rq.available();
-            if (rq.corrupt(n)) {
+            if (rq.corrupt(n) || n > 0 && qp.recvCq.overrun()) {
                 rq.discardAll();
                 return true;
             }
             boolean progress = false;
-            while (n-- > 0 && qp.recvCq.ring.reserve()) {
+            while (n-- > 0 && reserve(qp.recvCq)) {
                 long wrId = qp.shm.getLong(rq.head() + Abi.RecvWqe.WR_ID);
                 rq.consume();
                 qp.recvCq.ring.post(wrId, WC_WR_FLUSH_ERR, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);

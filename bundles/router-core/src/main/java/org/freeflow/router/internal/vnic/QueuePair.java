@@ -95,6 +95,10 @@ final class QueuePair implements PollTarget {
     long sendWrs;
     long recvWrs;
     long bytesSent;
+    /** Sent by an unreliable service and received by nobody. */
+    long sendDropped;
+    /** Reached this QP and discarded (unreliable services). */
+    long recvDropped;
     private volatile int state = QPS_RESET;
     /** In SQD while work requests posted before the modify are unfinished; inside calls and on the QP's poller. */
     private boolean draining;
@@ -199,6 +203,16 @@ final class QueuePair implements PollTarget {
 
     int state() {
         return state;
+    }
+
+    /**
+     * How long this QP waits for a peer (or a CQ) before it gives up: its
+     * local ACK timeout x (retry_cnt + 1), the time an HCA spends on one
+     * unacknowledged message; 0 (timeout 0, or UD) means forever.
+     */
+    long transportBudgetNanos() {
+        QpAttributes a = attrs;
+        return IbTimers.ackTimeoutNanos(a.timeout) * (a.retryCnt + 1);
     }
 
     /**
@@ -352,7 +366,7 @@ final class QueuePair implements PollTarget {
     QueuePairView view() {
         Destination p = peer;
         return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state), p == null ? 0 : p.lid(),
-                p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent);
+                p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent, sendDropped, recvDropped);
     }
 
     @Override

@@ -14,8 +14,11 @@ import org.freeflow.router.api.transport.Responder;
  * checks (lkey, PD, bounds, access; inline length), the QP's rate limiter,
  * then one call on the responder through the transport; RNR and "not ready"
  * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
- * (RC: a UC requester learns nothing of the responder); every error
- * completes and moves the QP to ERR.  An XRC initiator is an RC requester
+ * (RC: a UC requester learns nothing of the responder); a responder whose
+ * receive CQ is full is tried again soon, for no longer than the QP's
+ * timeout x (retry_cnt + 1) in all, then IBV_WC_RETRY_EXC_ERR (the
+ * responder's CQ overruns meanwhile: {@link CompletionQueue#overrunAfter});
+ * every error completes and moves the QP to ERR.  An XRC initiator is an RC requester
  * whose every work request goes to the SRQ it names in its target's XRC
  * domain.  The queue itself: {@link Requester}.
  */
@@ -26,6 +29,8 @@ final class RcRequester extends Requester {
     private Responder peer;
     private int rnrRetries;
     private int transportRetries;
+    /** When the head entry first found the responder's CQ full (never 0), or 0. */
+    private long busySince;
 
     RcRequester(QueuePair qp) {
         super(qp);
@@ -55,13 +60,17 @@ final class RcRequester extends Requester {
         }
         // nothing leaves a container whose port is down: the peer is out of reach
         Responder responder = qp.vnic.portActive() ? peer : null;
-        Outcome outcome = qp.service.seenByRequester(
-                responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot));
+        Outcome delivered = responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot);
+        Outcome outcome = qp.service.seenByRequester(delivered);
         gather.clear();
         switch (outcome) {
             case OK:
-                qp.sendWrs++;
-                qp.bytesSent += length;
+                if (delivered == Outcome.OK) {
+                    qp.sendWrs++;
+                    qp.bytesSent += length;
+                } else {
+                    qp.sendDropped++;
+                }
                 return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
             case RNR:
                 return receiverNotReady(wrId, wcOpcode, flags, responder, now);
@@ -69,7 +78,7 @@ final class RcRequester extends Requester {
                 peer = null;
                 return notReady(wrId, wcOpcode, flags, now);
             case BUSY:
-                return false;
+                return busy(wrId, wcOpcode, flags, now);
             case REMOTE_ACCESS_ERROR:
                 return finish(wrId, wcOpcode, WC_REM_ACCESS_ERR, 0, flags);
             case REMOTE_INVALID_REQUEST:
@@ -126,10 +135,28 @@ final class RcRequester extends Requester {
         return sleepUntil(now + timeout);
     }
 
+    /**
+     * The responder's receive CQ is full: the entry waits (the QP is polled
+     * again soon, no retry timer), but for no longer than the transport
+     * budget, as an HCA that gets no acknowledgement.
+     */
+    private boolean busy(long wrId, int wcOpcode, int flags, long now) {
+        if (busySince == 0) {
+            busySince = now | 1;
+            return false;
+        }
+        long budget = qp.transportBudgetNanos();
+        if (budget > 0 && now - busySince >= budget) {
+            return finish(wrId, wcOpcode, WC_RETRY_EXC_ERR, 0, flags);
+        }
+        return false;
+    }
+
     @Override
     void resetAttempt() {
         super.resetAttempt();
         rnrRetries = 0;
         transportRetries = 0;
+        busySince = 0;
     }
 }

@@ -85,43 +85,48 @@ final class RcResponder extends QueuePairResponder {
     public Outcome send(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
         qp.rqLock.lock();
         try {
-            Outcome refused = admit(requester);
-            if (refused != null) {
-                return refused;
-            }
-            long length = payload.length();
-            receives.lock();
-            long wrId;
-            try {
-                Outcome ready = receiveReady();
-                if (ready != OK) {
-                    return ready;
-                }
-                int slot = receives.rq.head();
-                wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
-                int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
-                        qp.vnic.mrTable, receives.pd);
-                if (status != WC_SUCCESS) {
-                    failReceive(wrId, status);
-                    qp.enterErrorFromPeer();
-                    return REMOTE_OPERATION_ERROR;
-                }
-                if (length > scatter.capacity) {
-                    scatter.clear();
-                    failReceive(wrId, WC_LOC_LEN_ERR);
-                    return refuse(REMOTE_INVALID_REQUEST);
-                }
-                receives.consume();
-            } finally {
-                receives.unlock();
-            }
-            MemoryCopier.scatter(payload, scatter);
-            scatter.clear();
-            complete(wrId, WC_RECV, length, withImm, immData, requester, solicited);
-            return OK;
+            return counted(receiveSend(payload, requester, withImm, immData, solicited));
         } finally {
             qp.rqLock.unlock();
         }
+    }
+
+    /** SEND under the receive lock. */
+    private Outcome receiveSend(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
+        Outcome refused = admit(requester);
+        if (refused != null) {
+            return refused;
+        }
+        long length = payload.length();
+        receives.lock();
+        long wrId;
+        try {
+            Outcome ready = receiveReady();
+            if (ready != OK) {
+                return ready;
+            }
+            int slot = receives.rq.head();
+            wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
+            int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
+                    qp.vnic.mrTable, receives.pd);
+            if (status != WC_SUCCESS) {
+                failReceive(wrId, status);
+                qp.enterErrorFromPeer();
+                return REMOTE_OPERATION_ERROR;
+            }
+            if (length > scatter.capacity) {
+                scatter.clear();
+                failReceive(wrId, WC_LOC_LEN_ERR);
+                return refuse(REMOTE_INVALID_REQUEST);
+            }
+            receives.consume();
+        } finally {
+            receives.unlock();
+        }
+        MemoryCopier.scatter(payload, scatter);
+        scatter.clear();
+        complete(wrId, WC_RECV, length, withImm, immData, requester, solicited);
+        return OK;
     }
 
     @Override
@@ -135,42 +140,56 @@ final class RcResponder extends QueuePairResponder {
             int immData, boolean solicited) {
         qp.rqLock.lock();
         try {
-            Outcome refused = admit(requester);
-            if (refused != null) {
-                return refused;
-            }
-            long length = payload.length();
-            MemoryRegion target = null;
-            if (length > 0) {
-                target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
-                if (target == null) {
-                    return refuse(REMOTE_ACCESS_ERROR);
-                }
-            }
-            long wrId = 0;
-            if (withImm) {
-                receives.lock();
-                try {
-                    Outcome ready = receiveReady();
-                    if (ready != OK) {
-                        return ready;
-                    }
-                    wrId = receives.shm.getLong(receives.rq.head() + RecvWqe.WR_ID);
-                    receives.consume();
-                } finally {
-                    receives.unlock();
-                }
-            }
-            if (target != null) {
-                MemoryCopier.copy(payload, target, regionOffset);
-            }
-            if (withImm) {
-                complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester, solicited);
-            }
-            return OK;
+            return counted(receiveWrite(payload, remoteAddr, rkey, requester, withImm, immData, solicited));
         } finally {
             qp.rqLock.unlock();
         }
+    }
+
+    /** RDMA WRITE under the receive lock. */
+    private Outcome receiveWrite(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
+            int immData, boolean solicited) {
+        Outcome refused = admit(requester);
+        if (refused != null) {
+            return refused;
+        }
+        long length = payload.length();
+        MemoryRegion target = null;
+        if (length > 0) {
+            target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
+            if (target == null) {
+                return refuse(REMOTE_ACCESS_ERROR);
+            }
+        }
+        long wrId = 0;
+        if (withImm) {
+            receives.lock();
+            try {
+                Outcome ready = receiveReady();
+                if (ready != OK) {
+                    return ready;
+                }
+                wrId = receives.shm.getLong(receives.rq.head() + RecvWqe.WR_ID);
+                receives.consume();
+            } finally {
+                receives.unlock();
+            }
+        }
+        if (target != null) {
+            MemoryCopier.copy(payload, target, regionOffset);
+        }
+        if (withImm) {
+            complete(wrId, WC_RECV_RDMA_WITH_IMM, length, true, immData, requester, solicited);
+        }
+        return OK;
+    }
+
+    /** A message an unreliable service does not take is dropped here: counted (under the receive lock). */
+    private Outcome counted(Outcome outcome) {
+        if (outcome != OK && !qp.service.reliable()) {
+            qp.recvDropped++;
+        }
+        return outcome;
     }
 
     @Override
@@ -261,7 +280,9 @@ final class RcResponder extends QueuePairResponder {
 
     /**
      * OK when a receive is posted and an entry of its CQ is reserved for it;
-     * RNR, BUSY, or an error otherwise.  Under {@link Receives#lock()}.
+     * RNR, BUSY (the CQ full), NOT_READY (the CQ overran: the QP is in ERR
+     * now and answers nothing), or an error otherwise.  Under
+     * {@link Receives#lock()}.
      */
     private Outcome receiveReady() {
         WorkQueueConsumer rq = receives.rq;
@@ -273,7 +294,10 @@ final class RcResponder extends QueuePairResponder {
         if (n == 0) {
             return RNR;
         }
-        return receives.cq.ring.reserve() ? OK : BUSY;
+        if (receives.cq.ring.reserve()) {
+            return OK;
+        }
+        return receives.cq.overrunAfter(qp.transportBudgetNanos(), System.nanoTime()) ? NOT_READY : BUSY;
     }
 
     /**

@@ -8,8 +8,10 @@ import org.freeflow.fastpath.api.Abi.SendWqe;
 /**
  * The send queue of a QP on the poller thread that serves it: entries in
  * order, a budget per visit, completions that wait for room in the send CQ
- * (reserved, since QPs of other pollers may complete into it too), the
- * rate limiter's tokens, and a timer for the head entry.  What an entry does
+ * (reserved, since QPs of other pollers may complete into it too; a CQ that
+ * stays full past the QP's transport budget overruns, and the completions
+ * meant for it are dropped), the rate limiter's tokens, and a timer for the
+ * head entry.  What an entry does
  * is the service's: {@link RcRequester} (RC, UC), {@link UdRequester} (UD).
  * No allocation, no logging.
  */
@@ -117,7 +119,10 @@ abstract class Requester {
                 return progress;
             }
             waiting = false;
-            if (!qp.sendCq.ring.hasRoom() || !executeHead(now)) {
+            if (!qp.sendCq.ring.hasRoom()) {
+                return sendCqFull(now) || progress;
+            }
+            if (!executeHead(now)) {
                 return progress;
             }
             progress = true;
@@ -125,13 +130,33 @@ abstract class Requester {
         return progress;
     }
 
-    /** Writes a completion the CQ had no room for; false while it still has none. */
+    /**
+     * The send CQ has no room: true when it overran (the QP is in ERR now and
+     * its flush discards), false while it is back-pressure.
+     */
+    private boolean sendCqFull(long now) {
+        if (qp.sendCq.ring.reserve()) {
+            qp.sendCq.ring.cancel(); // the hint was stale: there is room after all
+            return false;
+        }
+        return qp.sendCq.overrunAfter(qp.transportBudgetNanos(), now);
+    }
+
+    /**
+     * Writes a completion the CQ had no room for; false while it still has
+     * none.  When the CQ overran, the completion is dropped (with its slot).
+     */
     boolean completePending() {
         if (!pending) {
             return true;
         }
         if (!qp.sendCq.ring.reserve()) {
-            return false;
+            if (!qp.sendCq.overrunAfter(qp.transportBudgetNanos(), System.nanoTime())) {
+                return false;
+            }
+            qp.sq.consume();
+            pending = false;
+            return true;
         }
         qp.sq.consume();
         qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0, false);

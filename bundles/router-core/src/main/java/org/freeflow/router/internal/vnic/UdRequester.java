@@ -19,9 +19,10 @@ import org.freeflow.router.internal.RouterDefaults;
  * error completion); then one delivery attempt through the transport.  No
  * acknowledgement, no retry, no RNR: a datagram that nobody receives (no
  * such destination, wrong Q_Key, no receive posted) completes successfully,
- * as on an HCA.  A responder whose receive CQ is full holds the queue
- * ({@link Outcome#BUSY}).  The last destination's responder is kept, so a
- * stream of datagrams to one peer resolves it once.
+ * as on an HCA, and counts as dropped, not sent; so does one to a responder
+ * whose receive CQ is full: no receiver holds up a sender.  The last
+ * destination's responder is kept, so a stream of datagrams to one peer
+ * resolves it once.
  */
 final class UdRequester extends Requester implements Datagram {
 
@@ -73,14 +74,15 @@ final class UdRequester extends Requester implements Datagram {
                 : responder.sendDatagram(gather, this, withImm, shm.getInt(slot + SendWqe.IMM_DATA),
                         (flags & SEND_SOLICITED) != 0);
         gather.clear();
-        if (qp.service.seenByRequester(outcome) == Outcome.BUSY) {
-            return false;
+        if (outcome == Outcome.OK) {
+            qp.sendWrs++;
+            qp.bytesSent += length;
+        } else {
+            qp.sendDropped++;
+            if (responder == null) {
+                cached = null; // the destination may be gone: resolve it again next time
+            }
         }
-        if (outcome == Outcome.DROPPED) {
-            cached = null; // the destination may be gone: resolve it again next time
-        }
-        qp.sendWrs++;
-        qp.bytesSent += length;
         return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
     }
 

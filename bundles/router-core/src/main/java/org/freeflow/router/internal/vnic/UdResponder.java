@@ -18,8 +18,8 @@ import org.freeflow.router.api.transport.Payload;
  * when the sender's address handle was global, IBV_WC_GRH; untouched
  * otherwise), then the payload; the completion carries byte_len (payload +
  * 40), src_qp, slid and sl.  Everything else (wrong Q_Key, no receive, a
- * receive too small, another state) is dropped without a trace, and the QP
- * stays as it is.  Its own faults (a receive with a bad lkey, a corrupt ring)
+ * receive too small, its CQ full, another state) is dropped, counted in
+ * the QP's recvDropped only, and the QP stays as it is.  Its own faults (a receive with a bad lkey, a corrupt ring)
  * move it to ERR as on an HCA.  Connected operations are not for UD QPs:
  * {@link Outcome#NOT_READY}, as a packet nobody answers.  Every delivery
  * holds the receive-queue lock; the completion entry is reserved before the
@@ -69,24 +69,33 @@ final class UdResponder extends QueuePairResponder {
             boolean solicited) {
         qp.rqLock.lock();
         try {
-            if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
-                return DROPPED;
+            Outcome outcome = accept(payload, datagram, withImm, immData, solicited);
+            if (outcome != OK) {
+                qp.recvDropped++;
             }
-            receives.lock();
-            long wrId;
-            try {
-                Outcome taken = take(payload.length());
-                if (taken != OK) {
-                    return taken;
-                }
-                wrId = this.wrId;
-            } finally {
-                receives.unlock();
-            }
-            return deliver(payload, datagram, wrId, withImm, immData, solicited);
+            return outcome;
         } finally {
             qp.rqLock.unlock();
         }
+    }
+
+    /** Delivers the datagram into the next receive, or says why it is dropped; under the receive lock. */
+    private Outcome accept(Payload payload, Datagram datagram, boolean withImm, int immData, boolean solicited) {
+        if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
+            return DROPPED;
+        }
+        receives.lock();
+        long wrId;
+        try {
+            Outcome taken = take(payload.length());
+            if (taken != OK) {
+                return taken;
+            }
+            wrId = this.wrId;
+        } finally {
+            receives.unlock();
+        }
+        return deliver(payload, datagram, wrId, withImm, immData, solicited);
     }
 
     private boolean receiving() {
@@ -111,7 +120,7 @@ final class UdResponder extends QueuePairResponder {
             return DROPPED;
         }
         if (!receives.cq.ring.reserve()) {
-            return BUSY;
+            return DROPPED;
         }
         int slot = rq.head();
         wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
