@@ -66,6 +66,11 @@ public final class FileDescriptors {
         }
     }
 
+    /** F_SETPIPE_SZ: asks for room for {@code bytes} in the pipe of {@code fd}; returns the room it got. */
+    public static int setPipeCapacity(int fd, int bytes) throws PosixException {
+        return Syscalls.check(LibC.INSTANCE.fcntl(fd, LibC.F_SETPIPE_SZ, bytes), "fcntl(" + fd + ", F_SETPIPE_SZ)");
+    }
+
     /** close(2) that ignores errors and negative descriptors; for cleanup paths. */
     public static void closeQuietly(int fd) {
         if (fd >= 0) {

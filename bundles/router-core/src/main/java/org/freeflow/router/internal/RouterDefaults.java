@@ -23,6 +23,8 @@ public final class RouterDefaults {
     public static final int MAX_SRQ_WR = 16384;
     public static final int MAX_SRQ_SGE = MAX_SGE;
     public static final int MAX_CQ = 1 << 16;
+    /** Completion channels per context. */
+    public static final int MAX_COMP_CHANNEL = 1 << 10;
     public static final int MAX_CQE = 4194303;
     public static final int MAX_MR = 1 << 20;
     public static final int MAX_PD = 1 << 16;

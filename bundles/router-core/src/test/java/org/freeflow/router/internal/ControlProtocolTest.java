@@ -19,7 +19,7 @@ import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.DeviceInfo;
 import org.freeflow.posix.api.Errno;
-import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileStatus;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.MemFd;
@@ -144,7 +144,7 @@ class ControlProtocolTest {
             assertEquals(1, guid[7], "derived from the LID");
             assertArrayEquals(new byte[] {(byte) 0xfe, (byte) 0x80}, bytes(d, DeviceInfo.GID, 2));
             assertEquals("db", WireClient.string(d, DeviceInfo.CONTAINER, 64));
-            assertEquals(3, r.fds().length, "the router page, the doorbell, the async eventfd");
+            assertEquals(3, r.fds().length, "the router page, the doorbell, the async event pipe");
             int page = r.fds()[0];
             int doorbell = r.fds()[1];
             try {
@@ -152,7 +152,11 @@ class ControlProtocolTest {
                 assertEquals(Errno.EPERM, assertThrows(PosixException.class,
                         () -> MappedRegion.map(page, 0, Abi.ROUTER_SHM_SIZE, true)).errno(), "read-only for containers");
                 MappedRegion.map(page, 0, Abi.ROUTER_SHM_SIZE, false).close();
-                EventFd.adopt(FileDescriptors.duplicate(doorbell)).signal(1);
+                FileStatus bell = FileStatus.of(doorbell);
+                assertTrue(bell.isFifo() && bell.accessMode() == FileStatus.O_WRONLY, "the writing end of a pipe");
+                FileStatus async = FileStatus.of(r.fds()[2]);
+                assertTrue(async.isFifo() && async.accessMode() == FileStatus.O_RDONLY, "the reading end of a pipe");
+                assertTrue(FileDescriptors.tryWriteByte(doorbell));
                 assertEquals(1, poller.drainDoorbell(), "the doorbell reaches the router");
             } finally {
                 FileDescriptors.closeQuietly(r.fds());
@@ -214,20 +218,55 @@ class ControlProtocolTest {
     }
 
     @Test
-    void createCqTakesACompletionChannelOnlyAsAnnounced() throws Exception {
+    void completionChannelsAreRouterPipesNamedByHandle() throws Exception {
         Path socket = addContainer("web");
-        try (WireClient ffl = new WireClient(socket); EventFd channel = EventFd.create(EventFd.EFD_NONBLOCK)) {
-            ByteBuffer bad = cqReq(16);
-            bad.putInt(Abi.CreateCqReq.CHANNEL, -1);
-            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, bad).status());
-            ByteBuffer missing = cqReq(16);
-            missing.putInt(Abi.CreateCqReq.CHANNEL, 1);
-            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, missing).status(), "channel 1 without its fd");
-            Response ok = ffl.call(Abi.OP_CREATE_CQ, missing, channel.fd());
-            assertEquals(0, ok.status());
-            assertEquals(1, ok.fds().length);
+        try (WireClient ffl = new WireClient(socket)) {
+            Response channel = ffl.call(Abi.OP_CREATE_COMP_CHANNEL, ByteBuffer.allocate(0));
+            assertEquals(0, channel.status());
+            assertEquals(1, channel.fds().length, "the channel's reading end");
+            int handle = channel.payload().getInt(Abi.HandleResp.HANDLE);
+            try {
+                FileStatus end = FileStatus.of(channel.fds()[0]);
+                assertTrue(end.isFifo() && end.accessMode() == FileStatus.O_RDONLY);
+            } finally {
+                FileDescriptors.closeQuietly(channel.fds());
+            }
+            ByteBuffer unknown = cqReq(16);
+            unknown.putInt(Abi.CreateCqReq.CHANNEL, handle + 1);
+            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, unknown).status(), "no such channel");
+            ByteBuffer onChannel = cqReq(16);
+            onChannel.putInt(Abi.CreateCqReq.CHANNEL, handle);
+            Response cq = ffl.call(Abi.OP_CREATE_CQ, onChannel);
+            assertEquals(0, cq.status());
+            FileDescriptors.closeQuietly(cq.fds());
+            ByteBuffer channelHandle = WireClient.payload(Abi.HandleReq.SIZE).putInt(Abi.HandleReq.HANDLE, handle);
+            assertEquals(Errno.EBUSY, ffl.call(Abi.OP_DESTROY_COMP_CHANNEL, channelHandle).status(), "its CQ");
+            ByteBuffer cqHandle = WireClient.payload(Abi.HandleReq.SIZE)
+                    .putInt(Abi.HandleReq.HANDLE, cq.payload().getInt(Abi.CreateCqResp.HANDLE));
+            assertEquals(0, ffl.call(Abi.OP_DESTROY_CQ, cqHandle).status());
+            assertEquals(0, ffl.call(Abi.OP_DESTROY_COMP_CHANNEL, channelHandle).status());
+            assertEquals(Errno.EINVAL, ffl.call(Abi.OP_DESTROY_COMP_CHANNEL, channelHandle).status(), "gone");
+        }
+    }
+
+    @Test
+    void aDescriptorWhereTheRequestTakesNoneIsRefusedAndClosed() throws Exception {
+        Path socket = addContainer("web");
+        try (WireClient ffl = new WireClient(socket)) {
+            int stray = MemFd.create("stray");
+            try {
+                assertEquals(Errno.EINVAL, ffl.call(Abi.OP_CREATE_CQ, cqReq(16), stray).status());
+                assertEquals(Errno.EINVAL, ffl.call(Abi.OP_ALLOC_PD, ByteBuffer.allocate(0), stray).status());
+                assertEquals(Errno.EINVAL,
+                        ffl.call(Abi.OP_REG_MR, WireClient.payload(Abi.RegMrReq.SIZE), stray, stray).status(),
+                        "two descriptors where REG_MR takes one");
+            } finally {
+                FileDescriptors.closeQuietly(stray);
+            }
+            assertEquals(0, router.containers().get(0).cqs(), "nothing was made");
+            Response ok = ffl.call(Abi.OP_CREATE_CQ, cqReq(16));
+            assertEquals(0, ok.status(), "the connection keeps working");
             FileDescriptors.closeQuietly(ok.fds());
-            assertEquals(1, router.containers().get(0).cqs());
         }
     }
 

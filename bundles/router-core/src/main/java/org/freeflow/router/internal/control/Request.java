@@ -73,6 +73,17 @@ public final class Request {
         throw new VerbsException(Errno.EINVAL, "string field at " + offset + " is not NUL-terminated");
     }
 
+    /**
+     * EINVAL unless exactly {@code count} descriptors came with the message
+     * (they are closed by the server either way).
+     */
+    public void expectFds(int count) {
+        if (fds.length != count) {
+            throw new VerbsException(Errno.EINVAL, "op " + op + " carries " + fds.length + " descriptor(s), expected "
+                    + count);
+        }
+    }
+
     /** Descriptor {@code i} that came with the message, or -1. */
     public int fd(int i) {
         return i < fds.length ? fds[i] : -1;

@@ -45,6 +45,7 @@ public final class VerbsSession implements Session {
 
     @Override
     public void handle(Request request, Reply reply) {
+        request.expectFds(descriptorsOf(request));
         switch (request.op()) {
             case Abi.OP_OPEN -> open(request, reply);
             case Abi.OP_ALLOC_PD -> {
@@ -68,8 +69,24 @@ public final class VerbsSession implements Session {
             case Abi.OP_OPEN_XRCD -> openXrcd(request, reply);
             case Abi.OP_CLOSE_XRCD -> context.closeXrcd(handle(request));
             case Abi.OP_QUERY_PORT -> queryPort(request, reply);
+            case Abi.OP_CREATE_COMP_CHANNEL -> createCompletionChannel(request, reply);
+            case Abi.OP_DESTROY_COMP_CHANNEL -> context.destroyCompletionChannel(handle(request));
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown op " + request.op());
         }
+    }
+
+    /**
+     * How many descriptors the request must carry: REG_MR its process memfd,
+     * OPEN_XRCD the file when its {@code file} field says so, nothing else
+     * any (ff_abi.h, "File descriptors").
+     */
+    private static int descriptorsOf(Request request) {
+        return switch (request.op()) {
+            case Abi.OP_REG_MR -> 1;
+            case Abi.OP_OPEN_XRCD -> request.length() == OpenXrcdReq.SIZE && request.getInt(OpenXrcdReq.FILE) == 1
+                    ? 1 : 0;
+            default -> 0;
+        };
     }
 
     @Override
@@ -84,6 +101,13 @@ public final class VerbsSession implements Session {
         reply.share(context.routerPageFd());
         reply.share(context.doorbellFd());
         reply.share(context.asyncEventFd());
+    }
+
+    private void createCompletionChannel(Request request, Reply reply) {
+        request.expect(0);
+        int handle = context.createCompletionChannel();
+        handleReply(reply, handle);
+        reply.share(context.completionChannelFd(handle));
     }
 
     private static int handle(Request request) {
@@ -135,18 +159,11 @@ public final class VerbsSession implements Session {
 
     private void createCq(Request request, Reply reply) {
         request.expect(CreateCqReq.SIZE);
-        int channel = request.getInt(CreateCqReq.CHANNEL);
-        if (channel != 0 && channel != 1) {
-            throw new VerbsException(Errno.EINVAL, "channel " + channel + " (0: none, 1: its eventfd rides along)");
-        }
-        if (channel == 1 && request.fd(0) < 0) {
-            throw new VerbsException(Errno.EINVAL, "channel 1 without the channel's eventfd");
-        }
         int flags = request.getInt(CreateCqReq.FLAGS);
         if ((flags & ~Abi.CQ_F_TIMESTAMP) != 0) {
             throw new VerbsException(Errno.EINVAL, "unknown CQ flags 0x" + Integer.toHexString(flags));
         }
-        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE), channel == 1 ? request.fd(0) : -1,
+        Grants.Cq cq = context.createCq(request.getInt(CreateCqReq.CQE), request.getInt(CreateCqReq.CHANNEL),
                 (flags & Abi.CQ_F_TIMESTAMP) != 0);
         reply.putInt(CreateCqResp.HANDLE, cq.handle());
         reply.putInt(CreateCqResp.CQE, cq.entries());
@@ -205,9 +222,6 @@ public final class VerbsSession implements Session {
         int file = request.getInt(OpenXrcdReq.FILE);
         if (file != 0 && file != 1) {
             throw new VerbsException(Errno.EINVAL, "file " + file + " (0: none, 1: its descriptor rides along)");
-        }
-        if (file == 1 && request.fd(0) < 0) {
-            throw new VerbsException(Errno.EBADF, "file 1 without the file's descriptor");
         }
         handleReply(reply, context.openXrcd(request.getInt(OpenXrcdReq.FLAGS), file == 1 ? request.fd(0) : -1));
     }

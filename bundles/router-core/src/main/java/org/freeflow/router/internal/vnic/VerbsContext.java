@@ -5,11 +5,11 @@ import java.util.List;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.CompletionRingProducer;
+import org.freeflow.fastpath.api.Doorbell;
 import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.fastpath.api.SrqRingLayout;
 import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.posix.api.Errno;
-import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.PosixException;
@@ -32,11 +32,14 @@ public final class VerbsContext {
     private final VnicEnvironment env;
     private final HandleTable<ProtectionDomain> pds = new HandleTable<>("PD", RouterDefaults.MAX_PD);
     private final HandleTable<MemoryRegion> mrs = new HandleTable<>("MR", RouterDefaults.MAX_MR);
+    private final HandleTable<CompletionChannel> channels =
+            new HandleTable<>("completion channel", RouterDefaults.MAX_COMP_CHANNEL);
     private final HandleTable<CompletionQueue> cqs = new HandleTable<>("CQ", RouterDefaults.MAX_CQ);
     private final HandleTable<QueuePair> qps = new HandleTable<>("QP", RouterDefaults.MAX_QP);
     private final HandleTable<SharedReceiveQueue> srqs = new HandleTable<>("SRQ", RouterDefaults.MAX_SRQ);
     private final HandleTable<XrcDomain.Opened> xrcds = new HandleTable<>("XRCD", RouterDefaults.MAX_XRCD);
     private final AsyncEventQueue events;
+    private Doorbell doorbell;
     private String process = "unknown process";
     private boolean closed;
 
@@ -112,18 +115,52 @@ public final class VerbsContext {
         return env.poller().routerPageFd();
     }
 
-    /** The doorbell eventfd, for the OPEN reply (kept open by the poller service). */
+    /**
+     * The writing end of this context's doorbell, for the OPEN reply: made at
+     * the first call, closed with the context (the pollers keep reading the
+     * other end only while it is open).
+     */
     public int doorbellFd() {
-        return env.poller().doorbellFd();
+        if (doorbell == null) {
+            try {
+                doorbell = env.poller().openDoorbell();
+            } catch (IllegalStateException e) {
+                throw new VerbsException(Errno.ENOMEM, "no doorbell: " + e.getMessage());
+            }
+        }
+        return doorbell.ringerFd();
     }
 
-    /** The async eventfd, for the OPEN reply (made at the first call, closed with the context). */
+    /** The reading end of the async event pipe, for the OPEN reply (made at the first call, closed with the context). */
     public int asyncEventFd() {
         try {
             return events.open();
         } catch (PosixException e) {
-            throw new VerbsException(Errno.ENOMEM, "no async eventfd: " + e.getMessage());
+            throw new VerbsException(e.errno() == Errno.EMFILE ? Errno.EMFILE : Errno.ENOMEM,
+                    "no async event pipe: " + e.getMessage());
         }
+    }
+
+    /** ibv_create_comp_channel: returns its handle; {@link #completionChannelFd} is the reply's fd. */
+    public int createCompletionChannel() {
+        int handle = channels.reserve();
+        channels.put(handle, CompletionChannel.create(handle));
+        return handle;
+    }
+
+    /** The reading end of a completion channel's pipe (kept open until the channel is destroyed). */
+    public int completionChannelFd(int handle) {
+        return channels.get(handle).fd();
+    }
+
+    /** ibv_destroy_comp_channel: EBUSY while CQs use it. */
+    public void destroyCompletionChannel(int handle) {
+        CompletionChannel channel = channels.get(handle);
+        if (channel.inUse()) {
+            throw new VerbsException(Errno.EBUSY, channel + " still has CQs");
+        }
+        channels.remove(handle);
+        channel.close();
     }
 
     /** The oldest unread asynchronous event; EAGAIN when there is none. */
@@ -142,40 +179,26 @@ public final class VerbsContext {
 
     /** A CQ without a completion channel. */
     public Grants.Cq createCq(int entries) {
-        return createCq(entries, -1, false);
+        return createCq(entries, 0, false);
     }
 
     /**
-     * A CQ; with {@code channelFd} ≥ 0 (the completion channel's eventfd, which
-     * the caller keeps and closes) completion events are raised on a duplicate;
-     * with {@code timestamps} every entry carries the router's monotonic clock
+     * A CQ; with {@code channelHandle} other than 0 (a completion channel of
+     * this context) completion events are raised on that channel; with
+     * {@code timestamps} every entry carries the router's monotonic clock
      * (ns) at the moment it was produced.
      */
-    public Grants.Cq createCq(int entries, int channelFd, boolean timestamps) {
+    public Grants.Cq createCq(int entries, int channelHandle, boolean timestamps) {
         if (entries < 1 || entries > RouterDefaults.MAX_CQE) {
-            throw new VerbsException(Errno.EINVAL, "cqe " + entries);
+            throw new VerbsException(Errno.EINVAL, "cqe " + Integer.toUnsignedString(entries));
         }
+        CompletionChannel channel = channelHandle == 0 ? null : channels.get(channelHandle);
         int slots = RingIndex.ceilPowerOfTwo(entries);
         long size = CompletionRingProducer.shmSize(slots);
         int handle = cqs.reserve();
-        EventFd channel = null;
-        if (channelFd >= 0) {
-            try {
-                channel = EventFd.adopt(FileDescriptors.duplicate(channelFd));
-            } catch (PosixException e) {
-                throw new VerbsException(Errno.EINVAL, "bad channel descriptor: " + e.getMessage());
-            }
-        }
-        RingMemory memory;
-        try {
-            memory = RingMemory.create("freeflow-cq", size);
-        } catch (RuntimeException e) {
-            if (channel != null) {
-                channel.close();
-            }
-            throw e;
-        }
-        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots, channel, timestamps));
+        RingMemory memory = RingMemory.create("freeflow-cq", size);
+        cqs.put(handle, new CompletionQueue(handle, memory.mapping(), slots, channel, timestamps, events));
+        retain(channel);
         return new Grants.Cq(handle, slots, size, memory.fd());
     }
 
@@ -188,6 +211,7 @@ public final class VerbsContext {
         cqs.remove(handle);
         env.poller().call(() -> null);
         cq.close();
+        release(cq.channel());
         return events.drop(Abi.ASYNC_CQ, handle);
     }
 
@@ -211,6 +235,13 @@ public final class VerbsContext {
         int[] fd = {-1};
         QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, xrcd, request, fd);
         qp.events = events;
+        env.poller().call(() -> {
+            attach(sendCq, qp);
+            if (recvCq != sendCq) {
+                attach(recvCq, qp);
+            }
+            return null;
+        });
         env.directory().add(qp);
         qps.put(handle, qp);
         retain(pd);
@@ -256,6 +287,8 @@ public final class VerbsContext {
             env.poller().unregister(qp);
             qp.destroyed = true;
             env.directory().remove(qp);
+            detach(qp.sendCq, qp);
+            detach(qp.recvCq, qp);
             return null;
         });
         qps.remove(handle);
@@ -389,6 +422,18 @@ public final class VerbsContext {
         vnic.closeXrcDomain(opened.domain);
     }
 
+    private static void attach(CompletionQueue cq, QueuePair qp) {
+        if (cq != null) {
+            cq.attach(qp);
+        }
+    }
+
+    private static void detach(CompletionQueue cq, QueuePair qp) {
+        if (cq != null) {
+            cq.detach(qp);
+        }
+    }
+
     private static void retain(InUse object) {
         if (object != null) {
             object.retain();
@@ -424,6 +469,12 @@ public final class VerbsContext {
         }
         for (XrcDomain.Opened xrcd : xrcds.newestFirst()) {
             quietly(() -> closeXrcd(xrcd.handle));
+        }
+        for (CompletionChannel channel : channels.newestFirst()) {
+            quietly(() -> destroyCompletionChannel(channel.handle));
+        }
+        if (doorbell != null) {
+            quietly(doorbell::close);
         }
         events.close();
         vnic.closed(this);

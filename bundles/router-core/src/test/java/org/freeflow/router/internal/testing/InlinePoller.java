@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Doorbell;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
-import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.Pipe;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
@@ -19,7 +20,7 @@ public final class InlinePoller implements PollerService, AutoCloseable {
     private final List<PollTarget> targets = new ArrayList<>();
     private final List<PollTarget> woken = new ArrayList<>();
     private int pageFd = -1;
-    private EventFd doorbell;
+    private final List<Pipe> doorbells = new ArrayList<>();
 
     @Override
     public synchronized <T> T call(Callable<T> task) {
@@ -69,22 +70,39 @@ public final class InlinePoller implements PollerService, AutoCloseable {
         return pageFd;
     }
 
-    /** An eventfd, made on first use. */
+    /** A pipe whose reading end {@link #drainDoorbell()} empties. */
     @Override
-    public synchronized int doorbellFd() {
-        if (doorbell == null) {
-            try {
-                doorbell = EventFd.create(EventFd.EFD_NONBLOCK);
-            } catch (PosixException e) {
-                throw new IllegalStateException(e);
-            }
+    public synchronized Doorbell openDoorbell() {
+        Pipe pipe;
+        try {
+            pipe = Pipe.forReading();
+        } catch (PosixException e) {
+            throw new IllegalStateException(e);
         }
-        return doorbell.fd();
+        doorbells.add(pipe);
+        return new Doorbell() {
+            @Override
+            public int ringerFd() {
+                return pipe.writeFd();
+            }
+
+            @Override
+            public void close() {
+                synchronized (InlinePoller.this) {
+                    doorbells.remove(pipe);
+                }
+                pipe.close();
+            }
+        };
     }
 
-    /** What was rung on {@link #doorbellFd()} since the last look. */
-    public synchronized long drainDoorbell() throws PosixException {
-        return doorbell == null ? 0 : doorbell.drain();
+    /** Bytes rung on the open doorbells since the last look. */
+    public synchronized long drainDoorbell() {
+        long rung = 0;
+        for (Pipe pipe : doorbells) {
+            rung += pipe.drain();
+        }
+        return rung;
     }
 
     @Override
@@ -133,9 +151,9 @@ public final class InlinePoller implements PollerService, AutoCloseable {
     public synchronized void close() {
         FileDescriptors.closeQuietly(pageFd);
         pageFd = -1;
-        if (doorbell != null) {
-            doorbell.close();
-            doorbell = null;
+        for (Pipe pipe : doorbells) {
+            pipe.close();
         }
+        doorbells.clear();
     }
 }

@@ -2,13 +2,17 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.freeflow.fastpath.api.Abi;
-import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.FileDescriptors;
+import org.freeflow.posix.api.FileStatus;
 import org.freeflow.router.internal.testing.FflCompletionQueue;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
@@ -20,8 +24,9 @@ import org.junit.jupiter.api.Test;
 class CompletionChannelTest {
 
     private VnicFixture fx;
-    private EventFd channelA;
-    private EventFd channelB;
+    /** The applications' ends of the channels (the reading ends, made non-blocking here as an app may). */
+    private int channelA;
+    private int channelB;
     private Endpoint a;
     private Endpoint b;
     private int srcKey;
@@ -30,10 +35,12 @@ class CompletionChannelTest {
     @BeforeEach
     void connect() throws Exception {
         fx = new VnicFixture();
-        channelA = EventFd.create(EventFd.EFD_NONBLOCK);
-        channelB = EventFd.create(EventFd.EFD_NONBLOCK);
-        a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 4, 4, 64), false, channelA.fd());
-        b = fx.endpoint("beta", 64, new QpCaps(16, 16, 4, 4, 64), false, channelB.fd());
+        a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 4, 4, 64), false, true);
+        b = fx.endpoint("beta", 64, new QpCaps(16, 16, 4, 4, 64), false, true);
+        channelA = a.ctx.completionChannelFd(a.channel);
+        channelB = b.ctx.completionChannelFd(b.channel);
+        FileDescriptors.setNonBlocking(channelA, true);
+        FileDescriptors.setNonBlocking(channelB, true);
         fx.connect(a, b);
         srcKey = a.register(0x10000, 4096, ACCESS_LOCAL_WRITE);
         dstKey = b.register(0x20000, 4096, ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE);
@@ -42,8 +49,16 @@ class CompletionChannelTest {
     @AfterEach
     void close() {
         fx.close();
-        channelA.close();
-        channelB.close();
+    }
+
+    /** Bytes waiting in the channel {@code fd}, read. */
+    private static int drain(int fd) throws Exception {
+        byte[] buffer = new byte[4096];
+        int total = 0;
+        for (int n; (n = FileDescriptors.read(fd, buffer)) > 0; ) {
+            total += n;
+        }
+        return total;
     }
 
     private void send(long wrId, int opcode, int flags) {
@@ -52,11 +67,11 @@ class CompletionChannelTest {
     }
 
     /** ibv_get_cq_event for {@code cq} on {@code channel}: 1 when an event was raised on it. */
-    private static int events(FflCompletionQueue cq, EventFd channel) throws Exception {
+    private static int events(FflCompletionQueue cq, int channel) throws Exception {
         boolean notified = cq.takeNotification();
-        long counted = channel.drain();
-        assertEquals(notified ? 1 : 0, counted, "notified and the eventfd agree");
-        return (int) counted;
+        int counted = drain(channel);
+        assertEquals(notified ? 1 : 0, counted, "notified and the channel's byte agree");
+        return counted;
     }
 
     @Test
@@ -124,16 +139,42 @@ class CompletionChannelTest {
     }
 
     @Test
-    void destroyingTheCqClosesTheRoutersCopyOfTheChannel() throws Exception {
+    void theChannelIsTheReadingEndOfARouterPipeAndLivesUntilItsCqsAreGone() throws Exception {
+        FileStatus status = FileStatus.of(channelA);
+        assertTrue(status.isFifo(), "a pipe");
+        assertEquals(FileStatus.O_RDONLY, status.accessMode(), "the application gets the reading end only");
         long before = openFds();
-        var cq = a.ctx.createCq(8, channelA.fd(), false);
+        int channel = a.ctx.createCompletionChannel();
+        assertEquals(before + 2, openFds(), "the router holds both ends of a new channel");
+        var cq = a.ctx.createCq(8, channel, false);
+        VerbsException busy = assertThrows(VerbsException.class, () -> a.ctx.destroyCompletionChannel(channel));
+        assertEquals(Errno.EBUSY, busy.errno());
         try (FflCompletionQueue ffl = new FflCompletionQueue(cq.handle(), cq.fd())) {
-            assertEquals(before + 1, openFds(), "the router holds a copy of the channel's eventfd");
             a.ctx.destroyCq(cq.handle());
         }
-        assertEquals(before, openFds(), "destroy_cq closed it");
-        channelA.signal(1);
-        assertEquals(1, channelA.drain(), "the application's channel stays open");
+        a.ctx.destroyCompletionChannel(channel);
+        assertEquals(before, openFds(), "destroying the channel closed both ends");
+        VerbsException gone = assertThrows(VerbsException.class, () -> a.ctx.createCq(8, channel, false));
+        assertEquals(Errno.EINVAL, gone.errno(), "a CQ on a destroyed channel");
+    }
+
+    @Test
+    void aChannelNobodyReadsNeitherBlocksNorStopsCompletions() throws Exception {
+        FileDescriptors.setNonBlocking(channelA, false);
+        int room = FileDescriptors.setPipeCapacity(channelA, 4096);
+        int rounds = room + 1000;
+        for (int i = 0; i < rounds; i++) {
+            a.sendCq.arm(Abi.CQ_ARM_NEXT);
+            send(i, WR_RDMA_WRITE, SEND_SIGNALED);
+            assertEquals(1, a.sendCq.drain().size(), "completion " + i);
+            a.sendCq.takeNotification();
+        }
+        FileDescriptors.setNonBlocking(channelA, true);
+        int bytes = drain(channelA);
+        assertEquals(room, bytes, "the pipe filled and the router dropped the rest");
+        a.sendCq.arm(Abi.CQ_ARM_NEXT);
+        send(1, WR_RDMA_WRITE, SEND_SIGNALED);
+        assertEquals(1, events(a.sendCq, channelA), "events again once the application reads");
     }
 
     private static long openFds() throws IOException {

@@ -33,9 +33,9 @@ class ConcurrentSrqTest {
     @Test
     void twoRequestersOnTwoPollersShareOneSrq(RealPollers real) throws Exception {
         VnicFixture fx = real.fx;
-        Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
-        Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
-        Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_RC);
+        Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, false, QPT_RC);
+        Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, false, QPT_RC);
+        Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 16, 1, 1, 0), false, false, QPT_RC);
         FflSharedReceiveQueue srq = fx.addSrq(b, 2 * EACH, 1);
         fx.addSrqQp(b, srq.handle, QPT_RC);
         fx.addSrqQp(b, srq.handle, QPT_RC);

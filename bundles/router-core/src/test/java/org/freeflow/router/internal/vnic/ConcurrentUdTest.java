@@ -32,9 +32,9 @@ class ConcurrentUdTest {
     @Test
     void twoSendersOnTwoPollersIntoOneQp(RealPollers real) throws Exception {
         VnicFixture fx = real.fx;
-        Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
-        Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 2 * EACH, 1, 1, 0), false, -1, QPT_UD);
-        Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, -1, QPT_UD);
+        Endpoint a = fx.endpoint("alpha", 64, new QpCaps(16, 16, 1, 1, 0), false, false, QPT_UD);
+        Endpoint b = fx.endpoint("beta", 2 * EACH, new QpCaps(16, 2 * EACH, 1, 1, 0), false, false, QPT_UD);
+        Endpoint c = fx.endpoint("gamma", 64, new QpCaps(16, 16, 1, 1, 0), false, false, QPT_UD);
         for (Endpoint e : new Endpoint[] {a, c, b}) { // dealt to pollers in this order
             fx.toUdRts(e, QKEY);
         }

@@ -36,7 +36,7 @@ class PollerModesTest {
     private void start(PollerSettings settings) throws Exception {
         pollers = new PollerGroup("test-poller", settings);
         fx = new VnicFixture(pollers);
-        bell = new FflBell(pollers.routerPageFd(), pollers.doorbellFd());
+        bell = new FflBell(pollers);
     }
 
     @AfterEach

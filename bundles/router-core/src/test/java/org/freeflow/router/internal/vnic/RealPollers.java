@@ -27,7 +27,7 @@ final class RealPollers implements AutoCloseable, ExtensionContext.Store.Closeab
         pollers = new PollerGroup("test-poller", settings);
         fx = new VnicFixture(pollers);
         try {
-            bell = new FflBell(pollers.routerPageFd(), pollers.doorbellFd());
+            bell = new FflBell(pollers);
         } catch (PosixException | RuntimeException e) {
             fx.close();
             pollers.close();

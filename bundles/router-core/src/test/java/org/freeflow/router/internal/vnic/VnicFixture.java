@@ -61,29 +61,35 @@ final class VnicFixture implements AutoCloseable {
     }
 
     Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll) throws PosixException {
-        return endpoint(container, cqe, caps, sqSigAll, -1);
+        return endpoint(container, cqe, caps, sqSigAll, false);
     }
 
-    /** With {@code channelFd} ≥ 0, both CQs raise completion events on that eventfd. */
-    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd)
+    /**
+     * With {@code channel}, the context makes a completion channel
+     * ({@link Endpoint#channel}) and both CQs raise completion events on it.
+     */
+    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, boolean channel)
             throws PosixException {
-        return endpoint(container, cqe, caps, sqSigAll, channelFd, QPT_RC);
+        return endpoint(container, cqe, caps, sqSigAll, channel, QPT_RC);
     }
 
     /** A process in {@code container} whose QP is of {@code qpType}. */
     Endpoint endpoint(String container, int qpType) throws PosixException {
-        return endpoint(container, 64, new QpCaps(16, 16, 4, 4, 64), false, -1, qpType);
+        return endpoint(container, 64, new QpCaps(16, 16, 4, 4, 64), false, false, qpType);
     }
 
-    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, int channelFd,
+    Endpoint endpoint(String container, int cqe, QpCaps caps, boolean sqSigAll, boolean channel,
             int qpType) throws PosixException {
         VirtualNic nic = nics.computeIfAbsent(container, n -> new VirtualNic(
                 orchestrator.registerContainer(n, "default", "host1"), Path.of("/tmp/" + n + ".sock")));
         Endpoint e = new Endpoint(nic, new VerbsContext(nic, env), new AppMemory());
         endpoints.add(e);
         e.pd = e.ctx.allocPd();
-        Grants.Cq scq = e.ctx.createCq(cqe, channelFd, false);
-        Grants.Cq rcq = e.ctx.createCq(cqe, channelFd, false);
+        if (channel) {
+            e.channel = e.ctx.createCompletionChannel();
+        }
+        Grants.Cq scq = e.ctx.createCq(cqe, e.channel, false);
+        Grants.Cq rcq = e.ctx.createCq(cqe, e.channel, false);
         e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
         e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
         e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll, qpType);
@@ -243,6 +249,8 @@ final class VnicFixture implements AutoCloseable {
         final VerbsContext ctx;
         final AppMemory memory;
         int pd;
+        /** The completion channel's handle, 0 without one. */
+        int channel;
         int qpHandle;
         FflCompletionQueue sendCq;
         FflCompletionQueue recvCq;
