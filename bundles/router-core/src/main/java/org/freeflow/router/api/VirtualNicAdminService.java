@@ -5,13 +5,17 @@ public interface VirtualNicAdminService {
 
     /**
      * Registers the container with the orchestrator, creates its virtual NIC
-     * and opens its socket.  Adding a container that is already attached
-     * returns it unchanged.
+     * and opens its socket, which admits only the processes of
+     * {@code identity} (every other connection is refused with EACCES and
+     * logged).  Adding a container that is already attached with the same
+     * identity returns it unchanged.
      *
      * @throws IllegalArgumentException for a malformed name
-     * @throws IllegalStateException    when the orchestrator refuses it
+     * @throws IllegalStateException    when the orchestrator refuses it, or
+     *                                  the container is attached with another identity
+     * @since 2.0
      */
-    ContainerView attach(String name, String tenant);
+    ContainerView attach(String name, String tenant, ContainerIdentity identity);
 
     /**
      * Closes the container's socket and connections, frees everything its

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.qos.api.QosService;
+import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.api.VirtualNicAdminService;
@@ -91,12 +93,13 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         QpDirectory directory = new QpDirectory();
         this.transports = new TransportRegistry(new LocalTransport(directory));
         this.environment = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
-        Files.createDirectories(settings.containerDir());
+        createPrivateDirectory(settings.adminSocket().getParent());
+        createPrivateDirectory(settings.containerDir());
         removeStaleSockets(settings.containerDir());
         this.server = new ControlServer();
         server.start("freeflow-control");
         try {
-            adminListener = server.listen(settings.adminSocket(), 0600, "admin", () -> new AdminSession(this));
+            adminListener = server.listenAdmin(settings.adminSocket(), () -> new AdminSession(this));
         } catch (IOException e) {
             stopServer();
             throw e;
@@ -141,7 +144,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         return server.call(() -> {
             List<ContainerView> views = new ArrayList<>();
             for (Attached a : containers.values()) {
-                views.add(a.vnic.view(settings.deviceName()));
+                views.add(a.view(settings.deviceName()));
             }
             return views;
         });
@@ -161,16 +164,23 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     }
 
     @Override
-    public ContainerView attach(String name, String tenant) {
-        return server.call(() -> attachContainer(name, tenant).view(settings.deviceName()));
+    public ContainerView attach(String name, String tenant, ContainerIdentity identity) {
+        return server.call(() -> {
+            attachContainer(name, tenant, identity);
+            return containers.get(name).view(settings.deviceName());
+        });
     }
 
     @Override
-    public VirtualNic attachContainer(String name, String tenant) {
+    public VirtualNic attachContainer(String name, String tenant, ContainerIdentity identity) {
         return server.call(() -> {
             ContainerNames.check(name);
             Attached existing = containers.get(name);
             if (existing != null) {
+                if (!existing.identity.equals(identity)) {
+                    throw new IllegalStateException("container " + name + " is attached as " + existing.identity
+                            + ", not " + identity);
+                }
                 return existing.vnic;
             }
             ContainerRecord record = orchestrator.registerContainer(name, ContainerNames.tenant(tenant),
@@ -179,15 +189,15 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             VirtualNic vnic = new VirtualNic(record, path);
             Listener listener;
             try {
-                listener = server.listen(path, 0666, "container " + name,
+                listener = server.listenContainer(path, identity, "container " + name,
                         () -> new VerbsSession(new VerbsContext(vnic, environment), settings.deviceName()));
             } catch (IOException | IllegalArgumentException e) {
                 orchestrator.unregisterContainer(name);
                 throw new IllegalStateException("cannot open the socket of " + name + ": " + e.getMessage(), e);
             }
-            containers.put(name, new Attached(vnic, listener));
-            LOG.info("Container {} attached: LID {}, GID {}, vIP {}, socket {}", name, record.lid(), record.gid(),
-                    record.virtualIp(), path);
+            containers.put(name, new Attached(vnic, listener, identity));
+            LOG.info("Container {} attached: LID {}, GID {}, vIP {}, socket {} for {}", name, record.lid(),
+                    record.gid(), record.virtualIp(), path, identity);
             return vnic;
         });
     }
@@ -216,7 +226,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             if (!setPort(name, active)) {
                 throw new NoSuchElementException("container " + name + " is not attached");
             }
-            return containers.get(name).vnic.view(settings.deviceName());
+            return containers.get(name).view(settings.deviceName());
         });
     }
 
@@ -250,6 +260,26 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         }
     }
 
-    private record Attached(VirtualNic vnic, Listener listener) {
+    /**
+     * Makes {@code dir} (and its parents) with mode 0711 for what this router
+     * creates: others can reach a socket whose name they know, not list them.
+     */
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (UnsupportedOperationException | IOException e) {
+            LOG.warn("cannot restrict the permissions of {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private record Attached(VirtualNic vnic, Listener listener, ContainerIdentity identity) {
+
+        ContainerView view(String device) {
+            return vnic.view(device).withAccess(identity.toString(), listener.refused());
+        }
     }
 }

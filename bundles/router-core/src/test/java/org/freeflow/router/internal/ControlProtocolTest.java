@@ -25,6 +25,7 @@ import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.api.ContainerView;
+import org.freeflow.router.internal.testing.AttachRequest;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
 import org.freeflow.router.internal.testing.InlinePoller;
@@ -72,7 +73,7 @@ class ControlProtocolTest {
 
     private Path addContainer(String name) throws Exception {
         try (WireClient admin = admin()) {
-            Response r = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq(name, ""));
+            Response r = AttachRequest.ofThisProcess(admin, name, "");
             assertEquals(0, r.status());
             return Path.of(WireClient.string(r.payload(), ContainerInfo.SOCKET_PATH, 108));
         }
@@ -93,7 +94,7 @@ class ControlProtocolTest {
     @Test
     void addingAContainerMakesItsSocketAndReportsItsAddress() throws Exception {
         try (WireClient admin = admin()) {
-            Response r = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("web-1", "acme"));
+            Response r = AttachRequest.ofThisProcess(admin, "web-1", "acme");
             assertEquals(0, r.status());
             ByteBuffer info = r.payload();
             assertEquals(ContainerInfo.SIZE, info.capacity());
@@ -105,8 +106,11 @@ class ControlProtocolTest {
             assertEquals(16, info.get(ContainerInfo.PREFIX_LEN));
             assertArrayEquals(new byte[] {10, 98, 0, 1}, bytes(info, ContainerInfo.VIP, 4));
             assertEquals((byte) 0xfe, info.get(ContainerInfo.GID));
-            assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-            Response again = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("web-1", "acme"));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)),
+                    "the container's user only");
+            assertEquals("rwx--x--x", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(socket.getParent())), "nobody lists the sockets");
+            Response again = AttachRequest.ofThisProcess(admin, "web-1", "acme");
             assertEquals(1, again.payload().getShort(ContainerInfo.LID), "adding twice returns the same NIC");
         }
         List<ContainerView> views = router.containers();
@@ -311,6 +315,8 @@ class ControlProtocolTest {
             assertEquals(55, r.op());
             assertEquals(ffl.lastSeq(), r.seq());
             assertEquals(Errno.EOPNOTSUPP, ffl.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("x", "")).status());
+            assertEquals(Errno.EOPNOTSUPP, ffl.call(Abi.OP_ADMIN_ADD_CONTAINER,
+                    AttachRequest.body("x", "", Abi.IDENTITY_CGROUP, 0, 0, "/")).status());
             assertEquals(Errno.EOPNOTSUPP, admin.call(Abi.OP_ALLOC_PD, null).status());
             assertEquals(Errno.EINVAL, ffl.call(Abi.OP_DEALLOC_PD, WireClient.payload(3)).status(),
                     "a payload of the wrong size is EINVAL, not garbage");
@@ -321,12 +327,14 @@ class ControlProtocolTest {
     @Test
     void badNamesAndRefusalsAreErrors() throws Exception {
         try (WireClient admin = admin()) {
-            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("Bad_Name", "")).status());
-            ByteBuffer unterminated = WireClient.payload(ContainerReq.SIZE);
+            assertEquals(Errno.EINVAL, AttachRequest.ofThisProcess(admin, "Bad_Name", "").status());
+            ByteBuffer unterminated = AttachRequest.body("x", "", Abi.IDENTITY_NETNS, 0, 0, null);
             WireClient.putString(unterminated, 0, "x".repeat(64));
-            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, unterminated).status());
+            assertEquals(Errno.EINVAL, AttachRequest.withNetns(admin, unterminated).status());
+            assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("old", "")).status(),
+                    "the ABI 7 request without an identity");
             orchestrator.refuse = true;
-            assertEquals(Errno.EBUSY, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("ok", "")).status());
+            assertEquals(Errno.EBUSY, AttachRequest.ofThisProcess(admin, "ok", "").status());
             assertEquals(Errno.ENOENT, admin.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("ok", "")).status());
         }
     }

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import org.freeflow.fastpath.api.Abi;
-import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.CreateQpReq;
 import org.freeflow.fastpath.api.Abi.ModifyQpReq;
 import org.freeflow.fastpath.api.Abi.QpAttr;
@@ -18,6 +17,7 @@ import org.freeflow.fastpath.api.Abi.RegMrReq;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.internal.testing.AppMemory;
+import org.freeflow.router.internal.testing.AttachRequest;
 import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Completion;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
@@ -78,9 +78,7 @@ class SocketEndToEndTest {
 
         Process(String container) throws Exception {
             try (WireClient admin = new WireClient(dir.resolve("admin.sock"))) {
-                ByteBuffer req = WireClient.payload(ContainerReq.SIZE);
-                WireClient.putString(req, ContainerReq.NAME, container);
-                Response info = admin.call(Abi.OP_ADMIN_ADD_CONTAINER, req);
+                Response info = AttachRequest.ofThisProcess(admin, container, "");
                 lid = info.payload().getShort(Abi.ContainerInfo.LID);
                 ffl = new WireClient(Path.of(WireClient.string(info.payload(), Abi.ContainerInfo.SOCKET_PATH, 108)));
             }

@@ -1,11 +1,16 @@
 package org.freeflow.router.internal.control;
 
 import org.freeflow.fastpath.api.Abi;
+import org.freeflow.fastpath.api.Abi.AttachReq;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.PortReq;
 import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.posix.api.Errno;
+import org.freeflow.posix.api.FileStatus;
+import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.api.ContainerIdentity;
+import org.freeflow.router.api.ContainerIdentity.Namespace;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
@@ -20,6 +25,9 @@ public final class AdminSession implements Session {
 
     @Override
     public void handle(Request request, Reply reply) {
+        if (request.op() != Abi.OP_ADMIN_ADD_CONTAINER) {
+            request.expectFds(0);
+        }
         switch (request.op()) {
             case Abi.OP_ADMIN_PING -> request.expect(0);
             case Abi.OP_ADMIN_ADD_CONTAINER -> add(request, reply);
@@ -35,12 +43,13 @@ public final class AdminSession implements Session {
     }
 
     private void add(Request request, Reply reply) {
-        request.expect(ContainerReq.SIZE);
-        String name = request.string(ContainerReq.NAME, 64);
-        String tenant = request.string(ContainerReq.TENANT, 64);
+        request.expect(AttachReq.SIZE);
+        String name = request.string(AttachReq.CONTAINER_NAME, 64);
+        String tenant = request.string(AttachReq.CONTAINER_TENANT, 64);
+        ContainerIdentity identity = identity(request);
         VirtualNic vnic;
         try {
-            vnic = registry.attachContainer(name, tenant);
+            vnic = registry.attachContainer(name, tenant, identity);
         } catch (IllegalArgumentException e) {
             throw new VerbsException(Errno.EINVAL, e.getMessage());
         } catch (IllegalStateException e) {
@@ -54,6 +63,41 @@ public final class AdminSession implements Session {
         reply.putBytes(ContainerInfo.VIP, vnic.virtualIp());
         reply.putBytes(ContainerInfo.GID, vnic.gid());
         reply.length(ContainerInfo.SIZE);
+    }
+
+    /**
+     * The attach's {@code struct ff_container_identity}; its network
+     * namespace is the nsfs descriptor that came with it (ff_abi.h).
+     */
+    private static ContainerIdentity identity(Request request) {
+        int flags = request.getInt(AttachReq.IDENTITY_FLAGS);
+        int known = Abi.IDENTITY_NETNS | Abi.IDENTITY_CGROUP | Abi.IDENTITY_UID | Abi.IDENTITY_GID;
+        if ((flags & ~known) != 0) {
+            throw new VerbsException(Errno.EINVAL, "unknown identity flags 0x" + Integer.toHexString(flags));
+        }
+        request.expectFds((flags & Abi.IDENTITY_NETNS) != 0 ? 1 : 0);
+        Namespace netns = (flags & Abi.IDENTITY_NETNS) != 0 ? namespace(request.fd(0)) : null;
+        String cgroup = (flags & Abi.IDENTITY_CGROUP) != 0 ? request.string(AttachReq.IDENTITY_CGROUP, 256) : null;
+        int uid = (flags & Abi.IDENTITY_UID) != 0 ? request.getInt(AttachReq.IDENTITY_UID) : -1;
+        int gid = (flags & Abi.IDENTITY_GID) != 0 ? request.getInt(AttachReq.IDENTITY_GID) : -1;
+        try {
+            return new ContainerIdentity(netns, cgroup, uid, gid);
+        } catch (IllegalArgumentException e) {
+            throw new VerbsException(Errno.EINVAL, e.getMessage());
+        }
+    }
+
+    private static Namespace namespace(int fd) {
+        FileStatus status;
+        try {
+            status = FileStatus.of(fd);
+        } catch (PosixException e) {
+            throw new VerbsException(Errno.EINVAL, "cannot stat the namespace descriptor: " + e.getMessage());
+        }
+        if (!status.isNamespace()) {
+            throw new VerbsException(Errno.EINVAL, "the descriptor of FF_IDENTITY_NETNS is not a namespace");
+        }
+        return new Namespace(status.device(), status.inode());
     }
 
     private void setPort(Request request) {

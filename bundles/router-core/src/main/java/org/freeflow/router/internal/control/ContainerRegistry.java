@@ -1,5 +1,7 @@
 package org.freeflow.router.internal.control;
 
+import org.freeflow.router.api.ContainerIdentity;
+
 import org.freeflow.router.internal.vnic.VirtualNic;
 
 /** What the admin socket may do: attach and detach containers, set their ports (on the control thread). */
@@ -11,7 +13,7 @@ public interface ContainerRegistry {
      * @throws IllegalArgumentException for a malformed name or tenant
      * @throws IllegalStateException    when the orchestrator refuses it
      */
-    VirtualNic attachContainer(String name, String tenant);
+    VirtualNic attachContainer(String name, String tenant, ContainerIdentity identity);
 
     /** Detaches it; false when it was not attached. */
     boolean detach(String name);

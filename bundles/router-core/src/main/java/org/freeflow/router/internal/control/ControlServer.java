@@ -17,6 +17,7 @@ import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.PollSet;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.posix.api.SeqpacketSocket;
+import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,18 +83,29 @@ public final class ControlServer implements Runnable {
         return tasks.call(task, wake);
     }
 
-    /** Listens at {@code path} with {@code mode}; each connection gets a session of {@code factory}. */
-    public Listener listen(Path path, int mode, String label, SessionFactory factory) throws IOException {
+    /** The admin socket at {@code path}: root only; each connection gets a session of {@code factory}. */
+    public Listener listenAdmin(Path path, SessionFactory factory) throws IOException {
+        return listen(path, SocketAccess.rootOnly(), "admin", factory);
+    }
+
+    /** A container's socket at {@code path}, admitting the processes of {@code identity} only. */
+    public Listener listenContainer(Path path, ContainerIdentity identity, String label, SessionFactory factory)
+            throws IOException {
+        return listen(path, SocketAccess.forContainer(identity), label, factory);
+    }
+
+    private Listener listen(Path path, SocketAccess access, String label, SessionFactory factory)
+            throws IOException {
         try {
             return call(() -> {
-                SeqpacketSocket socket = SeqpacketSocket.listen(path, mode, 64);
+                SeqpacketSocket socket = SeqpacketSocket.listen(path, access.mode(), access.uid(), access.gid(), 64);
                 try {
                     socket.setNonBlocking(true);
                 } catch (PosixException e) {
                     socket.close();
                     throw e;
                 }
-                Listener listener = new Listener(socket, label, factory);
+                Listener listener = new Listener(socket, label, factory, access);
                 listeners.add(listener);
                 return listener;
             });
@@ -166,12 +178,24 @@ public final class ControlServer implements Runnable {
             SeqpacketSocket socket;
             while ((socket = listener.socket.accept()) != null) {
                 socket.setNonBlocking(true);
-                connections.add(new Connection(socket, listener, listener.factory.open()));
-                LOG.debug("{}: connection accepted", listener.label);
+                connections.add(new Connection(socket, listener, admit(listener, socket)));
             }
         } catch (PosixException | RuntimeException e) {
             LOG.error("{}: accept failed", listener.label, e);
         }
+    }
+
+    /** The session of a new connection: the listener's, or a refusal when its peer is not admitted. */
+    private static Session admit(Listener listener, SeqpacketSocket socket) throws PosixException {
+        PeerProcess peer = PeerProcess.of(socket.peerCredentials());
+        if (!listener.access.admits().test(peer)) {
+            listener.countRefusal();
+            LOG.error("{}: refused a connection from {}: the socket admits {}", listener.label, peer,
+                    listener.access.description());
+            return new RefusedSession(peer + " is not " + listener.access.description());
+        }
+        LOG.debug("{}: connection from {} accepted", listener.label, peer);
+        return listener.factory.open();
     }
 
     private void serve(Connection c, short events) {
@@ -227,6 +251,9 @@ public final class ControlServer implements Runnable {
             close(c);
         } finally {
             reply.closeFd();
+        }
+        if (c.session.endsAfterReply()) {
+            close(c);
         }
     }
 

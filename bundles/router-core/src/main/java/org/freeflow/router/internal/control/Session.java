@@ -9,6 +9,11 @@ public interface Session {
      */
     void handle(Request request, Reply reply);
 
+    /** True when the connection ends once this reply is sent (a refused peer). */
+    default boolean endsAfterReply() {
+        return false;
+    }
+
     /** The connection closed: free everything it created. */
     void close();
 }
