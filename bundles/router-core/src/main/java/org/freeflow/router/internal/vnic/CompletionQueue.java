@@ -21,6 +21,9 @@ import org.freeflow.posix.api.MappedRegion;
  */
 final class CompletionQueue extends InUse {
 
+    /** How long a CQ may stay full for a QP without transport timeout (UD, timeout 0) before it overruns. */
+    static final long DEFAULT_BUDGET_NANOS = 1_000_000_000L;
+
     final int handle;
     final CompletionRingProducer ring;
     private final MappedRegion mapping;
@@ -60,16 +63,19 @@ final class CompletionQueue extends InUse {
 
     /**
      * Where a completion found no room: true when the CQ has overrun, now
-     * (it has refused entries for {@code budgetNanos} or longer; 0 means the
-     * completing QP waits forever) or before.  The first caller to see the
-     * overrun raises IBV_EVENT_CQ_ERR and moves the CQ's QPs to ERR.
+     * (it has refused entries for {@code budgetNanos} or longer, by the
+     * monotonic clock the ring uses; a budget of 0, a QP without transport
+     * timeout, gets {@link #DEFAULT_BUDGET_NANOS}) or before.  The first
+     * caller to see the overrun raises IBV_EVENT_CQ_ERR and moves the CQ's
+     * QPs to ERR.
      */
-    boolean overrunAfter(long budgetNanos, long nowNanos) {
+    boolean overrunAfter(long budgetNanos) {
         if (ring.failed()) {
             return true;
         }
         long since = ring.fullSince();
-        if (budgetNanos <= 0 || since == 0 || nowNanos - since < budgetNanos) {
+        long budget = budgetNanos > 0 ? budgetNanos : DEFAULT_BUDGET_NANOS;
+        if (since == 0 || System.nanoTime() - since < budget) {
             return false;
         }
         if (ring.fail()) {

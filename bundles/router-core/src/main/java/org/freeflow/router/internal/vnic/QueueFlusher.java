@@ -54,7 +54,7 @@ final class QueueFlusher {
         if (cq.ring.reserve()) {
             return true;
         }
-        cq.overrunAfter(qp.transportBudgetNanos(), System.nanoTime());
+        cq.overrunAfter(qp.transportBudgetNanos());
         return false;
     }
 

@@ -120,7 +120,7 @@ abstract class Requester {
             }
             waiting = false;
             if (!qp.sendCq.ring.hasRoom()) {
-                return sendCqFull(now) || progress;
+                return sendCqFull() || progress;
             }
             if (!executeHead(now)) {
                 return progress;
@@ -134,12 +134,12 @@ abstract class Requester {
      * The send CQ has no room: true when it overran (the QP is in ERR now and
      * its flush discards), false while it is back-pressure.
      */
-    private boolean sendCqFull(long now) {
+    private boolean sendCqFull() {
         if (qp.sendCq.ring.reserve()) {
             qp.sendCq.ring.cancel(); // the hint was stale: there is room after all
             return false;
         }
-        return qp.sendCq.overrunAfter(qp.transportBudgetNanos(), now);
+        return qp.sendCq.overrunAfter(qp.transportBudgetNanos());
     }
 
     /**
@@ -151,7 +151,7 @@ abstract class Requester {
             return true;
         }
         if (!qp.sendCq.ring.reserve()) {
-            if (!qp.sendCq.overrunAfter(qp.transportBudgetNanos(), System.nanoTime())) {
+            if (!qp.sendCq.overrunAfter(qp.transportBudgetNanos())) {
                 return false;
             }
             qp.sq.consume();
