@@ -18,6 +18,7 @@ import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.freeflow.ffo.api.OrchestratorService;
+import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.VirtualNicAdminService;
 import org.freeflow.router.api.VirtualNicService;
@@ -92,12 +93,17 @@ public class DistributionIT {
         assertNotNull(nics.queuePairs());
     }
 
+    /** The processes of this JVM's network namespace. */
+    private static ContainerIdentity thisNetworkNamespace() throws java.io.IOException {
+        return ContainerIdentity.ofNetworkNamespace(java.nio.file.Paths.get("/proc/self/ns/net"));
+    }
+
     @Test
     public void containersCommandListsAnAttachedContainer() throws Exception {
         service(VirtualNicService.class);
         VirtualNicAdminService admin = service(VirtualNicAdminService.class);
         assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
-        ContainerView attached = admin.attach("itest-c1", "acme");
+        ContainerView attached = admin.attach("itest-c1", "acme", thisNetworkNamespace());
         try {
             String output = waitFor(() -> execute("freeflow:containers"));
             assertNotNull("freeflow:containers ran", output);
@@ -115,7 +121,7 @@ public class DistributionIT {
     public void portCommandTakesAContainersPortDownAndUp() throws Exception {
         VirtualNicAdminService admin = service(VirtualNicAdminService.class);
         assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
-        admin.attach("itest-c2", "acme");
+        admin.attach("itest-c2", "acme", thisNetworkNamespace());
         try {
             String down = waitFor(() -> execute("freeflow:port itest-c2 down"));
             assertNotNull("freeflow:port ran", down);

@@ -41,6 +41,8 @@ public class QpsCommand implements Action {
         table.column("Send WRs").alignRight();
         table.column("Recv WRs").alignRight();
         table.column("Bytes sent").alignRight();
+        table.column("Send dropped").alignRight();
+        table.column("Recv dropped").alignRight();
         table.emptyTableText(container == null ? "No queue pairs" : "No queue pairs in container " + container);
         for (QueuePairView qp : nics.queuePairs()) {
             if (container != null && !container.equals(qp.container())) {
@@ -48,7 +50,8 @@ public class QpsCommand implements Action {
             }
             table.addRow().addContent(qp.container(), qpn(qp.qpn()), qp.type(), qp.state(),
                     qp.destLid() == 0 ? "-" : Integer.toString(qp.destLid()),
-                    qp.destQpn() == 0 ? "-" : qpn(qp.destQpn()), qp.sendWrs(), qp.recvWrs(), qp.bytesSent());
+                    qp.destQpn() == 0 ? "-" : qpn(qp.destQpn()), qp.sendWrs(), qp.recvWrs(), qp.bytesSent(),
+                    qp.sendDropped(), qp.recvDropped());
         }
         table.print(out);
     }

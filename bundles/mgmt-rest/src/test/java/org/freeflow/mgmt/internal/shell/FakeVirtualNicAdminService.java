@@ -2,6 +2,7 @@ package org.freeflow.mgmt.internal.shell;
 
 import java.util.NoSuchElementException;
 
+import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.VirtualNicAdminService;
 
@@ -15,7 +16,7 @@ final class FakeVirtualNicAdminService implements VirtualNicAdminService {
     }
 
     @Override
-    public ContainerView attach(String name, String tenant) {
+    public ContainerView attach(String name, String tenant, ContainerIdentity identity) {
         throw new UnsupportedOperationException();
     }
 
