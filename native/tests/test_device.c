@@ -260,6 +260,7 @@ static void test_open_refused(void)
 		return;
 	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
 		mode = bad[i].mode;
+		usleep(20000);	/* the router is done with the last one */
 		fds = open_fds();
 		errno = 0;
 		ctx = ibv_open_device(dev);
