@@ -259,6 +259,11 @@ FF_EXPORT int ibv_get_async_event(struct ibv_context *ctx,
 			errno = err;
 			return -1;
 		}
+		/* what a destroy left owed while this thread read: now, so
+		 * that the fd is not readable for an event already gone */
+		pthread_mutex_lock(&fctx->async_lock);
+		ffl_pipe_settle(&fctx->async);
+		pthread_mutex_unlock(&fctx->async_lock);
 		if (deliver(fctx, &ev, event))
 			return 0;
 	}
