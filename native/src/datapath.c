@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,21 +79,38 @@ void ffl_datapath_init(void)
 }
 
 /*
- * The slow half of a doorbell: the router's poller sleeps.  The eventfd is
- * shared with the router, so its flags are left alone; a write of 1 only
- * blocks when the counter is about to overflow, which a sleeping router
- * cannot let happen.  EAGAIN (the router made it non-blocking and the
- * counter is full) means the router has plenty to wake up to; any other
- * failure (the router went away) shows up on the next control call.
+ * The slow half of a doorbell: the router's poller sleeps.  One byte into
+ * the doorbell pipe, whose writing end is ours and non-blocking (made so
+ * at open), so ringing never blocks: EAGAIN means the pipe is full, and a
+ * full pipe is a wake-up the router has not taken yet, which is all a ring
+ * is.  A pipe whose reader is gone (the router closed the doorbell or
+ * died) answers EPIPE and raises SIGPIPE, whose default action would kill
+ * the app: the signal is blocked around the write and, if this write
+ * raised it, taken back; an app that blocks SIGPIPE itself keeps what it
+ * gets.  Any failure shows up on the next control call.
  */
 void ffl_bell_write(int fd)
 {
-	uint64_t one = 1;
+	static const char one = 1;
+	static const struct timespec zero;
+	sigset_t sigpipe, old;
+	int saved = errno;
 	ssize_t n;
 
+	sigemptyset(&sigpipe);
+	sigaddset(&sigpipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &sigpipe, &old);
 	do {
-		n = write(fd, &one, sizeof(one));
+		n = write(fd, &one, 1);
 	} while (n < 0 && errno == EINTR);
+	/* EPIPE sends SIGPIPE to this thread: pending now, unless it was
+	 * blocked (and maybe pending) before, which is the app's business */
+	if (n < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE))
+		while (sigtimedwait(&sigpipe, NULL, &zero) < 0 &&
+		       errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
 }
 
 bool ffl_opcode_ok(enum ibv_qp_type type, enum ibv_wr_opcode op)

@@ -3,16 +3,17 @@
  * Device discovery, contexts and the query verbs.
  *
  * The router is the device: ibv_get_device_list asks it over the socket
- * named by FREEFLOW_SOCKET what the container's virtual NIC looks like;
- * every context opens its own connection (cmd_fd) and caches that answer,
- * which all the query verbs report from.
+ * named by FREEFLOW_SOCKET (no default: without it there is no device)
+ * what the container's virtual NIC looks like; every context opens its
+ * own connection (cmd_fd) and caches that answer, which all the query
+ * verbs report from.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,18 +35,18 @@ static void close_fds(int *fds, int n)
 	}
 }
 
+/* The container's socket, or NULL when FREEFLOW_SOCKET names none. */
 static const char *socket_path(void)
 {
 	const char *p = getenv(FF_ENV_SOCKET);
 
-	return p && *p ? p : FF_DEFAULT_SOCKET;
+	return p && *p ? p : NULL;
 }
 
 /*
  * FF_OP_OPEN on @sock; returns 0 or a positive errno.  The reply carries
- * the router page, the doorbell eventfd and the async eventfd, in that
- * order: they land in @fds (closed again on failure); a reply without them
- * is EPROTO.
+ * the router page, the doorbell and the async pipe, in that order: they
+ * land in @fds (closed again on failure); a reply without them is EPROTO.
  */
 static int router_open(int sock, uint32_t seq, struct ff_device_info *info,
 		       int fds[3])
@@ -69,18 +70,25 @@ static int router_open(int sock, uint32_t seq, struct ff_device_info *info,
 	return 0;
 }
 
-/* The doorbell must be an eventfd (when /proc can tell). */
-static bool is_eventfd(int fd)
+/*
+ * The doorbell and the async fd of an OPEN reply (ff_abi.h, "File
+ * descriptors"): the writing end of a pipe, made non-blocking here (a ring
+ * must never block the app; the router reads its end without blocking
+ * either), and the reading end of a pipe, left as it came (blocking: the
+ * app decides).  Anything else is EPROTO.
+ */
+static int check_open_fds(int doorbell, int async_fd)
 {
-	static const char want[] = "anon_inode:[eventfd]";
-	char path[64], link[sizeof(want) + 1];
-	ssize_t n;
+	int fl;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link));
-	if (n < 0)
-		return true;	/* no /proc: trust the router */
-	return (size_t)n == sizeof(want) - 1 && !memcmp(link, want, (size_t)n);
+	if (ffl_pipe_check(doorbell, O_WRONLY) ||
+	    ffl_pipe_check(async_fd, O_RDONLY))
+		return EPROTO;
+	fl = fcntl(doorbell, F_GETFL);
+	if (fl < 0 || (!(fl & O_NONBLOCK) &&
+		       fcntl(doorbell, F_SETFL, fl | O_NONBLOCK) < 0))
+		return errno;
+	return 0;
 }
 
 /* Maps the router page of an OPEN reply read-only. */
@@ -142,6 +150,10 @@ FF_EXPORT struct ibv_device **ibv_get_device_list(int *num_devices)
 	if (!list) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (!path) {
+		errno = ENOENT;	/* no socket named: no device */
+		return list;
 	}
 
 	sock = ff_msg_connect(path);
@@ -233,16 +245,14 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	err = router_open(sock, fctx->seq++, &fctx->info, fds);
 	if (err)
 		goto err_close;
-	err = map_router_page(fds[0], &fctx->router);
-	close(fds[0]);
 	fctx->bell.fd = fds[1];
 	ctx->async_fd = fds[2];
+	err = check_open_fds(fctx->bell.fd, ctx->async_fd);
+	if (!err)
+		err = map_router_page(fds[0], &fctx->router);
+	close(fds[0]);
 	if (err)
 		goto err_close;
-	if (!is_eventfd(fctx->bell.fd) || !is_eventfd(ctx->async_fd)) {
-		err = EPROTO;
-		goto err_unmap;
-	}
 	fctx->bell.sleeping = &fctx->router->sleeping;
 	fctx->bell.fence = !membarrier_pairs(fctx->router);
 	ffl_async_init(fctx, ctx->async_fd);
@@ -260,8 +270,6 @@ FF_EXPORT struct ibv_context *ibv_open_device(struct ibv_device *device)
 	ffl_datapath_init();
 	return ctx;
 
-err_unmap:
-	munmap(fctx->router, FF_ROUTER_SHM_SIZE);
 err_close:
 	if (fctx->bell.fd >= 0)
 		close(fctx->bell.fd);
@@ -285,6 +293,7 @@ FF_EXPORT int ibv_close_device(struct ibv_context *ctx)
 	close(fctx->bell.fd);
 	pthread_mutex_destroy(&fctx->cmd_lock);
 	pthread_mutex_destroy(&fctx->obj_lock);
+	pthread_mutex_destroy(&fctx->async_lock);
 	pthread_mutex_destroy(&ctx->mutex);
 	free(fctx);
 	return 0;

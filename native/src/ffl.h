@@ -38,14 +38,30 @@ struct ffl_device {
 
 /*
  * Where new work is announced while the router's poller sleeps: the
- * router page's .sleeping (mapped read-only) and the doorbell eventfd,
- * both from the context's OPEN reply.  Copied into every QP and CQ so the
- * data path does not chase the context.
+ * router page's .sleeping (mapped read-only) and the doorbell (the writing
+ * end of a pipe, made non-blocking at open), both from the context's OPEN
+ * reply.  Copied into every QP and CQ so the data path does not chase the
+ * context.
  */
 struct ffl_bell {
 	const uint32_t *sleeping;
 	int fd;
 	bool fence;	/* false: the router's membarrier is our fence */
+};
+
+/*
+ * The reading end of a router-made notification pipe (async events,
+ * completion channels; notify.c): one byte per notification.  owed counts
+ * the bytes the FFL has to take off without a reader for them (a dropped
+ * event's, a notified CQ's taken by its flag); negative while a reader has
+ * taken a byte whose notification is yet to be accounted.  readers counts
+ * the threads in a blocking read() of fd, while which nothing else reads.
+ * Both under the owner's lock.
+ */
+struct ffl_pipe_in {
+	int fd;
+	int owed;
+	unsigned int readers;
 };
 
 /* intrusive list node */
@@ -86,6 +102,9 @@ struct ffl_context {
 	uint32_t seq;
 	struct ff_router_shm *router;	/* FF_ROUTER_SHM_SIZE, read-only */
 	struct ffl_bell bell;		/* &router->sleeping, doorbell fd */
+	/* async events: the pipe (fd == async_fd) and its accounting */
+	pthread_mutex_t async_lock;	/* guards async */
+	struct ffl_pipe_in async;
 	/* async events name objects by handle: the live QPs and CQs */
 	pthread_mutex_t obj_lock;	/* guards qps, cqs and srqs */
 	struct ffl_list qps;		/* ffl_qp.ctx_node */
@@ -94,14 +113,17 @@ struct ffl_context {
 };
 
 /*
- * A completion channel: the eventfd the app sees as ->fd (the router
- * holds a copy of it for every CQ created on the channel) and the CQs to
- * look at for a pending notification.
+ * A completion channel: the router's (FF_OP_CREATE_COMP_CHANNEL), named by
+ * handle in CREATE_CQ; the reading end of its pipe is what the app sees
+ * as ->fd.  The CQs on it are where ibv_get_cq_event looks for a pending
+ * notification.
  */
 struct ffl_channel {
 	struct ibv_comp_channel ch;
-	pthread_mutex_t lock;		/* guards cqs and ch.refcnt */
+	uint32_t handle;
+	pthread_mutex_t lock;		/* guards cqs, ch.refcnt and in */
 	struct ffl_list cqs;		/* ffl_cq.ch_node, oldest event first */
+	struct ffl_pipe_in in;		/* in.fd == ch.fd */
 };
 
 struct ffl_pd {
@@ -402,12 +424,25 @@ static inline void ffl_bell_ring(const struct ffl_bell *b)
 		ffl_bell_write(b->fd);
 }
 
+/*
+ * notify.c: the router's notification pipes.  ffl_pipe_check: 0 if @fd is
+ * a pipe (FIFO) opened @accmode (O_RDONLY, O_WRONLY), else EPROTO.  The
+ * others run under the lock that guards @p: settle takes owed bytes that
+ * are there, without blocking; owe adds @bytes to the debt and settles;
+ * wait reads one byte as the app's flags say (dropping @lock meanwhile):
+ * 0, or -1 and errno (EAGAIN, EINTR, ECONNRESET at end of file).
+ */
+int ffl_pipe_check(int fd, int accmode);
+void ffl_pipe_in_init(struct ffl_pipe_in *p, int fd);
+void ffl_pipe_settle(struct ffl_pipe_in *p);
+void ffl_pipe_owe(struct ffl_pipe_in *p, int bytes);
+int ffl_pipe_wait(struct ffl_pipe_in *p, pthread_mutex_t *lock);
+
 /* events.c: completion channels and CQ events */
 int ffl_req_notify_cq(struct ibv_cq *ibcq, int solicited_only);
 void ffl_channel_add(struct ffl_channel *ch, struct ffl_cq *cq);
 void ffl_channel_del(struct ffl_cq *cq);
 void ffl_cq_wait_acks(struct ffl_cq *cq);
-void ffl_eventfd_take_nowait(int fd);
 
 /* async.c: asynchronous events (ff_abi.h, "Asynchronous events") */
 void ffl_async_init(struct ffl_context *fctx, int fd);

@@ -210,7 +210,8 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 	int err, fd;
 
 	if (cqe < 1 || (uint32_t)cqe > info->max_cqe || comp_vector < 0 ||
-	    comp_vector >= ctx->num_comp_vectors) {
+	    comp_vector >= ctx->num_comp_vectors ||
+	    (channel && channel->context != ctx)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -223,12 +224,12 @@ static struct ffl_cq *create_cq(struct ibv_context *ctx, int cqe,
 	req = (struct ff_create_cq_req){
 		.cqe = (uint32_t)cqe,
 		.comp_vector = (uint32_t)comp_vector,
-		.channel = channel ? 1 : 0,
+		/* the router notifies through its end of the channel's pipe */
+		.channel = channel ? to_fch(channel)->handle : 0,
 		.flags = flags,
 	};
-	/* the router notifies through its own copy of the channel's eventfd */
-	err = ffl_cmd(ctx, FF_OP_CREATE_CQ, &req, sizeof(req),
-		      channel ? channel->fd : -1, &resp, sizeof(resp), &fd);
+	err = ffl_cmd(ctx, FF_OP_CREATE_CQ, &req, sizeof(req), -1, &resp,
+		      sizeof(resp), &fd);
 	if (err)
 		goto err_free;
 	err = ffl_map_reply_shm(&fd, resp.shm_size, &shm);

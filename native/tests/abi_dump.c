@@ -389,6 +389,24 @@ static void control_plane(void)
 	FIELD(ff_container_req, tenant);
 	END(ff_container_req);
 
+	BEGIN(ff_container_identity);
+	FIELD(ff_container_identity, flags);
+	FIELD(ff_container_identity, uid);
+	FIELD(ff_container_identity, gid);
+	FIELD(ff_container_identity, reserved);
+	FIELD(ff_container_identity, cgroup);
+	END(ff_container_identity);
+
+	BEGIN(ff_attach_req);
+	FIELD(ff_attach_req, container.name);
+	FIELD(ff_attach_req, container.tenant);
+	FIELD(ff_attach_req, identity.flags);
+	FIELD(ff_attach_req, identity.uid);
+	FIELD(ff_attach_req, identity.gid);
+	FIELD(ff_attach_req, identity.reserved);
+	FIELD(ff_attach_req, identity.cgroup);
+	END(ff_attach_req);
+
 	BEGIN(ff_port_req);
 	FIELD(ff_port_req, name);
 	FIELD(ff_port_req, port_state);
@@ -549,6 +567,8 @@ static void constants(void)
 	CONST(FF_XRCD_CREATE);
 	CONST(FF_XRCD_EXCL);
 	CONST(FF_OP_QUERY_PORT);
+	CONST(FF_OP_CREATE_COMP_CHANNEL);
+	CONST(FF_OP_DESTROY_COMP_CHANNEL);
 	CONST(FF_ASYNC_QP);
 	CONST(FF_ASYNC_CQ);
 	CONST(FF_ASYNC_SRQ);
@@ -558,8 +578,11 @@ static void constants(void)
 	CONST(FF_OP_ADMIN_ADD_CONTAINER);
 	CONST(FF_OP_ADMIN_REMOVE_CONTAINER);
 	CONST(FF_OP_ADMIN_SET_PORT);
+	CONST(FF_IDENTITY_NETNS);
+	CONST(FF_IDENTITY_CGROUP);
+	CONST(FF_IDENTITY_UID);
+	CONST(FF_IDENTITY_GID);
 	CONST_STR(FF_ENV_SOCKET);
-	CONST_STR(FF_DEFAULT_SOCKET);
 }
 
 /* verbs.h values carried in ff_abi.h structures */

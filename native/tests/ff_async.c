@@ -5,7 +5,9 @@
  * responders, on the same LID.  Linked against the system libibverbs, run
  * with the FFL via LD_LIBRARY_PATH and FREEFLOW_SOCKET.
  *
- *  (a) nothing pending: async_fd not readable, non-blocking get -> EAGAIN
+ *  (a) nothing pending: async_fd not readable, non-blocking get -> EAGAIN;
+ *      async_fd is the reading end of the router's pipe (ABI v8),
+ *      blocking, not writable
  *  (b) first WRITE to a QP in RTR     -> COMM_EST on it, once
  *  (c) WRITE with a wrong rkey        -> requester: REM_ACCESS_ERR
  *      completion, no event; responder: QP_ACCESS_ERR, which wakes a
@@ -30,6 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <infiniband/verbs.h>
@@ -68,6 +71,21 @@ static void check_quiet(struct ibv_context *ctx, const char *name,
 	if (r == 0)
 		ibv_ack_async_event(&ev);
 	set_nonblock(ctx->async_fd, false);
+}
+
+/* (a): async_fd as ABI v8 makes it */
+static void check_pipe_end(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	CHECK(fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	      (fl & O_ACCMODE) == O_RDONLY && !(fl & O_NONBLOCK),
+	      "async_fd_is_blocking_pipe_read_end", "mode %o flags %#x",
+	      (unsigned int)st.st_mode, fl);
+	errno = 0;
+	CHECK(write(fd, "x", 1) == -1 && errno == EBADF,
+	      "async_fd_not_writable", "write: %s", strerror(errno));
 }
 
 /* A WRITE of 64 bytes from A to B's buffer with @rkey; its status. */
@@ -378,6 +396,7 @@ int main(int argc, char **argv)
 	if (open_side(&a, &lid, BUF, ACCESS) ||
 	    open_side(&b, &lid, BUF, ACCESS))
 		return t_summary();
+	check_pipe_end(a.ctx->async_fd);
 	check_quiet(a.ctx, "quiet_at_open_a", 0);
 	check_quiet(b.ctx, "quiet_at_open_b", 0);
 	check_comm_est_and_access_error(&a, &b);

@@ -14,6 +14,9 @@
  *  (d) the arm / get_cq_event / ack / poll loop of ibv_rc_pingpong -e
  *  (e) the channel refuses to go while CQs use it; ibv_destroy_cq waits
  *      for the ack of every event it returned
+ *  (f) ABI v8: channel->fd is the reading end of the router's pipe
+ *      (blocking, not writable), readable exactly while an event is
+ *      pending: not after ibv_get_cq_event took the only one
  *
  * One line per check, "PASS name" or "FAIL name: why", then
  * "N passed, N failed"; exit 0 only if everything passed.  A check that
@@ -26,6 +29,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,6 +146,7 @@ static int try_event(struct res *r, struct ibv_cq **cq, void **ctx)
 static int setup(struct res *r)
 {
 	struct pollfd pfd;
+	struct stat st;
 	int err;
 
 	r->ctx = open_first_device(&r->lid);
@@ -166,6 +171,14 @@ static int setup(struct res *r)
 	pfd = (struct pollfd){ .fd = r->ch->fd, .events = POLLIN };
 	CHECK(poll(&pfd, 1, 0) == 0, "channel_fd_pollable_idle",
 	      "a new channel's fd is readable or bad");
+	CHECK(fstat(r->ch->fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+		      (fcntl(r->ch->fd, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+		      !(fcntl(r->ch->fd, F_GETFL) & O_NONBLOCK),
+	      "channel_fd_is_blocking_pipe_read_end", "mode %o flags %#x",
+	      (unsigned int)st.st_mode, fcntl(r->ch->fd, F_GETFL));
+	errno = 0;
+	CHECK(write(r->ch->fd, "x", 1) == -1 && errno == EBADF,
+	      "channel_fd_not_writable", "write: %s", strerror(errno));
 	r->cq_a = ibv_create_cq(r->ctx, 32, ctx_a, r->ch, 0);
 	r->cq_b = ibv_create_cq(r->ctx, 32, ctx_b, r->ch, 0);
 	if (!CHECK(r->cq_a && r->cq_b && r->cq_a->channel == r->ch,
@@ -212,6 +225,8 @@ static void check_next(struct res *r)
 	      ret ? strerror(errno) : "-",
 	      cq == r->cq_a ? "a" : cq == r->cq_b ? "b" : "?",
 	      cq_ctx == ctx_a ? "a" : "?", dt, ls.err);
+	CHECK(!readable(r->ch->fd, 0), "channel_fd_quiet_after_event",
+	      "still readable with no event pending");
 	n = poll_one(r->cq_a, &wc, TIMEOUT_MS);
 	CHECK(n == 1 && wc.wr_id == 101 && wc.status == IBV_WC_SUCCESS,
 	      "next_event_completion_polled", "%s",

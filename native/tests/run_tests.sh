@@ -88,5 +88,16 @@ if command -v ibv_devices >/dev/null 2>&1; then
 	fi
 fi
 
+# no FREEFLOW_SOCKET at all: no device either (there is no default socket)
+if command -v ibv_devices >/dev/null 2>&1; then
+	out=$(env -u FREEFLOW_SOCKET LD_LIBRARY_PATH=$O/lib ibv_devices 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! echo "$out" | grep -q freeflow; then
+		pass no_socket_variable_empty_list
+	else
+		fail no_socket_variable_empty_list "exit $rc: $out"
+	fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

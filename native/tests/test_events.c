@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Unit tests of the doorbell decision (datapath.c) and of the
- * completion-event protocol (events.c) on a router page, QP and CQ memory
- * laid out in this process, with the test playing the router's side as
- * ff_abi.h describes it.  No router, no socket.
+ * completion-event protocol (events.c, notify.c) on a router page, QP and
+ * CQ memory laid out in this process, with the test playing the router's
+ * side as ff_abi.h (v8) describes it: the doorbell is a pipe whose writing
+ * end the FFL rings, completion channels are made by a fake router on the
+ * other end of the context's socket (FF_OP_CREATE_COMP_CHANNEL: a handle
+ * and the reading end of a pipe), and the router writes one byte into the
+ * channel's pipe per CQ whose notified flag it moves from 0 to 1.  No
+ * router process.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +28,7 @@
 #define RQ_SLOTS	8
 #define CQ_SLOTS	8
 
+#include "fake_router.h"
 #include "ring_test_util.h"
 #include "test_util.h"
 
@@ -46,14 +54,30 @@ static bool readable(int fd)
 	return poll(&p, 1, 0) == 1;
 }
 
-/* what the doorbell eventfd counted since the last call (non-blocking) */
-static uint64_t rings(int fd)
+static int open_fds(void)
 {
-	uint64_t v = 0;
+	int fd, n = 0;
 
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	return v;
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* what the doorbell pipe rang since the last call (its reading end) */
+static int rings(int fd)
+{
+	return fr_drain(fd);
+}
+
+/* A doorbell pipe as OPEN hands it over: [0] the router's, [1] ours. */
+static void bell_pipe(int fds[2])
+{
+	if (fr_pipe(fds, true) ||
+	    fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)) {
+		perror("pipe");
+		exit(2);
+	}
 }
 
 /* A QP whose doorbell is @bell_fd, with the fence. */
@@ -63,18 +87,163 @@ static void bell_qp(struct ffl_qp *qp, int bell_fd)
 	qp->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
 }
 
-/* A context whose ops are the FFL's, for the verbs.h inlines. */
-static struct ibv_context fake_ctx;
+/* ---- the fake router: completion channels and CQs ------------------- */
+
+/* A context whose ops are the FFL's, on a socket to the fake router. */
+static struct ffl_context fctx;
+static struct ibv_context *const fake_ctx = &fctx.vctx.context;
+static int router_sock;
+
+enum create_mode {
+	CREATE_OK,		/* handle + the reading end of a pipe */
+	CREATE_EVENTFD,		/* ABI v7: an eventfd */
+	CREATE_WRITE_END,	/* the wrong end */
+	CREATE_HANDLE_0,	/* a handle CREATE_CQ cannot name */
+	CREATE_NO_FD,
+	CREATE_ENOMEM,		/* the router refuses */
+};
+
+#define MAX_CHANNELS 256
+static struct {
+	int rfd, wfd;		/* the router keeps both ends */
+} channels[MAX_CHANNELS];
+static volatile enum create_mode create_mode;
+static volatile int destroy_status;	/* answer to DESTROY_COMP_CHANNEL */
+static volatile int destroys;		/* DESTROY_COMP_CHANNELs seen */
+static volatile uint32_t last_destroyed;
+static uint32_t next_handle = 1;
+static uint32_t next_cq_handle = 1000;
+/* the last CREATE_CQ: its channel field and fds that rode along */
+static volatile uint32_t cq_req_channel;
+static volatile int cq_req_nfds;
+
+static void answer_create_channel(const struct fr_request *rq)
+{
+	struct ff_handle_resp resp = { .handle = next_handle };
+	int p[2], efd, fd = -1;
+
+	if (create_mode == CREATE_ENOMEM) {
+		fr_reply(router_sock, rq, ENOMEM, NULL, 0, NULL, 0);
+		return;
+	}
+	if (fr_pipe(p, false) || next_handle >= MAX_CHANNELS) {
+		fr_reply(router_sock, rq, EMFILE, NULL, 0, NULL, 0);
+		return;
+	}
+	channels[next_handle].rfd = p[0];
+	channels[next_handle].wfd = p[1];
+	next_handle++;
+	switch (create_mode) {
+	case CREATE_EVENTFD:
+		efd = eventfd(0, EFD_CLOEXEC);
+		fr_reply(router_sock, rq, 0, &resp, sizeof(resp), &efd, 1);
+		close(efd);
+		return;
+	case CREATE_WRITE_END:
+		fd = p[1];
+		break;
+	case CREATE_HANDLE_0:
+		resp.handle = 0;
+		fd = p[0];
+		break;
+	case CREATE_NO_FD:
+		break;
+	default:
+		fd = p[0];
+	}
+	fr_reply(router_sock, rq, 0, &resp, sizeof(resp), &fd,
+		 fd >= 0 ? 1 : 0);
+}
+
+static void answer_create_cq(const struct fr_request *rq)
+{
+	const struct ff_create_cq_req *req = (const void *)rq->payload;
+	size_t size = FF_SHM_HDR_SIZE + CQ_SLOTS * FF_CQE_SIZE;
+	struct ff_create_cq_resp resp = { .handle = next_cq_handle++,
+					  .cqe = CQ_SLOTS,
+					  .shm_size = size };
+	struct ff_cq_shm *h;
+	int fd;
+
+	cq_req_channel = req->channel;
+	cq_req_nfds = rq->nfds;
+	fd = memfd_create("cq", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)size)) {
+		fr_reply(router_sock, rq, ENOMEM, NULL, 0, NULL, 0);
+		return;
+	}
+	h = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	h->slots = CQ_SLOTS;
+	h->entry_size = FF_CQE_SIZE;
+	munmap(h, size);
+	fr_reply(router_sock, rq, 0, &resp, sizeof(resp), &fd, 1);
+	close(fd);
+}
+
+static void *fake_router(void *arg)
+{
+	struct ff_destroy_resp dropped = { 0 };
+	struct fr_request rq;
+	uint32_t handle;
+	int i;
+
+	(void)arg;
+	while (fr_recv(router_sock, &rq)) {
+		handle = ((struct ff_handle_req *)rq.payload)->handle;
+		switch (rq.hdr.op) {
+		case FF_OP_CREATE_COMP_CHANNEL:
+			answer_create_channel(&rq);
+			break;
+		case FF_OP_DESTROY_COMP_CHANNEL:
+			destroys++;
+			last_destroyed = handle;
+			if (!destroy_status && handle < MAX_CHANNELS &&
+			    channels[handle].wfd > 0) {
+				close(channels[handle].rfd);
+				close(channels[handle].wfd);
+				channels[handle].rfd = channels[handle].wfd = 0;
+			}
+			fr_reply(router_sock, &rq, destroy_status, NULL, 0, NULL,
+				 0);
+			break;
+		case FF_OP_CREATE_CQ:
+			answer_create_cq(&rq);
+			break;
+		case FF_OP_DESTROY_CQ:
+			fr_reply(router_sock, &rq, 0, &dropped,
+				 sizeof(dropped), NULL, 0);
+			break;
+		default:
+			fr_reply(router_sock, &rq, EINVAL, NULL, 0, NULL, 0);
+		}
+		for (i = 0; i < rq.nfds; i++)
+			close(rq.fds[i]);
+	}
+	return NULL;
+}
+
+/* The writing end of @ch's pipe, as the router holds it. */
+static int channel_wfd(struct ibv_comp_channel *ch)
+{
+	return channels[to_fch(ch)->handle].wfd;
+}
 
 static void bell_cq(struct ffl_cq *cq, int bell_fd, void *cq_context)
 {
 	make_cq(cq, 0);
 	cq->bell = (struct ffl_bell){ &router_page.sleeping, bell_fd, true };
-	cq->ibcq.context = &fake_ctx;
+	cq->ibcq.context = fake_ctx;
 	cq->ibcq.cq_context = cq_context;
 	cq->ibcq.cqe = CQ_SLOTS;
 	pthread_mutex_init(&cq->ibcq.mutex, NULL);
 	pthread_cond_init(&cq->ibcq.cond, NULL);
+}
+
+/* The router notifies @cq: notified 0 -> 1 writes its channel's byte. */
+static void router_notify(struct ffl_cq *cq)
+{
+	if (!__atomic_exchange_n(&cq->shm->notified, 1, __ATOMIC_SEQ_CST))
+		fr_write_byte(channels[cq->chan->handle].wfd);
 }
 
 /* The router's side: one entry, then notify if armed (ff_abi.h). */
@@ -95,8 +264,7 @@ static void router_complete(struct ffl_cq *cq, uint64_t wr_id, bool solicited,
 					 false, __ATOMIC_SEQ_CST,
 					 __ATOMIC_RELAXED))
 		return;
-	__atomic_store_n(&h->notified, 1, __ATOMIC_SEQ_CST);
-	ffl_bell_write(cq->chan->ch.fd);
+	router_notify(cq);
 }
 
 /* ---- doorbells ------------------------------------------------------ */
@@ -122,7 +290,7 @@ static void test_doorbell_decision(void)
 
 static void test_doorbell_post(void)
 {
-	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int bp[2], fd;
 	char buf[64];
 	struct ibv_sge sg = { .addr = (uintptr_t)buf, .length = 8,
 			      .lkey = 1 };
@@ -137,10 +305,11 @@ static void test_doorbell_post(void)
 	struct ibv_recv_wr r = { .wr_id = 4, .sg_list = &sg, .num_sge = 1 },
 			   *rbad;
 	struct ffl_qp qp;
-	uint64_t n;
-	int i;
+	int n, i;
 
-	bell_qp(&qp, fd);
+	bell_pipe(bp);
+	fd = bp[0];
+	bell_qp(&qp, bp[1]);
 	router_page.sleeping = 0;
 	for (i = 0; i < 2; i++) {
 		ffl_post_send(&qp.ibqpx.qp_base, s3, &bad);
@@ -174,27 +343,62 @@ static void test_doorbell_post(void)
 	i = ffl_post_send(&qp.ibqpx.qp_base, &s3[2], &bad);
 	n = rings(fd);
 	CHECK(i == ENOMEM && n == 0, "full_ring_no_ring",
-	      "post %d, %d rings", i, (int)n);
+	      "post %d, %d rings", i, n);
 	qp.shm->sq.cons = qp.shm->sq.prod;
 	/* partly accepted chain: what was published is announced */
 	s3[1].opcode = IBV_WR_BIND_MW;
 	i = ffl_post_send(&qp.ibqpx.qp_base, s3, &bad);
 	n = rings(fd);
 	CHECK(i == EINVAL && bad == &s3[1] && n == 1, "partial_post_rings",
-	      "post %d, bad %p, %d rings", i, (void *)bad, (int)n);
+	      "post %d, bad %p, %d rings", i, (void *)bad, n);
 	s3[1].opcode = IBV_WR_SEND;
 	router_page.sleeping = 0;
-	close(fd);
+	close(bp[0]);
+	close(bp[1]);
+}
+
+/*
+ * A ring is one byte, and never blocks: a full doorbell pipe is a wake-up
+ * the router has not taken yet.  A doorbell whose reader is gone (EPIPE)
+ * must not kill the app with SIGPIPE, nor leave one pending.
+ */
+static void test_doorbell_pipe(void)
+{
+	sigset_t pending;
+	long t0, dt;
+	int bp[2], i, n, cap;
+
+	bell_pipe(bp);
+	ffl_bell_write(bp[1]);
+	CHECK(rings(bp[0]) == 1, "ring_writes_one_byte", "not one byte");
+	cap = fcntl(bp[1], F_GETPIPE_SZ);
+	t0 = now_ms();
+	for (i = 0; i < cap + 1000; i++)
+		ffl_bell_write(bp[1]);
+	dt = now_ms() - t0;
+	n = rings(bp[0]);
+	CHECK(n == cap && dt < 2000, "ring_on_full_pipe_never_blocks",
+	      "%d bytes in a pipe of %d, %ld ms", n, cap, dt);
+	close(bp[0]);
+	errno = 0;
+	ffl_bell_write(bp[1]);
+	sigpending(&pending);
+	CHECK(errno == 0 && !sigismember(&pending, SIGPIPE),
+	      "ring_after_router_closed_no_sigpipe",
+	      "errno %d, SIGPIPE pending %d", errno,
+	      sigismember(&pending, SIGPIPE));
+	close(bp[1]);
 }
 
 static void test_doorbell_poll(void)
 {
-	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	struct ibv_wc wc[CQ_SLOTS];
 	struct ffl_cq cq;
-	int i;
+	int i, bp[2], fd;
 
-	bell_cq(&cq, fd, NULL);
+	bell_pipe(bp);
+	fd = bp[0];
+	bell_cq(&cq, bp[1], NULL);
 	router_page.sleeping = 1;
 	CHECK(ffl_poll_cq(&cq.ibcq, CQ_SLOTS, wc) == 0 && rings(fd) == 0,
 	      "empty_poll_no_ring", "an empty poll rang");
@@ -209,7 +413,8 @@ static void test_doorbell_poll(void)
 	router_page.sleeping = 0;
 	CHECK(ffl_poll_cq(&cq.ibcq, 1, wc) == 1 && rings(fd) == 0,
 	      "full_cq_poll_spinning_no_ring", "rang while spinning");
-	close(fd);
+	close(bp[0]);
+	close(bp[1]);
 }
 
 /*
@@ -220,7 +425,7 @@ static void test_doorbell_poll(void)
  */
 #define HS_ROUNDS 10000
 static struct ffl_qp hs_qp;
-static int hs_bell;
+static int hs_bell;	/* the router's (reading) end */
 static volatile int hs_stop;
 static int hs_timeouts, hs_sleeps;
 
@@ -229,7 +434,6 @@ static void *hs_router(void *arg)
 	struct ff_qp_shm *h = hs_qp.shm;
 	struct pollfd pfd = { .fd = hs_bell, .events = POLLIN };
 	uint32_t cons = 0, prod;
-	uint64_t v;
 	int spins = 0;
 
 	(void)arg;
@@ -249,8 +453,7 @@ static void *hs_router(void *arg)
 			hs_sleeps++;
 			if (poll(&pfd, 1, 5000) == 0 && !hs_stop)
 				hs_timeouts++;
-			if (read(hs_bell, &v, sizeof(v)) < 0)
-				v = 0;
+			fr_drain(hs_bell);
 		}
 		__atomic_store_n(&router_page.sleeping, 0, __ATOMIC_RELAXED);
 		spins = 0;
@@ -267,10 +470,11 @@ static void test_doorbell_handshake(void)
 				  .opcode = IBV_WR_SEND }, *bad;
 	long start = now_ms(), slow = 0;
 	pthread_t t;
-	int i, err = 0;
+	int i, err = 0, bp[2];
 
-	hs_bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	bell_qp(&hs_qp, hs_bell);
+	bell_pipe(bp);
+	hs_bell = bp[0];
+	bell_qp(&hs_qp, bp[1]);
 	router_page.sleeping = 0;
 	pthread_create(&t, NULL, hs_router, NULL);
 	for (i = 0; i < HS_ROUNDS && !err && !slow; i++) {
@@ -289,7 +493,7 @@ static void test_doorbell_handshake(void)
 			sleep_ms(2);
 	}
 	hs_stop = 1;
-	ffl_bell_write(hs_bell);
+	ffl_bell_write(bp[1]);
 	pthread_join(t, NULL);
 	CHECK(!err && hs_timeouts == 0 && slow == 0,
 	      "doorbell_handshake_no_lost_wakeup",
@@ -298,14 +502,15 @@ static void test_doorbell_handshake(void)
 	printf("# handshake: %d rounds, %d router sleeps, %ld ms\n", HS_ROUNDS,
 	       hs_sleeps, now_ms() - start);
 	router_page.sleeping = 0;
-	close(hs_bell);
+	close(bp[0]);
+	close(bp[1]);
 }
 
 /* ---- completion events ----------------------------------------------- */
 
 static void test_arm(void)
 {
-	struct ibv_comp_channel *ch = ibv_create_comp_channel(&fake_ctx);
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
 	struct ffl_cq cq, lone;
 
 	bell_cq(&cq, -1, NULL);
@@ -338,7 +543,7 @@ static void test_arm(void)
 
 static void test_events_basic(void)
 {
-	struct ibv_comp_channel *ch = ibv_create_comp_channel(&fake_ctx);
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
 	struct ibv_cq *got = NULL;
 	struct ibv_wc wc[CQ_SLOTS];
 	struct ffl_cq a, b;
@@ -471,7 +676,7 @@ static void *late_acker(void *arg)
 
 static void test_events_blocking(void)
 {
-	struct ibv_comp_channel *ch = ibv_create_comp_channel(&fake_ctx);
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
 	struct ibv_cq *got = NULL;
 	void *got_ctx = NULL;
 	pthread_t t;
@@ -485,8 +690,8 @@ static void test_events_blocking(void)
 	ibv_req_notify_cq(&bl_a.ibcq, 0);
 	ibv_req_notify_cq(&bl_b.ibcq, 0);
 
-	/* a stale count with no flag behind it must not end the wait */
-	ffl_bell_write(ch->fd);
+	/* a stray byte with no flag behind it must not end the wait */
+	fr_write_byte(channel_wfd(ch));
 	pthread_create(&t, NULL, late_notifier, NULL);
 	t0 = now_ms();
 	r = ibv_get_cq_event(ch, &got, &got_ctx);
@@ -496,6 +701,9 @@ static void test_events_blocking(void)
 		      dt >= 100,
 	      "blocking_get_cq_event_wakes", "r %d after %ld ms, got %s", r,
 	      dt, got == &bl_a.ibcq ? "a" : "b");
+	CHECK(!readable(ch->fd) && to_fch(ch)->in.owed == 0,
+	      "stray_byte_forgotten", "readable %d, owed %d",
+	      readable(ch->fd), to_fch(ch)->in.owed);
 
 	/* destroy_cq waits for the ack of the event it returned */
 	ffl_channel_del(&bl_b);
@@ -540,7 +748,7 @@ static void *ev_router(void *arg)
 
 static void test_events_stress(int solicited_only)
 {
-	struct ibv_comp_channel *ch = ibv_create_comp_channel(&fake_ctx);
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
 	struct ibv_wc wc[CQ_SLOTS];
 	struct pollfd pfd = { .fd = ch->fd, .events = POLLIN };
 	struct ibv_cq *got;
@@ -594,19 +802,358 @@ static void test_events_stress(int solicited_only)
 	ibv_destroy_comp_channel(ch);
 }
 
+/* ---- the v8 channel protocol ------------------------------------------ */
+
+static bool is_read_end(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	       (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
+}
+
+static void test_channel_create(void)
+{
+	static const struct {
+		enum create_mode mode;
+		int err;
+		bool destroyed;	/* the FFL gave the handle back */
+		int router_fds;	/* what the fake router still holds */
+		const char *name;
+	} bad[] = {
+		{ CREATE_EVENTFD, EPROTO, true, 0, "channel_eventfd_eproto" },
+		{ CREATE_WRITE_END, EPROTO, true, 0,
+		  "channel_write_end_eproto" },
+		{ CREATE_HANDLE_0, EPROTO, false, 2,
+		  "channel_handle_0_eproto" },
+		{ CREATE_NO_FD, EPROTO, true, 0, "channel_without_fd_eproto" },
+		{ CREATE_ENOMEM, ENOMEM, false, 0, "channel_router_error" },
+	};
+	struct ibv_comp_channel *ch;
+	int fds, before, i, err, now;
+	uint32_t h;
+
+	ch = ibv_create_comp_channel(fake_ctx);
+	if (!CHECK(ch, "create_channel", "%s", strerror(errno)))
+		return;
+	h = to_fch(ch)->handle;
+	CHECK(h != 0 && is_read_end(ch->fd) &&
+		      !(fcntl(ch->fd, F_GETFL) & O_NONBLOCK) &&
+		      ch->context == fake_ctx && ch->refcnt == 0,
+	      "channel_fd_is_read_end_of_router_pipe",
+	      "handle %u, fd %d", h, ch->fd);
+	CHECK(!readable(ch->fd), "new_channel_not_readable", "readable");
+	errno = 0;
+	CHECK(write(ch->fd, "x", 1) == -1 && errno == EBADF,
+	      "channel_fd_not_writable", "errno %d", errno);
+
+	destroy_status = EBUSY;
+	i = ibv_destroy_comp_channel(ch);
+	CHECK(i == EBUSY && destroys == 1 && last_destroyed == h,
+	      "router_ebusy_is_ebusy", "returned %d, %d destroys", i,
+	      destroys);
+	destroy_status = 0;
+	CHECK(ibv_destroy_comp_channel(ch) == 0 && destroys == 2,
+	      "destroy_channel_asks_router", "%d destroys", destroys);
+
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		destroys = 0;
+		create_mode = bad[i].mode;
+		fds = open_fds();
+		before = (int)next_handle;
+		errno = 0;
+		ch = ibv_create_comp_channel(fake_ctx);
+		err = errno;
+		now = open_fds();
+		CHECK(!ch && err == bad[i].err &&
+			      destroys == (bad[i].destroyed ? 1 : 0) &&
+			      (!bad[i].destroyed ||
+			       last_destroyed == (uint32_t)before) &&
+			      now == fds + bad[i].router_fds,
+		      bad[i].name,
+		      "channel %p, errno %d, %d destroys, fds %d -> %d",
+		      (void *)ch, err, destroys, fds, now);
+	}
+	create_mode = CREATE_OK;
+}
+
+/* CREATE_CQ names the channel by handle, no fd; a destroyed CQ's byte goes. */
+static void test_cq_on_channel(void)
+{
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
+	struct ibv_cq *cq, *plain;
+	struct ffl_cq *fcq;
+
+	if (!CHECK(ch, "channel_for_cq", "%s", strerror(errno)))
+		return;
+	cq = ibv_create_cq(fake_ctx, 4, NULL, ch, 0);
+	CHECK(cq && cq_req_channel == to_fch(ch)->handle && cq_req_nfds == 0 &&
+		      cq->channel == ch && ch->refcnt == 1,
+	      "create_cq_names_channel_handle", "cq %p, channel %u (want %u), "
+	      "%d fds", (void *)cq, cq_req_channel, to_fch(ch)->handle,
+	      cq_req_nfds);
+	plain = ibv_create_cq(fake_ctx, 4, NULL, NULL, 0);
+	CHECK(plain && cq_req_channel == 0 && cq_req_nfds == 0,
+	      "create_cq_without_channel_0", "channel %u", cq_req_channel);
+	if (!cq || !plain)
+		return;
+	CHECK(ibv_destroy_comp_channel(ch) == EBUSY, "channel_with_cq_busy",
+	      "went away");
+
+	fcq = to_fcq(cq);
+	ibv_req_notify_cq(cq, 0);
+	router_complete(fcq, 1, false, 0);
+	CHECK(readable(ch->fd), "notified_cq_makes_fd_readable",
+	      "not readable");
+	CHECK(ibv_destroy_cq(cq) == 0 && !readable(ch->fd) &&
+		      to_fch(ch)->in.owed == 0 && ch->refcnt == 0,
+	      "destroyed_cq_takes_its_byte", "readable %d owed %d",
+	      readable(ch->fd), to_fch(ch)->in.owed);
+	CHECK(ibv_destroy_cq(plain) == 0 && ibv_destroy_comp_channel(ch) == 0,
+	      "destroy_cq_then_channel", "failed");
+}
+
+/*
+ * The router sets the flag, then writes: a get between the two takes the
+ * CQ and owes the byte, which a later call takes before it waits.
+ */
+static void test_owed_byte(void)
+{
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
+	struct ibv_cq *got;
+	struct ffl_cq a;
+	void *got_ctx;
+	int r;
+
+	bell_cq(&a, -1, (void *)0xa);
+	ffl_channel_add(to_fch(ch), &a);
+	fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
+
+	__atomic_store_n(&a.shm->notified, 1, __ATOMIC_SEQ_CST);
+	r = ibv_get_cq_event(ch, &got, &got_ctx);
+	CHECK(r == 0 && got == &a.ibcq && to_fch(ch)->in.owed == 1,
+	      "flag_before_byte_owes_it", "r %d owed %d", r,
+	      to_fch(ch)->in.owed);
+	fr_write_byte(channel_wfd(ch));	/* the router's write, late */
+	r = ibv_get_cq_event(ch, &got, &got_ctx);
+	CHECK(r == -1 && errno == EAGAIN && !readable(ch->fd) &&
+		      to_fch(ch)->in.owed == 0,
+	      "owed_byte_taken_before_waiting", "r %d errno %d owed %d", r,
+	      errno, to_fch(ch)->in.owed);
+
+	/* readable again only with the next notification */
+	router_notify(&a);
+	CHECK(readable(ch->fd), "next_notification_readable", "not readable");
+	r = ibv_get_cq_event(ch, &got, &got_ctx);
+	CHECK(r == 0 && got == &a.ibcq && !readable(ch->fd) &&
+		      to_fch(ch)->in.owed == 0,
+	      "its_byte_taken_with_it", "r %d owed %d", r,
+	      to_fch(ch)->in.owed);
+	ibv_ack_cq_events(&a.ibcq, 2);
+	ffl_channel_del(&a);
+	ibv_destroy_comp_channel(ch);
+}
+
+/* The app's flags are the app's: the FFL never changes them. */
+static void test_fd_flags(void)
+{
+	struct ibv_comp_channel *ch = ibv_create_comp_channel(fake_ctx);
+	struct ibv_cq *got;
+	struct ffl_cq a;
+	void *got_ctx;
+	int fl, r;
+
+	bell_cq(&a, -1, NULL);
+	ffl_channel_add(to_fch(ch), &a);
+	fl = fcntl(ch->fd, F_GETFL) | O_NONBLOCK;
+	fcntl(ch->fd, F_SETFL, fl);
+	router_notify(&a);
+	router_notify(&a);	/* still notified: no second byte */
+	r = ibv_get_cq_event(ch, &got, &got_ctx);
+	CHECK(r == 0 && fcntl(ch->fd, F_GETFL) == fl && !readable(ch->fd),
+	      "one_byte_per_notified_cq_and_flags_kept", "r %d flags %#x",
+	      r, fcntl(ch->fd, F_GETFL));
+	fl &= ~O_NONBLOCK;
+	fcntl(ch->fd, F_SETFL, fl);
+	router_notify(&a);
+	r = ibv_get_cq_event(ch, &got, &got_ctx);
+	CHECK(r == 0 && fcntl(ch->fd, F_GETFL) == fl,
+	      "blocking_fd_kept_blocking", "r %d flags %#x", r,
+	      fcntl(ch->fd, F_GETFL));
+	ibv_ack_cq_events(&a.ibcq, 2);
+	ffl_channel_del(&a);
+	ibv_destroy_comp_channel(ch);
+}
+
+/*
+ * Several threads blocked in ibv_get_cq_event on one channel of several
+ * CQs, each running the arm / wait / ack / poll loop, against a router
+ * thread: every entry is polled exactly once, nobody hangs, and at the
+ * end the pipe is empty and nothing is owed.
+ */
+#define MT_CQS		4
+#define MT_THREADS	3
+#define MT_TOTAL	20000
+static struct ffl_cq mt_cq[MT_CQS];
+static struct ibv_comp_channel *mt_ch;
+static unsigned char mt_seen[MT_TOTAL];
+static volatile int mt_polled, mt_done, mt_errors, mt_events;
+
+static void *mt_consumer(void *arg)
+{
+	struct ibv_wc wc[CQ_SLOTS];
+	struct ibv_cq *got;
+	void *got_ctx;
+	int n, i;
+
+	(void)arg;
+	while (!__atomic_load_n(&mt_done, __ATOMIC_ACQUIRE)) {
+		if (ibv_get_cq_event(mt_ch, &got, &got_ctx)) {
+			__atomic_fetch_add(&mt_errors, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		__atomic_fetch_add(&mt_events, 1, __ATOMIC_RELAXED);
+		ibv_ack_cq_events(got, 1);
+		if (__atomic_load_n(&mt_done, __ATOMIC_ACQUIRE))
+			break;
+		ibv_req_notify_cq(got, 0);
+		while ((n = ffl_poll_cq(got, CQ_SLOTS, wc)) > 0)
+			for (i = 0; i < n; i++) {
+				if (wc[i].wr_id >= MT_TOTAL ||
+				    __atomic_fetch_add(&mt_seen[wc[i].wr_id],
+						       1, __ATOMIC_RELAXED))
+					__atomic_fetch_add(&mt_errors, 1,
+							   __ATOMIC_RELAXED);
+				__atomic_fetch_add(&mt_polled, 1,
+						   __ATOMIC_RELEASE);
+			}
+	}
+	return NULL;
+}
+
+static void *mt_router(void *arg)
+{
+	struct ffl_cq *cq;
+	uint32_t i;
+
+	(void)arg;
+	for (i = 0; i < MT_TOTAL; i++) {
+		cq = &mt_cq[(i * 7 + i / 3) % MT_CQS];
+		while (cq->shm->ring.prod -
+			       __atomic_load_n(&cq->shm->ring.cons,
+					       __ATOMIC_ACQUIRE) >=
+		       CQ_SLOTS)
+			sched_yield();
+		router_complete(cq, i, false, 0);
+		if (i % 211 == 0)
+			sleep_ms(1);
+	}
+	return NULL;
+}
+
+static void test_events_threads(void)
+{
+	pthread_t c[MT_THREADS], r;
+	struct timespec deadline;
+	int i, joined = 0, hung = 0;
+	long t0 = now_ms();
+
+	mt_ch = ibv_create_comp_channel(fake_ctx);
+	for (i = 0; i < MT_CQS; i++) {
+		bell_cq(&mt_cq[i], -1, NULL);
+		ffl_channel_add(to_fch(mt_ch), &mt_cq[i]);
+		ibv_req_notify_cq(&mt_cq[i].ibcq, 0);
+	}
+	for (i = 0; i < MT_THREADS; i++)
+		pthread_create(&c[i], NULL, mt_consumer, NULL);
+	pthread_create(&r, NULL, mt_router, NULL);
+	pthread_join(r, NULL);
+	while (__atomic_load_n(&mt_polled, __ATOMIC_ACQUIRE) < MT_TOTAL &&
+	       now_ms() - t0 < 20000)
+		sleep_ms(1);
+	hung = mt_polled < MT_TOTAL;
+	/* wake the waiters with notifications, as the router would */
+	__atomic_store_n(&mt_done, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < MT_THREADS; i++) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += 5;
+		for (;;) {
+			struct timespec soon;
+			int k, e;
+
+			for (k = 0; k < MT_CQS; k++)
+				router_notify(&mt_cq[k]);
+			clock_gettime(CLOCK_REALTIME, &soon);
+			soon.tv_nsec += 20000000;
+			if (soon.tv_nsec >= 1000000000) {
+				soon.tv_sec++;
+				soon.tv_nsec -= 1000000000;
+			}
+			e = pthread_timedjoin_np(c[i], NULL, &soon);
+			if (!e) {
+				joined++;
+				break;
+			}
+			if (soon.tv_sec > deadline.tv_sec)
+				break;
+		}
+	}
+	for (i = 0; i < MT_CQS; i++)
+		ffl_channel_del(&mt_cq[i]);
+	CHECK(!hung && !mt_errors && mt_polled == MT_TOTAL &&
+		      joined == MT_THREADS,
+	      "threads_share_a_channel_no_loss_no_hang",
+	      "polled %d of %d, %d errors, %d of %d threads back, %d events",
+	      mt_polled, MT_TOTAL, mt_errors, joined, MT_THREADS, mt_events);
+	CHECK(!readable(mt_ch->fd) && to_fch(mt_ch)->in.owed == 0 &&
+		      to_fch(mt_ch)->in.readers == 0,
+	      "threads_leave_pipe_empty", "readable %d owed %d readers %u",
+	      readable(mt_ch->fd), to_fch(mt_ch)->in.owed,
+	      to_fch(mt_ch)->in.readers);
+	printf("# %d consumers, %d CQs: %d entries, %d events, %ld ms\n",
+	       MT_THREADS, MT_CQS, MT_TOTAL, mt_events, now_ms() - t0);
+	for (i = 0; i < MT_CQS; i++)
+		ibv_ack_cq_events(&mt_cq[i].ibcq, 0);
+	if (joined == MT_THREADS)
+		ibv_destroy_comp_channel(mt_ch);
+}
+
 int main(void)
 {
-	fake_ctx.ops = ffl_ctx_ops;
+	int sv[2];
+	pthread_t t;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return 1;
+	fake_ctx->cmd_fd = sv[0];
+	router_sock = sv[1];
+	fake_ctx->ops = ffl_ctx_ops;
+	fake_ctx->num_comp_vectors = 1;
+	fctx.info.max_cqe = 1024;
+	fctx.bell = bell;
+	fctx.seq = 1;
+	pthread_mutex_init(&fctx.cmd_lock, NULL);
+	ffl_async_init(&fctx, -1);
 	ffl_datapath_init();
+	pthread_create(&t, NULL, fake_router, NULL);
 
 	test_doorbell_decision();
 	test_doorbell_post();
+	test_doorbell_pipe();
 	test_doorbell_poll();
 	test_doorbell_handshake();
+	test_channel_create();
+	test_cq_on_channel();
 	test_arm();
 	test_events_basic();
 	test_events_blocking();
+	test_owed_byte();
+	test_fd_flags();
 	test_events_stress(0);
 	test_events_stress(1);
+	test_events_threads();
+
+	shutdown(sv[0], SHUT_RDWR);
+	pthread_join(t, NULL);
 	return t_summary();
 }
