@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """FreeFlow's benchmark suite: ./freeflow bench [--quick] runs this (see bench/README.md).
 
-Brings up a lab of its own, measures FreeFlow and the baselines of
-shared/design/bench.md between the same two containers, and writes results.md,
-results.csv and PNG figures into bench/results/<date>/ (quick runs: quick-<date>/).
+Brings up a lab of its own, measures FreeFlow and its baselines (memcpy, iperf3, sockperf,
+UCX over shared memory) between the same two containers, judges the targets, and writes
+results.md, results.csv and PNG figures into bench/results/<date>/ (quick runs:
+quick-<date>/).
 """
 
 import argparse
@@ -32,8 +33,8 @@ REPO = os.path.dirname(HERE)
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="./freeflow bench", description=(
-        "FreeFlow and the baselines of shared/design/bench.md between two containers of a lab of "
-        "its own; writes results.md, results.csv and PNG figures (bench/README.md)."))
+        "FreeFlow and its baselines (memcpy, iperf3, sockperf, UCX shared memory) between two containers "
+        "of a lab of its own; writes results.md, results.csv and PNG figures (bench/README.md)."))
     ap.add_argument("--quick", action="store_true", help="a short run (about 2 minutes), fewer sizes")
     ap.add_argument("--no-build", action="store_true",
                     help="(./freeflow's) skip install-deps and the Maven build: measure what is built")
