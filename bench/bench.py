@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """FreeFlow's benchmark suite: ./freeflow bench [--quick] runs this (see bench/README.md).
 
-Brings up a lab of its own, measures FreeFlow and the baselines of
-shared/design/bench.md between the same two containers, and writes results.md,
-results.csv and PNG figures into bench/results/<date>/ (quick runs: quick-<date>/).
+Brings up a lab of its own, measures FreeFlow and its baselines (memcpy, iperf3, sockperf,
+UCX over shared memory) between the same two containers, judges the targets, and writes
+results.md, results.csv and PNG figures into bench/results/<date>/ (quick runs:
+quick-<date>/).
 """
 
 import argparse
@@ -24,6 +25,7 @@ from ffbench.plan import Plan  # noqa: E402
 from ffbench.progress import Progress, clock  # noqa: E402
 from ffbench.report import Report  # noqa: E402
 from ffbench.results import Results  # noqa: E402
+from ffbench.steps import Steps, retried_text  # noqa: E402
 from ffbench.suite import Suite  # noqa: E402
 
 REPO = os.path.dirname(HERE)
@@ -31,8 +33,8 @@ REPO = os.path.dirname(HERE)
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="./freeflow bench", description=(
-        "FreeFlow and the baselines of shared/design/bench.md between two containers of a lab of "
-        "its own; writes results.md, results.csv and PNG figures (bench/README.md)."))
+        "FreeFlow and its baselines (memcpy, iperf3, sockperf, UCX shared memory) between two containers "
+        "of a lab of its own; writes results.md, results.csv and PNG figures (bench/README.md)."))
     ap.add_argument("--quick", action="store_true", help="a short run (about 2 minutes), fewer sizes")
     ap.add_argument("--no-build", action="store_true",
                     help="(./freeflow's) skip install-deps and the Maven build: measure what is built")
@@ -167,19 +169,9 @@ def run(args):
     progress = Progress([est for _, est, _ in steps])
     progress.message("freeflow bench: %s run, %d steps, about %s; lab '%s'; results in %s" % (
         plan.name, len(steps), clock(sum(e for _, e, _ in steps)), args.lab, out_dir))
-    failures = 0
+    loop = Steps(suite, r, progress)
     try:
-        for i, (label, _, fn) in enumerate(steps):
-            progress.step(label)
-            try:
-                progress.done(fn())
-            except Exception as e:  # a failed step is reported, the run goes on
-                failures += 1
-                first = str(e).splitlines()[0] if str(e) else type(e).__name__
-                progress.done("FAILED: " + first)
-                r.add("meta", "run", "failure", "", "", note="%s: %s" % (label, " | ".join(str(e).splitlines())))
-                if i < 2:  # no lab, no containers: nothing else can run
-                    break
+        loop.run(steps)
     finally:
         progress.message("freeflow bench: lab '%s' down" % args.lab)
         router_cpu = router_seconds(lab)
@@ -189,13 +181,15 @@ def run(args):
             progress.message("freeflow bench: lab down failed: %s" % e)
         r.add("meta", "run", "duration_s", "%.0f" % progress.elapsed(), "")
         r.add("meta", "run", "other_load_pct", "%.0f" % load.percent(router_cpu), "")
-        r.add("meta", "run", "failures", failures, "")
+        r.add("meta", "run", "failures", loop.failures, "")
+        r.add("meta", "run", "retried_steps", loop.retried, "")
         write_outputs(r, out_dir)
-    progress.message("freeflow bench: %s in %s, %d failed step(s); %s" % (
-        plan.name, clock(progress.elapsed()), failures, os.path.join(out_dir, "results.md")))
+    progress.message("freeflow bench: %s in %s, %d failed step(s)%s; %s" % (
+        plan.name, clock(progress.elapsed()), loop.failures,
+        ", " + retried_text(loop.retried) if loop.retried else "", os.path.join(out_dir, "results.md")))
     for t in targets.judge(r):
         progress.message("  target %-72s %s" % (t.text, t.verdict + (" (%.2fx)" % t.ratio if t.ratio else "")))
-    return 1 if failures else 0
+    return 1 if loop.failures else 0
 
 
 def on_term(signum, frame):

@@ -3,7 +3,8 @@ verdict on every target. Reads only the Results (so it can be rebuilt from resul
 
 from . import targets
 from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES, MiB
-from .runner import human_size
+from .runner import CALIBRATION_RETRIES, human_size
+from .steps import retried_text
 from .targets import judge
 
 NA = "n/a"
@@ -45,6 +46,8 @@ class Report:
     def markdown(self):
         parts = [self.header(), self.targets(), self.throughput(), self.throughput_ratios(), self.latency(),
                  self.baselines(), self.cpu(), self.idle(), self.mode_latency(), self.plots(), self.method()]
+        if self._retried():
+            parts.append(self.retried())
         if str(self.r.meta("failures")) not in ("", "0"):
             parts.append(self.failed())
         return "\n\n".join(p for p in parts if p) + "\n"
@@ -65,7 +68,7 @@ class Report:
             "- **Run**: `%s`, %s s; lab `%s`: one host (its router, a Karaf JVM), containers c1 (client, "
             "sender) and c2 (server, receiver) on the host's bridge, Docker-like; every test, FreeFlow "
             "or baseline, between these two containers." % (m("command"), m("duration_s"), m("lab")),
-        ])
+        ] + (["- **Retries**: %s (see Retried steps)" % retried_text(self._retried())] if self._retried() else []))
 
     def targets(self):
         rows = []
@@ -75,7 +78,11 @@ class Report:
             verdict = "**%s**" % t.verdict + (" (%s)" % t.mode_note if t.mode_note else "")
             rows.append([t.text, "%s %s" % (num(t.value), t.unit), ref, ratio(t.value, t.reference),
                          "%s %s×" % (t.sense.replace(">=", "≥").replace("<=", "≤"), num(t.factor, 1)), verdict])
-        return "## Targets (shared/design/bench.md)\n\n" + table(
+        return ("## Targets\n\nWhat FreeFlow is meant to reach, each target a ratio to a baseline measured in this "
+                "same run between the same two containers, to another FreeFlow figure, or an absolute limit: "
+                "throughput near memory copy and far above TCP, small messages near large ones, latency far "
+                "below TCP's, an idle router that costs next to nothing and an adaptive mode as fast as "
+                "fastpath (bench/README.md, Targets).\n\n") + table(
             ["target", "FreeFlow", "baseline / limit", "ratio", "required", "verdict"], rows)
 
     def throughput(self):
@@ -239,6 +246,23 @@ class Report:
             "- Raw data: `results.csv` (one figure per row). Program outputs: `raw/` beside this file (not "
             "committed).",
         ])
+
+    def _retried(self):
+        try:
+            return int(self.r.meta("retried_steps") or 0)
+        except ValueError:
+            return 0
+
+    def retried(self):
+        lines = ["## Retried steps", "",
+                 "perftest gave up on its own CPU-clock calibration (`Correlation coefficient r^2: … < 0.9`, "
+                 "`Can't produce a report`, exit status 1: other work preempted the busy waits it calibrates "
+                 "with), so the bench ran it again, up to %d times. The figures are those of the run that "
+                 "completed." % CALIBRATION_RETRIES, ""]
+        for row in self.r.rows:
+            if row["section"] == "meta" and row["metric"] == "retry":
+                lines.append("- %s" % row["note"].replace("\n", " ")[:400])
+        return "\n".join(lines)
 
     def failed(self):
         lines = ["## Failed steps", ""]

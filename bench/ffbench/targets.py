@@ -1,4 +1,4 @@
-"""The targets of shared/design/bench.md, judged on the figures of one run."""
+"""The bench's targets (bench/README.md, Targets), judged on the figures of one run."""
 
 import statistics
 
@@ -59,7 +59,7 @@ def _mode_lat(r, mode):
 
 
 def judge(r):
-    """The targets, in the order of bench.md."""
+    """The targets, in the order of bench/README.md."""
     t = []
     mem = r.get("baseline", "memcpy", "bw_gbps", size=MiB)
     tcp = r.get("baseline", "iperf3", "bw_gbps")

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * memcpy_bw: the one-copy limit of bench.md -- how fast one core copies a buffer of
- * SIZE bytes into another with memcpy, after a short warm-up.
+ * memcpy_bw: the one-copy limit of the bench's targets (bench/README.md) -- how fast
+ * one core copies a buffer of SIZE bytes into another with memcpy, after a short warm-up.
  *
  *   memcpy_bw SIZE SECONDS [TRIALS]
  *
