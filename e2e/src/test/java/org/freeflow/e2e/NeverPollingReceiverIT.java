@@ -17,6 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LabExtension.class)
 @Timeout(240)
 class NeverPollingReceiverIT {
+    /** ff_nopoll's default port. */
+    private static final int PORT = 18517;
 
     @Test
     void rcSenderFailsAndTheReceiverGetsCqErr(Lab lab) throws InterruptedException {
@@ -37,7 +39,7 @@ class NeverPollingReceiverIT {
         String server = prefix + "-srv";
         String[] serverCommand = concat(new String[] {program, "--server"}, flags);
         String[] clientCommand = concat(concat(new String[] {program}, flags), new String[] {server});
-        return Pair.run(lab, server, prefix + "-cli", 18515, Duration.ofSeconds(90), serverCommand, clientCommand)
+        return Pair.run(lab, server, prefix + "-cli", PORT, Duration.ofSeconds(90), serverCommand, clientCommand)
                 .assertBothSucceeded();
     }
 
