@@ -12,7 +12,10 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <freeflow/ff_abi.h>
@@ -23,6 +26,32 @@ struct fr_request {
 	int fds[4];
 	int nfds;
 };
+
+/*
+ * A listening SOCK_SEQPACKET socket at @name in a new directory made from
+ * @dir_template (mkdtemp); its path goes to @path.  -1 on failure.
+ */
+__attribute__((unused))
+static int fr_listen(char *dir_template, const char *name, char *path,
+		     size_t size)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!mkdtemp(dir_template) ||
+	    snprintf(path, size, "%s/%s", dir_template, name) >= (int)size ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 4)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 /* The next request on @sock; false when the peer closed or on error. */
 __attribute__((unused))

@@ -276,18 +276,11 @@ static void test_open_refused(void)
 
 int main(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[] = "/tmp/ffl-test-device-XXXXXX";
 	pthread_t t;
 
-	if (!mkdtemp(dir))
-		return 2;
-	snprintf(sock_path, sizeof(sock_path), "%s/c.sock", dir);
-	strcpy(sun.sun_path, sock_path);
-	listener = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (listener < 0 ||
-	    bind(listener, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(listener, 4))
+	listener = fr_listen(dir, "c.sock", sock_path, sizeof(sock_path));
+	if (listener < 0)
 		return 2;
 	pthread_create(&t, NULL, fake_router, NULL);
 

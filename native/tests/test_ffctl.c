@@ -214,7 +214,6 @@ static void test_other_commands(void)
 
 int main(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[] = "/tmp/ffl-test-ffctl-XXXXXX", exe[PATH_MAX], *slash;
 	ssize_t n;
 	pthread_t t;
@@ -232,14 +231,8 @@ int main(void)
 		CHECK(0, "ffctl_built", "%s: %s", ffctl, strerror(errno));
 		return t_summary();
 	}
-	if (!mkdtemp(dir))
-		return 2;
-	snprintf(sock_path, sizeof(sock_path), "%s/admin.sock", dir);
-	strcpy(sun.sun_path, sock_path);
-	listener = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (listener < 0 ||
-	    bind(listener, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(listener, 4))
+	listener = fr_listen(dir, "admin.sock", sock_path, sizeof(sock_path));
+	if (listener < 0)
 		return 2;
 	pthread_create(&t, NULL, fake_router, NULL);
 
