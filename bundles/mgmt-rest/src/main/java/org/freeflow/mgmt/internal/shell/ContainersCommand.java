@@ -38,10 +38,12 @@ public class ContainersCommand implements Action {
         table.column("CQs").alignRight();
         table.column("QPs").alignRight();
         table.column("Port");
+        table.column("Refused").alignRight();
         table.emptyTableText("No containers attached to " + nics.hostName());
         for (ContainerView c : nics.containers()) {
             table.addRow().addContent(c.name(), c.tenant(), c.virtualIp(), c.lid(), c.gid(), c.device(),
-                    c.connections(), c.pds(), c.mrs(), c.cqs(), c.qps(), c.port());
+                    c.connections(), c.pds(), c.mrs(), c.cqs(), c.qps(), c.port(),
+                    c.refused());
         }
         table.print(out);
     }

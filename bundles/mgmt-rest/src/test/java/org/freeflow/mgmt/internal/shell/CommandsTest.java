@@ -27,17 +27,17 @@ class CommandsTest {
         nics.containers.add(new ContainerView("c1", "acme", "10.98.0.1", 1, "fe80::4646:0:1", "freeflow0",
                 "/run/freeflow/containers/c1.sock", 2, 1, 3, 2, 4));
         nics.containers.add(new ContainerView("c2", "default", "10.98.0.2", 2, "fe80::4646:0:2", "freeflow0",
-                "/run/freeflow/containers/c2.sock", 0, 0, 0, 0, 0, ContainerView.PORT_DOWN));
+                "/run/freeflow/containers/c2.sock", 0, 0, 0, 0, 0, ContainerView.PORT_DOWN, "netns net:[4026532300]", 3));
         ContainersCommand command = new ContainersCommand();
         command.nics = nics;
         List<String> lines = run(command);
         assertEquals(4, lines.size(), String.join("\n", lines));
         assertTrue(columns(lines.get(0)).equals(List.of("Name", "Tenant", "Virtual IP", "LID", "GID", "Device",
-                "Conns", "PDs", "MRs", "CQs", "QPs", "Port")), lines.get(0));
+                "Conns", "PDs", "MRs", "CQs", "QPs", "Port", "Refused")), lines.get(0));
         assertEquals(List.of("c1", "acme", "10.98.0.1", "1", "fe80::4646:0:1", "freeflow0", "2", "1", "3", "2", "4",
-                "ACTIVE"), columns(lines.get(2)));
+                "ACTIVE", "0"), columns(lines.get(2)));
         assertEquals(List.of("c2", "default", "10.98.0.2", "2", "fe80::4646:0:2", "freeflow0", "0", "0", "0", "0",
-                "0", "DOWN"), columns(lines.get(3)));
+                "0", "DOWN", "3"), columns(lines.get(3)), "connections its socket refused");
     }
 
     @Test
