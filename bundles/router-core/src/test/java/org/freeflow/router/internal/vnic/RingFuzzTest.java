@@ -514,15 +514,28 @@ class RingFuzzTest {
         r.putInt(slot + SendWqe.SEND_FLAGS, flags);
         r.putInt(slot + SendWqe.IMM_DATA, pick(data, 0, 0x0a0b0c0d));
         int maxSge = (q.slotSize - SendWqe.SIZE) / Abi.Sge.SIZE;
-        int numSge = data.consumeInt(0, 7) == 0 ? data.consumeInt() : data.consumeInt(0, maxSge + 1);
+        // half the time a request that is right, so that the data path runs to its end
+        boolean right = data.consumeBoolean();
+        boolean atomic = opcode == WR_ATOMIC_CMP_AND_SWP || opcode == WR_ATOMIC_FETCH_AND_ADD;
+        int numSge = right ? (atomic ? 1 : data.consumeInt(0, Math.min(maxSge, 3)))
+                : data.consumeInt(0, 7) == 0 ? data.consumeInt() : data.consumeInt(0, maxSge + 1);
         r.putInt(slot + SendWqe.NUM_SGE, numSge);
         if (TRACE) {
-            trace(p, "send slot " + slot + " opcode " + opcode + " flags " + flags + " num_sge " + numSge);
+            trace(p, "send slot " + slot + " opcode " + opcode + " flags " + flags + " num_sge " + numSge
+                    + (right ? " (right)" : ""));
         }
-        Region remote = region(data, p, peer);
-        r.putLong(slot + SendWqe.REMOTE_ADDR, remote == null ? data.consumeLong()
-                : nearLong(data, remote.addr + data.consumeLong(0, remote.length)));
-        r.putInt(slot + SendWqe.RKEY, key(data, p, remote));
+        Region remote = right ? rightRegion(data, p, peer) : region(data, p, peer);
+        long remoteAddr;
+        if (remote == null) {
+            remoteAddr = data.consumeLong();
+        } else if (right) {
+            remoteAddr = remote.addr + data.consumeLong(0, Math.max(0, remote.length - 8));
+            remoteAddr = atomic ? Math.min((remoteAddr + 7) & ~7L, (remote.addr + remote.length - 8) & ~7L) : remoteAddr;
+        } else {
+            remoteAddr = nearLong(data, remote.addr + data.consumeLong(0, remote.length));
+        }
+        r.putLong(slot + SendWqe.REMOTE_ADDR, remoteAddr);
+        r.putInt(slot + SendWqe.RKEY, remote != null && right ? remote.key : key(data, p, remote));
         int inlineCap = q.slotSize - SendWqe.SIZE;
         int inline = data.consumeInt(0, 7) == 0 ? data.consumeInt() : data.consumeInt(0, inlineCap + 1);
         r.putInt(slot + SendWqe.INLINE_LEN, inline);
@@ -531,7 +544,12 @@ class RingFuzzTest {
             r.put(slot + SendWqe.SIZE, bytes, bytes.length);
         } else {
             for (int i = 0; i < Math.min(Math.max(numSge, 0), maxSge); i++) {
-                sge(data, p, r, slot + SendWqe.SIZE + i * Abi.Sge.SIZE, self);
+                int at = slot + SendWqe.SIZE + i * Abi.Sge.SIZE;
+                if (right) {
+                    rightSge(data, p, r, at, self, atomic ? 8 : 0);
+                } else {
+                    sge(data, p, r, at, self);
+                }
             }
         }
         if (p.service == UD) {
@@ -569,16 +587,48 @@ class RingFuzzTest {
         Endpoint self = q == p.rqA ? p.a : p.b;
         r.putLong(slot + RecvWqe.WR_ID, data.consumeInt(0, 255));
         int maxSge = (q.slotSize - RecvWqe.SIZE) / Abi.Sge.SIZE;
-        int numSge = data.consumeInt(0, 7) == 0 ? data.consumeInt() : data.consumeInt(0, maxSge + 1);
+        boolean right = data.consumeBoolean();
+        int allowed = q.ring == p.srqRing ? p.srq.maxSge : (q == p.rqA ? p.qa : p.qb).caps.maxRecvSge();
+        int numSge = right ? data.consumeInt(1, Math.max(1, Math.min(allowed, 3)))
+                : data.consumeInt(0, 7) == 0 ? data.consumeInt() : data.consumeInt(0, maxSge + 1);
         r.putInt(slot + RecvWqe.NUM_SGE, numSge);
         if (TRACE) {
-            trace(p, "recv slot " + slot + " num_sge " + numSge);
+            trace(p, "recv slot " + slot + " num_sge " + numSge + (right ? " (right)" : ""));
         }
         for (int i = 0; i < Math.min(Math.max(numSge, 0), maxSge); i++) {
-            sge(data, p, r, slot + RecvWqe.SIZE + i * Abi.Sge.SIZE, self);
+            int at = slot + RecvWqe.SIZE + i * Abi.Sge.SIZE;
+            if (right) {
+                rightSge(data, p, r, at, self, 0);
+            } else {
+                sge(data, p, r, at, self);
+            }
         }
         if (data.consumeInt(0, 7) != 0) {
             r.publish(q.ctrl + Abi.RingCtrl.PROD, prod + 1);
+        }
+    }
+
+    /** A region of {@code owner}'s PD (null if none), for a request meant to pass. */
+    private static Region rightRegion(FuzzedDataProvider data, Pair p, Endpoint owner) {
+        List<Region> mine = p.regions.stream().filter(r -> r.owner == owner && r.pd == owner.pd && r.length >= 8)
+                .toList();
+        return mine.isEmpty() ? null : mine.get(data.consumeInt(0, mine.size() - 1));
+    }
+
+    /** An SGE inside a region of {@code owner}'s PD with its key: {@code length} bytes, or some when 0. */
+    private static void rightSge(FuzzedDataProvider data, Pair p, FflRing r, int at, Endpoint owner, int length) {
+        Region mr = rightRegion(data, p, owner);
+        if (mr == null) {
+            sge(data, p, r, at, owner);
+            return;
+        }
+        int n = length > 0 ? length : data.consumeInt(1, (int) Math.min(mr.length, 2 * 4096 + 16));
+        long addr = mr.addr + data.consumeLong(0, mr.length - n);
+        r.putLong(at + Abi.Sge.ADDR, addr);
+        r.putInt(at + Abi.Sge.LENGTH, n);
+        r.putInt(at + Abi.Sge.LKEY, mr.key);
+        if (TRACE) {
+            trace(p, "  sge 0x" + Long.toHexString(addr) + " +" + n + " of " + mr);
         }
     }
 
