@@ -33,7 +33,7 @@ cd "$REPO"
 read -r -a extra <<<"${FUZZ_MVN_ARGS:-}"
 set +e
 mvn -B "${extra[@]}" -pl bundles/router-core -am verify -Pfuzz-long \
-	-Dfuzz.seconds="$seconds" -Dfuzz.runs="$runs" 2>&1 | tee "$log"
+	-Dfuzz.seconds="$seconds" -Dfuzz.runs="$runs" -Dfuzz.timeout=$((seconds + 300)) 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 

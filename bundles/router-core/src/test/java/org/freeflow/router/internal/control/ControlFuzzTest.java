@@ -62,6 +62,7 @@ import org.freeflow.router.internal.RouterSettings;
 import org.freeflow.router.internal.VirtualNicManager;
 import org.freeflow.router.internal.testing.Descriptors;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
+import org.freeflow.router.internal.testing.FullEventFd;
 import org.freeflow.router.internal.testing.InlinePoller;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.QpDirectory;
@@ -179,6 +180,8 @@ class ControlFuzzTest {
         final List<Integer> qpns = new ArrayList<>();
         final List<Integer> srqs = new ArrayList<>();
         final List<Integer> xrcds = new ArrayList<>();
+        /** The async eventfd the last OPEN shared (the router's descriptor, the app's file), or -1. */
+        int asyncFd = -1;
 
         Conversation(World w) {
             vnic = new VirtualNic(new ContainerRecord("fuzz", "default", "host1", "10.98.0.1", 16, 1, "fe80::4646:1",
@@ -187,6 +190,7 @@ class ControlFuzzTest {
         }
 
         void connect(World w) {
+            asyncFd = -1;
             context = new VerbsContext(vnic, w.env);
             session = new VerbsSession(context, DEVICE);
         }
@@ -202,7 +206,7 @@ class ControlFuzzTest {
         Conversation c = new Conversation(w);
         try {
             for (int i = 0; i < MAX_MESSAGES && data.remainingBytes() > 0; i++) {
-                int kind = data.consumeInt(0, 31);
+                int kind = data.consumeInt(0, 32);
                 if (kind < 26) {
                     verbsRequest(data, w, c);
                 } else if (kind < 28) {
@@ -211,6 +215,11 @@ class ControlFuzzTest {
                     adminRequest(data, w, c);
                 } else if (kind == 30) {
                     c.vnic.setPortActive(data.consumeBoolean());
+                } else if (kind == 32) {
+                    // the application fills the async eventfd's counter: a blocking write of 1 would wait
+                    if (c.asyncFd >= 0) {
+                        FullEventFd.fill(c.asyncFd);
+                    }
                 } else {
                     c.session.close();
                     c.connect(w);
@@ -541,6 +550,7 @@ class ControlFuzzTest {
         int p = Hdr.SIZE;
         switch (op) {
             case Abi.OP_ALLOC_PD -> c.pds.add(out.getInt(p + HandleResp.HANDLE));
+            case Abi.OP_OPEN -> c.asyncFd = fds[2];
             case Abi.OP_OPEN_XRCD -> c.xrcds.add(out.getInt(p + HandleResp.HANDLE));
             case Abi.OP_REG_MR -> {
                 c.mrs.add(out.getInt(p + RegMrResp.HANDLE));

@@ -28,6 +28,7 @@ import org.freeflow.fastpath.api.Abi.RecvWqe;
 import org.freeflow.fastpath.api.Abi.SendWqe;
 import org.freeflow.fastpath.api.Abi.SrqShm;
 import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.MemFd;
@@ -36,6 +37,7 @@ import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Descriptors;
 import org.freeflow.router.internal.testing.AppMemory;
 import org.freeflow.router.internal.testing.FflCompletionQueue;
+import org.freeflow.router.internal.testing.FullEventFd;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 
 /**
@@ -202,6 +204,8 @@ class RingFuzzTest {
         Queue recvB;
         FflRing srqRing;
         FflRing lastRing;
+        /** Each process's completion channel, or none. */
+        final EventFd[] channels = new EventFd[2];
         SharedReceiveQueue srq;
         int xrcFile = -1;
         final List<Region> regions = new ArrayList<>();
@@ -264,6 +268,11 @@ class RingFuzzTest {
         p.minRnrTimer = data.consumeInt(0, 31);
         p.timeout = data.consumeInt(0, 31);
         p.retryCnt = data.consumeInt(0, 7);
+        if (data.consumeBoolean()) {
+            // a completion channel per process, blocking as ibv_create_comp_channel makes it
+            p.channels[0] = EventFd.create(0);
+            p.channels[1] = EventFd.create(0);
+        }
         VnicFixture fx = p.fx;
         int type = switch (p.service) {
             case UC -> QPT_UC;
@@ -348,9 +357,10 @@ class RingFuzzTest {
                 Path.of("/tmp/" + name + ".sock"));
         Endpoint e = new Endpoint(nic, new VerbsContext(nic, p.fx.env), memory);
         e.pd = e.ctx.allocPd();
-        Grants.Cq send = e.ctx.createCq(cqe, -1, false);
+        int channel = p.channels[side] == null ? -1 : p.channels[side].fd();
+        Grants.Cq send = e.ctx.createCq(cqe, channel, false);
         e.sendCq = new FflCompletionQueue(send.handle(), send.fd());
-        Grants.Cq recv = e.ctx.createCq(cqe, -1, false);
+        Grants.Cq recv = e.ctx.createCq(cqe, channel, false);
         e.recvCq = new FflCompletionQueue(recv.handle(), recv.fd());
         return e;
     }
@@ -450,7 +460,7 @@ class RingFuzzTest {
 
     // ---- the hostile FFL
 
-    private static void act(FuzzedDataProvider data, Pair p) {
+    private static void act(FuzzedDataProvider data, Pair p) throws PosixException {
         int action = data.consumeInt(0, 31);
         if (TRACE) {
             trace(p, "action " + action);
@@ -714,15 +724,27 @@ class RingFuzzTest {
     }
 
     /** The FFL's end of a CQ: poll some, or lie about cons, or arm it. */
-    private static void completionQueue(FuzzedDataProvider data, Pair p) {
+    private static void completionQueue(FuzzedDataProvider data, Pair p) throws PosixException {
         int i = data.consumeInt(0, p.cqs.size() - 1);
         ByteBuffer shm = cqShm(p, i);
-        switch (data.consumeInt(0, 3)) {
+        EventFd channel = p.channels[i / 2];
+        switch (data.consumeInt(0, 5)) {
             case 0 -> {
                 RingIndex.storeRelease(shm, CqShm.RING_CONS, data.consumeInt());
                 p.lied[i] = true;
             }
             case 1 -> RingIndex.storeVolatile(shm, CqShm.ARMED, pick(data, Abi.CQ_ARM_NEXT, Abi.CQ_ARM_SOLICITED));
+            case 4 -> {
+                // the application fills its channel's counter: a blocking write of 1 would wait forever
+                if (channel != null) {
+                    FullEventFd.fill(channel.fd());
+                }
+            }
+            case 5 -> {
+                if (channel != null && FullEventFd.count(channel.fd()) != 0) {
+                    channel.drain();
+                }
+            }
             default -> drain(p, i, data.consumeInt(0, 16));
         }
     }
@@ -1042,5 +1064,10 @@ class RingFuzzTest {
             }
         }
         FileDescriptors.closeQuietly(p.xrcFile);
+        for (EventFd channel : p.channels) {
+            if (channel != null) {
+                channel.close();
+            }
+        }
     }
 }
