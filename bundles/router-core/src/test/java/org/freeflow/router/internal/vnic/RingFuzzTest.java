@@ -28,6 +28,7 @@ import org.freeflow.fastpath.api.Abi.RecvWqe;
 import org.freeflow.fastpath.api.Abi.SendWqe;
 import org.freeflow.fastpath.api.Abi.SrqShm;
 import org.freeflow.fastpath.api.RingIndex;
+import org.freeflow.fastpath.api.WorkQueueConsumer;
 import org.freeflow.posix.api.EventFd;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
@@ -108,6 +109,19 @@ class RingFuzzTest {
         final ByteBuffer shm;
         final byte[] shadow;
         final int[] routerWords;
+        /**
+         * The producer index of an SRQ ring, or -1: a value more than the ring
+         * holds ahead of what the router consumed, or one behind the last (the
+         * router may have consumed up to the old one, past the new one), may
+         * stay in the router's cache: the SRQ then fails later, and stays
+         * failed, as designed.
+         */
+        int watchedProd = -1;
+        int lastProd;
+        java.util.function.IntSupplier consumed;
+        int slots;
+        /** Such a value was written. */
+        boolean tainted;
 
         /** Maps the ring memfd {@code fd} (and closes it). */
         FflRing(int fd, int... routerWords) throws PosixException {
@@ -131,6 +145,7 @@ class RingFuzzTest {
         }
 
         void putInt(int at, int value) {
+            watch(at, value);
             shm.putInt(at, value);
             ByteBuffer.wrap(shadow).order(shm.order()).putInt(at, value);
         }
@@ -146,8 +161,18 @@ class RingFuzzTest {
         }
 
         void publish(int prodOffset, int prod) {
+            watch(prodOffset, prod);
             RingIndex.storeRelease(shm, prodOffset, prod);
             ByteBuffer.wrap(shadow).order(shm.order()).putInt(prodOffset, prod);
+        }
+
+        private void watch(int at, int value) {
+            if (at == watchedProd) {
+                if (value - lastProd < 0 || Integer.compareUnsigned(value - consumed.getAsInt(), slots) > 0) {
+                    tainted = true;
+                }
+                lastProd = value;
+            }
         }
 
         int load(int offset) {
@@ -232,6 +257,9 @@ class RingFuzzTest {
         }
         Set<String> fdsBefore = Descriptors.open();
         Pair p = new Pair();
+        if (TRACE) {
+            System.err.println("[ring] input of " + data.remainingBytes() + " bytes");
+        }
         try {
             setUp(data, p);
             for (int i = 0; i < MAX_ACTIONS && data.remainingBytes() > 0; i++) {
@@ -247,7 +275,7 @@ class RingFuzzTest {
                     assertEquals(cq.ring.slots(), reservable(cq), "every entry of a drained CQ can be reserved");
                 }
             }
-            if (!p.destroyed && !srqFailed(p)) {
+            if (!p.destroyed && !srqFailed(p) && (p.srqRing == null || !p.srqRing.tainted)) {
                 probe(p);
             }
         } finally {
@@ -306,6 +334,13 @@ class RingFuzzTest {
                 p.srq.layout.slots(), p.srq.layout.slotSize()) : rq(p.ringB, p.qb);
         p.qpns.add(p.qa.qpn);
         p.qpns.add(p.qb.qpn);
+        if (p.srqRing != null) {
+            SharedReceiveQueue srq = p.srq;
+            p.srqRing.watchedProd = SrqShm.RQ_PROD;
+            p.srqRing.consumed = () -> srq.rq.consumed();
+            p.srqRing.slots = srq.layout.slots();
+            p.srqRing.lastProd = p.srqRing.load(SrqShm.RQ_PROD);
+        }
         for (Endpoint e : List.of(p.a, p.b)) {
             int otherPd = e.ctx.allocPd();
             region(p, e, e.pd, WINDOW + 16, 6000, ALL);
@@ -851,7 +886,9 @@ class RingFuzzTest {
             }
         }
         if (p.srq != null) {
-            b.append(" | SRQ ").append(p.srq.rq.consumed()).append('/').append(p.srqRing.load(SrqShm.RQ_PROD));
+            b.append(" | SRQ ").append(p.srq.rq.consumed()).append('/').append(p.srqRing.load(SrqShm.RQ_PROD))
+                    .append(" cached ").append(cachedProd(p.srq.rq)).append(" shm-cons ")
+                    .append(p.srqRing.load(SrqShm.RQ_CONS));
         }
         for (int i = 0; i < p.cqShms.size(); i++) {
             ByteBuffer shm = p.cqShms.get(i);
@@ -859,6 +896,16 @@ class RingFuzzTest {
                     .append(RingIndex.loadAcquire(shm, CqShm.RING_PROD));
         }
         System.err.println(b);
+    }
+
+    private static int cachedProd(WorkQueueConsumer q) {
+        try {
+            java.lang.reflect.Field f = WorkQueueConsumer.class.getDeclaredField("prod");
+            f.setAccessible(true);
+            return f.getInt(q);
+        } catch (ReflectiveOperationException e) {
+            return -1;
+        }
     }
 
     /** Rounds at the current time until nothing moves; a round budget marks a livelock. */
@@ -990,7 +1037,8 @@ class RingFuzzTest {
         p.b.nic.setPortActive(true);
         reconnect(p);
         if (p.srqRing != null) {
-            p.srqRing.publish(SrqShm.RQ_PROD, p.srqRing.load(SrqShm.RQ_CONS));
+            // what the router consumed (the input may have scribbled over the cons word it publishes)
+            p.srqRing.publish(SrqShm.RQ_PROD, p.srq.rq.consumed());
         }
         settle(p);
         drainAll(p);
