@@ -8,8 +8,8 @@ import org.freeflow.posix.internal.Syscalls;
 
 /**
  * An eventfd(2) counter: a pollable wake-up between threads or processes.
- * {@link #signal}, {@link #trySignal} and {@link #drain} are one system call
- * each and allocate nothing, so the data path may use them.
+ * {@link #signal} and {@link #drain} are one system call each,
+ * {@link #trySignal} two, and none allocates, so the data path may use them.
  */
 public final class EventFd implements Closeable {
 
@@ -22,6 +22,8 @@ public final class EventFd implements Closeable {
 
     private final int fd;
     private final Memory value = new Memory(8);
+    /** {@link #trySignal}'s look at whether a write of 1 could block; made on first use. */
+    private PollSet writable;
     private boolean closed;
 
     private EventFd(int fd) {
@@ -54,8 +56,28 @@ public final class EventFd implements Closeable {
         }
     }
 
-    /** Adds 1 to the counter; false (nothing thrown, nothing logged) when the write failed. */
+    /**
+     * Adds 1 to the counter; false (nothing thrown, nothing logged) when the
+     * write failed or could block.  A write blocks (on a blocking descriptor)
+     * while the counter is full, 2^64 - 2, until someone reads; the router
+     * shares eventfds with the applications it serves (completion channels,
+     * the async event fd), which can fill them, and its pollers and control
+     * thread must not wait for them.  A full counter is readable anyway, so
+     * the wake-up is not lost.  (An application that fills it between this
+     * look and the write still makes the write wait: narrow, not closed.)
+     */
     public synchronized boolean trySignal() {
+        if (writable == null) {
+            writable = new PollSet(1);
+            writable.add(fd, PollSet.POLLOUT);
+        }
+        try {
+            if (writable.pollNanos(0) == 0 || (writable.revents(0) & PollSet.POLLOUT) == 0) {
+                return false;
+            }
+        } catch (PosixException e) {
+            return false;
+        }
         value.setLong(0, 1L);
         return DirectLibC.write(fd, value, 8) == 8;
     }

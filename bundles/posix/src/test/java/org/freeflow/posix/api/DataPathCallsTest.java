@@ -51,6 +51,21 @@ class DataPathCallsTest {
     }
 
     @Test
+    void trySignalOnAFullBlockingEventFdGivesUpInsteadOfWaiting() throws Exception {
+        // what an application can do to a completion channel or async fd it shares with the router
+        try (EventFd event = EventFd.create(0)) {
+            event.signal(0xfffffffffffffffeL);
+            assertFalse(event.trySignal(), "a write of 1 would block until someone reads");
+            PollSet readable = new PollSet(1);
+            readable.add(event.fd(), PollSet.POLLIN);
+            assertEquals(1, readable.pollNanos(0), "the full counter wakes a reader anyway");
+            assertEquals(0xfffffffffffffffeL, event.drain());
+            assertTrue(event.trySignal());
+            assertEquals(1, event.drain());
+        }
+    }
+
+    @Test
     void signalDrainAndPollAllocateNothing() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (EventFd event = EventFd.create(EventFd.EFD_NONBLOCK)) {

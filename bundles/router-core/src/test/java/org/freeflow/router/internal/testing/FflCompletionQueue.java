@@ -77,6 +77,11 @@ public final class FflCompletionQueue implements AutoCloseable {
         return shm.getInt(CqShm.SLOTS);
     }
 
+    /** The mapping itself, for a test that plays a misbehaving FFL. */
+    public ByteBuffer shm() {
+        return shm;
+    }
+
     @Override
     public void close() {
         mapping.close();
