@@ -19,6 +19,15 @@ public final class FileDescriptors {
         return Syscalls.check(LibC.INSTANCE.open(path.toString(), LibC.O_CLOEXEC), "open(" + path + ")");
     }
 
+    /**
+     * open(2) for writing, non-blocking and close-on-exec; on a FIFO or a
+     * pipe's {@code /proc/self/fd} entry, a new writing end of that pipe.
+     */
+    public static int openWriteOnlyNonBlocking(java.nio.file.Path path) throws PosixException {
+        return Syscalls.check(LibC.INSTANCE.open(path.toString(), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC),
+                "open(" + path + ", O_WRONLY)");
+    }
+
     /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC), owned by the caller. */
     public static int duplicate(int fd) throws PosixException {
         return Syscalls.check(LibC.INSTANCE.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0), "fcntl(" + fd + ", F_DUPFD_CLOEXEC)");

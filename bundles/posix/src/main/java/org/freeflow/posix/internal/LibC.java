@@ -26,6 +26,7 @@ public interface LibC extends Library {
     int MSG_CMSG_CLOEXEC = 0x40000000;
     int F_GETFL = 3;
     int F_SETFL = 4;
+    int O_WRONLY = 1;
     int O_NONBLOCK = 0x800;
     int F_DUPFD_CLOEXEC = 1030;
     int F_ADD_SEALS = 1033;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AsyncEvent;
+import org.freeflow.fastpath.api.Abi.AttachReq;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.CreateCqReq;
@@ -52,6 +53,7 @@ import org.freeflow.fastpath.api.Abi.SrqAttr;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.posix.api.Datagram;
 import org.freeflow.posix.api.EventFd;
+import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.qos.api.QosService;
@@ -62,7 +64,7 @@ import org.freeflow.router.internal.RouterSettings;
 import org.freeflow.router.internal.VirtualNicManager;
 import org.freeflow.router.internal.testing.Descriptors;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
-import org.freeflow.router.internal.testing.FullEventFd;
+import org.freeflow.router.internal.testing.AppPipe;
 import org.freeflow.router.internal.testing.InlinePoller;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.QpDirectory;
@@ -100,7 +102,8 @@ class ControlFuzzTest {
     private static final int[] VERBS_OPS = {Abi.OP_OPEN, Abi.OP_ALLOC_PD, Abi.OP_DEALLOC_PD, Abi.OP_REG_MR,
         Abi.OP_DEREG_MR, Abi.OP_CREATE_CQ, Abi.OP_DESTROY_CQ, Abi.OP_CREATE_QP, Abi.OP_MODIFY_QP, Abi.OP_QUERY_QP,
         Abi.OP_DESTROY_QP, Abi.OP_GET_ASYNC_EVENT, Abi.OP_CREATE_SRQ, Abi.OP_MODIFY_SRQ, Abi.OP_QUERY_SRQ,
-        Abi.OP_DESTROY_SRQ, Abi.OP_OPEN_XRCD, Abi.OP_CLOSE_XRCD, Abi.OP_QUERY_PORT};
+        Abi.OP_DESTROY_SRQ, Abi.OP_OPEN_XRCD, Abi.OP_CLOSE_XRCD, Abi.OP_QUERY_PORT, Abi.OP_CREATE_COMP_CHANNEL,
+        Abi.OP_DESTROY_COMP_CHANNEL};
     private static final int[] ADMIN_OPS = {Abi.OP_ADMIN_PING, Abi.OP_ADMIN_ADD_CONTAINER,
         Abi.OP_ADMIN_REMOVE_CONTAINER, Abi.OP_ADMIN_SET_PORT};
     private static final int[] QP_TYPES = {QPT_RC, QPT_UC, QPT_UD, QPT_XRC_SEND, QPT_XRC_RECV, 8, 0};
@@ -125,7 +128,7 @@ class ControlFuzzTest {
         final InlinePoller poller = new InlinePoller();
         final QpDirectory directory = new QpDirectory();
         final VnicEnvironment env;
-        /** Sealed memfd (MRs), unsealed memfd, sealed one-page memfd, eventfd, two files for XRC domains. */
+        /** Sealed memfd (MRs), unsealed memfd, sealed one-page memfd, eventfd, two files for XRC domains, a netns. */
         final int[] pool;
         final ByteBuffer in = ByteBuffer.allocateDirect(Abi.MSG_MAX).order(ByteOrder.LITTLE_ENDIAN);
         final Reply reply = new Reply();
@@ -147,10 +150,10 @@ class ControlFuzzTest {
             env = new VnicEnvironment(poller, qos, new FakeOrchestrator(), new TransportRegistry(
                     new LocalTransport(directory)), directory);
             pool = new int[] {memfd(1 << 20, MemFd.F_SEAL_SHRINK), memfd(1 << 20, 0), memfd(4096, MemFd.F_SEAL_SHRINK),
-                EventFd.create(EventFd.EFD_NONBLOCK).fd(), memfd(0, 0), memfd(0, 0)};
+                EventFd.create(EventFd.EFD_NONBLOCK).fd(), memfd(0, 0), memfd(0, 0),
+                FileDescriptors.openReadOnly(Path.of("/proc/self/ns/net"))};
             // made on first use: make them now, or the first OPEN looks like a descriptor leak
             poller.routerPageFd();
-            poller.doorbellFd();
             Path dir = Files.createTempDirectory("ff-control-fuzz");
             admin = new VirtualNicManager(new FakeOrchestrator(), qos, new InlinePoller(),
                     new RouterSettings("host1", dir, DEVICE));
@@ -180,7 +183,8 @@ class ControlFuzzTest {
         final List<Integer> qpns = new ArrayList<>();
         final List<Integer> srqs = new ArrayList<>();
         final List<Integer> xrcds = new ArrayList<>();
-        /** The async eventfd the last OPEN shared (the router's descriptor, the app's file), or -1. */
+        final List<Integer> channels = new ArrayList<>();
+        /** The async event pipe the last OPEN shared (the router's descriptor, the app's file), or -1. */
         int asyncFd = -1;
 
         Conversation(World w) {
@@ -216,9 +220,9 @@ class ControlFuzzTest {
                 } else if (kind == 30) {
                     c.vnic.setPortActive(data.consumeBoolean());
                 } else if (kind == 32) {
-                    // the application fills the async eventfd's counter: a blocking write of 1 would wait
+                    // the application fills its async event pipe: every byte the router writes finds it full
                     if (c.asyncFd >= 0) {
-                        FullEventFd.fill(c.asyncFd);
+                        AppPipe.fill(c.asyncFd);
                     }
                 } else {
                     c.session.close();
@@ -277,6 +281,7 @@ class ControlFuzzTest {
             case Abi.OP_DESTROY_QP -> m.putInt(p + HandleReq.HANDLE, handle(data, c.qps));
             case Abi.OP_QUERY_SRQ, Abi.OP_DESTROY_SRQ -> m.putInt(p + HandleReq.HANDLE, handle(data, c.srqs));
             case Abi.OP_CLOSE_XRCD -> m.putInt(p + HandleReq.HANDLE, handle(data, c.xrcds));
+            case Abi.OP_DESTROY_COMP_CHANNEL -> m.putInt(p + HandleReq.HANDLE, handle(data, c.channels));
             case Abi.OP_QUERY_PORT -> m.putInt(p + HandleReq.HANDLE, pick(data, 1, 0, 2, 255));
             case Abi.OP_REG_MR -> {
                 m.putInt(p + RegMrReq.PD_HANDLE, handle(data, c.pds));
@@ -294,11 +299,10 @@ class ControlFuzzTest {
                 m.putInt(p + CreateCqReq.CQE, pick(data, 1, 2, 16, 100, 0, -1, RouterDefaults.MAX_CQE,
                         RouterDefaults.MAX_CQE + 1));
                 m.putInt(p + CreateCqReq.COMP_VECTOR, data.consumeInt());
-                int channel = pick(data, 0, 0, 1, 2, -1);
-                m.putInt(p + CreateCqReq.CHANNEL, channel);
+                m.putInt(p + CreateCqReq.CHANNEL, data.consumeBoolean() ? 0 : handle(data, c.channels));
                 m.putInt(p + CreateCqReq.FLAGS, pick(data, 0, 0, Abi.CQ_F_TIMESTAMP, 2, -1));
-                if (channel == 1 || data.consumeInt(0, 7) == 0) {
-                    fds.add(poolFd(data, w, 3, 3, 3, 0));
+                if (data.consumeInt(0, 7) == 0) {
+                    fds.add(poolFd(data, w, 3, 3, 3, 0)); // ABI 7 sent the channel's eventfd along
                 }
             }
             case Abi.OP_CREATE_QP -> createQp(data, c, m, p);
@@ -412,7 +416,8 @@ class ControlFuzzTest {
         int op = data.consumeInt(0, 15) == 0 ? data.consumeInt(0, 0xffff) : ADMIN_OPS[data.consumeInt(0,
                 ADMIN_OPS.length - 1)];
         int size = switch (op) {
-            case Abi.OP_ADMIN_ADD_CONTAINER, Abi.OP_ADMIN_REMOVE_CONTAINER -> ContainerReq.SIZE;
+            case Abi.OP_ADMIN_ADD_CONTAINER -> AttachReq.SIZE;
+            case Abi.OP_ADMIN_REMOVE_CONTAINER -> ContainerReq.SIZE;
             case Abi.OP_ADMIN_SET_PORT -> PortReq.SIZE;
             default -> 0;
         };
@@ -429,7 +434,21 @@ class ControlFuzzTest {
                 putString(m, p + ContainerReq.TENANT, 64, name(data));
             }
         }
-        send(data, w, c, new AdminSession(w.admin), Hdr.SIZE + size, List.of());
+        List<Integer> fds = new ArrayList<>();
+        if (op == Abi.OP_ADMIN_ADD_CONTAINER && size >= AttachReq.SIZE) {
+            // who the container is: its netns (the descriptor rides along), a cgroup, a uid and gid, or nonsense
+            int flags = data.consumeInt(0, 3) == 0 ? data.consumeInt() : flags(data, Abi.IDENTITY_NETNS
+                    | Abi.IDENTITY_CGROUP | Abi.IDENTITY_UID | Abi.IDENTITY_GID);
+            m.putInt(p + AttachReq.IDENTITY_FLAGS, flags);
+            m.putInt(p + AttachReq.IDENTITY_UID, pick(data, 0, 1000, -1));
+            m.putInt(p + AttachReq.IDENTITY_GID, pick(data, 0, 1000, -1));
+            putString(m, p + AttachReq.IDENTITY_CGROUP, 256, pick(data, 0, 0, 1, 2) == 0 ? "/".getBytes(
+                    StandardCharsets.UTF_8) : data.consumeBytes(data.consumeInt(0, 257)));
+            if ((flags & Abi.IDENTITY_NETNS) != 0 ? data.consumeInt(0, 7) != 0 : data.consumeInt(0, 7) == 0) {
+                fds.add(poolFd(data, w, 6, 6, 6, 0, 3));
+            }
+        }
+        send(data, w, c, new AdminSession(w.admin), Hdr.SIZE + size, fds);
     }
 
     /** A descriptor of the pool: one of {@code preferred} (indices) mostly. */
@@ -552,6 +571,7 @@ class ControlFuzzTest {
             case Abi.OP_ALLOC_PD -> c.pds.add(out.getInt(p + HandleResp.HANDLE));
             case Abi.OP_OPEN -> c.asyncFd = fds[2];
             case Abi.OP_OPEN_XRCD -> c.xrcds.add(out.getInt(p + HandleResp.HANDLE));
+            case Abi.OP_CREATE_COMP_CHANNEL -> c.channels.add(out.getInt(p + HandleResp.HANDLE));
             case Abi.OP_REG_MR -> {
                 c.mrs.add(out.getInt(p + RegMrResp.HANDLE));
                 assertEquals(out.getInt(p + RegMrResp.LKEY), out.getInt(p + RegMrResp.RKEY));
@@ -596,7 +616,8 @@ class ControlFuzzTest {
             Map.entry(Abi.OP_GET_ASYNC_EVENT, 0), Map.entry(Abi.OP_CREATE_SRQ, CreateSrqReq.SIZE),
             Map.entry(Abi.OP_MODIFY_SRQ, ModifySrqReq.SIZE), Map.entry(Abi.OP_QUERY_SRQ, HandleReq.SIZE),
             Map.entry(Abi.OP_DESTROY_SRQ, HandleReq.SIZE), Map.entry(Abi.OP_OPEN_XRCD, OpenXrcdReq.SIZE),
-            Map.entry(Abi.OP_CLOSE_XRCD, HandleReq.SIZE), Map.entry(Abi.OP_QUERY_PORT, HandleReq.SIZE));
+            Map.entry(Abi.OP_CLOSE_XRCD, HandleReq.SIZE), Map.entry(Abi.OP_QUERY_PORT, HandleReq.SIZE),
+            Map.entry(Abi.OP_CREATE_COMP_CHANNEL, 0), Map.entry(Abi.OP_DESTROY_COMP_CHANNEL, HandleReq.SIZE));
 
     private static final Map<Integer, Integer> REPLY_SIZES = Map.ofEntries(Map.entry(Abi.OP_OPEN, DeviceInfo.SIZE),
             Map.entry(Abi.OP_ALLOC_PD, HandleResp.SIZE), Map.entry(Abi.OP_DEALLOC_PD, 0),
@@ -607,7 +628,8 @@ class ControlFuzzTest {
             Map.entry(Abi.OP_GET_ASYNC_EVENT, AsyncEvent.SIZE), Map.entry(Abi.OP_CREATE_SRQ, CreateSrqResp.SIZE),
             Map.entry(Abi.OP_MODIFY_SRQ, 0), Map.entry(Abi.OP_QUERY_SRQ, SrqAttr.SIZE),
             Map.entry(Abi.OP_DESTROY_SRQ, DestroyResp.SIZE), Map.entry(Abi.OP_OPEN_XRCD, HandleResp.SIZE),
-            Map.entry(Abi.OP_CLOSE_XRCD, 0), Map.entry(Abi.OP_QUERY_PORT, PortAttr.SIZE));
+            Map.entry(Abi.OP_CLOSE_XRCD, 0), Map.entry(Abi.OP_QUERY_PORT, PortAttr.SIZE),
+            Map.entry(Abi.OP_CREATE_COMP_CHANNEL, HandleResp.SIZE), Map.entry(Abi.OP_DESTROY_COMP_CHANNEL, 0));
 
     private static int requestSize(int op) {
         return REQUEST_SIZES.getOrDefault(op, 0);
@@ -624,7 +646,7 @@ class ControlFuzzTest {
     private static int replyFds(int op) {
         return switch (op) {
             case Abi.OP_OPEN -> 3;
-            case Abi.OP_CREATE_CQ, Abi.OP_CREATE_QP, Abi.OP_CREATE_SRQ -> 1;
+            case Abi.OP_CREATE_CQ, Abi.OP_CREATE_QP, Abi.OP_CREATE_SRQ, Abi.OP_CREATE_COMP_CHANNEL -> 1;
             default -> 0;
         };
     }
