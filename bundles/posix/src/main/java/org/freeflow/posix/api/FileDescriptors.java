@@ -46,6 +46,14 @@ public final class FileDescriptors {
                 & LibC.O_NONBLOCK) != 0;
     }
 
+    /** write(2) of {@code data} to {@code fd}: the bytes written, 0 when none could be (full, an error). */
+    public static int tryWrite(int fd, byte[] data) {
+        com.sun.jna.Memory buffer = new com.sun.jna.Memory(Math.max(1, data.length));
+        buffer.write(0, data, 0, data.length);
+        long n = LibC.INSTANCE.write(fd, buffer, data.length);
+        return n > 0 ? (int) n : 0;
+    }
+
     /** write(2) of one byte (1) to {@code fd}; false when it was not written (full, non-blocking, an error). */
     public static boolean tryWriteByte(int fd) {
         com.sun.jna.Memory one = new com.sun.jna.Memory(1);

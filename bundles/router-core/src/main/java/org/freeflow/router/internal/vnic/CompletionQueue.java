@@ -1,6 +1,7 @@
 package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.EVENT_CQ_ERR;
+import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 
 import java.util.Arrays;
 import org.freeflow.fastpath.api.Abi;
@@ -85,6 +86,22 @@ final class CompletionQueue extends InUse {
             for (QueuePair qp : queuePairs) {
                 qp.enterErrorFromPeer();
             }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #overrunAfter} for a completion of {@code qp}, which goes to ERR
+     * too when the CQ overran: a QP on this CQ that was reset and connected
+     * again after the overrun, or made on it since, fails at its first
+     * completion instead of trying to complete forever.
+     */
+    boolean overrunFor(QueuePair qp) {
+        if (!overrunAfter(qp.transportBudgetNanos())) {
+            return false;
+        }
+        if (qp.state() != QPS_ERR) {
+            qp.enterErrorFromPeer();
         }
         return true;
     }

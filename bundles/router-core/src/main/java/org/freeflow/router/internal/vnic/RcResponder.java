@@ -297,7 +297,7 @@ final class RcResponder extends QueuePairResponder {
         if (receives.cq.ring.reserve()) {
             return OK;
         }
-        return receives.cq.overrunAfter(qp.transportBudgetNanos()) ? NOT_READY : BUSY;
+        return receives.cq.overrunFor(qp) ? NOT_READY : BUSY;
     }
 
     /**

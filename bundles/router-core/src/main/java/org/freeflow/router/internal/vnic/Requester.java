@@ -139,7 +139,7 @@ abstract class Requester {
             qp.sendCq.ring.cancel(); // the hint was stale: there is room after all
             return false;
         }
-        return qp.sendCq.overrunAfter(qp.transportBudgetNanos());
+        return qp.sendCq.overrunFor(qp);
     }
 
     /**
@@ -151,7 +151,7 @@ abstract class Requester {
             return true;
         }
         if (!qp.sendCq.ring.reserve()) {
-            if (!qp.sendCq.overrunAfter(qp.transportBudgetNanos())) {
+            if (!qp.sendCq.overrunFor(qp)) {
                 return false;
             }
             qp.sq.consume();

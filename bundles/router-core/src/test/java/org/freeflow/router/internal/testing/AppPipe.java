@@ -24,8 +24,9 @@ public final class AppPipe {
             throw new IllegalStateException("cannot open a writing end on pipe " + fd, e);
         }
         try {
-            while (FileDescriptors.tryWriteByte(writer)) {
-                // until the pipe is full
+            byte[] chunk = new byte[65536];
+            while (FileDescriptors.tryWrite(writer, chunk) > 0) {
+                // until the pipe is full (a non-blocking write takes what fits)
             }
         } finally {
             FileDescriptors.closeQuietly(writer);

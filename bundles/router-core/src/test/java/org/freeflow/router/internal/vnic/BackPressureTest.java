@@ -97,6 +97,42 @@ class BackPressureTest {
     }
 
     @Test
+    void aSenderWhoseOwnCqOverranFailsAgainAfterAReconnect() throws Exception {
+        Endpoint sender = fx.endpoint("alpha", 1, new QpCaps(8, 8, 1, 1, 0), false);
+        Endpoint receiver = fx.endpoint("beta");
+        connectShort(sender, receiver);
+        int src = sender.register(0x10000, 4096, 0);
+        int dst = receiver.register(0x10000, 4096, ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE);
+        for (int i = 0; i < 3; i++) {
+            sender.qp.postSend(i, WR_RDMA_WRITE, SEND_SIGNALED, 0x10000, dst, 0, new Sge(0x10000, 8, src));
+        }
+        pollUntil(() -> sender.state() == QPS_ERR);
+        assertEquals(new Event(EVENT_CQ_ERR, Abi.ASYNC_CQ, sender.sendCq.handle), sender.ctx.takeAsyncEvent(),
+                "its send CQ, never polled, overran");
+        assertEquals(1, sender.sendCq.drain().size(), "the entry it had room for");
+
+        sender.ctx.modifyQp(sender.qpHandle, QP_STATE, new AttrBuilder().state(QPS_RESET).build(QP_STATE));
+        connectShort(sender, receiver);
+        sender.qp.postSend(9, WR_RDMA_WRITE, SEND_SIGNALED, 0x10000, dst, 0, new Sge(0x10000, 8, src));
+        fx.settle();
+        assertEquals(QPS_ERR, sender.state(), "its first completion into the overrun CQ fails the QP");
+        assertNull(sender.sendCq.poll(), "and the CQ takes nothing");
+        assertTrue(fx.poller.nearestDeadline(fx.now) == org.freeflow.fastpath.api.PollTarget.NO_DEADLINE
+                || !fx.poller.round(fx.now), "the pollers come to rest");
+    }
+
+    private void connectShort(Endpoint a, Endpoint b) {
+        fx.toInit(a, VnicFixture.ALL_ACCESS);
+        fx.toRtr(a, b, 1);
+        fx.toRts(a, SHORT_TIMEOUT, 1, 7);
+        if (b.state() != QPS_RTS) {
+            fx.toInit(b, VnicFixture.ALL_ACCESS);
+            fx.toRtr(b, a, 1);
+            fx.toRts(b, SHORT_TIMEOUT, 1, 7);
+        }
+    }
+
+    @Test
     void udDatagramsToAFullCqAreDroppedCountedAndNeverHoldTheSender() throws Exception {
         Endpoint sender = fx.endpoint("alpha", QPT_UD);
         Endpoint receiver = fx.endpoint("beta", 1, new QpCaps(8, 8, 1, 1, 0), false, false, QPT_UD);
