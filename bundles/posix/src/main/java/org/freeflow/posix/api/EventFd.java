@@ -59,12 +59,12 @@ public final class EventFd implements Closeable {
     /**
      * Adds 1 to the counter; false (nothing thrown, nothing logged) when the
      * write failed or could block.  A write blocks (on a blocking descriptor)
-     * while the counter is full, 2^64 - 2, until someone reads; the router
-     * shares eventfds with the applications it serves (completion channels,
-     * the async event fd), which can fill them, and its pollers and control
-     * thread must not wait for them.  A full counter is readable anyway, so
-     * the wake-up is not lost.  (An application that fills it between this
-     * look and the write still makes the write wait: narrow, not closed.)
+     * while the counter is full, 2^64 - 2, until someone reads, and a
+     * poller or the control thread must never wait.  A full counter is
+     * readable anyway, so the wake-up is not lost.  (Another process sharing
+     * the eventfd could still fill it between this look and the write: hand
+     * no eventfd the router signals to a process it does not trust; the
+     * router gives containers pipes instead, see {@link Pipe}.)
      */
     public synchronized boolean trySignal() {
         if (writable == null) {
