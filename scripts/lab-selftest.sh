@@ -168,12 +168,12 @@ wait "$stub"
 rc=$?
 check "TERM ignored: lab run ends (KILL after 10 s) with 143" test "$rc" -eq 143 -a $((SECONDS - s0)) -lt 30
 check "TERM ignored: the namespace is gone" test ! -e "/run/netns/$LAB-c-stubborn"
+# --default-signal: INT as a terminal sends it, even when this script was started with INT
+# ignored (nohup, a background job): bash cannot trap a signal ignored when it started
 set -m
-"$FF" lab --lab "$LAB" run --name intr -- sleep 30 >/dev/null 2>&1 &
+env --default-signal=INT "$FF" lab --lab "$LAB" run --name intr -- sleep 30 >/dev/null 2>&1 &
 intr=$!
 set +m
-# INT only once its program runs: a signal that reaches bash while it waits for a command
-# that then exits normally (before `lab run` set its trap) is ignored by bash
 check "wait for intr" bash -c "for i in \$(seq 50); do ip netns pids $LAB-c-intr | grep -q . && exit 0; sleep 0.2; done; exit 1"
 check "wait-port: a container that listens nowhere times out" \
 	bash -c "! '$FF' lab --lab '$LAB' wait-port --name intr 1 --timeout 1"

@@ -390,7 +390,14 @@ static int watch(struct end *e, int tcp, long deadline, bool until_cq_err)
 				printf("nopoll: sender says %s\n", line);
 			else
 				printf("nopoll: sender gone\n");
-			return cq_err;
+			/*
+			 * The sender's error and our CQ's overrun race (each
+			 * after its own budget): the sender being done is no
+			 * reason to stop waiting for CQ_ERR.
+			 */
+			if (!until_cq_err || cq_err)
+				return cq_err;
+			pfd[1].fd = -1;
 		}
 	}
 	return cq_err;

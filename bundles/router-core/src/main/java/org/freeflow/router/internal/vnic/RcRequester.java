@@ -29,7 +29,9 @@ final class RcRequester extends Requester {
     private Responder peer;
     private int rnrRetries;
     private int transportRetries;
-    /** When the head entry first found the responder's CQ full (never 0), or 0. */
+    /** The head entry found the responder's CQ full. */
+    private boolean busySeen;
+    /** The start of the first round after that (never 0), or 0. */
     private long busySince;
 
     RcRequester(QueuePair qp) {
@@ -138,11 +140,19 @@ final class RcRequester extends Requester {
     /**
      * The responder's receive CQ is full: the entry waits (the QP is polled
      * again soon, no retry timer), but for no longer than the transport
-     * budget, as an HCA that gets no acknowledgement.
+     * budget, as an HCA that gets no acknowledgement.  The budget counts
+     * from the round after the first BUSY: that round began after the
+     * responder's CQ noted since when it is full, so with equal budgets the
+     * CQ overruns (IBV_EVENT_CQ_ERR, the responder's answer NOT_READY)
+     * before this requester would give up on a BUSY: a receiver that never
+     * polls always learns why its peer stopped.
      */
     private boolean busy(long wrId, int wcOpcode, int flags, long now) {
         if (busySince == 0) {
-            busySince = now | 1;
+            if (busySeen) {
+                busySince = now | 1;
+            }
+            busySeen = true;
             return false;
         }
         long budget = qp.transportBudgetNanos();
@@ -157,6 +167,7 @@ final class RcRequester extends Requester {
         super.resetAttempt();
         rnrRetries = 0;
         transportRetries = 0;
+        busySeen = false;
         busySince = 0;
     }
 }
