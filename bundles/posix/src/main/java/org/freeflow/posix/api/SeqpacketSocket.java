@@ -120,25 +120,32 @@ public final class SeqpacketSocket implements Closeable {
     public void send(ByteBuffer data, int... fds) throws PosixException {
         int length = data.remaining();
         Pointer ptr;
+        Object owner;
         if (data.isDirect()) {
             ptr = Native.getDirectBufferPointer(data).share(data.position());
+            owner = data;
         } else {
             Memory copy = new Memory(Math.max(1, length));
             byte[] bytes = new byte[length];
             data.duplicate().get(bytes);
             copy.write(0, bytes, 0, length);
             ptr = copy;
+            owner = copy;
         }
-        Memory msg = MessageHeaders.build(ptr, length, fds, 0);
-        while (true) {
-            long n = C.sendmsg(fd, msg, LibC.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return;
+        MessageHeaders.Message msg = MessageHeaders.build(ptr, owner, length, fds, 0);
+        try {
+            while (true) {
+                long n = C.sendmsg(fd, msg.header(), LibC.MSG_NOSIGNAL);
+                if (n >= 0) {
+                    return;
+                }
+                int errno = Syscalls.lastErrno();
+                if (errno != Errno.EINTR) {
+                    throw new PosixException("sendmsg", errno);
+                }
             }
-            int errno = Syscalls.lastErrno();
-            if (errno != Errno.EINTR) {
-                throw new PosixException("sendmsg", errno);
-            }
+        } finally {
+            msg.keepUntilHere();
         }
     }
 
@@ -153,23 +160,29 @@ public final class SeqpacketSocket implements Closeable {
             throw new IllegalArgumentException("receive needs a direct buffer");
         }
         Pointer ptr = Native.getDirectBufferPointer(into);
-        Memory msg = MessageHeaders.build(ptr, into.capacity(), null, maxFds);
+        MessageHeaders.Message msg = MessageHeaders.build(ptr, into, into.capacity(), null, maxFds);
         long n;
-        while (true) {
-            n = C.recvmsg(fd, msg, LibC.MSG_TRUNC | LibC.MSG_CMSG_CLOEXEC);
-            if (n >= 0) {
-                break;
+        int flags;
+        int[] fds;
+        try {
+            while (true) {
+                n = C.recvmsg(fd, msg.header(), LibC.MSG_TRUNC | LibC.MSG_CMSG_CLOEXEC);
+                if (n >= 0) {
+                    break;
+                }
+                int errno = Syscalls.lastErrno();
+                if (errno == Errno.EAGAIN) {
+                    return null;
+                }
+                if (errno != Errno.EINTR) {
+                    throw new PosixException("recvmsg", errno);
+                }
             }
-            int errno = Syscalls.lastErrno();
-            if (errno == Errno.EAGAIN) {
-                return null;
-            }
-            if (errno != Errno.EINTR) {
-                throw new PosixException("recvmsg", errno);
-            }
+            flags = MessageHeaders.flags(msg.header());
+            fds = MessageHeaders.receivedFds(msg.header());
+        } finally {
+            msg.keepUntilHere();
         }
-        int flags = MessageHeaders.flags(msg);
-        int[] fds = MessageHeaders.receivedFds(msg);
         into.clear();
         into.limit((int) Math.min(n, into.capacity()));
         return new Datagram((int) Math.min(n, Integer.MAX_VALUE), (flags & LibC.MSG_TRUNC) != 0,

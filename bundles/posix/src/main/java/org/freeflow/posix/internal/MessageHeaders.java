@@ -2,6 +2,7 @@ package org.freeflow.posix.internal;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
 
 /**
  * Native {@code struct msghdr}, {@code struct iovec} and {@code SCM_RIGHTS}
@@ -28,9 +29,15 @@ public final class MessageHeaders {
     /**
      * A msghdr with one iovec over {@code data} and room for (or carrying)
      * {@code fds}.  When {@code fdsToSend} is null, the control area is sized
-     * for {@code maxFds} received descriptors.
+     * for {@code maxFds} received descriptors.  The msghdr points at native
+     * blocks that only the returned {@link Message} references from Java:
+     * keep it reachable until the system call returned
+     * ({@link Message#keepUntilHere()}), or the garbage collector may free
+     * them while the kernel writes into them.
+     *
+     * @param dataOwner what keeps {@code data} allocated (its Memory or buffer)
      */
-    public static Memory build(Pointer data, long length, int[] fdsToSend, int maxFds) {
+    public static Message build(Pointer data, Object dataOwner, long length, int[] fdsToSend, int maxFds) {
         Memory iov = new Memory(16);
         iov.setPointer(0, data);
         iov.setLong(8, length);
@@ -39,8 +46,9 @@ public final class MessageHeaders {
         msg.clear();
         msg.setPointer(MSG_IOV, iov);
         msg.setLong(MSG_IOVLEN, 1);
+        Memory control = null;
         if (fdCount > 0) {
-            Memory control = new Memory(controlSpace(fdCount));
+            control = new Memory(controlSpace(fdCount));
             control.clear();
             if (fdsToSend != null) {
                 control.setLong(0, CMSG_HDR + 4L * fdCount);
@@ -51,7 +59,35 @@ public final class MessageHeaders {
             msg.setPointer(MSG_CONTROL, control);
             msg.setLong(MSG_CONTROLLEN, control.size());
         }
-        return msg;
+        return new Message(msg, iov, control, dataOwner);
+    }
+
+    /** A msghdr and every native block it points to. */
+    public static final class Message {
+        private final Memory msg;
+        private final Memory iov;
+        private final Memory control;
+        private final Object dataOwner;
+
+        private Message(Memory msg, Memory iov, Memory control, Object dataOwner) {
+            this.msg = msg;
+            this.iov = iov;
+            this.control = control;
+            this.dataOwner = dataOwner;
+        }
+
+        /** The struct msghdr, for sendmsg / recvmsg. */
+        public Pointer header() {
+            return msg;
+        }
+
+        /** Keeps the header, its iovec, control area and data allocated at least until this call. */
+        public void keepUntilHere() {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(iov);
+            Reference.reachabilityFence(control);
+            Reference.reachabilityFence(dataOwner);
+        }
     }
 
     /** The msg_flags a recvmsg left. */

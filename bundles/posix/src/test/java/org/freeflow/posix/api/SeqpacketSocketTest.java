@@ -52,6 +52,45 @@ class SeqpacketSocketTest {
         }
     }
 
+    /**
+     * The msghdr's iovec and control area are native blocks only the header
+     * holder references from Java: datagrams with descriptors, sent and
+     * received while collections run, must all arrive intact (when the
+     * collector freed those blocks during recvmsg, the kernel wrote the
+     * control message into freed memory and the JVM aborted, "malloc_consolidate():
+     * unaligned fastbin chunk detected").
+     */
+    @Test
+    void datagramsWithDescriptorsSurviveGarbageCollections() throws Exception {
+        SeqpacketSocket[] pair = SeqpacketSocket.pair();
+        int memfd = MemFd.create("gc");
+        Thread churn = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+            }
+        });
+        churn.setDaemon(true);
+        churn.start();
+        try (SeqpacketSocket a = pair[0]; SeqpacketSocket b = pair[1]) {
+            ByteBuffer in = ByteBuffer.allocateDirect(64);
+            for (int i = 0; i < 3000; i++) {
+                a.send(ByteBuffer.wrap(new byte[] {(byte) i, 2, 3}), memfd, memfd);
+                Datagram d = b.receive(in, 4);
+                assertEquals(3, d.length());
+                assertEquals((byte) i, in.get(0));
+                assertEquals(2, d.fds().length, "datagram " + i);
+                for (int fd : d.fds()) {
+                    assertEquals(0, MemFd.size(fd));
+                    FileDescriptors.close(fd);
+                }
+            }
+        } finally {
+            churn.interrupt();
+            churn.join();
+            FileDescriptors.close(memfd);
+        }
+    }
+
     @Test
     void oversizedDatagramIsReportedTruncated() throws Exception {
         SeqpacketSocket[] pair = SeqpacketSocket.pair();
