@@ -332,8 +332,15 @@ static int back(uintptr_t start, uintptr_t end, void *arg)
 	err = copy_in(start, end);
 	if (err)
 		goto punch;
+	/*
+	 * MAP_POPULATE: the page tables are filled now, as an HCA pins and maps
+	 * at registration; otherwise the application's first touch of every
+	 * page after ibv_reg_mr faults (and allocates the zero pages left out
+	 * of the copy), inside its first work requests.
+	 */
 	if (mmap((void *)start, end - start, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, mem.fd, (off_t)start) == MAP_FAILED) {
+		 MAP_SHARED | MAP_FIXED | MAP_POPULATE, mem.fd,
+		 (off_t)start) == MAP_FAILED) {
 		err = errno;
 		goto punch;
 	}

@@ -73,6 +73,15 @@ public final class WorkQueueConsumer {
         return prod - cons;
     }
 
+    /**
+     * A fresh acquire load of {@code prod}, as the FFL published it; unlike
+     * every other method, callable from any thread (it reads the shared
+     * index only): a sign that entries were posted, not a count to trust.
+     */
+    public int producerIndex() {
+        return RingIndex.loadAcquire(shm, prodOffset);
+    }
+
     /** True when the FFL claims more entries than the queue holds. */
     public boolean corrupt(int available) {
         return Integer.compareUnsigned(available, mask + 1) > 0;

@@ -17,13 +17,21 @@ package org.freeflow.router.api;
  *                    bytesSent (since 1.2)
  * @param recvDropped messages that reached this QP and that it discarded (UC and UD: no receive,
  *                    its CQ full, too long, a wrong Q_Key) (since 1.2)
+ * @param rnrNaks     receiver-not-ready answers this QP's requester got and waited out
+ *                    (RC: its peer had no receive posted) (since 2.1)
  */
 public record QueuePairView(String container, int qpn, String type, String state, int destLid,
-        int destQpn, long sendWrs, long recvWrs, long bytesSent, long sendDropped, long recvDropped) {
+        int destQpn, long sendWrs, long recvWrs, long bytesSent, long sendDropped, long recvDropped, long rnrNaks) {
+
+    /** A queue pair without RNR figures (the 1.2 constructor). */
+    public QueuePairView(String container, int qpn, String type, String state, int destLid, int destQpn, long sendWrs,
+            long recvWrs, long bytesSent, long sendDropped, long recvDropped) {
+        this(container, qpn, type, state, destLid, destQpn, sendWrs, recvWrs, bytesSent, sendDropped, recvDropped, 0);
+    }
 
     /** A queue pair that dropped nothing (the 1.0 constructor). */
     public QueuePairView(String container, int qpn, String type, String state, int destLid, int destQpn, long sendWrs,
             long recvWrs, long bytesSent) {
-        this(container, qpn, type, state, destLid, destQpn, sendWrs, recvWrs, bytesSent, 0, 0);
+        this(container, qpn, type, state, destLid, destQpn, sendWrs, recvWrs, bytesSent, 0, 0, 0);
     }
 }

@@ -34,12 +34,14 @@ public final class QueuePairMetrics implements MetricsSource {
         long bytes = 0;
         long sendDropped = 0;
         long recvDropped = 0;
+        long rnrNaks = 0;
         for (QueuePairView qp : nics.queuePairs()) {
             sendWrs += qp.sendWrs();
             recvWrs += qp.recvWrs();
             bytes += qp.bytesSent();
             sendDropped += qp.sendDropped();
             recvDropped += qp.recvDropped();
+            rnrNaks += qp.rnrNaks();
         }
         long refused = 0;
         for (ContainerView c : nics.containers()) {
@@ -51,6 +53,7 @@ public final class QueuePairMetrics implements MetricsSource {
         m.put("freeflow_qps_sent_bytes", bytes);
         m.put("freeflow_qps_send_dropped", sendDropped);
         m.put("freeflow_qps_recv_dropped", recvDropped);
+        m.put("freeflow_qps_rnr_naks", rnrNaks);
         m.put("freeflow_containers_connections_refused", refused);
         return m;
     }

@@ -43,6 +43,7 @@ public class QpsCommand implements Action {
         table.column("Bytes sent").alignRight();
         table.column("Send dropped").alignRight();
         table.column("Recv dropped").alignRight();
+        table.column("RNR NAKs").alignRight();
         table.emptyTableText(container == null ? "No queue pairs" : "No queue pairs in container " + container);
         for (QueuePairView qp : nics.queuePairs()) {
             if (container != null && !container.equals(qp.container())) {
@@ -51,7 +52,7 @@ public class QpsCommand implements Action {
             table.addRow().addContent(qp.container(), qpn(qp.qpn()), qp.type(), qp.state(),
                     qp.destLid() == 0 ? "-" : Integer.toString(qp.destLid()),
                     qp.destQpn() == 0 ? "-" : qpn(qp.destQpn()), qp.sendWrs(), qp.recvWrs(), qp.bytesSent(),
-                    qp.sendDropped(), qp.recvDropped());
+                    qp.sendDropped(), qp.recvDropped(), qp.rnrNaks());
         }
         table.print(out);
     }

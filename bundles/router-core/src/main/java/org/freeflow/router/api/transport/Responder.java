@@ -23,6 +23,23 @@ public interface Responder {
      */
     int minRnrTimer();
 
+    /** {@link #receivesPosted()} of a responder that cannot tell. */
+    long RECEIVES_UNKNOWN = Long.MIN_VALUE;
+
+    /**
+     * A figure that changes whenever a receive is posted to the queue this
+     * responder takes its receives from (its receive queue or SRQ), or
+     * {@link #RECEIVES_UNKNOWN} (the default).  After an {@link Outcome#RNR}
+     * a requester retries as soon as it changed, not only after
+     * {@code min_rnr_timer}: the answer is the same (the retry finds the new
+     * receive), and no message waits the timer out for a receiver that got
+     * its receive posted just too late.  Thread-safe, never blocks.
+     * @since 1.6
+     */
+    default long receivesPosted() {
+        return RECEIVES_UNKNOWN;
+    }
+
     /**
      * True while the responder is connected back to {@code requester}
      * (its destination is the requester's LID and QPN) and can receive.

@@ -4,5 +4,5 @@
  * a transport bundle (tcp, verbs) registers a {@link Transport} service and
  * is picked up while the router runs.
  */
-@org.osgi.annotation.versioning.Version("1.5.0")
+@org.osgi.annotation.versioning.Version("1.6.0")
 package org.freeflow.router.api.transport;

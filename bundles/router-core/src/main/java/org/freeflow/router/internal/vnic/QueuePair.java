@@ -99,6 +99,8 @@ final class QueuePair implements PollTarget {
     long sendDropped;
     /** Reached this QP and discarded (unreliable services). */
     long recvDropped;
+    /** Receiver-not-ready answers the requester waited out (RC). */
+    long rnrNaks;
     private volatile int state = QPS_RESET;
     /** In SQD while work requests posted before the modify are unfinished; inside calls and on the QP's poller. */
     private boolean draining;
@@ -366,7 +368,7 @@ final class QueuePair implements PollTarget {
     QueuePairView view() {
         Destination p = peer;
         return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state), p == null ? 0 : p.lid(),
-                p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent, sendDropped, recvDropped);
+                p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent, sendDropped, recvDropped, rnrNaks);
     }
 
     @Override

@@ -14,7 +14,8 @@ import org.freeflow.router.api.transport.Responder;
  * checks (lkey, PD, bounds, access; inline length), the QP's rate limiter,
  * then one call on the responder through the transport; RNR and "not ready"
  * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
- * (RC: a UC requester learns nothing of the responder); a responder whose
+ * (RC: a UC requester learns nothing of the responder), an RNR also as soon
+ * as the responder got a receive posted; a responder whose
  * receive CQ is full is tried again soon, for no longer than the QP's
  * timeout x (retry_cnt + 1) in all, then IBV_WC_RETRY_EXC_ERR (the
  * responder's CQ overruns meanwhile: {@link CompletionQueue#overrunAfter});
@@ -27,6 +28,10 @@ final class RcRequester extends Requester {
     private static final int RETRY_FOREVER = 7;
 
     private Responder peer;
+    /** The responder of the last attempt: the peer, or the XRC SRQ it named. */
+    private Responder target;
+    /** After an RNR: the responder's {@link Responder#receivesPosted()} then. */
+    private long receivesAtRnr = Responder.RECEIVES_UNKNOWN;
     private int rnrRetries;
     private int transportRetries;
     /** The head entry found the responder's CQ full. */
@@ -99,6 +104,7 @@ final class RcRequester extends Requester {
                 return Outcome.REMOTE_INVALID_REQUEST;
             }
         }
+        target = responder;
         int imm = shm.getInt(slot + SendWqe.IMM_DATA);
         long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
         int rkey = shm.getInt(slot + SendWqe.RKEY);
@@ -122,7 +128,15 @@ final class RcRequester extends Requester {
             return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
         }
         rnrRetries++;
+        qp.rnrNaks++;
+        receivesAtRnr = target.receivesPosted();
         return sleepUntil(now + IbTimers.rnrDelayNanos(responder.minRnrTimer()));
+    }
+
+    /** After an RNR: as soon as the responder's receive queue got a receive. */
+    @Override
+    boolean retryNow() {
+        return receivesAtRnr != Responder.RECEIVES_UNKNOWN && target.receivesPosted() != receivesAtRnr;
     }
 
     private boolean notReady(long wrId, int wcOpcode, int flags, long now) {
@@ -169,5 +183,6 @@ final class RcRequester extends Requester {
         transportRetries = 0;
         busySeen = false;
         busySince = 0;
+        receivesAtRnr = Responder.RECEIVES_UNKNOWN;
     }
 }

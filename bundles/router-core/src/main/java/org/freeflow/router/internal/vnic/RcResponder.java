@@ -51,6 +51,11 @@ final class RcResponder extends QueuePairResponder {
     }
 
     @Override
+    public long receivesPosted() {
+        return receives == null ? RECEIVES_UNKNOWN : receives.rq.producerIndex();
+    }
+
+    @Override
     public Responder xrcSrq(int srqn) {
         return qp.xrcResponder(srqn);
     }

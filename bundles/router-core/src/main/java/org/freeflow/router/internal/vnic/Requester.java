@@ -115,7 +115,7 @@ abstract class Requester {
                 qp.enterError(EVENT_QP_FATAL);
                 return true;
             }
-            if (waiting && now - wakeAt < 0) {
+            if (waiting && now - wakeAt < 0 && !retryNow()) {
                 return progress;
             }
             waiting = false;
@@ -200,6 +200,14 @@ abstract class Requester {
             tokensTaken = true;
         }
         return true;
+    }
+
+    /**
+     * True when the waiting head entry may be tried before {@link #wakeAt()}
+     * because what it waits for happened (the default: never).
+     */
+    boolean retryNow() {
+        return false;
     }
 
     boolean sleepUntil(long at) {

@@ -302,7 +302,7 @@ public final class VerbsContext {
             qp.xrcd.domain.removeTarget(qp);
         }
         vnic.queuePairRemoved();
-        LOG.debug("{}: {} destroyed", vnic.name(), qp);
+        LOG.debug("{}: {} destroyed: {}", vnic.name(), qp, qp.view());
         return events.drop(Abi.ASYNC_QP, handle);
     }
 

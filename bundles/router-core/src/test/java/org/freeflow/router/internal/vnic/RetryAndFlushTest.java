@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.freeflow.router.internal.testing.AppMemory;
 import org.freeflow.router.internal.testing.AttrBuilder;
 import org.freeflow.router.internal.testing.Completion;
+import org.freeflow.router.internal.testing.FflSharedReceiveQueue;
 import org.freeflow.router.internal.testing.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 import org.junit.jupiter.api.Test;
@@ -29,15 +30,34 @@ class RetryAndFlushTest extends EndpointPairTest {
         fx.settle();
         assertNull(a.sendCq.poll());
         assertEquals(1, a.qp.sendQueued(), "the request waits in the send queue");
-        fx.advance(10 * MS);
+        assertEquals(1, a.routerQp.view().rnrNaks());
+        fx.advance(MS / 2);
+        assertEquals(1, a.routerQp.view().rnrNaks(), "no retry before min_rnr_timer (0.64 ms) has passed");
+        for (int i = 0; i < 10; i++) {
+            fx.advance(MS);
+        }
         assertNull(a.sendCq.poll(), "rnr_retry 7 retries forever");
+        assertEquals(11, a.routerQp.view().rnrNaks(), "one retry per min_rnr_timer run out");
         b.qp.postRecv(5, new Sge(0x20000, 4096, recvKey));
         fx.settle();
-        assertNull(a.sendCq.poll(), "no retry before min_rnr_timer (0.64 ms) has passed");
-        fx.advance(MS);
-        assertEquals(WC_SUCCESS, a.sendCq.poll().status());
+        assertEquals(WC_SUCCESS, a.sendCq.poll().status(), "retried as soon as the receive was posted");
+        assertEquals(11, a.routerQp.view().rnrNaks());
         assertEquals(100, b.recvCq.poll().byteLen());
         assertArrayEquals(AppMemory.pattern(100, 3), b.memory.read(0x20000, 100));
+    }
+
+    @Test
+    void aReceivePostedToAnSrqEndsTheRnrWaitToo() throws Exception {
+        FflSharedReceiveQueue srq = fx.addSrq(b, 16, 1);
+        fx.addSrqQp(b, srq.handle, QPT_RC);
+        fx.connect(a, 0, b, 1, 7, 31); // min_rnr_timer 31: 491.52 ms
+        send(1, 100);
+        fx.settle();
+        assertEquals(1, a.routerQp.view().rnrNaks());
+        srq.postRecv(8, new Sge(0x20000, 4096, recvKey));
+        fx.settle();
+        assertEquals(WC_SUCCESS, a.sendCq.poll().status(), "no 491 ms wait for the receive posted meanwhile");
+        assertEquals(8, b.recvCq.poll().wrId());
     }
 
     @Test
@@ -48,6 +68,7 @@ class RetryAndFlushTest extends EndpointPairTest {
         assertEquals(WC_RNR_RETRY_EXC_ERR, c.status());
         assertEquals(QPS_ERR, a.state());
         assertEquals(QPS_RTS, b.state());
+        assertEquals(2, a.routerQp.view().rnrNaks(), "rnr_retry 2: two RNR NAKs waited out, the third fails");
     }
 
     @Test
