@@ -88,6 +88,9 @@ def machine(r, plan, args, stamp):
         "bw_duration": plan.bw_duration, "bw_reps": plan.bw_reps, "bw_margin": plan.bw_margin, "lat_iters": plan.lat_iters,
         "lat_discard": plan.lat_discard, "memcpy_seconds": plan.memcpy_seconds, "iperf_seconds": plan.iperf_seconds,
         "sockperf_seconds": plan.sockperf_seconds, "cpu_window": plan.cpu_window, "idle_window": plan.idle_window,
+        "first_runs": plan.first_runs, "first_bw_duration": plan.first_bw_duration,
+        "first_lat_iters": plan.first_lat_iters, "first_write_runs": plan.first_write_runs,
+        "regmr_reps": plan.regmr_reps,
     }
     for k, v in facts.items():
         r.add("meta", "run", k, v, "")
@@ -130,11 +133,12 @@ def router_seconds(lab):
 
 
 def build_helpers(log_dir):
-    """bench/src/*.c into bench/target/bin (gcc; ff_idle_qp against the system verbs headers)."""
+    """bench/src/*.c into bench/target/bin (gcc; ff_idle_qp and ff_regmr_cost against the system
+    verbs headers: in a container they run on FreeFlow's libibverbs, LD_LIBRARY_PATH's)."""
     out = os.path.join(HERE, "target", "bin")
     os.makedirs(out, exist_ok=True)
     helpers = {}
-    for name, libs in (("memcpy_bw", []), ("ff_idle_qp", ["-libverbs"])):
+    for name, libs in (("memcpy_bw", []), ("ff_idle_qp", ["-libverbs"]), ("ff_regmr_cost", ["-libverbs"])):
         exe = os.path.join(out, name)
         cmd = ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o", exe,
                os.path.join(HERE, "src", name + ".c")] + libs

@@ -120,6 +120,15 @@ class Lab:
     def wait_port(self, container, port, timeout=30):
         self.admin("wait-port", "--name", container, str(port), "--timeout", str(timeout), timeout=timeout + 15)
 
+    def get_config(self, pid, host="h1"):
+        """The host's router configuration etc/PID.cfg (``lab config``) as {key: value}."""
+        facts = {}
+        for line in self.admin("config", "--host", host, pid, timeout=30).splitlines():
+            k, sep, v = line.partition("=")
+            if sep and not line.lstrip().startswith("#"):
+                facts[k.strip()] = v.strip()
+        return facts
+
     def set_config(self, pid, key, value, host="h1"):
         """``lab config`` of the host's router; Karaf applies the file's change live."""
         self.admin("config", "--host", host, pid, "%s=%s" % (key, value), timeout=30)

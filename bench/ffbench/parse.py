@@ -9,31 +9,71 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _NUM_OR_NAN = r"(?:%s|[-+]?nan|[-+]?inf)" % _NUM  # perftest prints -nan for a stdev it overflowed
 
 
+def _perftest_bw_row(text, unit, hint):
+    """The last result row of ib_{send,write,read}_bw whose header says BW in UNIT."""
+    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+(%s)\s+(%s)\s+(%s)\s*$" % (_NUM, _NUM, _NUM), text, re.M)
+    if "BW average[%s]" % unit not in text or not rows:
+        raise ValueError("no perftest bandwidth row (%s)" % hint)
+    size, iters, peak, avg, rate = rows[-1]
+    return int(size), int(iters), float(peak), float(avg), float(rate)
+
+
 def perftest_bw(text):
     """The result row of ib_{send,write,read}_bw run with --report_gbits."""
-    rows = re.findall(r"^\s*(\d+)\s+(\d+)\s+(%s)\s+(%s)\s+(%s)\s*$" % (_NUM, _NUM, _NUM), text, re.M)
-    if "BW average[Gb/sec]" not in text or not rows:
-        raise ValueError("no perftest bandwidth row (with --report_gbits)")
-    size, iters, peak, avg, rate = rows[-1]
-    return {"size": int(size), "iterations": int(iters), "bw_peak_gbps": float(peak),
-            "bw_gbps": float(avg), "msg_rate_mpps": float(rate)}
+    size, iters, peak, avg, rate = _perftest_bw_row(text, "Gb/sec", "with --report_gbits")
+    return {"size": size, "iterations": iters, "bw_peak_gbps": peak, "bw_gbps": avg, "msg_rate_mpps": rate}
 
 
-def perftest_lat(text):
-    """ib_*_lat run with -U: the summary row and every sample (microseconds, one way for
-    send/write, round trip for read, as perftest reports them)."""
+def perftest_bw_mbps(text):
+    """The result row of ib_{send,write,read}_bw in perftest's default unit, MB/sec (perftest's
+    MB is 2^20 bytes), as it reports without --report_gbits."""
+    size, iters, peak, avg, rate = _perftest_bw_row(text, "MB/sec", "in MB/sec, without --report_gbits")
+    return {"size": size, "iterations": iters, "bw_peak_mbps": peak, "bw_mbps": avg, "msg_rate_mpps": rate}
+
+
+def perftest_lat_summary(text):
+    """The summary row of ib_*_lat run with -n (or perftest's default of 1000 iterations):
+    microseconds, one way for send/write, round trip for read, as perftest reports them.
+    Not for -D runs: perftest then prints its average only, no t_typical."""
     summary = re.findall(r"^\s*(\d+)\s+(\d+)" + r"\s+(%s)" % _NUM_OR_NAN * 7 + r"\s*$", text, re.M)
-    if not summary:
-        raise ValueError("no perftest latency row")
+    if "t_typical" not in text or not summary:
+        raise ValueError("no perftest latency row with t_typical")
     s = summary[-1]
-    samples = [float(v) for v in re.findall(r"^\d+, (%s)\s*$" % _NUM, text, re.M)]
-    if not samples:
-        raise ValueError("no perftest latency samples (run with -U)")
     keys = ("t_min", "t_max", "t_typical", "t_avg", "t_stdev", "p99", "p999")
     row = {"size": int(s[0]), "iterations": int(s[1])}
     row.update({k: float(v) for k, v in zip(keys, s[2:])})
+    return row
+
+
+def perftest_lat(text):
+    """ib_*_lat run with -U: the summary row (perftest_lat_summary) and every sample."""
+    row = perftest_lat_summary(text)
+    samples = [float(v) for v in re.findall(r"^\d+, (%s)\s*$" % _NUM, text, re.M)]
+    if not samples:
+        raise ValueError("no perftest latency samples (run with -U)")
     row["samples"] = samples
     return row
+
+
+REGMR_FIGURES = ("reg_us_per_mib", "dereg_us_per_mib", "touch_after_reg_us_per_mib", "touch_resident_us_per_mib")
+
+
+def regmr_cost(text):
+    """bench/src/ff_regmr_cost's result lines, one per size: {size_mib: {figure: median}}
+    with the figures of REGMR_FIGURES and 'reps'."""
+    sizes = {}
+    for line in re.findall(r"^regmr (.*)$", text, re.M):
+        fields = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+        try:
+            size = int(fields["size_mib"])
+            row = {"reps": int(fields["reps"])}
+            row.update({k: float(fields[k]) for k in REGMR_FIGURES})
+        except (KeyError, ValueError) as e:
+            raise ValueError("a bad ff_regmr_cost line: %r (%s)" % (line, e)) from e
+        sizes[size] = row
+    if not sizes:
+        raise ValueError("no ff_regmr_cost result")
+    return sizes
 
 
 def percentile(sorted_values, p):

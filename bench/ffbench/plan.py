@@ -7,6 +7,10 @@ MODES = ("fastpath", "lowcpu", "adaptive")
 BW_OPS = (("send", "ib_send_bw"), ("write", "ib_write_bw"), ("read", "ib_read_bw"))
 LAT_OPS = (("send", "ib_send_lat"), ("write", "ib_write_lat"), ("read", "ib_read_lat"))
 DUEL_MODES = ("fastpath", "adaptive")
+# First contact (ffbench/first.py): perftest with its default flags, as a person first runs it,
+# in the router's default mode (whatever it starts in, unset by the bench) and then in fastpath
+FIRST_TOOLS = (("send", "ib_send_bw"), ("write", "ib_write_bw"), ("read", "ib_read_bw"), ("send", "ib_send_lat"))
+FIRST_PHASES = ("default", "fastpath")
 
 
 class Plan:
@@ -28,6 +32,11 @@ class Plan:
             self.settle = 0.5                            # s after a mode change / QPs connected
             self.mode_wait = 3                           # s to wait for the router to log a mode
             self.cpu_tests = (("send", "ib_send_bw"),)
+            self.first_bw_duration = 2                   # s of the -D steady state beside the default runs
+            self.first_lat_iters = 20000                 # the steady-state latency: a long -n run
+            self.first_write_runs = 1                    # ib_write_bw 1 MiB x 3000 per mode (median)
+            self.regmr_sizes_mib = [1, 64]
+            self.regmr_reps = 3
         else:
             self.bw_sizes = [2 * KiB << i for i in range(10)]  # 2 KiB ... 1 MiB
             self.lat_sizes = [2, 64, 256, 1 * KiB, 4 * KiB]
@@ -44,6 +53,11 @@ class Plan:
             self.settle = 2
             self.mode_wait = 5
             self.cpu_tests = (("send", "ib_send_bw"), ("write", "ib_write_bw"))
+            self.first_bw_duration = 5
+            self.first_lat_iters = 100000
+            self.first_write_runs = 3
+            self.regmr_sizes_mib = [1, 16, 256]
+            self.regmr_reps = 5
         self.idle_settle = 2  # s between the QPs' last work and the idle window (adaptive backs off)
         self.cpu_size = 1 * MiB
         self.mode_lat_size = 2
@@ -52,6 +66,9 @@ class Plan:
         # spinning threads, so the adaptive target compares medians of interleaved runs
         self.duel_runs = 1 if quick else 3
         self.memcpy_sizes = [1 * MiB, 256 * MiB]
+        # default-flag runs of each first-contact tool per mode; the worst is judged
+        self.first_runs = 3
+        self.first_write_size, self.first_write_iters = 1 * MiB, 3000
 
     @property
     def name(self):

@@ -1,8 +1,8 @@
 """results.md: FreeFlow beside each baseline of the same run, with the ratios and the
 verdict on every target. Reads only the Results (so it can be rebuilt from results.csv)."""
 
-from . import targets
-from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES, MiB
+from . import first, targets
+from .plan import BW_OPS, DUEL_MODES, FIRST_PHASES, FIRST_TOOLS, LAT_OPS, MODES, MiB
 from .runner import CALIBRATION_RETRIES, human_size
 from .steps import retried_text
 from .targets import judge
@@ -44,8 +44,9 @@ class Report:
         self.figures = figures  # [(title, file name)]
 
     def markdown(self):
-        parts = [self.header(), self.targets(), self.throughput(), self.throughput_ratios(), self.latency(),
-                 self.baselines(), self.cpu(), self.idle(), self.mode_latency(), self.plots(), self.method()]
+        parts = [self.header(), self.targets(), self.first_contact(), self.first_modes(), self.regmr(),
+                 self.throughput(), self.throughput_ratios(), self.latency(), self.baselines(), self.cpu(),
+                 self.idle(), self.mode_latency(), self.plots(), self.method()]
         if self._retried():
             parts.append(self.retried())
         if str(self.r.meta("failures")) not in ("", "0"):
@@ -75,15 +76,86 @@ class Report:
         for t in judge(self.r):
             ref = "%s %s" % (num(t.reference), t.unit) if t.ref_text.startswith("limit") else \
                 "%s: %s %s" % (t.ref_text, num(t.reference), t.unit)
-            verdict = "**%s**" % t.verdict + (" (%s)" % t.mode_note if t.mode_note else "")
-            rows.append([t.text, "%s %s" % (num(t.value), t.unit), ref, ratio(t.value, t.reference),
-                         "%s %s×" % (t.sense.replace(">=", "≥").replace("<=", "≤"), num(t.factor, 1)), verdict])
+            rows.append([t.text, "%s %s" % (num(t.value), t.unit), ref, ratio(t.ratio, 1), self._required(t),
+                         self._verdict(t)])
         return ("## Targets\n\nWhat FreeFlow is meant to reach, each target a ratio to a baseline measured in this "
                 "same run between the same two containers, to another FreeFlow figure, or an absolute limit: "
                 "throughput near memory copy and far above TCP, small messages near large ones, latency far "
-                "below TCP's, an idle router that costs next to nothing and an adaptive mode as fast as "
-                "fastpath (bench/README.md, Targets).\n\n") + table(
+                "below TCP's, an idle router that costs next to nothing, an adaptive mode as fast as "
+                "fastpath, and perftest's first default-flag runs near its steady state (bench/README.md, "
+                "Targets).\n\n") + table(
             ["target", "FreeFlow", "baseline / limit", "ratio", "required", "verdict"], rows)
+
+    def first_contact(self):
+        r = self.r
+        runs = targets.first_runs(r)
+        verdicts = {t.key: t for t in judge(r)}  # the worst run's ratio and verdict
+        mode, logged, note = first.start_mode(r)
+        said = ("the router's log says `%s`" % note.split(": ", 1)[-1]) if logged else (note or "not recorded")
+        rows = []
+        for op, tool in FIRST_TOOLS:
+            for phase in FIRST_PHASES:
+                unit = first.figure_unit(tool)
+                t = verdicts["first_%s_%s" % (tool, phase)]
+                rows.append([tool, first.phase_name(r, phase), first.default_shape(r, tool, phase) or NA]
+                            + ["%s %s" % (num(v), unit) for v in first.run_figures(r, tool, phase, runs)]
+                            + ["%s %s (`%s`)" % (num(first.steady_figure(r, tool, phase)), unit,
+                                                 first.steady_flags(r, tool)),
+                               ratio(t.ratio, 1), self._verdict(t)])
+        text = ("## First contact: perftest as a person first runs it\n\nThe router is fresh: the bench "
+                "started it (`lab up`) and nothing used it before these runs. Each tool with perftest's "
+                "default flags (`ib_send_bw` in c2, `ib_send_bw c2` in c1, plus `-p PORT`, the TCP port of "
+                "perftest's connection setup; 'default run' says what perftest made of them), in %d rounds "
+                "of one run of each tool (run 1 of every tool comes before any run 2), then the steady state "
+                "of the same pair: `-D %s` for bandwidth, `-n %s` for ib_send_lat (perftest's `-D` latency "
+                "prints an average only, no t_typical). First in the router's default mode, which the bench "
+                "does not set (%s: %s), then all again in mode fastpath. Bandwidth in MB/s as perftest prints "
+                "it (2^20 bytes/s), latency t_typical in µs, one way. Ratio: the worst run's fraction of the "
+                "steady state (bandwidth: run / steady; latency: steady / run); the target is ≥ 0.8×.\n\n"
+                % (runs, r.meta("first_bw_duration"), r.meta("first_lat_iters"), mode or "unknown", said))
+        return text + table(["tool", "mode", "default run"] + ["run %d" % k for k in range(1, runs + 1)]
+                            + ["steady state", "worst ratio", "verdict"], rows)
+
+    def first_modes(self):
+        r = self.r
+        verdicts = {t.key: t for t in judge(r)}
+        rows = []
+        for key, what, unit in (("first_write_1m_default_vs_fastpath", "ib_write_bw -s 1 MiB -n 3000 (median of %s "
+                                 "run(s))" % r.meta("first_write_runs"), "MB/s"),
+                                ("first_send_lat_default_vs_fastpath", "ib_send_lat, default flags, t_typical (median "
+                                 "of the %d runs above)" % targets.first_runs(r), "µs")):
+            t = verdicts[key]
+            rows.append([what, "%s %s" % (num(t.value), unit), "%s %s" % (num(t.reference), unit),
+                         ratio(t.ratio, 1), self._required(t), self._verdict(t)])
+        return ("### First contact: the default mode against fastpath\n\nIn each phase above, after its "
+                "steady-state runs: `ib_write_bw -s 1048576 -n 3000`; and the default-flag ib_send_lat runs of "
+                "the table. The default mode must move bulk data and serve a ping-pong about as well as "
+                "fastpath.\n\n" + table(["figure", first.phase_name(r, first.DEFAULT), "fastpath", "ratio",
+                                          "required", "verdict"], rows))
+
+    def regmr(self):
+        rows = []
+        for size in first.regmr_sizes(self.r):
+            rows.append([human_size(size)] + [num(first.regmr_figure(self.r, size, m)) for m in
+                                              ("reg_us_per_mib", "dereg_us_per_mib", "touch_after_reg_us_per_mib",
+                                               "touch_resident_us_per_mib")])
+        return ("### Memory registration, µs per MiB\n\n`bench/src/ff_regmr_cost` in c1, on FreeFlow's "
+                "libibverbs: anonymous memory (mmap) that memset has touched as an application fills its "
+                "buffer, then `ibv_reg_mr` (LOCAL_WRITE, REMOTE_WRITE, REMOTE_READ), a memset over the "
+                "registered buffer (the application's first touch after the registration) and "
+                "`ibv_dereg_mr`, each timed with CLOCK_MONOTONIC; the median of %s repetitions. A memset of "
+                "the same memory, resident, before the registration is the reference for the touch after it. "
+                "No target: figures to compare before and after a change.\n\n" % self.r.meta("regmr_reps")
+                + table(["size", "ibv_reg_mr", "ibv_dereg_mr", "memset after reg", "memset, resident (before reg)"],
+                        rows))
+
+    @staticmethod
+    def _required(t):
+        return "%s %s×" % (t.sense.replace(">=", "≥").replace("<=", "≤"), num(t.factor, 1))
+
+    @staticmethod
+    def _verdict(t):
+        return "**%s**" % t.verdict + (" (%s)" % t.mode_note if t.mode_note else "")
 
     def throughput(self):
         rows = []
@@ -237,6 +309,11 @@ class Report:
             "/proc/<pid>/stat." % m("cpu_window"),
             "- Latency: `ib_*_lat -s SIZE -n %s -U`; the first %s samples are dropped (warm-up), p10 / median / "
             "p99 of the rest (nearest rank)." % (m("lat_iters"), m("lat_discard")),
+            "- First contact: perftest's default flags (and `-p PORT`) on the fresh router, %s run(s) of "
+            "each tool in turns, against `-D %s` (bandwidth) and `-n %s` (ib_send_lat's t_typical); in the "
+            "router's default mode, then in fastpath. `ib_write_bw -s 1048576 -n 3000`, the median of %s "
+            "run(s) per mode." % (m("first_runs"), m("first_bw_duration"), m("first_lat_iters"),
+                                   m("first_write_runs")),
             "- Modes: `./freeflow lab config --host h1 org.freeflow.fastpath mode=MODE` (Karaf applies the "
             "file live); 'applied' means the router logged a line naming the mode. Throughput and latency "
             "sweeps run in mode fastpath.",

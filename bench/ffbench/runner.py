@@ -66,6 +66,11 @@ class Runner:
         self.retries = []      # [(perftest label, reason)]: runs repeated after a calibration failure
         self.on_retry = None   # called with a line of text at each retry (the progress output)
 
+    @staticmethod
+    def _bind(fn, *args):
+        """A step's function: FN(*ARGS) when the step runs."""
+        return lambda: fn(*args)
+
     def pair(self, label, server_argv, client_argv, port, timeout, env=None, client_wait=None):
         """Server in c2, client in c1; waits for both. Returns (client output, server output)."""
         srv, srv_log = self.lab.start(SERVER, server_argv, label + "-srv", env=env)

@@ -1,5 +1,6 @@
-"""The suite: baselines, FreeFlow's perftest sweeps and the per-mode figures, all between
-the same two containers c1 (client, sender) and c2 (server, receiver) of the bench's lab.
+"""The suite: first contact, baselines, FreeFlow's perftest sweeps and the per-mode figures,
+all between the same two containers c1 (client, sender) and c2 (server, receiver) of the
+bench's lab.
 
 Each step is (label, estimated seconds, function). A step that fails is recorded and the
 run goes on; its figures are then missing from the report, which says so.
@@ -7,19 +8,20 @@ run goes on; its figures are then missing from the report, which says so.
 
 from . import parse
 from .baselines import Baselines
-from .modes import ModeSteps
+from .first import FirstContact
 from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES
 from .runner import CLIENT, SERVER, human_size
 
 
-class Suite(Baselines, ModeSteps):
+class Suite(FirstContact, Baselines):
     # ------------------------------------------------------------------ the plan
 
     def steps(self):
         p = self.plan
+        # first contact before anything else uses the fresh router; it ends in mode fastpath
         s = [("lab up (one host, its router)", 15, self.lab_up),
-             ("containers c1, c2", 4, self.containers),
-             ("router mode fastpath", 2, lambda: self.set_mode("fastpath"))]
+             ("containers c1, c2", 4, self.containers)] + self.first_steps()
+        s.append(("router mode fastpath", 1, self._bind(self.set_mode, "fastpath")))
         for size in p.memcpy_sizes:
             s.append(("baseline memcpy %s" % human_size(size), p.memcpy_seconds + 1, self._bind(self.memcpy, size)))
         s.append(("baseline iperf3 c1 -> c2", p.iperf_seconds + 2, self.iperf3))
@@ -54,10 +56,6 @@ class Suite(Baselines, ModeSteps):
                 s.append(("latency in turns, run %d: %s" % (run, mode), p.settle + 2 + p.lat_iters / 40000.0,
                           self._bind(self.duel_latency, mode, run)))
         return s
-
-    @staticmethod
-    def _bind(fn, *args):
-        return lambda: fn(*args)
 
     # ------------------------------------------------------------------ lab
 

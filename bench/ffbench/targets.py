@@ -2,11 +2,12 @@
 
 import statistics
 
-from .plan import BW_OPS, MiB, KiB
+from . import first
+from .plan import BW_OPS, FIRST_PHASES, FIRST_TOOLS, KiB, MiB
 
 
 class Target:
-    def __init__(self, key, text, value, unit, reference, ref_text, factor, sense, mode_note=""):
+    def __init__(self, key, text, value, unit, reference, ref_text, factor, sense, mode_note="", inverse=False):
         self.key = key
         self.text = text
         self.value = value            # FreeFlow's figure
@@ -16,11 +17,14 @@ class Target:
         self.factor = factor          # required ratio value/reference (sense '>=', '<=' or '<')
         self.sense = sense
         self.mode_note = mode_note
+        self.inverse = inverse        # the ratio is reference/value (a latency against its steady state)
 
     @property
     def ratio(self):
         if self.value is None or not self.reference:
             return None
+        if self.inverse:
+            return self.reference / self.value if self.value else None
         return self.value / self.reference
 
     @property
@@ -87,6 +91,56 @@ def judge(r):
     how = " (median of %d runs in turns)" % n if n > 1 else ""
     t.append(Target("adaptive_lat", "adaptive 2 B ib_send_lat median ≤ 1.2 × fastpath" + how, adap, "µs", fast,
                     "fastpath", 1.2, "<=", _mode_note(r, "adaptive")))
+    return t + first_contact(r)
+
+
+def _phase_note(r, phase):
+    if phase != first.DEFAULT:
+        return _mode_note(r, phase)
+    mode, logged, _ = first.start_mode(r)
+    if logged:
+        return ""
+    return "the router logged no mode; its configuration says %s" % mode if mode else "the router's mode unknown"
+
+
+def first_runs(r):
+    """How many default-flag runs per tool and mode the run made (plan.first_runs)."""
+    try:
+        return int(r.meta("first_runs"))
+    except ValueError:
+        return 3
+
+
+def first_contact(r):
+    """The first-contact targets (bench/README.md): per mode, every default-flag run of each
+    tool ≥ 0.8 × the steady state (the worst judged); then the default mode against fastpath."""
+    t = []
+    runs = first_runs(r)
+    for phase in FIRST_PHASES:
+        where = first.phase_name(r, phase)
+        for op, tool in FIRST_TOOLS:
+            steady = first.steady_figure(r, tool, phase)
+            ref = "%s %s" % (tool, first.steady_flags(r, tool))
+            if first.is_latency(tool):
+                text = "first contact, %s: %s default-flag runs, steady t_typical / run's ≥ 0.8 (worst of %d)" % (
+                    where, tool, runs)
+            else:
+                text = "first contact, %s: %s default-flag runs ≥ 0.8 × steady state (worst of %d)" % (
+                    where, tool, runs)
+            t.append(Target("first_%s_%s" % (tool, phase), text, first.worst_run(r, tool, phase, runs),
+                            first.figure_unit(tool), steady, ref, 0.8, ">=", _phase_note(r, phase),
+                            inverse=first.is_latency(tool)))
+    default, fast = first.DEFAULT, "fastpath"
+    where = first.phase_name(r, default)
+    notes = "; ".join(n for n in (_phase_note(r, default), _mode_note(r, fast)) if n)
+    t.append(Target("first_write_1m_default_vs_fastpath",
+                    "first contact: ib_write_bw -s 1 MiB -n 3000, %s ≥ 0.9 × fastpath" % where,
+                    first.write_1m(r, default), "MB/s", first.write_1m(r, fast), "fastpath", 0.9, ">=", notes))
+    t.append(Target("first_send_lat_default_vs_fastpath",
+                    "first contact: default-flag ib_send_lat t_typical, %s ≤ 1.1 × fastpath (median of %d runs)"
+                    % (where, runs),
+                    first.send_lat_median(r, default, runs), "µs", first.send_lat_median(r, fast, runs), "fastpath",
+                    1.1, "<=", notes))
     return t
 
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The benchmark suite end to end: {@code ./freeflow bench --quick --no-build} in a lab of its
  * own ({@code ffbt}, or {@code freeflow.e2e.benchLab}) must end with status 0 and leave a
- * complete, well-formed report: every section and every row of the quick plan, numbers that
+ * complete, well-formed report: every section and every row of the quick plan (first contact's
+ * too: every tool in both modes with its runs and steady state, the reg_mr costs), numbers that
  * parse, positive FreeFlow figures, a ratio for every FreeFlow figure, a verdict for every
  * target, the CSV, and non-empty PNG figures. A perftest run that perftest aborted for its own
  * clock calibration is the bench's to run again (bench/README.md); the test checks that such
@@ -40,6 +41,12 @@ class BenchSmokeIT {
     private static final List<String> BW_SIZES = List.of("2 KiB", "64 KiB", "1 MiB");
     private static final List<String> LAT_SIZES = List.of("2 B", "64 B", "4 KiB");
     private static final List<String> MODES = List.of("fastpath", "lowcpu", "adaptive");
+    private static final List<String> FIRST_TOOLS = List.of("ib_send_bw", "ib_write_bw", "ib_read_bw", "ib_send_lat");
+    private static final List<String> FIRST_PHASES = List.of("default", "fastpath");
+    private static final int FIRST_RUNS = 3;
+    private static final List<String> REGMR_SIZES = List.of("1 MiB", "64 MiB");
+    private static final List<String> REGMR_METRICS = List.of("reg_us_per_mib", "dereg_us_per_mib",
+            "touch_after_reg_us_per_mib", "touch_resident_us_per_mib");
     private static final List<String> FIGURES =
             List.of("fig9-throughput.png", "fig10-latency.png", "fig12-cpu.png", "modes-latency.png");
     private static final Pattern NUMBER = Pattern.compile("^-?\\d+(\\.\\d+)?");
@@ -93,7 +100,8 @@ class BenchSmokeIT {
         for (String fact : List.of("**Software**: commit", "`./freeflow bench --quick`")) {
             assertTrue(markdown.contains(fact), "missing '" + fact + "' in\n" + markdown);
         }
-        for (String section : List.of("## Targets", "## Throughput", "### Throughput", "## Latency",
+        for (String section : List.of("## Targets", "## First contact", "### First contact",
+                "### Memory registration", "## Throughput", "### Throughput", "## Latency",
                 "## Baselines", "## CPU at full throughput", "## Idle router per mode",
                 "## 2 B ib_send_lat per mode")) {
             assertTrue(tables.containsKey(section), "no table under '" + section + "'");
@@ -108,16 +116,72 @@ class BenchSmokeIT {
     @Test
     void everyTargetHasARatioAndAVerdict() {
         List<List<String>> rows = table("## Targets");
-        assertEquals(11, rows.size(), () -> "targets: " + rows);
+        assertEquals(11 + 10, rows.size(), () -> "targets: " + rows); // and first contact's
         for (List<String> row : rows) {
             ratio(row.get(3));
-            if (row.get(1).endsWith("Gbps") || row.get(1).endsWith("µs")) {
+            if (row.get(1).endsWith("Gbps") || row.get(1).endsWith("µs") || row.get(1).endsWith("MB/s")) {
                 positive(row.get(1));
             } else {
                 assertTrue(number(row.get(1)) >= 0, row::toString); // % of a core
             }
-            assertTrue(row.get(5).startsWith("**met**") || row.get(5).startsWith("**not met**"), row::toString);
+            verdict(row.get(5));
         }
+    }
+
+    /**
+     * First contact: every tool in the router's default mode (the mode it names) and in fastpath,
+     * each with its default-flag runs, its steady-state figure, a ratio and a verdict; the default
+     * mode against fastpath; the reg_mr costs at every size; and the same in results.csv.
+     */
+    @Test
+    void firstContactIsComplete() {
+        List<List<String>> rows = table("## First contact");
+        assertEquals(FIRST_TOOLS.size() * FIRST_PHASES.size(), rows.size(), rows::toString);
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> row = rows.get(i);
+            assertEquals(3 + FIRST_RUNS + 3, row.size(), row::toString);
+            assertEquals(FIRST_TOOLS.get(i / FIRST_PHASES.size()), row.get(0), row::toString);
+            assertTrue(i % 2 == 0 ? row.get(1).matches("default mode \\((fastpath|lowcpu|adaptive)\\)")
+                    : row.get(1).equals("fastpath"), row::toString);
+            assertTrue(row.get(2).matches("\\d+ × \\d+ (B|KiB)"), row::toString);
+            String unit = row.get(0).endsWith("_lat") ? " µs" : " MB/s";
+            for (String cell : row.subList(3, 3 + FIRST_RUNS + 1)) {
+                assertTrue(cell.contains(unit), row::toString);
+                positive(cell);
+            }
+            ratio(row.get(3 + FIRST_RUNS + 1));
+            verdict(row.get(3 + FIRST_RUNS + 2));
+        }
+        List<List<String>> modes = table("### First contact");
+        assertEquals(2, modes.size(), modes::toString);
+        for (List<String> row : modes) {
+            positive(row.get(1));
+            positive(row.get(2));
+            ratio(row.get(3));
+            verdict(row.get(5));
+        }
+        List<List<String>> regmr = table("### Memory registration");
+        assertEquals(REGMR_SIZES, column(regmr, 0));
+        regmr.forEach(row -> row.subList(1, 5).forEach(BenchSmokeIT::positive));
+
+        for (String tool : FIRST_TOOLS) {
+            String metric = tool.endsWith("_lat") ? "t_typical_us" : "bw_mbps";
+            for (String phase : FIRST_PHASES) {
+                for (int run = 1; run <= FIRST_RUNS; run++) {
+                    positive(csvValue("first", tool, phase, metric + "_run" + run));
+                }
+                positive(csvValue("first", tool, phase, metric + "_steady"));
+            }
+        }
+        for (String phase : FIRST_PHASES) {
+            positive(csvValue("first", "ib_write_bw", phase, "bw_mbps"));
+        }
+        assertTrue(csv.stream().anyMatch(r -> r.get("section").equals("first")
+                && r.get("metric").equals("mode_at_start") && !r.get("mode").isEmpty()),
+                "no mode_at_start row naming the router's mode in results.csv");
+        long regmrRows = csv.stream().filter(r -> r.get("section").equals("regmr")
+                && REGMR_METRICS.contains(r.get("metric"))).count();
+        assertEquals(REGMR_SIZES.size() * REGMR_METRICS.size(), regmrRows, "regmr rows in results.csv");
     }
 
     @Test
@@ -342,6 +406,24 @@ class BenchSmokeIT {
         double p50 = number(cells.get(1));
         double p99 = number(cells.get(2));
         assertTrue(p10 <= p50 && p50 <= p99, () -> "percentiles out of order: " + cells);
+    }
+
+    /** The value of the one results.csv row of SECTION, TEST, MODE and METRIC. */
+    private static String csvValue(String section, String test, String mode, String metric) {
+        List<String> values = new ArrayList<>();
+        for (Map<String, String> row : csv) {
+            if (row.get("section").equals(section) && row.get("test").equals(test) && row.get("mode").equals(mode)
+                    && row.get("metric").equals(metric)) {
+                values.add(row.get("value"));
+            }
+        }
+        assertEquals(1, values.size(),
+                () -> "rows " + section + "," + test + "," + mode + "," + metric + ": " + values);
+        return values.get(0);
+    }
+
+    private static void verdict(String cell) {
+        assertTrue(cell.startsWith("**met**") || cell.startsWith("**not met**"), () -> "not a verdict: '" + cell + "'");
     }
 
     private static String meta(String key) {
