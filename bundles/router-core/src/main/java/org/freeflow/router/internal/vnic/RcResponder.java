@@ -50,9 +50,18 @@ final class RcResponder extends QueuePairResponder {
         return qp.attrs.minRnrTimer;
     }
 
+    /**
+     * Read without the receive lock by a requester waiting out an RNR, which
+     * may hold on to this responder after its QP or XRC SRQ was destroyed:
+     * their rings are unmapped after the poller call that marked them, so a
+     * round that sees the mark must not read the ring.
+     */
     @Override
     public long receivesPosted() {
-        return receives == null ? RECEIVES_UNKNOWN : receives.rq.producerIndex();
+        if (receives == null || qp.destroyed || receives.srq != null && receives.srq.destroyed()) {
+            return RECEIVES_UNKNOWN;
+        }
+        return receives.rq.producerIndex();
     }
 
     @Override

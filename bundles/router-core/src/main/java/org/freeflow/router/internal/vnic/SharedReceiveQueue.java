@@ -42,6 +42,8 @@ final class SharedReceiveQueue extends InUse {
     private int limit;
     /** SRQ_ERR raised (a corrupt ring); under {@link #lock}. */
     private boolean failed;
+    /** Set in the poller call that removes it, before its ring is unmapped: a round after it sees it. */
+    private boolean destroyed;
 
     SharedReceiveQueue(int handle, int srqn, ProtectionDomain pd, XrcDomain.Opened xrcd, CompletionQueue cq, int maxSge,
             SrqRingLayout layout, MappedRegion mapping, AsyncEventQueue events) {
@@ -115,6 +117,16 @@ final class SharedReceiveQueue extends InUse {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Inside the poller call of its destruction: from the next round on nothing may read its ring. */
+    void markDestroyed() {
+        destroyed = true;
+    }
+
+    /** {@link #markDestroyed()} was called: the ring is unmapped or about to be. */
+    boolean destroyed() {
+        return destroyed;
     }
 
     /** Unmaps the ring; only once no QP and no poller round references it. */

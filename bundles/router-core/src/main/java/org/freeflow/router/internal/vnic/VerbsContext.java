@@ -379,6 +379,7 @@ public final class VerbsContext {
         }
         srqs.remove(handle);
         env.poller().call(() -> {
+            srq.markDestroyed();
             if (srq.xrcd != null) {
                 srq.xrcd.domain.remove(srq);
             }

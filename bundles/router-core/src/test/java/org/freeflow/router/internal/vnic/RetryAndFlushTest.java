@@ -61,6 +61,19 @@ class RetryAndFlushTest extends EndpointPairTest {
     }
 
     @Test
+    void anRnrWaitOutlivesTheResponderItWaitsFor() {
+        fx.connect(a, b, 7, 12);
+        send(1, 100);
+        fx.settle();
+        assertEquals(1, a.routerQp.view().rnrNaks());
+        b.ctx.destroyQp(b.qpHandle); // its rings are unmapped: the waiting requester must not look at them
+        fx.advance(MS / 2);
+        Completion c = awaitSendCompletion(200);
+        assertEquals(WC_RETRY_EXC_ERR, c.status(), "the destination is gone: the transport retries run out");
+        assertEquals(1, a.routerQp.view().rnrNaks());
+    }
+
+    @Test
     void rnrRetriesRunOut() {
         fx.connect(a, b, 2, 1);
         send(1, 10);
