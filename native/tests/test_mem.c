@@ -47,6 +47,25 @@ static bool mapped_from_memfd(void *addr)
 	return found;
 }
 
+/* every page of [addr, addr + len) has a page-table entry (pagemap bit 63) */
+static bool all_present(void *addr, size_t len)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	bool all = fd >= 0;
+	uintptr_t p = (uintptr_t)addr & ~(ps - 1);
+
+	for (; all && p < (uintptr_t)addr + len; p += ps) {
+		uint64_t entry = 0;
+
+		all = pread(fd, &entry, sizeof(entry), (off_t)(p / ps * 8)) ==
+			      sizeof(entry) &&
+		      (entry >> 63);
+	}
+	if (fd >= 0)
+		close(fd);
+	return all;
+}
+
 static int reg(void *addr, size_t len, int *fd)
 {
 	uintptr_t s = (uintptr_t)addr & ~(ps - 1);
@@ -78,6 +97,9 @@ static void test_register_roundtrip(void)
 	CHECK(!err && fd >= 0, "reg_ok", "err %d fd %d", err, fd);
 	CHECK(mapped_from_memfd(buf) && mapped_from_memfd(buf + len - 1),
 	      "reg_maps_memfd", "buffer not backed by the memfd");
+	/* before any access: registration filled the page tables, hole too */
+	CHECK(all_present(buf, len), "reg_populates_every_page",
+	      "a page of the region would fault on first touch");
 	CHECK(buf[1] == 7 && buf[ps + 3] == (char)((ps + 3) * 7) &&
 		      buf[2 * ps + 5] == 0,
 	      "reg_keeps_contents", "contents changed by registration");

@@ -2,8 +2,13 @@ package org.freeflow.posix.api;
 
 import com.sun.jna.Pointer;
 import java.io.Closeable;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 import org.freeflow.posix.internal.LibC;
 import org.freeflow.posix.internal.Syscalls;
 
@@ -89,6 +94,70 @@ public final class MappedRegion implements Closeable {
     /** Chunk {@code i}: a little-endian buffer over bytes [i << CHUNK_SHIFT, ...). */
     public ByteBuffer chunk(int i) {
         return chunks[i];
+    }
+
+    /**
+     * Fills in the page tables of the mapped pages that {@code fd} (the file
+     * this region maps) holds, as writes would, so that the first access to
+     * them takes no page fault: madvise(MADV_POPULATE_WRITE) over each data
+     * extent that lseek(SEEK_DATA / SEEK_HOLE) finds in the range, at most
+     * {@code maxExtents} of them, in order.  Holes stay holes: nothing is
+     * allocated in the file (barring a hole punched between the lseek and the
+     * madvise).  Returns the bytes populated; a kernel without
+     * MADV_POPULATE_WRITE populates nothing.
+     *
+     * @throws PosixException when lseek fails other than at the end of the data
+     */
+    public long populateFileData(int fd, int maxExtents) throws PosixException {
+        long end = fileOffset + length;
+        long at = fileOffset;
+        long populated = 0;
+        for (int extents = 0; extents < maxExtents && at < end; extents++) {
+            long data = LibC.INSTANCE.lseek(fd, at, LibC.SEEK_DATA);
+            if (data < 0) {
+                int errno = Syscalls.lastErrno();
+                if (errno == Errno.ENXIO) {
+                    break; // no data after at
+                }
+                throw new PosixException("lseek(SEEK_DATA, " + at + ")", errno);
+            }
+            if (data >= end) {
+                break;
+            }
+            long hole = LibC.INSTANCE.lseek(fd, data, LibC.SEEK_HOLE);
+            if (hole < 0) {
+                throw new PosixException("lseek(SEEK_HOLE, " + data + ")", Syscalls.lastErrno());
+            }
+            long stop = Math.min(hole, end);
+            if (LibC.INSTANCE.madvise(base.share(data - fileOffset), stop - data, LibC.MADV_POPULATE_WRITE) != 0) {
+                break; // EINVAL before Linux 5.14; EFAULT/ENOMEM: leave the rest to the faults
+            }
+            populated += stop - data;
+            at = stop;
+        }
+        return populated;
+    }
+
+    /**
+     * The pages of this mapping that have a page-table entry in this process
+     * (bit 63 of their /proc/self/pagemap entries): what
+     * {@link #populateFileData} filled in or accesses faulted in.  For
+     * diagnostics and tests; one read per page.
+     */
+    public BitSet presentPages() throws IOException {
+        BitSet present = new BitSet();
+        long first = Pointer.nativeValue(base) / PAGE_SIZE;
+        ByteBuffer entry = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN); // whole entries only
+        try (FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ)) {
+            for (int i = 0; i < (length + PAGE_SIZE - 1) / PAGE_SIZE; i++) {
+                entry.clear();
+                pagemap.read(entry, (first + i) * 8);
+                if (entry.getLong(0) < 0) {
+                    present.set(i);
+                }
+            }
+        }
+        return present;
     }
 
     /** munmap(2); idempotent. */

@@ -41,6 +41,9 @@ public interface LibC extends Library {
     int PROT_WRITE = 2;
     int MAP_SHARED = 1;
     int SC_PAGESIZE = 30;
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+    int MADV_POPULATE_WRITE = 23;
 
     int socket(int domain, int type, int protocol);
 
@@ -89,6 +92,10 @@ public interface LibC extends Library {
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
     int munmap(Pointer addr, long length);
+
+    int madvise(Pointer addr, long length, int advice);
+
+    long lseek(int fd, long offset, int whence);
 
     int eventfd(int initval, int flags);
 

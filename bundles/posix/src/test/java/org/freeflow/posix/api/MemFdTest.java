@@ -3,6 +3,7 @@ package org.freeflow.posix.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.BitSet;
 import org.junit.jupiter.api.Test;
 
 class MemFdTest {
@@ -68,6 +69,40 @@ class MemFdTest {
         } finally {
             FileDescriptors.close(fd);
         }
+    }
+
+    @Test
+    void populatingFaultsInThePagesTheFileHoldsAndNoHole() throws Exception {
+        long page = MappedRegion.pageSize();
+        int fd = MemFd.create("populate");
+        try {
+            MemFd.truncate(fd, 8 * page);
+            try (MappedRegion writer = MappedRegion.map(fd, 0, 8 * page, true)) {
+                for (int p : new int[] {1, 2, 5}) {
+                    writer.chunk(0).put((int) (p * page), (byte) 1);
+                }
+            }
+            try (MappedRegion whole = MappedRegion.map(fd, 0, 8 * page, true);
+                    MappedRegion part = MappedRegion.map(fd, 2 * page, 4 * page, true)) {
+                assertEquals(pages(), whole.presentPages(), "a fresh mapping has no page tables yet");
+                assertEquals(2 * page, whole.populateFileData(fd, 1), "at most one extent: pages 1-2");
+                assertEquals(pages(1, 2), whole.presentPages());
+                assertEquals(3 * page, whole.populateFileData(fd, 16));
+                assertEquals(pages(1, 2, 5), whole.presentPages(), "the holes stay unpopulated");
+                assertEquals(2 * page, part.populateFileData(fd, 16), "file pages 2 and 5 of 2-5");
+                assertEquals(pages(0, 3), part.presentPages());
+            }
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    private static BitSet pages(int... indices) {
+        BitSet set = new BitSet();
+        for (int i : indices) {
+            set.set(i);
+        }
+        return set;
     }
 
     @Test
