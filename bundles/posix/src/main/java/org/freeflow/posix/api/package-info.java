@@ -13,5 +13,5 @@
  * {@link org.freeflow.posix.api.PosixException} carrying the errno.  No JNA
  * type appears in this package's signatures.  Linux only (x86_64, aarch64).
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.freeflow.posix.api;
