@@ -44,6 +44,20 @@ public interface PollerService {
      */
     void wake(PollTarget target);
 
+    /**
+     * Work is about to arrive: a queue pair became ready to receive or send,
+     * and its application will post to it once it has told its peer.  In
+     * adaptive mode no poller sleeps for the configured ready spin from now
+     * on (a sleeping one wakes), so that the first work requests find the
+     * pollers spinning, as in fastpath mode, rather than asleep since the
+     * set-up; after it an idle poller sleeps as before.  Other modes:
+     * nothing.  Callable from any thread; never blocks.
+     *
+     * @since 3.2
+     */
+    default void expectWork() {
+    }
+
     /** True on a poller thread and inside {@link #call}. */
     boolean inPollerThread();
 

@@ -134,7 +134,7 @@ final class PollLoop implements Runnable {
                     continue;
                 }
                 idle += Math.min(gap, MAX_IDLE_STEP_NANOS);
-                if (shouldSleep(idle)) {
+                if (shouldSleep(idle, now)) {
                     if (sleep()) {
                         idle = 0;
                         emptyRounds = 0;
@@ -151,11 +151,14 @@ final class PollLoop implements Runnable {
         }
     }
 
-    private boolean shouldSleep(long idleNanos) {
+    private boolean shouldSleep(long idleNanos, long now) {
         if (targets.length == 0) {
             return true;
         }
         PollerMode mode = group.mode();
+        if (mode == PollerMode.ADAPTIVE && group.readySpinning(now)) {
+            return false;
+        }
         return mode == PollerMode.LOWCPU || (mode == PollerMode.ADAPTIVE && idleNanos >= group.adaptiveSpinNanos());
     }
 

@@ -51,6 +51,11 @@ public final class Poller implements PollerService {
         @AttributeDefinition(name = "Adaptive spin (µs)", description = "adaptive mode: idle time before a poller"
                 + " sleeps")
         long adaptiveSpinMicros() default PollerSettings.DEFAULT_ADAPTIVE_SPIN_MICROS;
+
+        @AttributeDefinition(name = "Ready spin (ms)", description = "adaptive mode: how long no poller sleeps"
+                + " after a queue pair became ready to receive or send, so that its first work requests find"
+                + " the pollers spinning; 0: none")
+        long readySpinMillis() default PollerSettings.DEFAULT_READY_SPIN_MILLIS;
     }
 
     private final PollerGroup group;
@@ -99,7 +104,12 @@ public final class Poller implements PollerService {
             LOG.warn("adaptiveSpinMicros {} is negative; keeping {}", spin, current.adaptiveSpinMicros());
             spin = current.adaptiveSpinMicros();
         }
-        return new PollerSettings(mode, pollers, cpus, yieldEvery, spin);
+        long ready = config.readySpinMillis();
+        if (ready < 0) {
+            LOG.warn("readySpinMillis {} is negative; keeping {}", ready, current.readySpinMillis());
+            ready = current.readySpinMillis();
+        }
+        return new PollerSettings(mode, pollers, cpus, yieldEvery, spin, ready);
     }
 
     private static int clamp(String key, int value, int min, int max, int fallback) {
@@ -123,6 +133,11 @@ public final class Poller implements PollerService {
     @Override
     public void unregister(PollTarget target) {
         group.unregister(target);
+    }
+
+    @Override
+    public void expectWork() {
+        group.expectWork();
     }
 
     @Override

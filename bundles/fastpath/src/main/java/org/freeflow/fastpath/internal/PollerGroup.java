@@ -40,6 +40,8 @@ public final class PollerGroup implements PollerService, AutoCloseable {
     private volatile PollLoop[] loops = new PollLoop[0];
     private volatile PollerSettings settings;
     private volatile long adaptiveSpinNanos;
+    /** Adaptive mode: no poller sleeps before this {@link System#nanoTime()} ({@link #expectWork()}). */
+    private volatile long readySpinUntil = System.nanoTime();
     private volatile boolean running = true;
 
     /** Makes the router page and the doorbells' epoll set and starts {@code settings.pollers()} threads named {@code name-i}. */
@@ -95,6 +97,24 @@ public final class PollerGroup implements PollerService, AutoCloseable {
 
     long adaptiveSpinNanos() {
         return adaptiveSpinNanos;
+    }
+
+    /** Inside the window {@link #expectWork()} opened. */
+    boolean readySpinning(long now) {
+        return readySpinUntil - now > 0;
+    }
+
+    @Override
+    public void expectWork() {
+        PollerSettings s = settings;
+        if (s.mode() != PollerMode.ADAPTIVE || s.readySpinMillis() == 0) {
+            return;
+        }
+        long until = System.nanoTime() + s.readySpinMillis() * 1_000_000;
+        if (until - readySpinUntil > 0) {
+            readySpinUntil = until;
+        }
+        wakeSleepers();
     }
 
     // ---------------------------------------------------------------- calls

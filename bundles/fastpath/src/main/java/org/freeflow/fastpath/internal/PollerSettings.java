@@ -12,14 +12,24 @@ import org.freeflow.fastpath.api.PollerMode;
  * @param cpus               CPUs to pin to, poller i on {@code cpus[i % length]}; empty: not pinned
  * @param yieldEvery         empty rounds between two Thread.yield() while spinning, ≥ 1
  * @param adaptiveSpinMicros adaptive mode: idle time before a poller sleeps, ≥ 0
+ * @param readySpinMillis    adaptive mode: how long no poller sleeps after work was announced
+ *                           ({@link org.freeflow.fastpath.api.PollerService#expectWork()}), ≥ 0
  */
-public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yieldEvery, long adaptiveSpinMicros) {
+public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yieldEvery, long adaptiveSpinMicros,
+        long readySpinMillis) {
 
     /** One bit per poller in ff_router_shm.sleeping. */
     public static final int MAX_POLLERS = 32;
 
     /** Adaptive spin before sleeping, see docs/design.md. */
     public static final long DEFAULT_ADAPTIVE_SPIN_MICROS = 1000;
+
+    /**
+     * Adaptive spin after a QP became ready: longer than an application's
+     * exchange of QP numbers with its peer between the modify and its first
+     * post (perftest's takes a few milliseconds), see docs/design.md.
+     */
+    public static final long DEFAULT_READY_SPIN_MILLIS = 100;
 
     public PollerSettings {
         if (mode == null) {
@@ -34,12 +44,16 @@ public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yield
         if (adaptiveSpinMicros < 0) {
             throw new IllegalArgumentException("adaptiveSpinMicros must not be negative: " + adaptiveSpinMicros);
         }
+        if (readySpinMillis < 0) {
+            throw new IllegalArgumentException("readySpinMillis must not be negative: " + readySpinMillis);
+        }
         cpus = cpus.clone();
     }
 
     /** The defaults: adaptive, one poller, not pinned. */
     public static PollerSettings defaults() {
-        return new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, DEFAULT_ADAPTIVE_SPIN_MICROS);
+        return new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, DEFAULT_ADAPTIVE_SPIN_MICROS,
+                DEFAULT_READY_SPIN_MILLIS);
     }
 
     @Override
@@ -49,17 +63,17 @@ public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yield
 
     /** The same with another mode. */
     public PollerSettings withMode(PollerMode newMode) {
-        return new PollerSettings(newMode, pollers, cpus, yieldEvery, adaptiveSpinMicros);
+        return new PollerSettings(newMode, pollers, cpus, yieldEvery, adaptiveSpinMicros, readySpinMillis);
     }
 
     /** The same with another poller count. */
     public PollerSettings withPollers(int count) {
-        return new PollerSettings(mode, count, cpus, yieldEvery, adaptiveSpinMicros);
+        return new PollerSettings(mode, count, cpus, yieldEvery, adaptiveSpinMicros, readySpinMillis);
     }
 
     /** The same with other CPUs. */
     public PollerSettings withCpus(int... list) {
-        return new PollerSettings(mode, pollers, list, yieldEvery, adaptiveSpinMicros);
+        return new PollerSettings(mode, pollers, list, yieldEvery, adaptiveSpinMicros, readySpinMillis);
     }
 
     /**
@@ -94,18 +108,20 @@ public record PollerSettings(PollerMode mode, int pollers, int[] cpus, int yield
     @Override
     public boolean equals(Object o) {
         return o instanceof PollerSettings s && mode == s.mode && pollers == s.pollers && Arrays.equals(cpus, s.cpus)
-                && yieldEvery == s.yieldEvery && adaptiveSpinMicros == s.adaptiveSpinMicros;
+                && yieldEvery == s.yieldEvery && adaptiveSpinMicros == s.adaptiveSpinMicros
+                && readySpinMillis == s.readySpinMillis;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(new Object[] {mode, pollers, Arrays.hashCode(cpus), yieldEvery, adaptiveSpinMicros});
+        return Arrays.hashCode(new Object[] {mode, pollers, Arrays.hashCode(cpus), yieldEvery, adaptiveSpinMicros,
+            readySpinMillis});
     }
 
     @Override
     public String toString() {
         return "mode=" + mode.configName() + ", pollers=" + pollers + ", cpuAffinity="
                 + (cpus.length == 0 ? "none" : Arrays.toString(cpus)) + ", yieldEvery=" + yieldEvery
-                + ", adaptiveSpinMicros=" + adaptiveSpinMicros;
+                + ", adaptiveSpinMicros=" + adaptiveSpinMicros + ", readySpinMillis=" + readySpinMillis;
     }
 }

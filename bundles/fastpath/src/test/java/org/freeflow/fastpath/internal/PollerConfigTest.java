@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 class PollerConfigTest {
 
     private static Poller.Config config(String mode, int pollers, String cpus, int yieldEvery, long spin) {
+        return config(mode, pollers, cpus, yieldEvery, spin, PollerSettings.DEFAULT_READY_SPIN_MILLIS);
+    }
+
+    private static Poller.Config config(String mode, int pollers, String cpus, int yieldEvery, long spin,
+            long ready) {
         return new Poller.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -40,21 +45,26 @@ class PollerConfigTest {
             public long adaptiveSpinMicros() {
                 return spin;
             }
+
+            @Override
+            public long readySpinMillis() {
+                return ready;
+            }
         };
     }
 
     @Test
     void goodValuesApply() {
-        PollerSettings s = Poller.settings(config("LowCpu", 3, "1,3-4", 8, 250), PollerSettings.defaults());
-        assertEquals(new PollerSettings(PollerMode.LOWCPU, 3, new int[] {1, 3, 4}, 8, 250), s);
+        PollerSettings s = Poller.settings(config("LowCpu", 3, "1,3-4", 8, 250, 7), PollerSettings.defaults());
+        assertEquals(new PollerSettings(PollerMode.LOWCPU, 3, new int[] {1, 3, 4}, 8, 250, 7), s);
     }
 
     @Test
     void badValuesKeepWhatRuns() {
-        PollerSettings running = new PollerSettings(PollerMode.FASTPATH, 2, new int[] {1}, 4, 50);
-        assertEquals(running, Poller.settings(config("turbo", 0, "x-y", 0, -5), running));
-        assertEquals(running.withPollers(32), Poller.settings(config("fastpath", 32, "1", 4, 50), running));
-        assertEquals(running, Poller.settings(config("fastpath", 33, "1", 4, 50), running));
+        PollerSettings running = new PollerSettings(PollerMode.FASTPATH, 2, new int[] {1}, 4, 50, 20);
+        assertEquals(running, Poller.settings(config("turbo", 0, "x-y", 0, -5, -1), running));
+        assertEquals(running.withPollers(32), Poller.settings(config("fastpath", 32, "1", 4, 50, 20), running));
+        assertEquals(running, Poller.settings(config("fastpath", 33, "1", 4, 50, 20), running));
     }
 
     @Test
@@ -78,6 +88,6 @@ class PollerConfigTest {
 
     @Test
     void defaultsAreAdaptiveOnOnePollerUnpinned() {
-        assertEquals(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1000), PollerSettings.defaults());
+        assertEquals(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1000, 100), PollerSettings.defaults());
     }
 }

@@ -122,7 +122,7 @@ class PollerSleepTest {
 
     @Test
     void adaptiveSpinsWhileBusyThenSleeps() throws Exception {
-        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000));
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000, 0));
         TestRing ring = new TestRing();
         group.register(ring);
         await(() -> group.asleep(0), "asleep after the spin window");
@@ -138,11 +138,44 @@ class PollerSleepTest {
     }
 
     @Test
+    void expectedWorkKeepsAnAdaptivePollerAwakeForTheReadySpinThenItSleeps() throws Exception {
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 2_000));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        await(() -> group.asleep(0), "asleep after the 1 ms spin window");
+        long sleeps = group.stats(0).sleeps();
+        group.expectWork();
+        await(() -> !group.asleep(0), "woken by the announcement");
+        Thread.sleep(100);
+        assertEquals(sleeps, group.stats(0).sleeps(), "no sleep within the 2 s ready spin, idle as it is");
+        assertFalse(group.asleep(0));
+        assertEquals(0, bell.rings(), "the first work request finds it awake: no doorbell");
+        publishAndAwait(ring);
+        assertEquals(0, bell.rings());
+        await(() -> group.asleep(0), "asleep once the ready spin ran out");
+    }
+
+    @Test
+    void expectedWorkChangesNothingInLowCpuMode() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        TestRing ring = new TestRing();
+        group.register(ring);
+        awaitDeepSleep(0);
+        long sleeps = group.stats(0).sleeps();
+        long wakeups = group.stats(0).taskWakeups();
+        group.expectWork();
+        Thread.sleep(50);
+        assertTrue(group.asleep(0), "still asleep");
+        assertEquals(sleeps, group.stats(0).sleeps());
+        assertEquals(wakeups, group.stats(0).taskWakeups(), "not even woken");
+    }
+
+    @Test
     void adaptiveCountsOnlyTimeSpentWatchingTheRings() throws Exception {
         // every round takes 3 ms, as if the poller lost its CPU between two rounds:
         // 40 such rounds are 120 ms of wall time but at most 40 x 5 us watched,
         // far below the 1 ms window, so the poller must not sleep
-        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000));
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 0));
         AtomicLong rounds = new AtomicLong();
         PollTarget offCpu = now -> {
             rounds.incrementAndGet();

@@ -1,6 +1,7 @@
 package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
+import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 import static org.freeflow.fastpath.api.Verbs.QP_AV;
@@ -57,6 +58,9 @@ final class QpTransitions {
             qp.drain(update.notifySqDrained);
         } else if (next != current) {
             qp.setState(next);
+            if (next == QPS_RTR || next == QPS_RTS) {
+                poller.expectWork(); // its application posts as soon as its peer knows it
+            }
         }
     }
 }
