@@ -159,6 +159,11 @@ public final class FflQueuePair implements AutoCloseable {
         }
     }
 
+    /** Slots of the send ring. */
+    public int sendSlots() {
+        return shm.getInt(QpShm.SQ_SLOTS);
+    }
+
     /** Send entries posted and not yet consumed by the router. */
     public int sendQueued() {
         return RingIndex.loadAcquire(shm, QpShm.SQ_PROD) - RingIndex.loadAcquire(shm, QpShm.SQ_CONS);
