@@ -51,9 +51,11 @@ final class RcTraffic {
     /**
      * ib_send_bw, ib_write_bw, ib_read_bw: {@code count} messages of
      * {@code size} bytes of {@code opcode} (IBV_WR_SEND, RDMA_WRITE or
-     * RDMA_READ) from the requester; the last one's data checked.
+     * RDMA_READ) from the requester, {@code inline} (SEND and WRITE of up to
+     * {@link #MAX_INLINE} bytes) or from its memory; the last one's data
+     * checked.
      */
-    void stream(int opcode, int size, int count, int seed) {
+    void stream(int opcode, int size, boolean inline, int count, int seed) {
         byte[] expected = pattern(size, seed);
         Side from = opcode == WR_RDMA_READ ? b : a;
         Side to = opcode == WR_RDMA_READ ? a : b;
@@ -66,8 +68,15 @@ final class RcTraffic {
             boolean moved = false;
             while (posted < count && posted - completed < TX_DEPTH && a.p.qp.sendQueued() < a.sendSlots) {
                 boolean signaled = posted == count - 1 || (posted + 1) % CQ_MOD == 0;
-                a.p.qp.postSend(posted, opcode, signaled ? SEND_SIGNALED : 0, opcode == WR_SEND ? 0 : b.at(opcode),
-                        opcode == WR_SEND ? 0 : b.p.key, 0, new Sge(opcode == WR_RDMA_READ ? DST : SRC, size, a.p.key));
+                int flags = signaled ? SEND_SIGNALED : 0;
+                long remote = opcode == WR_SEND ? 0 : b.at(opcode);
+                int rkey = opcode == WR_SEND ? 0 : b.p.key;
+                if (inline) {
+                    a.p.qp.postInline(posted, opcode, flags, remote, rkey, expected);
+                } else {
+                    a.p.qp.postSend(posted, opcode, flags, remote, rkey, 0,
+                            new Sge(opcode == WR_RDMA_READ ? DST : SRC, size, a.p.key));
+                }
                 posted++;
                 moved = true;
             }
