@@ -73,7 +73,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         @AttributeDefinition(name = "Data-path self-test (ms)", description = "How long the router moves data "
                 + "between two loopback NICs of its own at start, before it serves containers: it checks the data "
                 + "path and warms it (the JIT compiles it before the first container's traffic); 0: no self-test")
-        long dataPathSelfTestMillis() default 2000;
+        long dataPathSelfTestMillis() default 5000;
     }
 
     private final RouterSettings settings;
