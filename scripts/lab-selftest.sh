@@ -80,7 +80,11 @@ fi
 check "lab up: nothing left after a time-out" nothing_left "$FAILLAB"
 
 # ---- a lab of two hosts
-check "lab up --hosts 2" lab up --hosts 2 --timeout 30
+if lab up --config no-key-here >"$OUT/x" 2>&1; then ko "lab up --config without KEY=VALUE fails"; else
+	ok "lab up --config without KEY=VALUE fails"
+fi
+check "lab up --hosts 2 (with --config)" lab up --hosts 2 --timeout 30 \
+	--config org.freeflow.router:dataPathSelfTestMillis=0 --config org.freeflow.qos:maxQpsPerContainer=7
 check "lab up again is a no-op" lab up --hosts 2
 if lab up --hosts 1 >"$OUT/x" 2>&1; then ko "lab up with another host count fails"; else ok "lab up with another host count fails"; fi
 lab status >"$OUT/status" 2>&1
@@ -101,6 +105,10 @@ cfg_ok() {
 }
 check "h1's copy of the router is configured (hostName, socketDir)" cfg_ok h1
 check "h2's copy of the router is configured (hostName, socketDir)" cfg_ok h2
+check "lab up --config set a router key before start" grep -qx "dataPathSelfTestMillis=0" \
+	"$STATE/$LAB/h2/karaf/etc/org.freeflow.router.cfg"
+check "lab up --config made a configuration file it did not find" grep -qx "maxQpsPerContainer=7" \
+	"$STATE/$LAB/h1/karaf/etc/org.freeflow.qos.cfg"
 check "two hosts: Ignite discovery lists both" grep -q "discoveryAddresses=.*,.*:47500" \
 	"$STATE/$LAB/h2/karaf/etc/org.freeflow.ffo.cfg"
 h2addr=$(lab inspect h2 | sed -n 's/^address=//p')

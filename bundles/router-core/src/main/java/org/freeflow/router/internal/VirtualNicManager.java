@@ -26,6 +26,8 @@ import org.freeflow.router.internal.control.ContainerRegistry;
 import org.freeflow.router.internal.control.ControlServer;
 import org.freeflow.router.internal.control.Listener;
 import org.freeflow.router.internal.control.VerbsSession;
+import org.freeflow.router.internal.loopback.DataPathSelfTest;
+import org.freeflow.router.internal.loopback.SelfTestResult;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.QpDirectory;
 import org.freeflow.router.internal.vnic.TransportRegistry;
@@ -67,6 +69,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
 
         @AttributeDefinition(name = "Device name", description = "The verbs device every container sees")
         String deviceName() default "freeflow0";
+
+        @AttributeDefinition(name = "Data-path self-test (ms)", description = "How long the router moves data "
+                + "between two loopback NICs of its own at start, before it serves containers: it checks the data "
+                + "path and warms it (the JIT compiles it before the first container's traffic); 0: no self-test")
+        long dataPathSelfTestMillis() default 5000;
     }
 
     private final RouterSettings settings;
@@ -96,6 +103,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         createPrivateDirectory(settings.adminSocket().getParent());
         createPrivateDirectory(settings.containerDir());
         removeStaleSockets(settings.containerDir());
+        selfTest(poller, qos);
         this.server = new ControlServer();
         server.start("freeflow-control");
         try {
@@ -106,6 +114,24 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         }
         LOG.info("Router of {} started: admin socket {}, device {}", settings.hostName(), settings.adminSocket(),
                 settings.deviceName());
+    }
+
+    /**
+     * Runs the data-path self-test for its budget (before the admin socket
+     * opens, so that whoever waits for the router to answer waits for it too)
+     * and logs its figures; a failure is logged, and the router starts anyway.
+     */
+    private void selfTest(PollerService poller, QosService qos) {
+        if (settings.dataPathSelfTestMillis() <= 0) {
+            return;
+        }
+        SelfTestResult result = new DataPathSelfTest(poller, qos, settings.hostName())
+                .run(settings.dataPathSelfTestMillis());
+        if (result.ok()) {
+            LOG.info("Data-path self-test passed: {}", result.figures());
+        } else {
+            LOG.error("Data-path self-test FAILED: {} ({})", result.failure(), result.figures());
+        }
     }
 
     /** Closes every socket and frees every virtual NIC; registrations stay with the orchestrator. */

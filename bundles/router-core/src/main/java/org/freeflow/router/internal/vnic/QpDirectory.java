@@ -19,4 +19,9 @@ public final class QpDirectory {
     QueuePair get(int qpn) {
         return byQpn.get(qpn);
     }
+
+    /** How many QPs there are. */
+    public int size() {
+        return byQpn.size();
+    }
 }

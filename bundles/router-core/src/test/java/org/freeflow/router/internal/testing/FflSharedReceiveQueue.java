@@ -5,6 +5,8 @@ import org.freeflow.fastpath.api.Abi.SrqShm;
 import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.internal.loopback.FflQueuePair;
+import org.freeflow.router.internal.loopback.Sge;
 
 /** The FFL's view of an SRQ memfd: posts receives as ibv_post_srq_recv does. */
 public final class FflSharedReceiveQueue implements AutoCloseable {

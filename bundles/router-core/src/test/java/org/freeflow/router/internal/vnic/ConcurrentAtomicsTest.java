@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.BitSet;
-import org.freeflow.router.internal.testing.Completion;
-import org.freeflow.router.internal.testing.FflQueuePair;
-import org.freeflow.router.internal.testing.Sge;
+import org.freeflow.router.internal.loopback.Completion;
+import org.freeflow.router.internal.loopback.FflQueuePair;
+import org.freeflow.router.internal.loopback.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

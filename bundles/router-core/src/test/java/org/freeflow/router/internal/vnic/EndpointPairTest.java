@@ -2,7 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.ACCESS_LOCAL_WRITE;
 
-import org.freeflow.router.internal.testing.Completion;
+import org.freeflow.router.internal.loopback.Completion;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import org.freeflow.router.internal.testing.AppMemory;
-import org.freeflow.router.internal.testing.Completion;
-import org.freeflow.router.internal.testing.Sge;
+import org.freeflow.router.internal.loopback.AppMemory;
+import org.freeflow.router.internal.loopback.Completion;
+import org.freeflow.router.internal.loopback.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

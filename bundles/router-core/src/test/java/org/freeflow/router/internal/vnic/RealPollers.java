@@ -4,7 +4,7 @@ import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.fastpath.internal.PollerGroup;
 import org.freeflow.fastpath.internal.PollerSettings;
 import org.freeflow.posix.api.PosixException;
-import org.freeflow.router.internal.testing.FflBell;
+import org.freeflow.router.internal.loopback.FflBell;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;

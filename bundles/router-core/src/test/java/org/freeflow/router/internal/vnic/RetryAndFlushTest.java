@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.freeflow.router.internal.testing.AppMemory;
-import org.freeflow.router.internal.testing.AttrBuilder;
-import org.freeflow.router.internal.testing.Completion;
+import org.freeflow.router.internal.loopback.AppMemory;
+import org.freeflow.router.internal.loopback.AttrBuilder;
+import org.freeflow.router.internal.loopback.Completion;
 import org.freeflow.router.internal.testing.FflSharedReceiveQueue;
-import org.freeflow.router.internal.testing.Sge;
+import org.freeflow.router.internal.loopback.Sge;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 import org.junit.jupiter.api.Test;
 

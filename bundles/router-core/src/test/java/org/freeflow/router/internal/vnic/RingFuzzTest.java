@@ -33,11 +33,11 @@ import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
-import org.freeflow.router.internal.testing.AttrBuilder;
+import org.freeflow.router.internal.loopback.AttrBuilder;
 import org.freeflow.router.internal.testing.Descriptors;
-import org.freeflow.router.internal.testing.AppMemory;
+import org.freeflow.router.internal.loopback.AppMemory;
 import org.freeflow.router.internal.testing.AppPipe;
-import org.freeflow.router.internal.testing.FflCompletionQueue;
+import org.freeflow.router.internal.loopback.FflCompletionQueue;
 import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
 
 /**

@@ -1,6 +1,6 @@
 package org.freeflow.router.internal.vnic;
 
-import static org.freeflow.fastpath.api.Verbs.*;
+import static org.freeflow.fastpath.api.Verbs.QPT_RC;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,29 +9,25 @@ import java.util.List;
 import java.util.Map;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.posix.api.PosixException;
-import org.freeflow.router.internal.testing.AppMemory;
-import org.freeflow.router.internal.testing.AttrBuilder;
+import org.freeflow.router.internal.loopback.AppMemory;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
-import org.freeflow.router.internal.testing.FflCompletionQueue;
-import org.freeflow.router.internal.testing.FflQueuePair;
+import org.freeflow.router.internal.loopback.FflCompletionQueue;
+import org.freeflow.router.internal.loopback.FflQueuePair;
+import org.freeflow.router.internal.loopback.QpBringUp;
 import org.freeflow.router.internal.testing.FflSharedReceiveQueue;
 import org.freeflow.router.internal.testing.InlinePoller;
 
 /** Virtual NICs, contexts and QPs on a thread-less poller, driven by the test. */
 final class VnicFixture implements AutoCloseable {
 
-    static final int ALL_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ
-            | ACCESS_REMOTE_ATOMIC;
-    static final int INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_ACCESS_FLAGS;
-    static final int RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN | QP_MAX_DEST_RD_ATOMIC
-            | QP_MIN_RNR_TIMER;
-    static final int RTS_MASK = QP_STATE | QP_TIMEOUT | QP_RETRY_CNT | QP_RNR_RETRY | QP_SQ_PSN
-            | QP_MAX_QP_RD_ATOMIC;
-    /** What ibv_uc_pingpong and perftest -c UC pass: no RNR, retry or rd_atomic attributes. */
-    static final int UC_RTR_MASK = QP_STATE | QP_AV | QP_PATH_MTU | QP_DEST_QPN | QP_RQ_PSN;
-    static final int UC_RTS_MASK = QP_STATE | QP_SQ_PSN;
-    static final int UD_INIT_MASK = QP_STATE | QP_PKEY_INDEX | QP_PORT | QP_QKEY;
+    static final int ALL_ACCESS = QpBringUp.ALL_ACCESS;
+    static final int INIT_MASK = QpBringUp.INIT_MASK;
+    static final int RTR_MASK = QpBringUp.RTR_MASK;
+    static final int RTS_MASK = QpBringUp.RTS_MASK;
+    static final int UC_RTR_MASK = QpBringUp.UC_RTR_MASK;
+    static final int UC_RTS_MASK = QpBringUp.UC_RTS_MASK;
+    static final int UD_INIT_MASK = QpBringUp.UD_INIT_MASK;
 
     final InlinePoller poller;
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
@@ -88,10 +84,8 @@ final class VnicFixture implements AutoCloseable {
         if (channel) {
             e.channel = e.ctx.createCompletionChannel();
         }
-        Grants.Cq scq = e.ctx.createCq(cqe, e.channel, false);
-        Grants.Cq rcq = e.ctx.createCq(cqe, e.channel, false);
-        e.sendCq = new FflCompletionQueue(scq.handle(), scq.fd());
-        e.recvCq = new FflCompletionQueue(rcq.handle(), rcq.fd());
+        e.sendCq = FflCompletionQueue.create(e.ctx, cqe, e.channel);
+        e.recvCq = FflCompletionQueue.create(e.ctx, cqe, e.channel);
         e.qp = addQp(e, e.sendCq, e.recvCq, caps, sqSigAll, qpType);
         e.qpHandle = e.qps.get(0).handle;
         e.routerQp = e.qps.get(0);
@@ -124,27 +118,23 @@ final class VnicFixture implements AutoCloseable {
 
     private FflQueuePair addQp(Endpoint e, FflCompletionQueue sendCq, FflCompletionQueue recvCq, int srq,
             QpCaps caps, boolean sqSigAll, int qpType) throws PosixException {
-        Grants.Qp qp = e.ctx.createQp(new QpRequest(e.pd, sendCq.handle, recvCq.handle, srq, qpType, sqSigAll,
-                caps));
-        FflQueuePair ffl = new FflQueuePair(qp.qpn(), qp.fd());
-        e.qps.add(directory.get(qp.qpn()));
+        FflQueuePair ffl = FflQueuePair.create(e.ctx, new QpRequest(e.pd, sendCq.handle, recvCq.handle, srq,
+                qpType, sqSigAll, caps));
+        e.qps.add(directory.get(ffl.qpn));
         e.ffls.add(ffl);
         return ffl;
     }
 
     void toInit(Endpoint e, int access) {
-        e.ctx.modifyQp(e.qpHandle, INIT_MASK,
-                new AttrBuilder().state(QPS_INIT).port(1).access(access).build(INIT_MASK));
+        QpBringUp.toInit(e.ctx, e.qpHandle, access);
     }
 
     void toRtr(Endpoint e, Endpoint peer, int minRnrTimer) {
-        e.ctx.modifyQp(e.qpHandle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
-                .dest(peer.nic.lid(), peer.qp.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
+        QpBringUp.toRtr(e.ctx, e.qpHandle, peer.nic.lid(), peer.qp.qpn, minRnrTimer);
     }
 
     void toRts(Endpoint e, int timeout, int retryCnt, int rnrRetry) {
-        e.ctx.modifyQp(e.qpHandle, RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(timeout)
-                .retry(retryCnt, rnrRetry).rdAtomic(16, 0).build(RTS_MASK));
+        QpBringUp.toRts(e.ctx, e.qpHandle, timeout, retryCnt, rnrRetry);
     }
 
     /** Both to RTS, connected to each other, perftest-like attributes (rnr_retry 7). */
@@ -165,20 +155,12 @@ final class VnicFixture implements AutoCloseable {
     void connect(Endpoint a, int i, Endpoint b, int j, int rnrRetry, int minRnrTimer) {
         QueuePair qa = a.qps.get(i);
         QueuePair qb = b.qps.get(j);
-        for (Endpoint e : new Endpoint[] {a, b}) {
-            QueuePair q = e == a ? qa : qb;
-            e.ctx.modifyQp(q.handle, INIT_MASK,
-                    new AttrBuilder().state(QPS_INIT).port(1).access(ALL_ACCESS).build(INIT_MASK));
-        }
-        a.ctx.modifyQp(qa.handle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
-                .dest(b.nic.lid(), qb.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
-        b.ctx.modifyQp(qb.handle, RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
-                .dest(a.nic.lid(), qa.qpn).minRnrTimer(minRnrTimer).rdAtomic(0, 16).build(RTR_MASK));
-        for (Endpoint e : new Endpoint[] {a, b}) {
-            QueuePair q = e == a ? qa : qb;
-            e.ctx.modifyQp(q.handle, RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(14).retry(7, rnrRetry)
-                    .rdAtomic(16, 0).build(RTS_MASK));
-        }
+        QpBringUp.toInit(a.ctx, qa.handle, ALL_ACCESS);
+        QpBringUp.toInit(b.ctx, qb.handle, ALL_ACCESS);
+        QpBringUp.toRtr(a.ctx, qa.handle, b.nic.lid(), qb.qpn, minRnrTimer);
+        QpBringUp.toRtr(b.ctx, qb.handle, a.nic.lid(), qa.qpn, minRnrTimer);
+        QpBringUp.toRts(a.ctx, qa.handle, 14, 7, rnrRetry);
+        QpBringUp.toRts(b.ctx, qb.handle, 14, 7, rnrRetry);
     }
 
     /** Two UC QPs to RTS, connected to each other, with the UC masks. */
@@ -197,20 +179,16 @@ final class VnicFixture implements AutoCloseable {
     }
 
     void toUcRtr(Endpoint e, Endpoint peer) {
-        e.ctx.modifyQp(e.qpHandle, UC_RTR_MASK, new AttrBuilder().state(QPS_RTR).pathMtu(MTU_4096)
-                .dest(peer.nic.lid(), peer.qp.qpn).build(UC_RTR_MASK));
+        QpBringUp.toUcRtr(e.ctx, e.qpHandle, peer.nic.lid(), peer.qp.qpn);
     }
 
     void toUcRts(Endpoint e) {
-        e.ctx.modifyQp(e.qpHandle, UC_RTS_MASK, new AttrBuilder().state(QPS_RTS).build(UC_RTS_MASK));
+        QpBringUp.toUcRts(e.ctx, e.qpHandle);
     }
 
     /** A UD QP to RTS as ibv_ud_pingpong takes it: INIT with its qkey, RTR, RTS with an SQ PSN. */
     void toUdRts(Endpoint e, int qkey) {
-        e.ctx.modifyQp(e.qpHandle, UD_INIT_MASK,
-                new AttrBuilder().state(QPS_INIT).port(1).qkey(qkey).build(UD_INIT_MASK));
-        e.ctx.modifyQp(e.qpHandle, QP_STATE, new AttrBuilder().state(QPS_RTR).build(QP_STATE));
-        e.ctx.modifyQp(e.qpHandle, UC_RTS_MASK, new AttrBuilder().state(QPS_RTS).build(UC_RTS_MASK));
+        QpBringUp.toUdRts(e.ctx, e.qpHandle, qkey);
     }
 
     /** Polls until nothing moves at the current time. */

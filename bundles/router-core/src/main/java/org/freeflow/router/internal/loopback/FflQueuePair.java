@@ -1,6 +1,4 @@
-package org.freeflow.router.internal.testing;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package org.freeflow.router.internal.loopback;
 
 import java.nio.ByteBuffer;
 import org.freeflow.fastpath.api.Abi;
@@ -13,10 +11,19 @@ import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.MemFd;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.internal.vnic.Grants;
+import org.freeflow.router.internal.vnic.QpRequest;
+import org.freeflow.router.internal.vnic.VerbsContext;
 
-/** The FFL's view of a QP memfd: posts work requests as ibv_post_send / ibv_post_recv do. */
+/**
+ * The FFL's view of a QP memfd: posts work requests as ibv_post_send /
+ * ibv_post_recv do (a full queue throws IllegalStateException, where the FFL
+ * returns ENOMEM).
+ */
 public final class FflQueuePair implements AutoCloseable {
 
+    /** The router's handle of the QP; 0 when mapped from a bare QPN and ring. */
+    public final int handle;
     public final int qpn;
     private final MappedRegion mapping;
     private final ByteBuffer shm;
@@ -24,13 +31,24 @@ public final class FflQueuePair implements AutoCloseable {
 
     /** Maps the ring memfd (and closes the descriptor). */
     public FflQueuePair(int qpn, int fd) throws PosixException {
+        this(0, qpn, fd);
+    }
+
+    private FflQueuePair(int handle, int qpn, int fd) throws PosixException {
+        this.handle = handle;
         this.qpn = qpn;
         this.mapping = FflQueuePair.mapRing(fd);
         this.shm = mapping.chunk(0);
     }
 
+    /** ibv_create_qp in {@code ctx}: the new QP, its ring mapped. */
+    public static FflQueuePair create(VerbsContext ctx, QpRequest request) throws PosixException {
+        Grants.Qp qp = ctx.createQp(request);
+        return new FflQueuePair(qp.handle(), qp.qpn(), qp.fd());
+    }
+
     /** Maps a whole ring memfd the router sent, and closes the descriptor. */
-    static MappedRegion mapRing(int fd) throws PosixException {
+    public static MappedRegion mapRing(int fd) throws PosixException {
         try {
             return MappedRegion.map(fd, 0, MemFd.size(fd), true);
         } finally {
@@ -125,9 +143,11 @@ public final class FflQueuePair implements AutoCloseable {
     }
 
     /** Writes a receive WQE into the next slot of the receive ring at {@code ctrl}, without publishing it. */
-    static void writeRecv(ByteBuffer shm, int ctrl, int slots, long offset, int slotSize, long wrId, Sge... sges) {
+    public static void writeRecv(ByteBuffer shm, int ctrl, int slots, long offset, int slotSize, long wrId, Sge... sges) {
         int prod = RingIndex.loadAcquire(shm, ctrl + Abi.RingCtrl.PROD);
-        assertTrue(prod - RingIndex.loadAcquire(shm, ctrl + Abi.RingCtrl.CONS) < slots, "receive queue full");
+        if (prod - RingIndex.loadAcquire(shm, ctrl + Abi.RingCtrl.CONS) >= slots) {
+            throw new IllegalStateException("receive queue full");
+        }
         int slot = (int) offset + (prod & (slots - 1)) * slotSize;
         shm.putLong(slot + RecvWqe.WR_ID, wrId);
         shm.putInt(slot + RecvWqe.NUM_SGE, sges.length);
@@ -137,6 +157,11 @@ public final class FflQueuePair implements AutoCloseable {
             shm.putInt(at + Abi.Sge.LENGTH, sges[i].length());
             shm.putInt(at + Abi.Sge.LKEY, sges[i].lkey());
         }
+    }
+
+    /** Slots of the send ring. */
+    public int sendSlots() {
+        return shm.getInt(QpShm.SQ_SLOTS);
     }
 
     /** Send entries posted and not yet consumed by the router. */
@@ -156,7 +181,9 @@ public final class FflQueuePair implements AutoCloseable {
     private int sendSlot() {
         int prod = RingIndex.loadAcquire(shm, QpShm.SQ_PROD);
         int slots = shm.getInt(QpShm.SQ_SLOTS);
-        assertTrue(prod - RingIndex.loadAcquire(shm, QpShm.SQ_CONS) < slots, "send queue full");
+        if (prod - RingIndex.loadAcquire(shm, QpShm.SQ_CONS) >= slots) {
+            throw new IllegalStateException("send queue full");
+        }
         return (int) shm.getLong(QpShm.SQ_OFFSET) + (prod & (slots - 1)) * shm.getInt(QpShm.SQ_SLOT_SIZE);
     }
 

@@ -1,4 +1,4 @@
-package org.freeflow.router.internal.testing;
+package org.freeflow.router.internal.loopback;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

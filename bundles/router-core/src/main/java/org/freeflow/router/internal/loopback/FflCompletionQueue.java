@@ -1,4 +1,4 @@
-package org.freeflow.router.internal.testing;
+package org.freeflow.router.internal.loopback;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -9,6 +9,8 @@ import org.freeflow.fastpath.api.Abi.Cqe;
 import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.internal.vnic.Grants;
+import org.freeflow.router.internal.vnic.VerbsContext;
 
 /** The FFL's view of a CQ memfd: ibv_poll_cq. */
 public final class FflCompletionQueue implements AutoCloseable {
@@ -26,12 +28,18 @@ public final class FflCompletionQueue implements AutoCloseable {
         this.shm = mapping.chunk(0);
     }
 
-    /** The oldest completion, or null. */
+    /** ibv_create_cq in {@code ctx} of {@code entries}, raising events on {@code channel} (0: none). */
+    public static FflCompletionQueue create(VerbsContext ctx, int entries, int channel) throws PosixException {
+        Grants.Cq cq = ctx.createCq(entries, channel, false);
+        return new FflCompletionQueue(cq.handle(), cq.fd());
+    }
+
     /** The sl of the completion {@link #poll()} returned last. */
     public int lastSl() {
         return lastSl;
     }
 
+    /** The oldest completion, or null. */
     public Completion poll() {
         int cons = RingIndex.loadAcquire(shm, CqShm.RING_CONS);
         if (RingIndex.loadAcquire(shm, CqShm.RING_PROD) == cons) {

@@ -1,4 +1,4 @@
-package org.freeflow.router.internal.testing;
+package org.freeflow.router.internal.loopback;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package org.freeflow.router.internal.testing;
+package org.freeflow.router.internal.loopback;
 
 /** One completion as ibv_poll_cq would return it. */
 public record Completion(long wrId, int status, int opcode, int byteLen, int imm, int qpNum, int srcQp, int wcFlags,

@@ -1,4 +1,4 @@
-package org.freeflow.router.internal.testing;
+package org.freeflow.router.internal.loopback;
 
 /**
  * The address vector of an ibv_ah as the FFL copies it into a UD send WQE.

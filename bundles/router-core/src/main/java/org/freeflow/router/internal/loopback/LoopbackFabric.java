@@ -1,0 +1,73 @@
+package org.freeflow.router.internal.loopback;
+
+import java.nio.file.Path;
+import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.qos.api.QosService;
+import org.freeflow.router.internal.vnic.LocalTransport;
+import org.freeflow.router.internal.vnic.QpDirectory;
+import org.freeflow.router.internal.vnic.TransportRegistry;
+import org.freeflow.router.internal.vnic.VirtualNic;
+import org.freeflow.router.internal.vnic.VnicEnvironment;
+
+/**
+ * A fabric of its own for virtual NICs the router makes for itself: the
+ * router's poller and QoS, but a QP directory, a local transport and numbers
+ * (LIDs, QPNs) no container sees.  Nothing is registered with the
+ * orchestrator, no socket is opened: such a NIC reaches only the NICs of the
+ * same fabric.
+ */
+public final class LoopbackFabric {
+
+    /** Loopback addresses: never handed to a container, and unreachable from one. */
+    private static final String VIRTUAL_IP = "127.0.0.1";
+    private static final int FIRST_QPN = 0x100;
+
+    private final QpDirectory directory = new QpDirectory();
+    private final VnicEnvironment environment;
+    private int nextLid = 1;
+
+    public LoopbackFabric(PollerService poller, QosService qos) {
+        TransportRegistry transports = new TransportRegistry(new LocalTransport(directory));
+        environment = new VnicEnvironment(poller, qos, new PrivateNumbers(), transports, directory);
+    }
+
+    /** What the NICs of this fabric share. */
+    public VnicEnvironment environment() {
+        return environment;
+    }
+
+    /** The QPs of this fabric's NICs. */
+    public QpDirectory directory() {
+        return directory;
+    }
+
+    /** A new virtual NIC named {@code name} of tenant {@code tenant}, with the next LID. */
+    public synchronized VirtualNic nic(String name, String tenant, String host) {
+        int lid = nextLid++;
+        ContainerRecord record = new ContainerRecord(name, tenant, host, VIRTUAL_IP, 8, lid,
+                "fe80::" + Integer.toHexString(lid), "LOOPBACK");
+        return new VirtualNic(record, Path.of("loopback", name));
+    }
+
+    /** QPNs of this fabric; it registers no container. */
+    private static final class PrivateNumbers implements OrchestratorAdminService {
+        private int nextQpn = FIRST_QPN;
+
+        @Override
+        public ContainerRecord registerContainer(String name, String tenant, String host) {
+            throw new UnsupportedOperationException("a loopback fabric registers no container");
+        }
+
+        @Override
+        public void unregisterContainer(String name) {
+            throw new UnsupportedOperationException("a loopback fabric registers no container");
+        }
+
+        @Override
+        public synchronized int allocateQpn() {
+            return nextQpn++;
+        }
+    }
+}
