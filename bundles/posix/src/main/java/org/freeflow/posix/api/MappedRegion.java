@@ -100,19 +100,20 @@ public final class MappedRegion implements Closeable {
      * Fills in the page tables of the mapped pages that {@code fd} (the file
      * this region maps) holds, as writes would, so that the first access to
      * them takes no page fault: madvise(MADV_POPULATE_WRITE) over each data
-     * extent that lseek(SEEK_DATA / SEEK_HOLE) finds in the range, at most
-     * {@code maxExtents} of them, in order.  Holes stay holes: nothing is
+     * extent that lseek(SEEK_DATA / SEEK_HOLE) finds in the range, in order,
+     * at most {@code maxExtents} of them and {@code maxBytes} in all (the
+     * rest faults in on first use).  Holes stay holes: nothing is
      * allocated in the file (barring a hole punched between the lseek and the
      * madvise).  Returns the bytes populated; a kernel without
      * MADV_POPULATE_WRITE populates nothing.
      *
      * @throws PosixException when lseek fails other than at the end of the data
      */
-    public long populateFileData(int fd, int maxExtents) throws PosixException {
+    public long populateFileData(int fd, int maxExtents, long maxBytes) throws PosixException {
         long end = fileOffset + length;
         long at = fileOffset;
         long populated = 0;
-        for (int extents = 0; extents < maxExtents && at < end; extents++) {
+        for (int extents = 0; extents < maxExtents && at < end && populated < maxBytes; extents++) {
             long data = LibC.INSTANCE.lseek(fd, at, LibC.SEEK_DATA);
             if (data < 0) {
                 int errno = Syscalls.lastErrno();
@@ -128,7 +129,7 @@ public final class MappedRegion implements Closeable {
             if (hole < 0) {
                 throw new PosixException("lseek(SEEK_HOLE, " + data + ")", Syscalls.lastErrno());
             }
-            long stop = Math.min(hole, end);
+            long stop = Math.min(Math.min(hole, end), data + (maxBytes - populated));
             if (LibC.INSTANCE.madvise(base.share(data - fileOffset), stop - data, LibC.MADV_POPULATE_WRITE) != 0) {
                 break; // EINVAL before Linux 5.14; EFAULT/ENOMEM: leave the rest to the faults
             }

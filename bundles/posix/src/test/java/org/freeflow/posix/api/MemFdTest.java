@@ -85,11 +85,13 @@ class MemFdTest {
             try (MappedRegion whole = MappedRegion.map(fd, 0, 8 * page, true);
                     MappedRegion part = MappedRegion.map(fd, 2 * page, 4 * page, true)) {
                 assertEquals(pages(), whole.presentPages(), "a fresh mapping has no page tables yet");
-                assertEquals(2 * page, whole.populateFileData(fd, 1), "at most one extent: pages 1-2");
+                assertEquals(page, whole.populateFileData(fd, 16, page), "at most one page: page 1");
+                assertEquals(pages(1), whole.presentPages());
+                assertEquals(2 * page, whole.populateFileData(fd, 1, 64 * page), "at most one extent: pages 1-2");
                 assertEquals(pages(1, 2), whole.presentPages());
-                assertEquals(3 * page, whole.populateFileData(fd, 16));
+                assertEquals(3 * page, whole.populateFileData(fd, 16, 64 * page));
                 assertEquals(pages(1, 2, 5), whole.presentPages(), "the holes stay unpopulated");
-                assertEquals(2 * page, part.populateFileData(fd, 16), "file pages 2 and 5 of 2-5");
+                assertEquals(2 * page, part.populateFileData(fd, 16, 64 * page), "file pages 2 and 5 of 2-5");
                 assertEquals(pages(0, 3), part.presentPages());
             }
         } finally {

@@ -23,6 +23,12 @@ final class MemoryRegistrar {
      * slow for its neighbours, whose control verbs share the thread.
      */
     private static final int POPULATED_EXTENTS = 64;
+    /**
+     * Bytes a registration populates, at most (page-table work in proportion
+     * to them): beyond it the pages fault in on first use, so that one huge
+     * registration does not hold the control thread for long.
+     */
+    private static final long POPULATED_BYTES = 1L << 30;
 
     /** Access bits this device implements; the optional range is ignored. */
     private static final int SUPPORTED_ACCESS = ACCESS_LOCAL_WRITE | ACCESS_REMOTE_WRITE | ACCESS_REMOTE_READ
@@ -91,7 +97,7 @@ final class MemoryRegistrar {
      */
     private static void populate(MappedRegion mapping, int memfd) {
         try {
-            mapping.populateFileData(memfd, POPULATED_EXTENTS);
+            mapping.populateFileData(memfd, POPULATED_EXTENTS, POPULATED_BYTES);
         } catch (PosixException e) {
             // the pages fault in on first use instead
         }
