@@ -119,7 +119,7 @@ public final class DataPathSelfTest {
         } catch (PosixException | RuntimeException e) {
             failure = "cannot run: " + e;
         }
-        return new SelfTestResult(messages, bytes, System.nanoTime() - start, failure == null, failure);
+        return new SelfTestResult(messages, bytes, System.nanoTime() - start, failure);
     }
 
     private static void run(RcTraffic traffic, Workload w, int seed) {

@@ -63,7 +63,6 @@ public final class LoopbackProcess implements AutoCloseable {
         return qp.handle;
     }
 
-
     /** Destroys what the context made, then unmaps and closes what this process holds. */
     @Override
     public void close() {
