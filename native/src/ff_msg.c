@@ -111,6 +111,22 @@ static void close_all(int *fds, int nfds)
 	}
 }
 
+static __thread char reason[FF_MSG_REASON_MAX];
+
+/* A failed reply's payload, when there is one, is its reason as text. */
+static void keep_reason(const char *text, uint32_t len)
+{
+	size_t n = len < sizeof(reason) ? len : sizeof(reason) - 1;
+
+	memcpy(reason, text, n);
+	reason[n] = 0;
+}
+
+const char *ff_msg_reason(void)
+{
+	return reason;
+}
+
 int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq, const void *req,
 		    uint32_t req_len, int fd_in, void *resp, uint32_t resp_len,
 		    int *fds_out, int nfds_out)
@@ -143,6 +159,7 @@ int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq, const void *req,
 
 	for (i = 0; i < nfds_out; i++)
 		fds_out[i] = -1;
+	reason[0] = 0;
 	if (sizeof(out) + req_len > FF_MSG_MAX || nfds_out < 0 ||
 	    nfds_out > FF_MSG_MAX_FDS)
 		return EINVAL;
@@ -171,6 +188,7 @@ int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq, const void *req,
 		goto err_fds;
 	if (in.hdr.status) {
 		err = in.hdr.status > 0 ? in.hdr.status : EIO;
+		keep_reason(in.buf + sizeof(in.hdr), in.hdr.len);
 		goto err_fds;
 	}
 	if (in.hdr.len < resp_len)

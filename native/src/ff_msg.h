@@ -45,4 +45,11 @@ FF_HIDDEN int ff_msg_call_fds(int sock, uint16_t op, uint32_t seq,
 			      void *resp, uint32_t resp_len, int *fds_out,
 			      int nfds_out);
 
+/*
+ * The reason the peer gave for the last failed reply on this thread (an
+ * admin socket's replies carry one), NUL-terminated; "" when it gave none
+ * or the last call did not fail by the peer's status.
+ */
+FF_HIDDEN const char *ff_msg_reason(void);
+
 #endif /* FREEFLOW_FF_MSG_H */

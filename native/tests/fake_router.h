@@ -124,6 +124,24 @@ static void fr_reply(int sock, const struct fr_request *rq, int status,
 		;
 }
 
+/* A failed reply that says why, as the admin socket answers: @reason with its NUL. */
+__attribute__((unused))
+static void fr_fail(int sock, const struct fr_request *rq, int status,
+		    const char *reason)
+{
+	struct ff_hdr hdr = rq->hdr;
+	struct iovec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)reason, .iov_len = strlen(reason) + 1 },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	hdr.status = status;
+	hdr.len = (uint32_t)iov[1].iov_len;
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
 /*
  * A pipe as the router makes it: @fds[0] reads, @fds[1] writes, and the
  * router's own end (@router_reads: the reading one) is non-blocking.

@@ -36,6 +36,7 @@ static struct {
 	dev_t fd_dev;
 } seen;
 static volatile int answer_status;
+static const char *volatile answer_reason; /* with answer_status: fail saying this */
 
 static void *fake_router(void *arg)
 {
@@ -65,9 +66,14 @@ static void *fake_router(void *arg)
 			}
 			for (i = 0; i < rq.nfds; i++)
 				close(rq.fds[i]);
-			fr_reply(sock, &rq, answer_status, &info,
-				 rq.hdr.op == FF_OP_ADMIN_ADD_CONTAINER ?
-					 sizeof(info) : 0, NULL, 0);
+			if (answer_status && answer_reason)
+				fr_fail(sock, &rq, answer_status,
+					answer_reason);
+			else
+				fr_reply(sock, &rq, answer_status, &info,
+					 rq.hdr.op == FF_OP_ADMIN_ADD_CONTAINER ?
+						 sizeof(info) : 0,
+					 NULL, 0);
 		}
 		close(sock);
 	}
@@ -75,6 +81,8 @@ static void *fake_router(void *arg)
 }
 
 /* Runs ffctl --socket SOCK @args...; its exit status, stdout in @out. */
+static bool capture_stderr; /* run() puts ffctl's stderr into @out too */
+
 static int run(char *out, size_t size, const char *const *args)
 {
 	const char *argv[16] = { ffctl, "--socket", sock_path };
@@ -91,7 +99,9 @@ static int run(char *out, size_t size, const char *const *args)
 	pid = fork();
 	if (pid == 0) {
 		dup2(p[1], 1);
-		if (!getenv("TEST_FFCTL_VERBOSE"))
+		if (capture_stderr)
+			dup2(p[1], 2);
+		else if (!getenv("TEST_FFCTL_VERBOSE"))
 			dup2(open("/dev/null", O_WRONLY), 2);
 		execv(ffctl, (char *const *)argv);
 		_exit(127);
@@ -158,6 +168,19 @@ static void test_attach(void)
 		      !strcmp(id->cgroup, "/x"),
 	      "attach_cgroup_only_no_fd", "rc %d flags %#x fds %d", rc,
 	      id->flags, seen.nfds);
+
+	answer_status = EAGAIN;
+	answer_reason = "the orchestrator is not ready";
+	capture_stderr = true;
+	rc = run(out, sizeof(out), (const char *const[]){ "attach", "c6",
+							  NULL });
+	capture_stderr = false;
+	answer_reason = NULL;
+	answer_status = 0;
+	CHECK(rc == 1 && strstr(out, strerror(EAGAIN)) &&
+		      strstr(out, ": the orchestrator is not ready\n"),
+	      "attach_refused_prints_the_routers_reason", "rc %d: %s", rc,
+	      out);
 
 	answer_status = EINVAL;
 	rc = run(out, sizeof(out), (const char *const[]){ "attach", "c4",

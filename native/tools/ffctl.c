@@ -75,7 +75,12 @@ static int call_fd(const char *path, const char *what, uint16_t op,
 	if (err_out)
 		*err_out = err;
 	if (err) {
-		fprintf(stderr, "ffctl: %s: %s\n", what, strerror(err));
+		if (*ff_msg_reason())
+			fprintf(stderr, "ffctl: %s: %s: %s\n", what,
+				strerror(err), ff_msg_reason());
+		else
+			fprintf(stderr, "ffctl: %s: %s\n", what,
+				strerror(err));
 		return 1;
 	}
 	return 0;

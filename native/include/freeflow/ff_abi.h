@@ -37,9 +37,13 @@
 /*
  * Every message (request or reply) is one SEQPACKET datagram:
  * struct ff_hdr followed by hdr.len bytes of payload.  A reply echoes op
- * and seq; status is 0 or a positive errno, and on error the payload is
- * empty.  File descriptors travel as SCM_RIGHTS on the same datagram.
+ * and seq; status is 0 or a positive errno.  On error the payload is empty,
+ * or, on the admin socket, the reason as UTF-8 text, NUL-terminated, at most
+ * FF_MSG_REASON_MAX bytes with its NUL (a container's socket never says
+ * why).  File descriptors travel as SCM_RIGHTS on the same datagram.
  */
+#define FF_MSG_REASON_MAX	256u
+
 struct ff_hdr {
 	uint32_t magic;		/*  0: FF_ABI_MAGIC */
 	uint16_t version;	/*  4: FF_ABI_VERSION */

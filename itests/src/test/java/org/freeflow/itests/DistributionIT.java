@@ -42,8 +42,8 @@ public class DistributionIT {
     private static final List<String> FEATURES = List.of("freeflow-jna", "freeflow-ffo", "freeflow-router",
             "freeflow-mgmt", "freeflow");
     private static final List<String> BUNDLES = List.of("org.freeflow.freeflow-posix",
-            "org.freeflow.freeflow-fastpath", "org.freeflow.freeflow-qos", "org.freeflow.freeflow-ffo-ignite",
-            "org.freeflow.freeflow-router-core", "org.freeflow.freeflow-mgmt-rest");
+            "org.freeflow.freeflow-fastpath", "org.freeflow.freeflow-qos", "org.freeflow.freeflow-ffo-api",
+            "org.freeflow.freeflow-ffo-ignite", "org.freeflow.freeflow-router-core", "org.freeflow.freeflow-mgmt-rest");
 
     @Inject
     private BundleContext context;

@@ -33,6 +33,13 @@ public final class Abi {
     public static final int ABI_VERSION = 8;
     /** Largest control message, header included. */
     public static final int MSG_MAX = 1024;
+    /**
+     * Longest reason, its NUL included, that a failed reply of the admin socket
+     * carries as its payload (a container's socket never says why).
+     *
+     * @since 3.3
+     */
+    public static final int MSG_REASON_MAX = 256;
     /** Environment variable naming the container's socket, read by the FFL (no default). */
     public static final String ENV_SOCKET = "FREEFLOW_SOCKET";
     /** Size of the FFL's sparse process memfd (file offset == virtual address). */

@@ -1,23 +1,14 @@
 package org.freeflow.ffo.internal;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Hashtable;
 
-import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
-import org.freeflow.ffo.internal.alloc.Qpns;
-import org.freeflow.ffo.internal.ignite.IgniteNode;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
-import org.freeflow.ffo.internal.ignite.SqlContainerStore;
-import org.freeflow.ffo.internal.registry.ContainerStore;
-import org.freeflow.ffo.internal.registry.Registrar;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -28,20 +19,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator of this router: starts the embedded Ignite node in the
- * background (the services are registered at once; {@link #isReady()} tells
- * when the node is up) and serves registration and allocation from it.
- * A configuration change restarts the node.
+ * The orchestrator of this router: starts the embedded Ignite node on a thread
+ * of its own, so that Karaf's start is not held up, and registers
+ * {@link OrchestratorService} and {@link OrchestratorAdminService} once the node
+ * is in the cluster with its tables; they go away when the node stops (a
+ * failure included) or the component deactivates.  A configuration change
+ * restarts the node.
  */
-@Component(immediate = true, configurationPid = OrchestratorManager.PID,
-        service = {OrchestratorService.class, OrchestratorAdminService.class})
+@Component(immediate = true, configurationPid = OrchestratorManager.PID, service = {})
 @Designate(ocd = OrchestratorManager.Config.class)
-public final class OrchestratorManager implements OrchestratorService, OrchestratorAdminService {
+public final class OrchestratorManager {
 
     static final String PID = "org.freeflow.ffo";
 
-    /** How long a call waits for the node to come up before it fails. */
-    private static final long START_WAIT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(OrchestratorManager.class);
 
     @ObjectClassDefinition(name = "FreeFlow orchestrator (FFO)",
@@ -72,43 +62,78 @@ public final class OrchestratorManager implements OrchestratorService, Orchestra
         int dataRegionMaxMiB() default 256;
     }
 
-    /** Completes with the running node (or null once deactivated), or with the start failure. */
-    private volatile CompletableFuture<Running> starting;
-
-    private record Running(IgniteNode node, ContainerStore store, Registrar registrar) {
+    /** Where the services go when the node is up; an OSGi registration, or a test's. */
+    interface Publisher {
+        /** Makes {@code services} available; returns how to withdraw them. */
+        Runnable publish(ClusterOrchestrator services);
     }
 
+    private final Object lock = new Object();
+    private ClusterOrchestrator running;
+    private Runnable withdraw;
+    private boolean stopped;
+
     @Activate
-    void activate(Config config) {
+    void activate(BundleContext context, Config config) {
         Ipv4Network network = Ipv4Network.parse(config.virtualNetwork());
         NodeSettings settings = new NodeSettings("freeflow-ffo", NodeSettings.addresses(config.discoveryAddresses()),
                 config.discoveryPort(), config.communicationPort(), config.clientConnectorPort(),
                 config.localAddress().trim(), workDirectory(config.workDirectory()), config.dataRegionMaxMiB());
-        start(settings, network);
         LOG.info("Orchestrator activated: starting Ignite node (discovery {}, virtual network {})",
                 settings.discoveryAddresses(), network);
+        start(settings, network, services -> {
+            Hashtable<String, Object> properties = new Hashtable<>();
+            properties.put("freeflow.ffo.node", settings.instanceName());
+            ServiceRegistration<?> registration = context.registerService(
+                    new String[] {OrchestratorService.class.getName(), OrchestratorAdminService.class.getName()},
+                    services, properties);
+            return () -> {
+                try {
+                    registration.unregister();
+                } catch (IllegalStateException alreadyGone) {
+                    // the bundle is stopping and the framework withdrew it
+                }
+            };
+        });
     }
 
-    /** Starts the node on a thread of its own; package-private for tests. */
-    void start(NodeSettings settings, Ipv4Network network) {
-        CompletableFuture<Running> future = new CompletableFuture<>();
-        starting = future;
+    /** Starts the node on a thread of its own and publishes the services when it is up; for tests too. */
+    void start(NodeSettings settings, Ipv4Network network, Publisher publisher) {
         Thread thread = new Thread(() -> {
+            ClusterOrchestrator up;
             try {
-                IgniteNode node = IgniteNode.start(settings);
-                ContainerStore store = new SqlContainerStore(node.containersCache());
-                Running up = new Running(node, store,
-                        new Registrar(store, node.allocationLock(), node::nextContainerId, network));
-                if (!future.complete(up)) {
-                    node.close(); // deactivated while starting
-                }
+                up = ClusterOrchestrator.start(settings, network);
             } catch (RuntimeException | Error e) {
                 LOG.error("Ignite node failed to start; the orchestrator is unavailable", e);
-                future.completeExceptionally(e);
+                return;
             }
+            synchronized (lock) {
+                if (stopped) {
+                    up.close(); // deactivated while starting
+                    return;
+                }
+                running = up;
+                withdraw = publisher.publish(up);
+            }
+            up.onNodeStop(() -> withdraw(up, "its Ignite node stopped"));
+            LOG.info("Orchestrator ready: services registered");
         }, "ffo-ignite-start");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private void withdraw(ClusterOrchestrator node, String why) {
+        Runnable w;
+        synchronized (lock) {
+            if (running != node) {
+                return;
+            }
+            running = null;
+            w = withdraw;
+            withdraw = null;
+        }
+        w.run();
+        LOG.warn("Orchestrator services withdrawn: {}", why);
     }
 
     private static String workDirectory(String configured) {
@@ -122,68 +147,21 @@ public final class OrchestratorManager implements OrchestratorService, Orchestra
 
     @Deactivate
     void deactivate() {
-        CompletableFuture<Running> future = starting;
-        if (!future.complete(null) && !future.isCompletedExceptionally()) {
-            Running up = future.join();
-            if (up != null) {
-                up.node().close();
-            }
+        ClusterOrchestrator up;
+        Runnable w;
+        synchronized (lock) {
+            stopped = true;
+            up = running;
+            w = withdraw;
+            running = null;
+            withdraw = null;
         }
-        starting = CompletableFuture.completedFuture(null);
+        if (w != null) {
+            w.run();
+        }
+        if (up != null) {
+            up.close();
+        }
         LOG.info("Orchestrator deactivated");
-    }
-
-    private Running awaitRunning() {
-        try {
-            Running up = starting.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
-            if (up == null) {
-                throw new IllegalStateException("the orchestrator is stopped");
-            }
-            return up;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the orchestrator", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the orchestrator's Ignite node failed to start: " + e.getCause(), e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the orchestrator's Ignite node is not up after "
-                    + START_WAIT_SECONDS + " s", e);
-        }
-    }
-
-    @Override
-    public boolean isReady() {
-        CompletableFuture<Running> future = starting;
-        return future != null && future.isDone() && !future.isCompletedExceptionally() && future.join() != null;
-    }
-
-    @Override
-    public List<ContainerRecord> containers() {
-        return awaitRunning().store().all();
-    }
-
-    @Override
-    public Optional<ContainerRecord> container(String name) {
-        return name == null ? Optional.empty() : awaitRunning().store().byName(name);
-    }
-
-    @Override
-    public Optional<ContainerRecord> containerByLid(int lid) {
-        return awaitRunning().store().byLid(lid);
-    }
-
-    @Override
-    public ContainerRecord registerContainer(String name, String tenant, String host) {
-        return awaitRunning().registrar().register(name, tenant, host);
-    }
-
-    @Override
-    public void unregisterContainer(String name) {
-        awaitRunning().registrar().unregister(name);
-    }
-
-    @Override
-    public int allocateQpn() {
-        return Qpns.fromSequence(awaitRunning().node().nextQpnValue());
     }
 }

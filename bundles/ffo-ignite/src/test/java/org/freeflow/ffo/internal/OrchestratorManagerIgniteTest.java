@@ -2,6 +2,7 @@ package org.freeflow.ffo.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.ignite.Ignition;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
@@ -40,8 +43,12 @@ class OrchestratorManagerIgniteTest {
     @TempDir
     static Path work;
 
-    private static OrchestratorManager manager;
-    private static OrchestratorManager other;
+    private static OrchestratorManager managerA;
+    private static OrchestratorManager managerB;
+    private static final AtomicReference<ClusterOrchestrator> PUBLISHED_A = new AtomicReference<>();
+    private static final AtomicReference<ClusterOrchestrator> PUBLISHED_B = new AtomicReference<>();
+    private static ClusterOrchestrator manager;
+    private static ClusterOrchestrator other;
     private static int jdbcPort;
 
     @BeforeAll
@@ -50,31 +57,38 @@ class OrchestratorManagerIgniteTest {
         int discoveryB = freePort();
         List<String> finder = List.of("127.0.0.1:" + discoveryA, "127.0.0.1:" + discoveryB);
         jdbcPort = freePort();
-        manager = start(new NodeSettings("ffo-a", finder, discoveryA, freePort(), jdbcPort, "127.0.0.1",
-                Files.createDirectories(work.resolve("a")).toString(), 64));
-        other = start(new NodeSettings("ffo-b", finder, discoveryB, freePort(), freePort(), "127.0.0.1",
-                Files.createDirectories(work.resolve("b")).toString(), 64));
+        managerA = start(new NodeSettings("ffo-a", finder, discoveryA, freePort(), jdbcPort, "127.0.0.1",
+                Files.createDirectories(work.resolve("a")).toString(), 64), PUBLISHED_A);
+        managerB = start(new NodeSettings("ffo-b", finder, discoveryB, freePort(), freePort(), "127.0.0.1",
+                Files.createDirectories(work.resolve("b")).toString(), 64), PUBLISHED_B);
         long deadline = System.nanoTime() + 90_000_000_000L;
-        while (!(manager.isReady() && other.isReady()) && System.nanoTime() < deadline) {
+        while ((PUBLISHED_A.get() == null || PUBLISHED_B.get() == null) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertTrue(manager.isReady() && other.isReady(), "both Ignite nodes up within 90 s");
+        manager = PUBLISHED_A.get();
+        other = PUBLISHED_B.get();
+        assertTrue(manager != null && other != null, "both orchestrators published within 90 s");
+        assertTrue(manager.isReady() && other.isReady());
     }
 
-    private static OrchestratorManager start(NodeSettings settings) {
+    /** A manager whose publisher keeps the services in {@code published} until they are withdrawn. */
+    private static OrchestratorManager start(NodeSettings settings, AtomicReference<ClusterOrchestrator> published) {
         OrchestratorManager m = new OrchestratorManager();
-        m.start(settings, Ipv4Network.parse("10.98.0.0/16"));
+        m.start(settings, Ipv4Network.parse("10.98.0.0/16"), services -> {
+            published.set(services);
+            return () -> published.set(null);
+        });
         return m;
     }
 
     @AfterAll
     static void stopNodes() {
-        for (OrchestratorManager m : new OrchestratorManager[] {other, manager}) {
-            if (m != null) {
-                m.deactivate();
-                assertFalse(m.isReady());
-            }
-        }
+        managerB.deactivate();
+        assertNull(PUBLISHED_B.get(), "withdrawn at deactivation");
+        assertFalse(other.isReady());
+        managerA.deactivate();
+        assertNull(PUBLISHED_A.get());
+        assertFalse(manager.isReady());
     }
 
     @Test
@@ -123,7 +137,7 @@ class OrchestratorManagerIgniteTest {
     void qpnsAreUniqueAcrossRouters() {
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            for (OrchestratorManager m : new OrchestratorManager[] {manager, other}) {
+            for (ClusterOrchestrator m : new ClusterOrchestrator[] {manager, other}) {
                 int qpn = m.allocateQpn();
                 assertTrue(qpn >= 2 && qpn <= 0xFF_FFFF, "qpn " + qpn);
                 assertTrue(seen.add(qpn), "duplicate qpn " + qpn);
@@ -137,7 +151,7 @@ class OrchestratorManagerIgniteTest {
         try {
             List<Callable<ContainerRecord>> jobs = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                OrchestratorManager router = i % 2 == 0 ? manager : other;
+                ClusterOrchestrator router = i % 2 == 0 ? manager : other;
                 String name = "r" + i;
                 String host = i % 2 == 0 ? "host-a" : "host-b";
                 jobs.add(() -> router.registerContainer(name, null, host));
@@ -158,6 +172,38 @@ class OrchestratorManagerIgniteTest {
                 manager.unregisterContainer("r" + i);
             }
         }
+    }
+
+    @Test
+    void servicesAreWithdrawnWhenTheNodeStopsByItself() throws Exception {
+        AtomicReference<ClusterOrchestrator> published = new AtomicReference<>();
+        int discovery = freePort();
+        OrchestratorManager lone = start(new NodeSettings("ffo-lone", List.of("127.0.0.1:" + discovery), discovery,
+                freePort(), freePort(), "127.0.0.1", Files.createDirectories(work.resolve("lone")).toString(), 64),
+                published);
+        try {
+            ClusterOrchestrator up = awaitNonNull(published, 90);
+            assertTrue(up.isReady());
+            Ignition.stop("ffo-lone", true); // as a failure handler or a segmentation would
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (published.get() != null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertNull(published.get(), "services withdrawn once the node stopped");
+            assertFalse(up.isReady());
+        } finally {
+            lone.deactivate();
+        }
+    }
+
+    private static <T> T awaitNonNull(AtomicReference<T> ref, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (ref.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        T value = ref.get();
+        assertTrue(value != null, "published within " + seconds + " s");
+        return value;
     }
 
     private static int freePort() throws IOException {

@@ -29,6 +29,7 @@ import org.freeflow.router.internal.control.VerbsSession;
 import org.freeflow.router.internal.loopback.DataPathSelfTest;
 import org.freeflow.router.internal.loopback.SelfTestResult;
 import org.freeflow.router.internal.vnic.LocalTransport;
+import org.freeflow.router.internal.vnic.OrchestratorLink;
 import org.freeflow.router.internal.vnic.QpDirectory;
 import org.freeflow.router.internal.vnic.TransportRegistry;
 import org.freeflow.router.internal.vnic.VerbsContext;
@@ -40,6 +41,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -77,7 +79,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     }
 
     private final RouterSettings settings;
-    private final OrchestratorAdminService orchestrator;
+    private final OrchestratorLink orchestrator = new OrchestratorLink();
     private final TransportRegistry transports;
     private final VnicEnvironment environment;
     private final ControlServer server;
@@ -85,18 +87,24 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final Listener adminListener;
 
     /** DS activation. */
+    /**
+     * DS activation.  The orchestrator is not a condition of the router: it
+     * comes once its Ignite node is in the cluster ({@link #bindOrchestrator}),
+     * and until then an attach is refused with EAGAIN and the reason.
+     */
     @Activate
-    public VirtualNicManager(@Reference(name = "orchestrator") OrchestratorAdminService orchestrator,
-            @Reference(name = "qos") QosService qos, @Reference(name = "poller") PollerService poller, Config config)
-            throws IOException {
-        this(orchestrator, qos, poller, RouterSettings.of(config));
+    public VirtualNicManager(@Reference(name = "qos") QosService qos, @Reference(name = "poller") PollerService poller,
+            Config config) throws IOException {
+        this(null, qos, poller, RouterSettings.of(config));
     }
 
-    /** Starts the control thread and the admin socket. */
+    /** Starts the control thread and the admin socket; {@code orchestrator} may be null (none yet). */
     public VirtualNicManager(OrchestratorAdminService orchestrator, QosService qos, PollerService poller,
             RouterSettings settings) throws IOException {
         this.settings = settings;
-        this.orchestrator = orchestrator;
+        if (orchestrator != null) {
+            this.orchestrator.connect(orchestrator);
+        }
         QpDirectory directory = new QpDirectory();
         this.transports = new TransportRegistry(new LocalTransport(directory));
         this.environment = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
@@ -147,6 +155,20 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         });
         stopServer();
         LOG.info("Router of {} stopped", settings.hostName());
+    }
+
+    @Reference(name = "orchestrator", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindOrchestrator")
+    void bindOrchestrator(OrchestratorAdminService service) {
+        orchestrator.connect(service);
+        LOG.info("Orchestrator available: containers can attach");
+    }
+
+    void unbindOrchestrator(OrchestratorAdminService service) {
+        orchestrator.disconnect(service);
+        if (!orchestrator.connected()) {
+            LOG.warn("Orchestrator gone: attaches are refused (EAGAIN) until it is back");
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

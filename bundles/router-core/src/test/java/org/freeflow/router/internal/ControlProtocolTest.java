@@ -334,8 +334,56 @@ class ControlProtocolTest {
             assertEquals(Errno.EINVAL, admin.call(Abi.OP_ADMIN_ADD_CONTAINER, containerReq("old", "")).status(),
                     "the ABI 7 request without an identity");
             orchestrator.refuse = true;
-            assertEquals(Errno.EBUSY, AttachRequest.ofThisProcess(admin, "ok", "").status());
+            Response refused = AttachRequest.ofThisProcess(admin, "ok", "");
+            assertEquals(Errno.EBUSY, refused.status());
+            assertEquals("pool exhausted", reason(refused), "the admin socket's refusal says why");
             assertEquals(Errno.ENOENT, admin.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("ok", "")).status());
+        }
+    }
+
+    /** The reason a failed reply carries: NUL-terminated text, or "" for an empty payload. */
+    private static String reason(Response r) {
+        ByteBuffer p = r.payload();
+        if (p.capacity() == 0) {
+            return "";
+        }
+        assertTrue(p.capacity() <= Abi.MSG_REASON_MAX, "a reason of " + p.capacity() + " bytes");
+        assertEquals(0, p.get(p.capacity() - 1), "NUL-terminated");
+        return WireClient.string(p, 0, p.capacity());
+    }
+
+    @Test
+    void withoutAnOrchestratorAnAttachIsRefusedWithEagainAndTheReasonUntilOneComes() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other"));
+        VirtualNicManager alone = new VirtualNicManager(null, new FakeQos(), poller,
+                new RouterSettings("host2", other, "freeflow0"));
+        try (WireClient admin = new WireClient(other.resolve("admin.sock"))) {
+            Response early = AttachRequest.ofThisProcess(admin, "early", "");
+            assertEquals(Errno.EAGAIN, early.status());
+            assertTrue(reason(early).contains("orchestrator is not ready"), reason(early));
+            assertTrue(alone.containers().isEmpty());
+
+            FakeOrchestrator late = new FakeOrchestrator();
+            alone.bindOrchestrator(late);
+            assertEquals(0, AttachRequest.ofThisProcess(admin, "early", "").status());
+            assertTrue(late.registered.containsKey("early"));
+
+            alone.unbindOrchestrator(late);
+            assertEquals(Errno.EAGAIN, AttachRequest.ofThisProcess(admin, "later", "").status());
+            alone.unbindOrchestrator(orchestrator); // another service going is no news
+            assertEquals(1, alone.containers().size(), "what is attached stays attached");
+        } finally {
+            alone.deactivate();
+        }
+    }
+
+    @Test
+    void aContainersRefusedRequestCarriesNoReason() throws Exception {
+        Path socket = addContainer("quiet");
+        try (WireClient ffl = new WireClient(socket)) {
+            Response bad = ffl.call(Abi.OP_DEALLOC_PD, WireClient.payload(Abi.HandleReq.SIZE).putInt(Abi.HandleReq.HANDLE, 12345));
+            assertTrue(bad.status() != 0);
+            assertEquals(0, bad.payload().capacity(), "nothing of the router's reasons reaches a container");
         }
     }
 

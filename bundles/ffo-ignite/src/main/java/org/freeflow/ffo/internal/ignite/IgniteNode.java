@@ -1,5 +1,6 @@
 package org.freeflow.ffo.internal.ignite;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 
@@ -7,7 +8,9 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteAtomicSequence;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteLock;
+import org.apache.ignite.IgniteState;
 import org.apache.ignite.IgniteSystemProperties;
+import org.apache.ignite.IgnitionListener;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
@@ -193,6 +196,34 @@ public final class IgniteNode implements AutoCloseable {
     /** Next value of the QPN sequence (map it with {@link Qpns#fromSequence}). */
     public long nextQpnValue() {
         return qpns.incrementAndGet();
+    }
+
+    /** True while the node runs (it has not stopped, by a call or by a failure). */
+    public boolean running() {
+        return Ignition.state(ignite.name()) == IgniteState.STARTED;
+    }
+
+    /**
+     * Runs {@code onStop} once when the node stops, for whatever reason (a
+     * failure handler, segmentation, {@link #close()}); at once if it has.
+     */
+    public void onStop(Runnable onStop) {
+        String name = ignite.name();
+        AtomicBoolean done = new AtomicBoolean();
+        IgnitionListener listener = new IgnitionListener() {
+            @Override
+            public void onStateChange(String instance, IgniteState state) {
+                if (name.equals(instance) && state != IgniteState.STARTED && done.compareAndSet(false, true)) {
+                    Ignition.removeListener(this);
+                    onStop.run();
+                }
+            }
+        };
+        Ignition.addListener(listener);
+        if (Ignition.state(name) != IgniteState.STARTED && done.compareAndSet(false, true)) {
+            Ignition.removeListener(listener);
+            onStop.run();
+        }
     }
 
     /** Servers in the cluster as this node sees it. */

@@ -11,6 +11,7 @@ import org.freeflow.posix.api.FileStatus;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerIdentity.Namespace;
+import org.freeflow.router.internal.vnic.OrchestratorLink;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
@@ -38,6 +39,11 @@ public final class AdminSession implements Session {
     }
 
     @Override
+    public boolean explainsFailures() {
+        return true;
+    }
+
+    @Override
     public void close() {
         // an admin connection owns nothing
     }
@@ -52,6 +58,8 @@ public final class AdminSession implements Session {
             vnic = registry.attachContainer(name, tenant, identity);
         } catch (IllegalArgumentException e) {
             throw new VerbsException(Errno.EINVAL, e.getMessage());
+        } catch (OrchestratorLink.Unavailable e) {
+            throw new VerbsException(Errno.EAGAIN, e.getMessage());
         } catch (IllegalStateException e) {
             throw new VerbsException(Errno.EBUSY, e.getMessage());
         }

@@ -239,7 +239,11 @@ public final class ControlServer implements Runnable {
         } catch (VerbsException e) {
             LOG.debug("{}: op {} refused ({}): {}", c.listener.label, request.op(), Errno.name(e.errno()),
                     e.getMessage());
-            reply.fail(e.errno());
+            if (c.session.explainsFailures()) {
+                reply.fail(e.errno(), e.getMessage());
+            } else {
+                reply.fail(e.errno());
+            }
         } catch (RuntimeException e) {
             LOG.error("{}: op {} failed", c.listener.label, request.op(), e);
             reply.fail(Errno.EIO);

@@ -37,11 +37,35 @@ public final class Reply {
         }
     }
 
+    /** Longest reason a failed reply carries, its NUL included. */
+    static final int MAX_REASON = Abi.MSG_REASON_MAX;
+
     /** Fails the request with {@code errno}: empty payload, no descriptors. */
     public void fail(int errno) {
         status = errno;
         length = 0;
         closeFd();
+    }
+
+    /**
+     * Fails the request with {@code errno} and says why: the payload is the
+     * reason, UTF-8, NUL-terminated, cut to {@link #MAX_REASON} bytes (ff_abi.h:
+     * a failed reply's payload, when there is one).  No descriptors.
+     */
+    public void fail(int errno, String reason) {
+        fail(errno);
+        if (reason != null && !reason.isEmpty()) {
+            for (int i = 0; i < MAX_REASON; i++) {
+                buffer.put(Abi.Hdr.SIZE + i, (byte) 0);
+            }
+            byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+            int n = Math.min(bytes.length, MAX_REASON - 1);
+            while (n > 0 && n < bytes.length && (bytes[n] & 0xC0) == 0x80) {
+                n--; // do not cut a UTF-8 sequence in two
+            }
+            buffer.put(Abi.Hdr.SIZE, bytes, 0, n);
+            length = n + 1;
+        }
     }
 
     /** Sets the payload size (the struct of the reply). */

@@ -14,6 +14,15 @@ public interface Session {
         return false;
     }
 
+    /**
+     * True when a refused request's reply carries the reason as text (the
+     * admin socket, whose peer is the operator's tooling); a container's
+     * session answers with the errno alone and tells it nothing of the router.
+     */
+    default boolean explainsFailures() {
+        return false;
+    }
+
     /** The connection closed: free everything it created. */
     void close();
 }

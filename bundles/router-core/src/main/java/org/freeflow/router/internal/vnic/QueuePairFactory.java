@@ -45,6 +45,8 @@ final class QueuePairFactory {
         int qpn;
         try {
             qpn = env.orchestrator().allocateQpn();
+        } catch (OrchestratorLink.Unavailable e) {
+            throw new VerbsException(Errno.EAGAIN, "no QPN: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new VerbsException(Errno.ENOMEM, "no QPN: " + e.getMessage());
         }

@@ -1,0 +1,65 @@
+package org.freeflow.router.internal.vnic;
+
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.OrchestratorAdminService;
+
+/**
+ * The router's way to the orchestrator, which comes and goes: the
+ * orchestrator registers its services only while its Ignite node is in the
+ * cluster.  Without one, every call fails at once with {@link Unavailable},
+ * which a container hears as EAGAIN with the reason, never waits for.
+ */
+public final class OrchestratorLink implements OrchestratorAdminService {
+
+    /** No orchestrator right now. */
+    public static final class Unavailable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable() {
+            super("the orchestrator is not ready: this router's Ignite node is not in the cluster yet"
+                    + " (it registers its services once it is; try again)");
+        }
+    }
+
+    private volatile OrchestratorAdminService current;
+
+    /** The orchestrator to use from now on. */
+    public void connect(OrchestratorAdminService orchestrator) {
+        current = orchestrator;
+    }
+
+    /** {@code orchestrator} is gone; the link has none until the next {@link #connect}. */
+    public void disconnect(OrchestratorAdminService orchestrator) {
+        if (current == orchestrator) {
+            current = null;
+        }
+    }
+
+    /** True while an orchestrator is connected. */
+    public boolean connected() {
+        return current != null;
+    }
+
+    private OrchestratorAdminService current() {
+        OrchestratorAdminService o = current;
+        if (o == null) {
+            throw new Unavailable();
+        }
+        return o;
+    }
+
+    @Override
+    public ContainerRecord registerContainer(String name, String tenant, String host) {
+        return current().registerContainer(name, tenant, host);
+    }
+
+    @Override
+    public void unregisterContainer(String name) {
+        current().unregisterContainer(name);
+    }
+
+    @Override
+    public int allocateQpn() {
+        return current().allocateQpn();
+    }
+}
