@@ -407,6 +407,13 @@ static void control_plane(void)
 	FIELD(ff_attach_req, identity.cgroup);
 	END(ff_attach_req);
 
+	BEGIN(ff_cluster_info);
+	FIELD(ff_cluster_info, topology_version);
+	FIELD(ff_cluster_info, servers);
+	FIELD(ff_cluster_info, hosts_running);
+	FIELD(ff_cluster_info, hosts_lost);
+	FIELD(ff_cluster_info, host_registered);
+	END(ff_cluster_info);
 	BEGIN(ff_port_req);
 	FIELD(ff_port_req, name);
 	FIELD(ff_port_req, port_state);
@@ -579,6 +586,7 @@ static void constants(void)
 	CONST(FF_OP_ADMIN_ADD_CONTAINER);
 	CONST(FF_OP_ADMIN_REMOVE_CONTAINER);
 	CONST(FF_OP_ADMIN_SET_PORT);
+	CONST(FF_OP_ADMIN_CLUSTER);
 	CONST(FF_IDENTITY_NETNS);
 	CONST(FF_IDENTITY_CGROUP);
 	CONST(FF_IDENTITY_UID);

@@ -38,6 +38,11 @@ static struct {
 static volatile int answer_status;
 static const char *volatile answer_reason; /* with answer_status: fail saying this */
 
+static const struct ff_cluster_info cluster_info = {
+	.topology_version = 1ull << 33, .servers = 3, .hosts_running = 2,
+	.hosts_lost = 1, .host_registered = 1,
+};
+
 static void *fake_router(void *arg)
 {
 	struct ff_container_info info = { .name = "c1", .tenant = "t",
@@ -66,7 +71,11 @@ static void *fake_router(void *arg)
 			}
 			for (i = 0; i < rq.nfds; i++)
 				close(rq.fds[i]);
-			if (answer_status && answer_reason)
+			if (!answer_status &&
+			    rq.hdr.op == FF_OP_ADMIN_CLUSTER)
+				fr_reply(sock, &rq, 0, &cluster_info,
+					 sizeof(cluster_info), NULL, 0);
+			else if (answer_status && answer_reason)
 				fr_fail(sock, &rq, answer_status,
 					answer_reason);
 			else
@@ -177,10 +186,21 @@ static void test_attach(void)
 	capture_stderr = false;
 	answer_reason = NULL;
 	answer_status = 0;
-	CHECK(rc == 1 && strstr(out, strerror(EAGAIN)) &&
+	CHECK(rc == 75 && strstr(out, strerror(EAGAIN)) &&
 		      strstr(out, ": the orchestrator is not ready\n"),
 	      "attach_refused_prints_the_routers_reason", "rc %d: %s", rc,
 	      out);
+
+	rc = run(out, sizeof(out), (const char *const[]){ "cluster", NULL });
+	CHECK(rc == 0 && seen.op == FF_OP_ADMIN_CLUSTER && seen.len == 0 &&
+		      !strcmp(out, "topology_version=8589934592\nservers=3\n"
+				   "hosts_running=2\nhosts_lost=1\n"
+				   "host_registered=1\n"),
+	      "cluster_prints_the_routers_view", "rc %d: %s", rc, out);
+	answer_status = EAGAIN;
+	rc = run(out, sizeof(out), (const char *const[]){ "cluster", NULL });
+	answer_status = 0;
+	CHECK(rc == 75, "cluster_not_ready_exits_75", "rc %d", rc);
 
 	answer_status = EINVAL;
 	rc = run(out, sizeof(out), (const char *const[]){ "attach", "c4",

@@ -39,6 +39,9 @@
 
 #define DEFAULT_ADMIN_SOCKET "/run/freeflow/admin.sock"
 
+/* sysexits.h's EX_TEMPFAIL: the router refused with EAGAIN */
+#define EXIT_TRY_LATER 75
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -48,11 +51,16 @@ static void usage(FILE *f)
 		" [--uid UID] [--gid GID]\n"
 		"       ffctl [--socket PATH] detach NAME\n"
 		"       ffctl [--socket PATH] port NAME down|up\n"
+		"       ffctl [--socket PATH] cluster\n"
 		"attach: who may use the container's socket: processes in the\n"
 		"network namespace PATH (or that of PID), in cgroup PATH (v2, as\n"
 		"in /proc/PID/cgroup) or below, running as UID and GID; the\n"
 		"router needs --netns, --pid or --cgroup.\n"
+		"cluster: the orchestrator's cluster as this router sees it.\n"
+		"exit status: 0; %d when the router asked to try again later\n"
+		"(EAGAIN: its orchestrator is not ready); 1 otherwise.\n"
 		"default socket: %s\n",
+		EXIT_TRY_LATER,
 		DEFAULT_ADMIN_SOCKET);
 }
 
@@ -137,6 +145,28 @@ static int set_port(const char *path, int argc, char **argv)
 						 IBV_PORT_ACTIVE;
 	return call(path, "port", FF_OP_ADMIN_SET_PORT, &req, sizeof(req),
 		    NULL, 0);
+}
+
+/* cluster: key=value lines of the router's ff_cluster_info */
+static int cluster(const char *path, int argc)
+{
+	struct ff_cluster_info ci;
+	int err;
+
+	if (argc != 0) {
+		usage(stderr);
+		return 1;
+	}
+	if (call_fd(path, "cluster", FF_OP_ADMIN_CLUSTER, NULL, 0, -1, &ci,
+		    sizeof(ci), &err))
+		return err == EAGAIN ? EXIT_TRY_LATER : 1;
+	printf("topology_version=%llu\n",
+	       (unsigned long long)ci.topology_version);
+	printf("servers=%u\n", ci.servers);
+	printf("hosts_running=%u\n", ci.hosts_running);
+	printf("hosts_lost=%u\n", ci.hosts_lost);
+	printf("host_registered=%u\n", ci.host_registered);
+	return 0;
 }
 
 /* A uid or gid: decimal, 0 .. 2^32 - 2 ((uid_t)-1 means "none"). */
@@ -266,7 +296,7 @@ static int attach(const char *path, int argc, char **argv)
 		    !(id->flags & (FF_IDENTITY_NETNS | FF_IDENTITY_CGROUP)))
 			fprintf(stderr, "ffctl: attach needs --netns, --pid or "
 					"--cgroup\n");
-		return 1;
+		return err == EAGAIN ? EXIT_TRY_LATER : 1;
 	}
 	print_info(&info);
 	return 0;
@@ -308,6 +338,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "port"))
 		return set_port(path, argc - i, argv + i);
+	if (!strcmp(cmd, "cluster"))
+		return cluster(path, argc - i);
 	if (!strcmp(cmd, "attach"))
 		return attach(path, argc - i, argv + i);
 	if (strcmp(cmd, "detach")) {

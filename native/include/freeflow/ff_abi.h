@@ -93,6 +93,8 @@ enum ff_op {
 						 *   -> ff_container_info */
 	FF_OP_ADMIN_REMOVE_CONTAINER = 102,	/* ff_container_req -> - */
 	FF_OP_ADMIN_SET_PORT = 103,	/* ff_port_req -> -; ENOENT: not attached */
+	FF_OP_ADMIN_CLUSTER = 104,	/* - -> ff_cluster_info; EAGAIN: the
+					 *   orchestrator is not ready */
 };
 
 /*
@@ -488,6 +490,15 @@ struct ff_port_req {
 	uint32_t port_state;	/* 64: IBV_PORT_DOWN or IBV_PORT_ACTIVE */
 	uint32_t reserved;	/* 68 */
 };				/* 72 */
+
+/* FF_OP_ADMIN_CLUSTER: the orchestrator's cluster as this router sees it */
+struct ff_cluster_info {
+	uint64_t topology_version;	/*  0: grows with every join and leave */
+	uint32_t servers;		/*  8: server nodes in the cluster */
+	uint32_t hosts_running;		/* 12: HOSTS rows in state RUNNING */
+	uint32_t hosts_lost;		/* 16: HOSTS rows in state LOST */
+	uint32_t host_registered;	/* 20: 1 once this router's host row is */
+};					/* 24 */
 
 struct ff_container_info {
 	char name[64];		/*   0 */

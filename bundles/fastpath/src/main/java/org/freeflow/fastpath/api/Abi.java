@@ -105,6 +105,8 @@ public final class Abi {
     public static final int OP_ADMIN_ADD_CONTAINER = 101;
     public static final int OP_ADMIN_REMOVE_CONTAINER = 102;
     public static final int OP_ADMIN_SET_PORT = 103;
+    /** @since 3.3 */
+    public static final int OP_ADMIN_CLUSTER = 104;
     /** ff_container_identity.flags: what the attach says the container is. */
     public static final int IDENTITY_NETNS = 1;
     public static final int IDENTITY_CGROUP = 2;
@@ -676,6 +678,24 @@ public final class Abi {
         public static final int SIZE = 72;
 
         private PortReq() {
+        }
+    }
+
+    /**
+     * {@code struct ff_cluster_info}: FF_OP_ADMIN_CLUSTER's reply.
+     *
+     * @since 3.3
+     */
+    public static final class ClusterInfo {
+        @Width(8) public static final int TOPOLOGY_VERSION = 0;
+        @Width(4) public static final int SERVERS = 8;
+        @Width(4) public static final int HOSTS_RUNNING = 12;
+        @Width(4) public static final int HOSTS_LOST = 16;
+        @Width(4) public static final int HOST_REGISTERED = 20;
+        /** sizeof. */
+        public static final int SIZE = 24;
+
+        private ClusterInfo() {
         }
     }
 

@@ -10,8 +10,31 @@ package org.freeflow.ffo.api;
  * @param prefixLength prefix length of the virtual network
  * @param lid          the container's InfiniBand LID (unicast, 1..0xBFFF)
  * @param gid          GID index 0, 16 bytes, printed as IPv6 (fe80::...)
- * @param state        lifecycle state, e.g. "RUNNING"
+ * @param state        {@link #RUNNING}, or {@link #LOST} while its router's node is out of the cluster
  */
 public record ContainerRecord(String name, String tenant, String host, String virtualIp,
         int prefixLength, int lid, String gid, String state) {
+
+    /**
+     * Served by a router in the cluster.
+     *
+     * @since 1.1
+     */
+    public static final String RUNNING = "RUNNING";
+    /**
+     * Its router's node left the cluster; it keeps its addresses until that
+     * router comes back and re-claims or removes it.
+     *
+     * @since 1.1
+     */
+    public static final String LOST = "LOST";
+
+    /**
+     * The same container in {@code newState}.
+     *
+     * @since 1.1
+     */
+    public ContainerRecord withState(String newState) {
+        return new ContainerRecord(name, tenant, host, virtualIp, prefixLength, lid, gid, newState);
+    }
 }

@@ -1,6 +1,11 @@
 package org.freeflow.ffo.api;
 
+import java.util.Collection;
+
+import org.osgi.annotation.versioning.ProviderType;
+
 /** Write side of the orchestrator: registration and allocation. */
+@ProviderType
 public interface OrchestratorAdminService {
 
     /**
@@ -15,6 +20,21 @@ public interface OrchestratorAdminService {
 
     /** Removes the container and frees what it held; unknown names are ignored. */
     void unregisterContainer(String name);
+
+    /**
+     * Registers this router as host {@code name} (a router does so when it
+     * starts and whenever its orchestrator comes back): its HOSTS row is made
+     * or taken over (state RUNNING, joined now); of the containers the table
+     * lists on that host, those in {@code attached} (the ones the router
+     * serves) are RUNNING again and the others, left from a router that is
+     * gone, are removed.  The row follows this router's node: when the node
+     * leaves the cluster, the host and its containers become LOST.
+     *
+     * @throws IllegalArgumentException for a malformed name
+     * @throws IllegalStateException    when a running node of the cluster holds the name
+     * @since 1.1
+     */
+    HostRecord registerHost(String name, String routerVersion, Collection<String> attached);
 
     /** A fresh queue-pair number, unique in the cluster, 24-bit and never 0 or 1. */
     int allocateQpn();

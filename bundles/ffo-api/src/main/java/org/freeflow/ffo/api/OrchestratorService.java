@@ -3,7 +3,10 @@ package org.freeflow.ffo.api;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** Read side of the orchestrator. */
+@ProviderType
 public interface OrchestratorService {
 
     /** All containers of the cluster, ordered by name. */
@@ -15,6 +18,29 @@ public interface OrchestratorService {
     /** The container holding this LID, if any. */
     Optional<ContainerRecord> containerByLid(int lid);
 
-    /** True once the local Ignite node has joined the cluster and its tables exist. */
+    /** True while the local Ignite node is in the cluster with its tables. */
     boolean isReady();
+
+    /**
+     * Every router of the cluster, ordered by name.
+     *
+     * @since 1.1
+     */
+    List<HostRecord> hosts();
+
+    /**
+     * The cluster's server nodes and topology version.
+     *
+     * @since 1.1
+     */
+    ClusterView cluster();
+
+    /**
+     * Runs one SQL statement over the cluster's tables (HOSTS, CONTAINERS, ...)
+     * as an operator would through JDBC, and returns all it produced.
+     *
+     * @throws IllegalArgumentException when the engine refuses the statement (the message says why)
+     * @since 1.1
+     */
+    QueryResult query(String sql);
 }

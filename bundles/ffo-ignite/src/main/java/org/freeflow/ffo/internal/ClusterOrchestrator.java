@@ -1,44 +1,108 @@
 package org.freeflow.ffo.internal;
 
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
+import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.freeflow.ffo.internal.alloc.Qpns;
 import org.freeflow.ffo.internal.ignite.IgniteNode;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
 import org.freeflow.ffo.internal.ignite.SqlContainerStore;
+import org.freeflow.ffo.internal.ignite.SqlHostStore;
 import org.freeflow.ffo.internal.registry.ContainerStore;
+import org.freeflow.ffo.internal.registry.Membership;
 import org.freeflow.ffo.internal.registry.Registrar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator's services on a running node: it exists only once the node
  * has joined the cluster and its tables are in place, so no call waits for a
- * start.  After {@link #close()} (or the node's own stop) calls fail.
+ * start.  A thread of its own ({@code ffo-membership}) keeps this router's
+ * HOSTS row alive and, on the oldest server, marks hosts whose node left as
+ * LOST, at once on Ignite's node-left events and every heartbeat besides.
+ * After {@link #close()} (or the node's own stop) calls fail.
  */
 final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdminService, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterOrchestrator.class);
 
     private final IgniteNode node;
     private final ContainerStore store;
     private final Registrar registrar;
+    private final Membership membership;
+    private final ScheduledExecutorService worker;
+    private volatile String registeredHost;
 
-    private ClusterOrchestrator(IgniteNode node, Ipv4Network network) {
+    private ClusterOrchestrator(IgniteNode node, Ipv4Network network, long heartbeatMillis) {
         this.node = node;
         this.store = new SqlContainerStore(node.containersCache());
         this.registrar = new Registrar(store, node.allocationLock(), node::nextContainerId, network);
+        this.membership = new Membership(new SqlHostStore(node.hostsCache()), store, node.allocationLock(),
+                Clock.systemUTC());
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ffo-membership");
+            t.setDaemon(true);
+            return t;
+        });
+        node.onNodeLeft(() -> worker.execute(this::reconcileIfOldest));
+        worker.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        worker.execute(this::reconcileIfOldest); // a node may have left while none was there to see it
     }
 
     /** Starts the node (blocking until it is in the cluster with its tables) and serves from it. */
-    static ClusterOrchestrator start(NodeSettings settings, Ipv4Network network) {
-        return new ClusterOrchestrator(IgniteNode.start(settings), network);
+    static ClusterOrchestrator start(NodeSettings settings, Ipv4Network network, long heartbeatMillis) {
+        return new ClusterOrchestrator(IgniteNode.start(settings), network, heartbeatMillis);
     }
 
     /** Calls {@code onStop} once, when the node stops for any reason (a failure included). */
     void onNodeStop(Runnable onStop) {
         node.onStop(onStop);
+    }
+
+    private Set<String> liveServers() {
+        return node.servers().stream().map(IgniteNode.ServerNode::id).collect(Collectors.toSet());
+    }
+
+    private void reconcileIfOldest() {
+        try {
+            if (node.running() && node.oldestServer()) {
+                membership.reconcile(liveServers());
+            }
+        } catch (RuntimeException e) {
+            if (node.running()) {
+                LOG.warn("Reconciling the hosts with the cluster failed (the next heartbeat retries)", e);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        String host = registeredHost;
+        try {
+            if (host != null && node.running() && !membership.heartbeat(host, node.localNodeId())) {
+                LOG.warn("Host {} is no longer held by this router's node; registering again", host);
+            }
+            reconcileIfOldest();
+        } catch (RuntimeException e) {
+            if (node.running()) {
+                LOG.warn("Heartbeat of host {} failed", host, e);
+            }
+        }
     }
 
     @Override
@@ -62,6 +126,29 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     }
 
     @Override
+    public List<HostRecord> hosts() {
+        return membership.all();
+    }
+
+    @Override
+    public ClusterView cluster() {
+        Map<String, String> hosts = membership.hostsByNode();
+        List<ClusterView.Node> servers = new ArrayList<>();
+        for (IgniteNode.ServerNode n : node.servers()) {
+            servers.add(new ClusterView.Node(n.id(), hosts.getOrDefault(n.id(), ""), n.addresses(), n.local()));
+        }
+        return new ClusterView(node.topologyVersion(), servers);
+    }
+
+    @Override
+    public QueryResult query(String sql) {
+        if (sql == null || sql.isBlank()) {
+            throw new IllegalArgumentException("no SQL statement");
+        }
+        return node.query(sql);
+    }
+
+    @Override
     public ContainerRecord registerContainer(String name, String tenant, String host) {
         return registrar.register(name, tenant, host);
     }
@@ -72,12 +159,21 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     }
 
     @Override
+    public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+        HostRecord record = membership.register(name, node.advertisedAddress(), routerVersion, node.localNodeId(),
+                attached, liveServers());
+        registeredHost = record.name();
+        return record;
+    }
+
+    @Override
     public int allocateQpn() {
         return Qpns.fromSequence(node.nextQpnValue());
     }
 
     @Override
     public void close() {
+        worker.shutdownNow();
         node.close();
     }
 }

@@ -60,6 +60,14 @@ public final class OrchestratorManager {
 
         @AttributeDefinition(description = "Maximum size of the in-memory data region, MiB")
         int dataRegionMaxMiB() default 256;
+
+        @AttributeDefinition(description = "How long a silent router's node stays in the cluster before it is"
+                + " dropped and its host and containers become LOST, ms (Ignite's failure detection timeout)")
+        long failureDetectionMillis() default NodeSettings.DEFAULT_FAILURE_DETECTION_MILLIS;
+
+        @AttributeDefinition(description = "How often a router writes LAST_SEEN of its HOSTS row, and the oldest"
+                + " router checks the HOSTS table against the cluster, ms")
+        long heartbeatMillis() default 5000;
     }
 
     /** Where the services go when the node is up; an OSGi registration, or a test's. */
@@ -78,10 +86,11 @@ public final class OrchestratorManager {
         Ipv4Network network = Ipv4Network.parse(config.virtualNetwork());
         NodeSettings settings = new NodeSettings("freeflow-ffo", NodeSettings.addresses(config.discoveryAddresses()),
                 config.discoveryPort(), config.communicationPort(), config.clientConnectorPort(),
-                config.localAddress().trim(), workDirectory(config.workDirectory()), config.dataRegionMaxMiB());
+                config.localAddress().trim(), workDirectory(config.workDirectory()), config.dataRegionMaxMiB(),
+                config.failureDetectionMillis());
         LOG.info("Orchestrator activated: starting Ignite node (discovery {}, virtual network {})",
                 settings.discoveryAddresses(), network);
-        start(settings, network, services -> {
+        start(settings, network, Math.max(100, config.heartbeatMillis()), services -> {
             Hashtable<String, Object> properties = new Hashtable<>();
             properties.put("freeflow.ffo.node", settings.instanceName());
             ServiceRegistration<?> registration = context.registerService(
@@ -98,11 +107,11 @@ public final class OrchestratorManager {
     }
 
     /** Starts the node on a thread of its own and publishes the services when it is up; for tests too. */
-    void start(NodeSettings settings, Ipv4Network network, Publisher publisher) {
+    void start(NodeSettings settings, Ipv4Network network, long heartbeatMillis, Publisher publisher) {
         Thread thread = new Thread(() -> {
             ClusterOrchestrator up;
             try {
-                up = ClusterOrchestrator.start(settings, network);
+                up = ClusterOrchestrator.start(settings, network, heartbeatMillis);
             } catch (RuntimeException | Error e) {
                 LOG.error("Ignite node failed to start; the orchestrator is unavailable", e);
                 return;

@@ -24,9 +24,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import org.apache.ignite.Ignition;
+import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -50,17 +54,21 @@ class OrchestratorManagerIgniteTest {
     private static ClusterOrchestrator manager;
     private static ClusterOrchestrator other;
     private static int jdbcPort;
+    private static String discoveryA;
+    private static String discoveryB;
 
     @BeforeAll
     static void startNodes() throws Exception {
-        int discoveryA = freePort();
-        int discoveryB = freePort();
-        List<String> finder = List.of("127.0.0.1:" + discoveryA, "127.0.0.1:" + discoveryB);
+        int portA = freePort();
+        int portB = freePort();
+        discoveryA = "127.0.0.1:" + portA;
+        discoveryB = "127.0.0.1:" + portB;
+        List<String> finder = List.of(discoveryA, discoveryB);
         jdbcPort = freePort();
-        managerA = start(new NodeSettings("ffo-a", finder, discoveryA, freePort(), jdbcPort, "127.0.0.1",
-                Files.createDirectories(work.resolve("a")).toString(), 64), PUBLISHED_A);
-        managerB = start(new NodeSettings("ffo-b", finder, discoveryB, freePort(), freePort(), "127.0.0.1",
-                Files.createDirectories(work.resolve("b")).toString(), 64), PUBLISHED_B);
+        managerA = start(new NodeSettings("ffo-a", finder, portA, freePort(), jdbcPort, "127.0.0.1",
+                Files.createDirectories(work.resolve("a")).toString(), 64, 3000), PUBLISHED_A);
+        managerB = start(new NodeSettings("ffo-b", finder, portB, freePort(), freePort(), "127.0.0.1",
+                Files.createDirectories(work.resolve("b")).toString(), 64, 3000), PUBLISHED_B);
         long deadline = System.nanoTime() + 90_000_000_000L;
         while ((PUBLISHED_A.get() == null || PUBLISHED_B.get() == null) && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -74,7 +82,7 @@ class OrchestratorManagerIgniteTest {
     /** A manager whose publisher keeps the services in {@code published} until they are withdrawn. */
     private static OrchestratorManager start(NodeSettings settings, AtomicReference<ClusterOrchestrator> published) {
         OrchestratorManager m = new OrchestratorManager();
-        m.start(settings, Ipv4Network.parse("10.98.0.0/16"), services -> {
+        m.start(settings, Ipv4Network.parse("10.98.0.0/16"), 200, services -> {
             published.set(services);
             return () -> published.set(null);
         });
@@ -175,11 +183,100 @@ class OrchestratorManagerIgniteTest {
     }
 
     @Test
+    void hostsAndTheClusterViewShowEveryRouter() {
+        HostRecord a = manager.registerHost("host-a", "0.1.0", List.of());
+        HostRecord b = other.registerHost("host-b", "0.1.0", List.of());
+        assertEquals("127.0.0.1", a.address());
+        assertEquals(HostRecord.RUNNING, b.state());
+        assertEquals(List.of(a, b), other.hosts().stream().filter(h -> h.name().startsWith("host-a")
+                || h.name().startsWith("host-b")).toList(), "ordered by name, as each router registered it");
+        ClusterView view = manager.cluster();
+        assertEquals(2, view.servers().size());
+        assertTrue(view.topologyVersion() >= 2);
+        assertEquals(Set.of("host-a", "host-b"),
+                view.servers().stream().map(ClusterView.Node::host).collect(Collectors.toSet()),
+                "each node with the host its router registered");
+        assertEquals(List.of("host-a"), view.servers().stream().filter(ClusterView.Node::local)
+                .map(ClusterView.Node::host).toList(), "the asking router's own node");
+        assertThrows(IllegalStateException.class, () -> other.registerHost("host-a", "0.1.0", List.of()),
+                "a name a running router holds");
+    }
+
+    @Test
+    void aRouterWhoseNodeLeavesIsLostWithItsContainersAndCleansUpWhenItComesBack() throws Exception {
+        manager.registerHost("host-a", "0.1.0", List.of());
+        ClusterOrchestrator third = joinThird("ffo-c");
+        third.registerHost("host-c", "0.1.0", List.of());
+        ContainerRecord cc = third.registerContainer("cc", null, "host-c");
+        try {
+            Ignition.stop("ffo-c", true);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!(HostRecord.LOST.equals(hostState("host-c"))
+                    && ContainerRecord.LOST.equals(manager.container("cc").orElseThrow().state()))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(HostRecord.LOST, hostState("host-c"));
+            assertEquals(ContainerRecord.LOST, manager.container("cc").orElseThrow().state());
+            assertEquals(cc.virtualIp(), manager.container("cc").orElseThrow().virtualIp(),
+                    "it keeps its addresses");
+
+            ClusterOrchestrator back = joinThird("ffo-c2");
+            try {
+                back.registerHost("host-c", "0.1.0", List.of());
+                assertEquals(HostRecord.RUNNING, hostState("host-c"));
+                assertTrue(manager.container("cc").isEmpty(), "the restarted router serves none of them");
+            } finally {
+                back.close();
+            }
+        } finally {
+            manager.unregisterContainer("cc");
+        }
+    }
+
+    @Test
+    void sqlJoinsTheTablesAndSaysWhatIsWrongWithABadStatement() {
+        manager.registerHost("host-a", "0.1.0", List.of());
+        other.registerHost("host-b", "0.1.0", List.of());
+        manager.registerContainer("j1", "acme", "host-a");
+        manager.registerContainer("j2", "acme", "host-b");
+        other.registerContainer("j3", "zeta", "host-b");
+        try {
+            QueryResult r = other.query("SELECT h.NAME, COUNT(c.NAME) AS N FROM HOSTS h LEFT JOIN CONTAINERS c"
+                    + " ON c.HOST = h.NAME AND c.NAME LIKE 'j%' WHERE h.NAME IN ('host-a', 'host-b')"
+                    + " GROUP BY h.NAME ORDER BY h.NAME");
+            assertEquals(List.of("NAME", "N"), r.columns());
+            assertEquals(List.of(List.of("host-a", 1L), List.of("host-b", 2L)), r.rows());
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> manager.query("SELECT * FROM NO_SUCH_TABLE"));
+            assertTrue(bad.getMessage().toUpperCase().contains("NO_SUCH_TABLE"), bad.getMessage());
+        } finally {
+            for (String n : List.of("j1", "j2", "j3")) {
+                manager.unregisterContainer(n);
+            }
+        }
+    }
+
+    private static String hostState(String host) {
+        return manager.hosts().stream().filter(h -> h.name().equals(host)).map(HostRecord::state).findFirst()
+                .orElse("none");
+    }
+
+    /** A third router's node joining the cluster of A and B. */
+    private static ClusterOrchestrator joinThird(String name) throws Exception {
+        int discovery = freePort();
+        List<String> finder = List.of(discoveryA, discoveryB, "127.0.0.1:" + discovery);
+        return ClusterOrchestrator.start(new NodeSettings(name, finder, discovery, freePort(), freePort(), "127.0.0.1",
+                Files.createDirectories(work.resolve(name)).toString(), 64, 3000), Ipv4Network.parse("10.98.0.0/16"),
+                200);
+    }
+
+    @Test
     void servicesAreWithdrawnWhenTheNodeStopsByItself() throws Exception {
         AtomicReference<ClusterOrchestrator> published = new AtomicReference<>();
         int discovery = freePort();
         OrchestratorManager lone = start(new NodeSettings("ffo-lone", List.of("127.0.0.1:" + discovery), discovery,
-                freePort(), freePort(), "127.0.0.1", Files.createDirectories(work.resolve("lone")).toString(), 64),
+                freePort(), freePort(), "127.0.0.1", Files.createDirectories(work.resolve("lone")).toString(), 64, 3000),
                 published);
         try {
             ClusterOrchestrator up = awaitNonNull(published, 90);

@@ -13,7 +13,10 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ClusterView;
+import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.qos.api.QosService;
 import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
@@ -35,6 +38,8 @@ import org.freeflow.router.internal.vnic.TransportRegistry;
 import org.freeflow.router.internal.vnic.VerbsContext;
 import org.freeflow.router.internal.vnic.VirtualNic;
 import org.freeflow.router.internal.vnic.VnicEnvironment;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -79,7 +84,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     }
 
     private final RouterSettings settings;
+    /** Written into the HOSTS table: the bundle's version, or "dev" outside OSGi. */
+    private static final String ROUTER_VERSION = routerVersion();
+
     private final OrchestratorLink orchestrator = new OrchestratorLink();
+    private volatile OrchestratorService view;
     private final TransportRegistry transports;
     private final VnicEnvironment environment;
     private final ControlServer server;
@@ -142,6 +151,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         }
     }
 
+    private static String routerVersion() {
+        Bundle bundle = FrameworkUtil.getBundle(VirtualNicManager.class);
+        return bundle == null ? "dev" : bundle.getVersion().toString();
+    }
+
     /** Closes every socket and frees every virtual NIC; registrations stay with the orchestrator. */
     @Deactivate
     public void deactivate() {
@@ -160,8 +174,18 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     @Reference(name = "orchestrator", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindOrchestrator")
     void bindOrchestrator(OrchestratorAdminService service) {
+        List<String> attached = server.call(() -> new ArrayList<>(containers.keySet()));
+        try {
+            service.registerHost(settings.hostName(), ROUTER_VERSION, attached);
+        } catch (RuntimeException e) {
+            String why = "this router cannot join the orchestrator as host " + settings.hostName() + ": "
+                    + e.getMessage();
+            orchestrator.refuse(why);
+            LOG.error("{}; attaches are refused until that is fixed", why);
+            return;
+        }
         orchestrator.connect(service);
-        LOG.info("Orchestrator available: containers can attach");
+        LOG.info("Orchestrator available: host {} registered, containers can attach", settings.hostName());
     }
 
     void unbindOrchestrator(OrchestratorAdminService service) {
@@ -169,6 +193,40 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         if (!orchestrator.connected()) {
             LOG.warn("Orchestrator gone: attaches are refused (EAGAIN) until it is back");
         }
+    }
+
+    @Reference(name = "orchestratorView", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindView")
+    void bindView(OrchestratorService service) {
+        view = service;
+    }
+
+    void unbindView(OrchestratorService service) {
+        if (view == service) {
+            view = null;
+        }
+    }
+
+    @Override
+    public ClusterStatus clusterStatus() {
+        OrchestratorService v = view;
+        if (v == null) {
+            throw new OrchestratorLink.Unavailable(OrchestratorLink.NOT_READY);
+        }
+        ClusterView cluster = v.cluster();
+        int running = 0;
+        int lost = 0;
+        boolean registered = false;
+        for (HostRecord h : v.hosts()) {
+            if (HostRecord.RUNNING.equals(h.state())) {
+                running++;
+                registered |= h.name().equals(settings.hostName());
+            } else {
+                lost++;
+            }
+        }
+        return new ClusterStatus(cluster.topologyVersion(), cluster.servers().size(), running, lost,
+                registered && orchestrator.connected());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

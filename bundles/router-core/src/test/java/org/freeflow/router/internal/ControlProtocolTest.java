@@ -13,11 +13,18 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.DeviceInfo;
+import org.freeflow.ffo.api.ClusterView;
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.OrchestratorService;
+import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.FileStatus;
 import org.freeflow.posix.api.FileDescriptors;
@@ -365,6 +372,7 @@ class ControlProtocolTest {
 
             FakeOrchestrator late = new FakeOrchestrator();
             alone.bindOrchestrator(late);
+            assertEquals(List.of(), late.hosts.get("host2"), "the router registers its host, serving nothing yet");
             assertEquals(0, AttachRequest.ofThisProcess(admin, "early", "").status());
             assertTrue(late.registered.containsKey("early"));
 
@@ -372,8 +380,83 @@ class ControlProtocolTest {
             assertEquals(Errno.EAGAIN, AttachRequest.ofThisProcess(admin, "later", "").status());
             alone.unbindOrchestrator(orchestrator); // another service going is no news
             assertEquals(1, alone.containers().size(), "what is attached stays attached");
+
+            FakeOrchestrator back = new FakeOrchestrator();
+            alone.bindOrchestrator(back);
+            assertEquals(List.of("early"), back.hosts.get("host2"), "coming back, it re-claims what it serves");
+
+            FakeOrchestrator clash = new FakeOrchestrator();
+            clash.refuse = true;
+            alone.unbindOrchestrator(back);
+            alone.bindOrchestrator(clash);
+            Response refused = AttachRequest.ofThisProcess(admin, "later", "");
+            assertEquals(Errno.EAGAIN, refused.status());
+            assertTrue(reason(refused).contains("cannot join the orchestrator as host host2: host name taken"),
+                    reason(refused));
         } finally {
             alone.deactivate();
+        }
+    }
+
+    @Test
+    void theClusterOpAnswersFromTheOrchestratorOrSaysItIsNotReady() throws Exception {
+        try (WireClient admin = admin()) {
+            Response none = admin.call(Abi.OP_ADMIN_CLUSTER, null);
+            assertEquals(Errno.EAGAIN, none.status());
+            assertTrue(reason(none).contains("not ready"));
+
+            Instant now = Instant.now();
+            OrchestratorService view = new OrchestratorService() {
+                @Override
+                public List<ContainerRecord> containers() {
+                    return List.of();
+                }
+
+                @Override
+                public Optional<ContainerRecord> container(String name) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Optional<ContainerRecord> containerByLid(int lid) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public List<HostRecord> hosts() {
+                    return List.of(new HostRecord("host1", "a", "v", HostRecord.RUNNING, now, now),
+                            new HostRecord("host2", "b", "v", HostRecord.LOST, now, now),
+                            new HostRecord("host3", "c", "v", HostRecord.RUNNING, now, now));
+                }
+
+                @Override
+                public ClusterView cluster() {
+                    return new ClusterView(7, List.of(new ClusterView.Node("n1", "host1", List.of("a"), true),
+                            new ClusterView.Node("n3", "host3", List.of("c"), false)));
+                }
+
+                @Override
+                public QueryResult query(String sql) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            router.bindView(view);
+            Response r = admin.call(Abi.OP_ADMIN_CLUSTER, null);
+            assertEquals(0, r.status());
+            ByteBuffer info = r.payload();
+            assertEquals(Abi.ClusterInfo.SIZE, info.capacity());
+            assertEquals(7, info.getLong(Abi.ClusterInfo.TOPOLOGY_VERSION));
+            assertEquals(2, info.getInt(Abi.ClusterInfo.SERVERS));
+            assertEquals(2, info.getInt(Abi.ClusterInfo.HOSTS_RUNNING));
+            assertEquals(1, info.getInt(Abi.ClusterInfo.HOSTS_LOST));
+            assertEquals(1, info.getInt(Abi.ClusterInfo.HOST_REGISTERED), "host1 is RUNNING and its router connected");
+            router.unbindView(view);
+            assertEquals(Errno.EAGAIN, admin.call(Abi.OP_ADMIN_CLUSTER, null).status());
         }
     }
 

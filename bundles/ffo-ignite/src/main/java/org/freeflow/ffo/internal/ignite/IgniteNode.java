@@ -1,10 +1,15 @@
 package org.freeflow.ffo.internal.ignite;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteAtomicSequence;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteLock;
@@ -13,7 +18,9 @@ import org.apache.ignite.IgniteSystemProperties;
 import org.apache.ignite.IgnitionListener;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.query.FieldsQueryCursor;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.configuration.AtomicConfiguration;
 import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
@@ -21,10 +28,14 @@ import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.SystemDataRegionConfiguration;
+import org.apache.ignite.events.Event;
+import org.apache.ignite.events.EventType;
 import org.apache.ignite.failure.StopNodeFailureHandler;
+import org.apache.ignite.lang.IgnitePredicate;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.ffo.internal.alloc.Qpns;
 import org.freeflow.ffo.internal.registry.ClusterLock;
 import org.slf4j.Logger;
@@ -32,8 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Ignite server node and the cluster objects FFO keeps in it:
- * the CONTAINERS table (replicated, made by DDL), the allocation lock and the
- * container-id and QPN sequences.
+ * the HOSTS and CONTAINERS tables (replicated, made by DDL), the allocation
+ * lock and the container-id and QPN sequences; and what it knows of the
+ * cluster (servers, topology, nodes leaving).
  */
 public final class IgniteNode implements AutoCloseable {
 
@@ -56,18 +68,29 @@ public final class IgniteNode implements AutoCloseable {
             + "ATOMICITY=ATOMIC,WRITE_SYNCHRONIZATION_MODE=FULL_SYNC,CACHE_NAME=" + CONTAINERS_CACHE
             + ",VALUE_TYPE=org.freeflow.ffo.Container\"";
     private static final String INDEX_LID = "CREATE INDEX IF NOT EXISTS CONTAINERS_LID ON CONTAINERS (LID)";
+    private static final String INDEX_HOST = "CREATE INDEX IF NOT EXISTS CONTAINERS_HOST ON CONTAINERS (HOST)";
+    /** Name of the Ignite cache behind the HOSTS table. */
+    public static final String HOSTS_CACHE = "FF_HOSTS";
+    private static final String CREATE_HOSTS = "CREATE TABLE IF NOT EXISTS HOSTS ("
+            + "NAME VARCHAR PRIMARY KEY, ADDRESS VARCHAR NOT NULL, ROUTER_VERSION VARCHAR NOT NULL, "
+            + "STATE VARCHAR NOT NULL, JOINED TIMESTAMP NOT NULL, LAST_SEEN TIMESTAMP NOT NULL, "
+            + "NODE_ID VARCHAR NOT NULL) WITH \"TEMPLATE=REPLICATED,ATOMICITY=ATOMIC,"
+            + "WRITE_SYNCHRONIZATION_MODE=FULL_SYNC,CACHE_NAME=" + HOSTS_CACHE + ",VALUE_TYPE=org.freeflow.ffo.Host\"";
 
     private final Ignite ignite;
     private final IgniteAtomicSequence qpns;
     private final IgniteAtomicSequence containerIds;
     private final IgniteLock allocLock;
+    private final IgniteCache<Object, Object> meta;
 
     private IgniteNode(Ignite ignite) {
         this.ignite = ignite;
-        IgniteCache<Object, Object> meta = ignite.getOrCreateCache(new CacheConfiguration<>(META_CACHE)
+        this.meta = ignite.getOrCreateCache(new CacheConfiguration<>(META_CACHE)
                 .setCacheMode(CacheMode.REPLICATED).setSqlSchema("PUBLIC"));
         createIfAbsent(meta, CREATE_CONTAINERS);
         createIfAbsent(meta, INDEX_LID);
+        createIfAbsent(meta, INDEX_HOST);
+        createIfAbsent(meta, CREATE_HOSTS);
         this.qpns = ignite.atomicSequence(QPN_SEQUENCE, Qpns.MIN - 1, true); // first QPN: 2
         this.qpns.batchSize(QPN_RESERVE);
         this.containerIds = ignite.atomicSequence(CONTAINER_ID_SEQUENCE, 0, true); // first id: 1
@@ -147,6 +170,8 @@ public final class IgniteNode implements AutoCloseable {
                 .setDataStorageConfiguration(storage)
                 .setAtomicConfiguration(new AtomicConfiguration().setBackups(1))
                 .setFailureHandler(new StopNodeFailureHandler())
+                .setFailureDetectionTimeout(s.failureDetectionMillis())
+                .setIncludeEventTypes(EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED)
                 .setPeerClassLoadingEnabled(false)
                 .setMetricsLogFrequency(0)
                 .setPublicThreadPoolSize(2)
@@ -224,6 +249,85 @@ public final class IgniteNode implements AutoCloseable {
             Ignition.removeListener(listener);
             onStop.run();
         }
+    }
+
+    /** The cache behind the HOSTS table (for SQL). */
+    public IgniteCache<Object, Object> hostsCache() {
+        return ignite.cache(HOSTS_CACHE);
+    }
+
+    /** This node's id (new at every start). */
+    public String localNodeId() {
+        return ignite.cluster().localNode().id().toString();
+    }
+
+    /** The address this node advertises first: the configured one, else its first non-loopback. */
+    public String advertisedAddress() {
+        Collection<String> addresses = ignite.cluster().localNode().addresses();
+        return addresses.stream().filter(a -> !a.startsWith("127.") && !a.equals("0:0:0:0:0:0:0:1")).findFirst()
+                .orElse(addresses.isEmpty() ? "" : addresses.iterator().next());
+    }
+
+    /** Ignite's topology version. */
+    public long topologyVersion() {
+        return ignite.cluster().topologyVersion();
+    }
+
+    /** The server nodes of the cluster now, oldest first. */
+    public List<ServerNode> servers() {
+        List<ServerNode> servers = new ArrayList<>();
+        for (ClusterNode n : ignite.cluster().forServers().nodes()) {
+            servers.add(new ServerNode(n.id().toString(), n.order(), List.copyOf(n.addresses()), n.isLocal()));
+        }
+        servers.sort(Comparator.comparingLong(ServerNode::order));
+        return servers;
+    }
+
+    /** One server node of the cluster. */
+    public record ServerNode(String id, long order, List<String> addresses, boolean local) {
+    }
+
+    /** True when this node is the oldest server of the cluster (it acts for the cluster). */
+    public boolean oldestServer() {
+        ClusterNode oldest = ignite.cluster().forServers().forOldest().node();
+        return oldest != null && oldest.isLocal();
+    }
+
+    /**
+     * Calls {@code onLeft} (on Ignite's discovery thread: it must not block or
+     * touch caches; hand the work over) whenever a node leaves or fails.
+     */
+    public void onNodeLeft(Runnable onLeft) {
+        IgnitePredicate<Event> listener = event -> {
+            onLeft.run();
+            return true;
+        };
+        ignite.events().localListen(listener, EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED);
+    }
+
+    /** Runs one SQL statement in schema PUBLIC and returns all it produced. */
+    public QueryResult query(String sql) {
+        try (FieldsQueryCursor<List<?>> cursor = meta.query(new SqlFieldsQuery(sql).setSchema("PUBLIC"))) {
+            List<String> columns = new ArrayList<>();
+            for (int i = 0; i < cursor.getColumnsCount(); i++) {
+                columns.add(cursor.getFieldName(i));
+            }
+            List<List<Object>> rows = new ArrayList<>();
+            for (List<?> row : cursor) {
+                rows.add(new ArrayList<>(row));
+            }
+            return new QueryResult(columns, rows);
+        } catch (CacheException | IgniteException e) {
+            throw new IllegalArgumentException(rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? e.toString() : t.getMessage();
     }
 
     /** Servers in the cluster as this node sees it. */

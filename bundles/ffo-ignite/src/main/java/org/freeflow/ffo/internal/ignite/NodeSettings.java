@@ -14,10 +14,14 @@ import java.util.List;
  * @param localAddress       address to bind, empty for all
  * @param workDirectory      Ignite work directory
  * @param dataRegionMaxMiB   maximum size of the default (in-memory) data region
+ * @param failureDetectionMillis how long a silent node stays in the cluster (Ignite's failure detection timeout)
  */
 public record NodeSettings(String instanceName, List<String> discoveryAddresses, int discoveryPort,
         int communicationPort, int clientConnectorPort, String localAddress, String workDirectory,
-        int dataRegionMaxMiB) {
+        int dataRegionMaxMiB, long failureDetectionMillis) {
+
+    /** Ignite's own default. */
+    public static final long DEFAULT_FAILURE_DETECTION_MILLIS = 10_000;
 
     /** Splits a comma- or space-separated address list. */
     public static List<String> addresses(String list) {

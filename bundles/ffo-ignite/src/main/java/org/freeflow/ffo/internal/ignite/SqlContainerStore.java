@@ -37,6 +37,16 @@ public final class SqlContainerStore implements ContainerStore {
     }
 
     @Override
+    public List<ContainerRecord> onHost(String host) {
+        return select(SELECT + " WHERE HOST = ? ORDER BY NAME", host);
+    }
+
+    @Override
+    public boolean setState(String name, String state) {
+        return update("UPDATE CONTAINERS SET STATE = ? WHERE NAME = ?", state, name) > 0;
+    }
+
+    @Override
     public void insert(ContainerRecord r) {
         update("INSERT INTO CONTAINERS (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.name(), r.tenant(),
                 r.host(), r.virtualIp(), r.prefixLength(), r.lid(), r.gid(), r.state());

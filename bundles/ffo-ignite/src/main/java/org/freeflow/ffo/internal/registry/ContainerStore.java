@@ -15,6 +15,12 @@ public interface ContainerStore {
 
     Optional<ContainerRecord> byLid(int lid);
 
+    /** The records of containers served by {@code host}, ordered by name. */
+    List<ContainerRecord> onHost(String host);
+
+    /** Sets the state of the container; false when there is no such record. */
+    boolean setState(String name, String state);
+
     /** Adds a record whose name is not yet present. */
     void insert(ContainerRecord record);
 

@@ -22,9 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registrar {
 
-    /** State of a registered container. */
-    public static final String RUNNING = "RUNNING";
-
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
 
     private final ContainerStore store;
@@ -50,7 +47,12 @@ public final class Registrar {
         return lock.withLock(() -> {
             Optional<ContainerRecord> existing = store.byName(checkedName);
             if (existing.isPresent()) {
-                return sameHost(existing.get(), checkedHost);
+                ContainerRecord same = sameHost(existing.get(), checkedHost);
+                if (!ContainerRecord.RUNNING.equals(same.state())) {
+                    store.setState(same.name(), ContainerRecord.RUNNING); // its router re-claims it
+                    return same.withState(ContainerRecord.RUNNING);
+                }
+                return same;
             }
             List<ContainerRecord> all = store.all();
             List<String> ips = new ArrayList<>(all.size());
@@ -63,7 +65,7 @@ public final class Registrar {
             }
             ContainerRecord record = new ContainerRecord(checkedName, checkedTenant, checkedHost,
                     network.lowestFree(ips), network.prefixLength(), LowestFree.lid(lids),
-                    freshGid(gids), RUNNING);
+                    freshGid(gids), ContainerRecord.RUNNING);
             store.insert(record);
             LOG.info("Registered container {} (tenant {}) on {}: vIP {}/{}, LID {}, GID {}", record.name(),
                     record.tenant(), record.host(), record.virtualIp(), record.prefixLength(), record.lid(),

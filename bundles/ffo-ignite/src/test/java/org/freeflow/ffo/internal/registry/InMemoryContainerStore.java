@@ -28,6 +28,16 @@ final class InMemoryContainerStore implements ContainerStore {
     }
 
     @Override
+    public List<ContainerRecord> onHost(String host) {
+        return rows.values().stream().filter(r -> r.host().equals(host)).toList();
+    }
+
+    @Override
+    public boolean setState(String name, String state) {
+        return rows.computeIfPresent(name, (n, r) -> r.withState(state)) != null;
+    }
+
+    @Override
     public void insert(ContainerRecord record) {
         if (rows.putIfAbsent(record.name(), record) != null) {
             throw new IllegalStateException("duplicate key " + record.name());

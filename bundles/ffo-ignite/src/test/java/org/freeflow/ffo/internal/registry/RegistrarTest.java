@@ -60,6 +60,15 @@ class RegistrarTest {
     }
 
     @Test
+    void itsRouterReclaimsALostContainerWithItsAddresses() {
+        ContainerRecord first = registrar.register("c1", "t", "host1");
+        store.setState("c1", ContainerRecord.LOST);
+        ContainerRecord again = registrar.register("c1", "t", "host1");
+        assertEquals(first, again);
+        assertEquals(ContainerRecord.RUNNING, store.byName("c1").orElseThrow().state());
+    }
+
+    @Test
     void aNameTakenOnAnotherHostIsRefused() {
         registrar.register("c1", null, "host1");
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Action;
+import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
 import org.junit.jupiter.api.Test;
@@ -138,6 +139,25 @@ class CommandsTest {
     }
 
     /** Runs the command with System.out captured; returns the non-empty lines. */
+    @Test
+    void sqlPrintsTheColumnsRowsAndCountAndRefusesWithoutAnOrchestrator() throws Exception {
+        SqlCommand command = new SqlCommand();
+        command.statement = List.of("SELECT", "NAME, STATE FROM HOSTS");
+        assertThrows(IllegalStateException.class, command::execute);
+        List<String> asked = new java.util.ArrayList<>();
+        command.orchestrator = new FakeOrchestratorView(sql -> {
+            asked.add(sql);
+            return new QueryResult(List.of("NAME", "STATE", "LEFT"),
+                    List.of(List.of("h1", "RUNNING", 1L), java.util.Arrays.asList("h2", "LOST", null)));
+        });
+        List<String> lines = run(command);
+        assertEquals(List.of("SELECT NAME, STATE FROM HOSTS"), asked, "the words joined into one statement");
+        assertEquals(List.of("NAME", "STATE", "LEFT"), columns(lines.get(0)));
+        assertEquals(List.of("h1", "RUNNING", "1"), columns(lines.get(2)));
+        assertEquals(List.of("h2", "LOST", "NULL"), columns(lines.get(3)));
+        assertEquals("2 rows", lines.get(4));
+    }
+
     private static List<String> run(Action command) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

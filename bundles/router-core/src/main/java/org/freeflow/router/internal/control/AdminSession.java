@@ -2,6 +2,7 @@ package org.freeflow.router.internal.control;
 
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AttachReq;
+import org.freeflow.fastpath.api.Abi.ClusterInfo;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
 import org.freeflow.fastpath.api.Abi.PortReq;
@@ -34,6 +35,7 @@ public final class AdminSession implements Session {
             case Abi.OP_ADMIN_ADD_CONTAINER -> add(request, reply);
             case Abi.OP_ADMIN_REMOVE_CONTAINER -> remove(request);
             case Abi.OP_ADMIN_SET_PORT -> setPort(request);
+            case Abi.OP_ADMIN_CLUSTER -> cluster(request, reply);
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown admin op " + request.op());
         }
     }
@@ -71,6 +73,24 @@ public final class AdminSession implements Session {
         reply.putBytes(ContainerInfo.VIP, vnic.virtualIp());
         reply.putBytes(ContainerInfo.GID, vnic.gid());
         reply.length(ContainerInfo.SIZE);
+    }
+
+    private void cluster(Request request, Reply reply) {
+        request.expect(0);
+        ContainerRegistry.ClusterStatus status;
+        try {
+            status = registry.clusterStatus();
+        } catch (OrchestratorLink.Unavailable e) {
+            throw new VerbsException(Errno.EAGAIN, e.getMessage());
+        } catch (RuntimeException e) {
+            throw new VerbsException(Errno.EIO, "the orchestrator did not answer: " + e.getMessage());
+        }
+        reply.putLong(ClusterInfo.TOPOLOGY_VERSION, status.topologyVersion());
+        reply.putInt(ClusterInfo.SERVERS, status.servers());
+        reply.putInt(ClusterInfo.HOSTS_RUNNING, status.hostsRunning());
+        reply.putInt(ClusterInfo.HOSTS_LOST, status.hostsLost());
+        reply.putInt(ClusterInfo.HOST_REGISTERED, status.hostRegistered() ? 1 : 0);
+        reply.length(ClusterInfo.SIZE);
     }
 
     /**

@@ -20,4 +20,24 @@ public interface ContainerRegistry {
 
     /** Takes the container's port down or up; false when it is not attached. */
     boolean setPort(String name, boolean active);
+
+    /**
+     * The orchestrator's cluster as this router sees it.
+     *
+     * @throws org.freeflow.router.internal.vnic.OrchestratorLink.Unavailable without an orchestrator
+     */
+    ClusterStatus clusterStatus();
+
+    /**
+     * What {@code FF_OP_ADMIN_CLUSTER} answers.
+     *
+     * @param topologyVersion the cluster's topology version
+     * @param servers         server nodes in the cluster
+     * @param hostsRunning    HOSTS rows in state RUNNING
+     * @param hostsLost       HOSTS rows in state LOST
+     * @param hostRegistered  this router's host is registered (RUNNING, by this router's node)
+     */
+    record ClusterStatus(long topologyVersion, int servers, int hostsRunning, int hostsLost,
+            boolean hostRegistered) {
+    }
 }

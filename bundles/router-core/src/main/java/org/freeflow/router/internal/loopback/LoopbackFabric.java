@@ -1,8 +1,11 @@
 package org.freeflow.router.internal.loopback;
 
+import java.util.Collection;
+
 import java.nio.file.Path;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.qos.api.QosService;
 import org.freeflow.router.internal.vnic.LocalTransport;
@@ -63,6 +66,11 @@ public final class LoopbackFabric {
         @Override
         public void unregisterContainer(String name) {
             throw new UnsupportedOperationException("a loopback fabric registers no container");
+        }
+
+        @Override
+        public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+            throw new UnsupportedOperationException("a loopback fabric registers no host");
         }
 
         @Override

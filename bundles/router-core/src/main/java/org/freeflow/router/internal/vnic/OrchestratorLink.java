@@ -1,6 +1,9 @@
 package org.freeflow.router.internal.vnic;
 
+import java.util.Collection;
+
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 
 /**
@@ -11,17 +14,21 @@ import org.freeflow.ffo.api.OrchestratorAdminService;
  */
 public final class OrchestratorLink implements OrchestratorAdminService {
 
+    /** Why there is none, until one connects. */
+    public static final String NOT_READY = "the orchestrator is not ready: this router's Ignite node is not in the"
+            + " cluster yet (it registers its services once it is; try again)";
+
     /** No orchestrator right now. */
     public static final class Unavailable extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
-        Unavailable() {
-            super("the orchestrator is not ready: this router's Ignite node is not in the cluster yet"
-                    + " (it registers its services once it is; try again)");
+        public Unavailable(String reason) {
+            super(reason);
         }
     }
 
     private volatile OrchestratorAdminService current;
+    private volatile String whyNone = NOT_READY;
 
     /** The orchestrator to use from now on. */
     public void connect(OrchestratorAdminService orchestrator) {
@@ -32,7 +39,14 @@ public final class OrchestratorLink implements OrchestratorAdminService {
     public void disconnect(OrchestratorAdminService orchestrator) {
         if (current == orchestrator) {
             current = null;
+            whyNone = NOT_READY;
         }
+    }
+
+    /** There is an orchestrator, but this router cannot use it ({@code reason}, e.g. its host name is taken). */
+    public void refuse(String reason) {
+        current = null;
+        whyNone = reason;
     }
 
     /** True while an orchestrator is connected. */
@@ -43,7 +57,7 @@ public final class OrchestratorLink implements OrchestratorAdminService {
     private OrchestratorAdminService current() {
         OrchestratorAdminService o = current;
         if (o == null) {
-            throw new Unavailable();
+            throw new Unavailable(whyNone);
         }
         return o;
     }
@@ -56,6 +70,11 @@ public final class OrchestratorLink implements OrchestratorAdminService {
     @Override
     public void unregisterContainer(String name) {
         current().unregisterContainer(name);
+    }
+
+    @Override
+    public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+        return current().registerHost(name, routerVersion, attached);
     }
 
     @Override

@@ -1,0 +1,23 @@
+package org.freeflow.ffo.internal.registry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where host rows live (the HOSTS table); no membership logic here. */
+public interface HostStore {
+
+    /** All rows, ordered by name. */
+    List<HostRow> all();
+
+    Optional<HostRow> byName(String name);
+
+    /** Writes the row, replacing one of the same name. */
+    void put(HostRow row);
+
+    /** Sets the state of the host; false when there is no such row. */
+    boolean setState(String name, String state);
+
+    /** Sets LAST_SEEN of the host while {@code nodeId} holds it; false otherwise. */
+    boolean heartbeat(String name, String nodeId, Instant now);
+}

@@ -1,0 +1,122 @@
+package org.freeflow.ffo.internal.registry;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.internal.alloc.Names;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which routers are in the cluster, kept in the HOSTS table beside the
+ * containers they serve: a router registers its host when its node joins;
+ * a host whose node is not in the cluster any more is LOST, and so are its
+ * containers, until its router registers again and re-claims the ones it
+ * still serves (the others it no longer knows of are removed).  Stores,
+ * lock and clock are given, which keeps this pure.
+ */
+public final class Membership {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+
+    private final HostStore hosts;
+    private final ContainerStore containers;
+    private final ClusterLock lock;
+    private final Clock clock;
+
+    public Membership(HostStore hosts, ContainerStore containers, ClusterLock lock, Clock clock) {
+        this.hosts = hosts;
+        this.containers = containers;
+        this.lock = lock;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers {@code name} for the node {@code nodeId} at {@code address}.
+     *
+     * @param liveNodes the server nodes in the cluster now: a RUNNING row of a
+     *                  node among them belongs to another router, a name clash
+     */
+    public HostRecord register(String name, String address, String version, String nodeId,
+            Collection<String> attached, Set<String> liveNodes) {
+        String host = Names.host(name);
+        Set<String> keep = new HashSet<>(attached);
+        return lock.withLock(() -> {
+            Optional<HostRow> existing = hosts.byName(host);
+            if (existing.isPresent() && !existing.get().nodeId().equals(nodeId)
+                    && HostRecord.RUNNING.equals(existing.get().record().state())
+                    && liveNodes.contains(existing.get().nodeId())) {
+                throw new IllegalStateException("host name " + host + " is held by the running router at "
+                        + existing.get().record().address() + " (node " + existing.get().nodeId() + ")");
+            }
+            Instant now = clock.instant();
+            HostRecord record = new HostRecord(host, address, version, HostRecord.RUNNING, now, now);
+            hosts.put(new HostRow(record, nodeId));
+            List<String> removed = new ArrayList<>();
+            for (ContainerRecord c : containers.onHost(host)) {
+                if (keep.contains(c.name())) {
+                    containers.setState(c.name(), ContainerRecord.RUNNING);
+                } else {
+                    containers.delete(c.name());
+                    removed.add(c.name());
+                }
+            }
+            LOG.info("Host {} registered (node {}, {}, router {}){}", host, nodeId, address, version,
+                    removed.isEmpty() ? "" : "; containers it no longer serves removed: " + removed);
+            return record;
+        });
+    }
+
+    /**
+     * Marks LOST every RUNNING host whose node is not in {@code liveNodes},
+     * and its containers; returns the hosts it marked.
+     */
+    public List<String> reconcile(Set<String> liveNodes) {
+        return lock.withLock(() -> {
+            List<String> lost = new ArrayList<>();
+            for (HostRow row : hosts.all()) {
+                if (HostRecord.RUNNING.equals(row.record().state()) && !liveNodes.contains(row.nodeId())) {
+                    hosts.setState(row.record().name(), HostRecord.LOST);
+                    int n = 0;
+                    for (ContainerRecord c : containers.onHost(row.record().name())) {
+                        containers.setState(c.name(), ContainerRecord.LOST);
+                        n++;
+                    }
+                    lost.add(row.record().name());
+                    LOG.warn("Host {} lost (its node {} left the cluster): {} container(s) LOST", row.record().name(),
+                            row.nodeId(), n);
+                }
+            }
+            return lost;
+        });
+    }
+
+    /** Records that the router of {@code name} is alive; false when another node holds the name now. */
+    public boolean heartbeat(String name, String nodeId) {
+        return hosts.heartbeat(name, nodeId, clock.instant());
+    }
+
+    /** All hosts, ordered by name. */
+    public List<HostRecord> all() {
+        return hosts.all().stream().map(HostRow::record).toList();
+    }
+
+    /** The host name each node id holds, for the cluster view. */
+    public Map<String, String> hostsByNode() {
+        Map<String, String> byNode = new HashMap<>();
+        for (HostRow row : hosts.all()) {
+            byNode.put(row.nodeId(), row.record().name());
+        }
+        return byNode;
+    }
+}
