@@ -122,7 +122,19 @@ public final class OrchestratorManager {
                     return;
                 }
                 running = up;
-                withdraw = publisher.publish(up);
+            }
+            // outside the lock: registering calls the services' users (their bind methods)
+            Runnable w = publisher.publish(up);
+            boolean current;
+            synchronized (lock) {
+                current = running == up;
+                if (current) {
+                    withdraw = w;
+                }
+            }
+            if (!current) {
+                w.run(); // stopped or deactivated while it was being registered
+                return;
             }
             up.onNodeStop(() -> withdraw(up, "its Ignite node stopped"));
             LOG.info("Orchestrator ready: services registered");
@@ -141,7 +153,9 @@ public final class OrchestratorManager {
             w = withdraw;
             withdraw = null;
         }
-        w.run();
+        if (w != null) {
+            w.run();
+        }
         LOG.warn("Orchestrator services withdrawn: {}", why);
     }
 

@@ -116,7 +116,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         }
         QpDirectory directory = new QpDirectory();
         this.transports = new TransportRegistry(new LocalTransport(directory));
-        this.environment = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
+        this.environment = new VnicEnvironment(poller, qos, this.orchestrator, transports, directory);
         createPrivateDirectory(settings.adminSocket().getParent());
         createPrivateDirectory(settings.containerDir());
         removeStaleSockets(settings.containerDir());

@@ -399,6 +399,44 @@ class ControlProtocolTest {
     }
 
     @Test
+    void aRouterStartedWithoutAnOrchestratorGetsItsQpnsFromTheOneThatComesAndEagainWhenItGoes() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("late"));
+        VirtualNicManager alone = new VirtualNicManager(null, new FakeQos(), poller,
+                new RouterSettings("host2", other, "freeflow0"));
+        FakeOrchestrator late = new FakeOrchestrator();
+        try (WireClient admin = new WireClient(other.resolve("admin.sock"))) {
+            alone.bindOrchestrator(late);
+            Response attached = AttachRequest.ofThisProcess(admin, "qp-owner", "");
+            assertEquals(0, attached.status());
+            Path socket = Path.of(WireClient.string(attached.payload(), ContainerInfo.SOCKET_PATH, 108));
+            try (WireClient ffl = new WireClient(socket)) {
+                int pd = ffl.call(Abi.OP_ALLOC_PD, null).payload().getInt(Abi.HandleResp.HANDLE);
+                int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq(16)).payload().getInt(Abi.CreateCqResp.HANDLE);
+                Response qp = ffl.call(Abi.OP_CREATE_QP, rcQpReq(pd, cq));
+                assertEquals(0, qp.status(), "the QPN comes from the orchestrator bound after the start");
+                assertEquals(0x100, qp.payload().getInt(Abi.CreateQpResp.QP_NUM));
+                alone.unbindOrchestrator(late);
+                assertEquals(Errno.EAGAIN, ffl.call(Abi.OP_CREATE_QP, rcQpReq(pd, cq)).status());
+            }
+        } finally {
+            alone.deactivate();
+        }
+    }
+
+    private static ByteBuffer rcQpReq(int pd, int cq) {
+        ByteBuffer req = WireClient.payload(Abi.CreateQpReq.SIZE);
+        req.putInt(Abi.CreateQpReq.PD_HANDLE, pd);
+        req.putInt(Abi.CreateQpReq.SEND_CQ, cq);
+        req.putInt(Abi.CreateQpReq.RECV_CQ, cq);
+        req.putInt(Abi.CreateQpReq.QP_TYPE, QPT_RC);
+        req.putInt(Abi.CreateQpReq.CAP + Abi.QpCap.MAX_SEND_WR, 16);
+        req.putInt(Abi.CreateQpReq.CAP + Abi.QpCap.MAX_RECV_WR, 16);
+        req.putInt(Abi.CreateQpReq.CAP + Abi.QpCap.MAX_SEND_SGE, 1);
+        req.putInt(Abi.CreateQpReq.CAP + Abi.QpCap.MAX_RECV_SGE, 1);
+        return req;
+    }
+
+    @Test
     void theClusterOpAnswersFromTheOrchestratorOrSaysItIsNotReady() throws Exception {
         try (WireClient admin = admin()) {
             Response none = admin.call(Abi.OP_ADMIN_CLUSTER, null);
