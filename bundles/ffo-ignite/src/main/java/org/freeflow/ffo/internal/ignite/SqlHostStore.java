@@ -50,8 +50,10 @@ public final class SqlHostStore implements HostStore {
 
     @Override
     public boolean heartbeat(String name, String nodeId, Instant now) {
-        return update("UPDATE HOSTS SET LAST_SEEN = ? WHERE NAME = ? AND NODE_ID = ?", Timestamp.from(now), name,
-                nodeId) > 0;
+        // only forward: a heartbeat that raced a new registration must not put LAST_SEEN before JOINED
+        Timestamp at = Timestamp.from(now);
+        return update("UPDATE HOSTS SET LAST_SEEN = ? WHERE NAME = ? AND NODE_ID = ? AND LAST_SEEN <= ?", at, name,
+                nodeId, at) > 0 || byName(name).map(r -> r.nodeId().equals(nodeId)).orElse(false);
     }
 
     private List<HostRow> select(String sql, Object... args) {

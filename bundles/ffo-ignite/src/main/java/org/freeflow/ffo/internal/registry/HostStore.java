@@ -18,6 +18,9 @@ public interface HostStore {
     /** Sets the state of the host; false when there is no such row. */
     boolean setState(String name, String state);
 
-    /** Sets LAST_SEEN of the host while {@code nodeId} holds it; false otherwise. */
+    /**
+     * Moves LAST_SEEN of the host forward to {@code now} while {@code nodeId} holds it (never back);
+     * false when another node holds it or there is no row.
+     */
     boolean heartbeat(String name, String nodeId, Instant now);
 }
