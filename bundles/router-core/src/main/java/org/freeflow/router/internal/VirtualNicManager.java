@@ -83,10 +83,10 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         long dataPathSelfTestMillis() default 5000;
     }
 
-    private final RouterSettings settings;
     /** Written into the HOSTS table: the bundle's version, or "dev" outside OSGi. */
     private static final String ROUTER_VERSION = routerVersion();
 
+    private final RouterSettings settings;
     private final OrchestratorLink orchestrator = new OrchestratorLink();
     private volatile OrchestratorService view;
     private final TransportRegistry transports;
@@ -95,7 +95,6 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final Map<String, Attached> containers = new TreeMap<>();
     private final Listener adminListener;
 
-    /** DS activation. */
     /**
      * DS activation.  The orchestrator is not a condition of the router: it
      * comes once its Ignite node is in the cluster ({@link #bindOrchestrator}),
