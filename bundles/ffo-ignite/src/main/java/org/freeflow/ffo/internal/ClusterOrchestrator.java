@@ -95,8 +95,8 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
         String host = registeredHost;
         try {
             if (host != null && node.running() && !membership.heartbeat(host, node.localNodeId())) {
-                LOG.warn("Host {} is no longer held by this router's node (another router took the name): its heartbeats"
-                        + " no longer count", host);
+                LOG.warn("Host {} is no longer held by this router's node (another router took the name):"
+                        + " its heartbeats no longer count", host);
             }
             reconcileIfOldest();
         } catch (RuntimeException e) {
