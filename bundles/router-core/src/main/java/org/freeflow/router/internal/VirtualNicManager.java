@@ -8,11 +8,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.PollerService;
-import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
@@ -28,14 +26,12 @@ import org.freeflow.router.internal.control.AdminSession;
 import org.freeflow.router.internal.control.ContainerRegistry;
 import org.freeflow.router.internal.control.ControlServer;
 import org.freeflow.router.internal.control.Listener;
-import org.freeflow.router.internal.control.VerbsSession;
 import org.freeflow.router.internal.loopback.DataPathSelfTest;
 import org.freeflow.router.internal.loopback.SelfTestResult;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.OrchestratorLink;
 import org.freeflow.router.internal.vnic.QpDirectory;
 import org.freeflow.router.internal.vnic.TransportRegistry;
-import org.freeflow.router.internal.vnic.VerbsContext;
 import org.freeflow.router.internal.vnic.VirtualNic;
 import org.freeflow.router.internal.vnic.VnicEnvironment;
 import org.osgi.framework.Bundle;
@@ -92,7 +88,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final TransportRegistry transports;
     private final VnicEnvironment environment;
     private final ControlServer server;
-    private final Map<String, Attached> containers = new TreeMap<>();
+    private final Attachments attachments;
     private final Listener adminListener;
 
     /**
@@ -121,6 +117,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         removeStaleSockets(settings.containerDir());
         selfTest(poller, qos);
         this.server = new ControlServer();
+        this.attachments = new Attachments(server, this.orchestrator, environment, settings);
         server.start("freeflow-control");
         try {
             adminListener = server.listenAdmin(settings.adminSocket(), () -> new AdminSession(this));
@@ -159,23 +156,22 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     @Deactivate
     public void deactivate() {
         server.call(() -> {
-            for (Attached a : containers.values()) {
-                server.close(a.listener);
-            }
-            containers.clear();
+            attachments.closeAll();
             server.close(adminListener);
             return null;
         });
         stopServer();
+        attachments.shutdown();
         LOG.info("Router of {} stopped", settings.hostName());
     }
 
     @Reference(name = "orchestrator", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindOrchestrator")
     void bindOrchestrator(OrchestratorAdminService service) {
-        List<String> attached = server.call(() -> new ArrayList<>(containers.keySet()));
         try {
-            service.registerHost(settings.hostName(), ROUTER_VERSION, attached);
+            // in line with the registrations: whatever this router attached before runs first and is counted
+            attachments.onRegistryAndWait(() -> service.registerHost(settings.hostName(), ROUTER_VERSION,
+                    server.call(attachments::names)));
         } catch (RuntimeException e) {
             String why = "this router cannot join the orchestrator as host " + settings.hostName() + ": "
                     + e.getMessage();
@@ -248,7 +244,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     public List<ContainerView> containers() {
         return server.call(() -> {
             List<ContainerView> views = new ArrayList<>();
-            for (Attached a : containers.values()) {
+            for (Attachments.Attached a : attachments.all()) {
                 views.add(a.view(settings.deviceName()));
             }
             return views;
@@ -259,8 +255,8 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     public List<QueuePairView> queuePairs() {
         return server.call(() -> {
             List<QueuePairView> views = new ArrayList<>();
-            for (Attached a : containers.values()) {
-                List<QueuePairView> ofContainer = a.vnic.queuePairViews();
+            for (Attachments.Attached a : attachments.all()) {
+                List<QueuePairView> ofContainer = a.vnic().queuePairViews();
                 ofContainer.sort(Comparator.comparingInt(QueuePairView::qpn));
                 views.addAll(ofContainer);
             }
@@ -268,61 +264,24 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         });
     }
 
+    /** Attaches the container and waits for it (not on the control thread, which completes it). */
     @Override
     public ContainerView attach(String name, String tenant, ContainerIdentity identity) {
-        return server.call(() -> {
-            attachContainer(name, tenant, identity);
-            return containers.get(name).view(settings.deviceName());
-        });
+        if (server.onControlThread()) {
+            throw new IllegalStateException("attach waits for the control thread; call it from another");
+        }
+        Futures.join(attachContainer(name, tenant, identity));
+        return server.call(() -> attachments.get(name).view(settings.deviceName()));
     }
 
     @Override
-    public VirtualNic attachContainer(String name, String tenant, ContainerIdentity identity) {
-        return server.call(() -> {
-            ContainerNames.check(name);
-            Attached existing = containers.get(name);
-            if (existing != null) {
-                if (!existing.identity.equals(identity)) {
-                    throw new IllegalStateException("container " + name + " is attached as " + existing.identity
-                            + ", not " + identity);
-                }
-                return existing.vnic;
-            }
-            ContainerRecord record = orchestrator.registerContainer(name, ContainerNames.tenant(tenant),
-                    settings.hostName());
-            Path path = settings.containerDir().resolve(name + ".sock");
-            VirtualNic vnic = new VirtualNic(record, path);
-            Listener listener;
-            try {
-                listener = server.listenContainer(path, identity, "container " + name,
-                        () -> new VerbsSession(new VerbsContext(vnic, environment), settings.deviceName()));
-            } catch (IOException | IllegalArgumentException e) {
-                orchestrator.unregisterContainer(name);
-                throw new IllegalStateException("cannot open the socket of " + name + ": " + e.getMessage(), e);
-            }
-            containers.put(name, new Attached(vnic, listener, identity));
-            LOG.info("Container {} attached: LID {}, GID {}, vIP {}, socket {} for {}", name, record.lid(),
-                    record.gid(), record.virtualIp(), path, identity);
-            return vnic;
-        });
+    public CompletionStage<VirtualNic> attachContainer(String name, String tenant, ContainerIdentity identity) {
+        return server.call(() -> attachments.attach(name, tenant, identity));
     }
 
     @Override
     public boolean detach(String name) {
-        return server.call(() -> {
-            Attached attached = containers.remove(name);
-            if (attached == null) {
-                return false;
-            }
-            server.close(attached.listener);
-            try {
-                orchestrator.unregisterContainer(name);
-            } catch (RuntimeException e) {
-                LOG.warn("Container {} detached, but the orchestrator did not unregister it", name, e);
-            }
-            LOG.info("Container {} detached", name);
-            return true;
-        });
+        return server.call(() -> attachments.detach(name));
     }
 
     @Override
@@ -331,18 +290,18 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             if (!setPort(name, active)) {
                 throw new NoSuchElementException("container " + name + " is not attached");
             }
-            return containers.get(name).view(settings.deviceName());
+            return attachments.get(name).view(settings.deviceName());
         });
     }
 
     @Override
     public boolean setPort(String name, boolean active) {
         return server.call(() -> {
-            Attached attached = containers.get(name);
+            Attachments.Attached attached = attachments.get(name);
             if (attached == null) {
                 return false;
             }
-            if (attached.vnic.setPortActive(active)) {
+            if (attached.vnic().setPortActive(active)) {
                 LOG.info("Port of container {} {}", name, active ? "up" : "down");
             }
             return true;
@@ -378,13 +337,6 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (UnsupportedOperationException | IOException e) {
             LOG.warn("cannot restrict the permissions of {}: {}", dir, e.getMessage());
-        }
-    }
-
-    private record Attached(VirtualNic vnic, Listener listener, ContainerIdentity identity) {
-
-        ContainerView view(String device) {
-            return vnic.view(device).withAccess(identity.toString(), listener.refused());
         }
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.ContainerInfo;
 import org.freeflow.fastpath.api.Abi.ContainerReq;
@@ -41,6 +42,7 @@ import org.freeflow.router.internal.testing.WireClient.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin and container sockets, spoken to over real SEQPACKET sockets. */
@@ -357,6 +359,71 @@ class ControlProtocolTest {
         assertTrue(p.capacity() <= Abi.MSG_REASON_MAX, "a reason of " + p.capacity() + " bytes");
         assertEquals(0, p.get(p.capacity() - 1), "NUL-terminated");
         return WireClient.string(p, 0, p.capacity());
+    }
+
+    @Test
+    @Timeout(60) // the old control thread waited for the orchestrator: this hung
+    void anAttachWaitingForASlowOrchestratorHoldsUpNoOtherConnection() throws Exception {
+        Path running = addContainer("running");
+        orchestrator.holdRegistrations();
+        try (WireClient slow = admin(); WireClient other = admin(); WireClient ffl = new WireClient(running)) {
+            AttachRequest.sendOfThisProcess(slow, "slow");
+            assertTrue(orchestrator.registrations.tryAcquire(10, TimeUnit.SECONDS), "the registration started");
+            // a second request on the same connection is not read before the first is answered
+            slow.send(Abi.OP_ADMIN_PING, null);
+
+            assertEquals(0, other.call(Abi.OP_ADMIN_PING, null).status(), "the admin socket answers meanwhile");
+            assertEquals(0, ffl.call(Abi.OP_ALLOC_PD, null).status(), "and every container's verbs");
+            assertEquals(0, other.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("running", "")).status());
+            assertEquals(List.of(), router.containers(), "slow is not attached before it is registered");
+
+            orchestrator.releaseRegistrations();
+            Response attached = slow.receive();
+            assertEquals(Abi.OP_ADMIN_ADD_CONTAINER, attached.op());
+            assertEquals(0, attached.status());
+            assertEquals("slow", WireClient.string(attached.payload(), ContainerInfo.NAME, 64));
+            Response ping = slow.receive();
+            assertEquals(Abi.OP_ADMIN_PING, ping.op(), "then the next request, in order");
+            assertEquals(0, ping.status());
+        }
+        assertEquals(List.of("slow"), router.containers().stream().map(ContainerView::name).toList());
+    }
+
+    @Test
+    @Timeout(60)
+    void aPeerThatLeavesBeforeItsDeferredReplyCostsNothing() throws Exception {
+        orchestrator.holdRegistrations();
+        try (WireClient leaving = admin()) {
+            AttachRequest.sendOfThisProcess(leaving, "orphan");
+            assertTrue(orchestrator.registrations.tryAcquire(10, TimeUnit.SECONDS));
+        }
+        try (WireClient other = admin()) {
+            assertEquals(0, other.call(Abi.OP_ADMIN_PING, null).status());
+            orchestrator.releaseRegistrations();
+            Response again = AttachRequest.ofThisProcess(other, "orphan", "");
+            assertEquals(0, again.status(), "the attach went through; asked again, it answers the same NIC");
+            assertEquals(1, again.payload().getShort(ContainerInfo.LID));
+        }
+        assertEquals(1, router.containers().size());
+    }
+
+    @Test
+    @Timeout(60)
+    void twoAttachesOfOneNameAtOnceGetOneNic() throws Exception {
+        orchestrator.holdRegistrations();
+        try (WireClient first = admin(); WireClient second = admin()) {
+            AttachRequest.sendOfThisProcess(first, "twin");
+            assertTrue(orchestrator.registrations.tryAcquire(10, TimeUnit.SECONDS));
+            AttachRequest.sendOfThisProcess(second, "twin");
+            orchestrator.releaseRegistrations();
+            Response a = first.receive();
+            Response b = second.receive();
+            assertEquals(0, a.status());
+            assertEquals(0, b.status());
+            assertEquals(a.payload().getShort(ContainerInfo.LID), b.payload().getShort(ContainerInfo.LID));
+        }
+        assertEquals(0, orchestrator.registrations.availablePermits(), "registered once");
+        assertEquals(1, router.containers().size());
     }
 
     @Test

@@ -1,5 +1,8 @@
 package org.freeflow.router.internal.control;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AttachReq;
 import org.freeflow.fastpath.api.Abi.ClusterInfo;
@@ -16,7 +19,7 @@ import org.freeflow.router.internal.vnic.OrchestratorLink;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
-/** An admin socket connection (root only, mode 0600): ping, attach, detach, port down and up. */
+/** An admin socket connection (root only, mode 0600): ping, attach, detach, port down and up, cluster. */
 public final class AdminSession implements Session {
 
     private final ContainerRegistry registry;
@@ -50,21 +53,44 @@ public final class AdminSession implements Session {
         // an admin connection owns nothing
     }
 
+    /** Attach: answered once the orchestrator registered the container (a deferred reply). */
     private void add(Request request, Reply reply) {
         request.expect(AttachReq.SIZE);
         String name = request.string(AttachReq.CONTAINER_NAME, 64);
         String tenant = request.string(AttachReq.CONTAINER_TENANT, 64);
         ContainerIdentity identity = identity(request);
-        VirtualNic vnic;
+        CompletionStage<VirtualNic> attached;
         try {
-            vnic = registry.attachContainer(name, tenant, identity);
+            attached = registry.attachContainer(name, tenant, identity);
         } catch (IllegalArgumentException e) {
             throw new VerbsException(Errno.EINVAL, e.getMessage());
-        } catch (OrchestratorLink.Unavailable e) {
-            throw new VerbsException(Errno.EAGAIN, e.getMessage());
-        } catch (IllegalStateException e) {
-            throw new VerbsException(Errno.EBUSY, e.getMessage());
         }
+        DeferredReply answer = reply.defer();
+        attached.whenComplete((vnic, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                answer.fail(attachErrno(cause), cause.getMessage());
+            } else {
+                answer.complete(r -> describe(vnic, r));
+            }
+        });
+    }
+
+    private static int attachErrno(Throwable failure) {
+        if (failure instanceof IllegalArgumentException) {
+            return Errno.EINVAL;
+        }
+        if (failure instanceof OrchestratorLink.Unavailable) {
+            return Errno.EAGAIN;
+        }
+        if (failure instanceof IllegalStateException) {
+            return Errno.EBUSY;
+        }
+        return Errno.EIO;
+    }
+
+    private static void describe(VirtualNic vnic, Reply reply) {
         reply.putString(ContainerInfo.NAME, 64, vnic.name());
         reply.putString(ContainerInfo.TENANT, 64, vnic.tenant());
         reply.putString(ContainerInfo.SOCKET_PATH, 108, vnic.socketPath().toString());

@@ -1,19 +1,23 @@
 package org.freeflow.router.internal.control;
 
-import org.freeflow.router.api.ContainerIdentity;
+import java.util.concurrent.CompletionStage;
 
+import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
-/** What the admin socket may do: attach and detach containers, set their ports (on the control thread). */
+/** What the admin socket may do: attach and detach containers, set their ports (called on the control thread). */
 public interface ContainerRegistry {
 
     /**
-     * Attaches the container (or returns it when attached already).
+     * Attaches the container (or returns it when attached already); the stage
+     * completes on the control thread once the orchestrator registered it.
+     * It fails with IllegalArgumentException for a malformed name or tenant,
+     * {@link org.freeflow.router.internal.vnic.OrchestratorLink.Unavailable}
+     * without an orchestrator, IllegalStateException when it refuses.
      *
-     * @throws IllegalArgumentException for a malformed name or tenant
-     * @throws IllegalStateException    when the orchestrator refuses it
+     * @throws IllegalArgumentException for a malformed name
      */
-    VirtualNic attachContainer(String name, String tenant, ContainerIdentity identity);
+    CompletionStage<VirtualNic> attachContainer(String name, String tenant, ContainerIdentity identity);
 
     /** Detaches it; false when it was not attached. */
     boolean detach(String name);

@@ -6,8 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.OwnerTasks;
 import org.freeflow.posix.api.Datagram;
@@ -27,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * connections and a wake-up eventfd.  One request per readable connection,
  * answered before the next (the FFL waits for each reply).  Garbage closes
  * that connection only.  Listeners, connections and every session run on this
- * thread; other threads hand it work through {@link #call}.
+ * thread; other threads hand it work through {@link #call} and {@link #post}.
+ * <p>
+ * A session whose answer needs a slow service (the orchestrator) defers its
+ * reply ({@link Reply#defer}): the connection is not read again until that
+ * reply is sent, and every other connection is served meanwhile.
  */
 public final class ControlServer implements Runnable {
 
@@ -36,6 +43,7 @@ public final class ControlServer implements Runnable {
 
     private final EventFd wakeup;
     private final OwnerTasks tasks = new OwnerTasks("the control thread");
+    private final Queue<Runnable> posted = new ConcurrentLinkedQueue<>();
     private final Runnable wake = this::wake;
     private final List<Listener> listeners = new ArrayList<>();
     private final List<Connection> connections = new ArrayList<>();
@@ -75,12 +83,38 @@ public final class ControlServer implements Runnable {
         }
         listeners.clear();
         tasks.cancelPending();
+        posted.clear();
         wakeup.close();
+    }
+
+    /** True on the control thread. */
+    public boolean onControlThread() {
+        return tasks.onOwner();
     }
 
     /** Runs {@code task} on the control thread (inline when called on it) and returns its result. */
     public <T> T call(Callable<T> task) {
         return tasks.call(task, wake);
+    }
+
+    /**
+     * Runs {@code task} on the control thread soon, without waiting for it
+     * (dropped once the server stopped).  Its exceptions are logged.
+     */
+    public void post(Runnable task) {
+        posted.add(task);
+        wake();
+    }
+
+    private void runPosted() {
+        Runnable task;
+        while ((task = posted.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("control thread: a posted task failed", e);
+            }
+        }
     }
 
     /** The admin socket at {@code path}: root only; each connection gets a session of {@code factory}. */
@@ -147,7 +181,8 @@ public final class ControlServer implements Runnable {
                 pollSet.add(l.socket.fd(), PollSet.POLLIN);
             }
             for (Connection c : cs) {
-                pollSet.add(c.socket.fd(), PollSet.POLLIN);
+                // awaiting its deferred reply, a connection is watched for hang-ups only
+                pollSet.add(c.socket.fd(), c.awaitingReply() ? 0 : PollSet.POLLIN);
             }
             try {
                 pollSet.poll(-1);
@@ -159,6 +194,7 @@ public final class ControlServer implements Runnable {
                 continue;
             }
             tasks.runPending();
+            runPosted();
             for (int i = 0; i < ls.length; i++) {
                 if (pollSet.revents(1 + i) != 0 && listeners.contains(ls[i])) {
                     accept(ls[i]);
@@ -233,21 +269,59 @@ public final class ControlServer implements Runnable {
     }
 
     private void answer(Connection c, Request request) {
-        reply.begin(request.op(), request.seq());
+        int op = request.op();
+        int seq = request.seq();
+        reply.begin(op, seq, () -> new DeferredReply(this, c, op, seq));
         try {
             c.session.handle(request, reply);
+            if (reply.deferred()) {
+                c.awaitReply();
+                return;
+            }
         } catch (VerbsException e) {
             LOG.debug("{}: op {} refused ({}): {}", c.listener.label, request.op(), Errno.name(e.errno()),
                     e.getMessage());
-            if (c.session.explainsFailures()) {
-                reply.fail(e.errno(), e.getMessage());
-            } else {
-                reply.fail(e.errno());
-            }
+            failWith(c, e);
         } catch (RuntimeException e) {
             LOG.error("{}: op {} failed", c.listener.label, request.op(), e);
             reply.fail(Errno.EIO);
         }
+        send(c);
+    }
+
+    /**
+     * A deferred reply's turn (on this thread): {@code fill} writes it (or
+     * throws {@link VerbsException} to fail it), then it is sent and the
+     * connection read again.  Dropped when the connection closed meanwhile.
+     */
+    void completeDeferred(Connection c, int op, int seq, Consumer<Reply> fill) {
+        if (c.closed) {
+            LOG.debug("{}: the peer left before the reply of op {}", c.listener.label, op);
+            return;
+        }
+        c.replied();
+        reply.begin(op, seq);
+        try {
+            fill.accept(reply);
+        } catch (VerbsException e) {
+            LOG.debug("{}: op {} refused ({}): {}", c.listener.label, op, Errno.name(e.errno()), e.getMessage());
+            failWith(c, e);
+        } catch (RuntimeException e) {
+            LOG.error("{}: op {} failed", c.listener.label, op, e);
+            reply.fail(Errno.EIO);
+        }
+        send(c);
+    }
+
+    private void failWith(Connection c, VerbsException e) {
+        if (c.session.explainsFailures()) {
+            reply.fail(e.errno(), e.getMessage());
+        } else {
+            reply.fail(e.errno());
+        }
+    }
+
+    private void send(Connection c) {
         try {
             c.socket.send(reply.finish(), reply.fds());
         } catch (PosixException e) {

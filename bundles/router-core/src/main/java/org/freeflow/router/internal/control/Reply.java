@@ -3,6 +3,7 @@ package org.freeflow.router.internal.control;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.posix.api.FileDescriptors;
 
@@ -25,7 +26,17 @@ public final class Reply {
     private int length;
     private int fdCount;
 
+    private Supplier<DeferredReply> deferral;
+    private boolean deferred;
+
     void begin(int op, int seq) {
+        begin(op, seq, null);
+    }
+
+    /** A new reply to {@code op}/{@code seq}; {@code deferral} makes its {@link DeferredReply} (null: none). */
+    void begin(int op, int seq, Supplier<DeferredReply> deferral) {
+        this.deferral = deferral;
+        this.deferred = false;
         this.op = op;
         this.seq = seq;
         this.status = 0;
@@ -66,6 +77,27 @@ public final class Reply {
             buffer.put(Abi.Hdr.SIZE, bytes, 0, n);
             length = n + 1;
         }
+    }
+
+    /**
+     * This request is answered later, through the returned handle, from any
+     * thread (the answer is written on the control thread); nothing written
+     * into this reply is sent.  Until then the connection is not read.
+     *
+     * @throws IllegalStateException when this reply cannot be deferred
+     */
+    public DeferredReply defer() {
+        if (deferral == null || deferred) {
+            throw new IllegalStateException("this reply cannot be deferred");
+        }
+        closeFd();
+        deferred = true;
+        return deferral.get();
+    }
+
+    /** True once {@link #defer()} was called for this request. */
+    boolean deferred() {
+        return deferred;
     }
 
     /** Sets the payload size (the struct of the reply). */

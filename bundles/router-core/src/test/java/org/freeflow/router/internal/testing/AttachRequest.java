@@ -32,6 +32,17 @@ public final class AttachRequest {
         return withNetns(admin, body(name, tenant, Abi.IDENTITY_NETNS | Abi.IDENTITY_UID, uid(), 0, null));
     }
 
+    /** Sends the attach of {@code name} as {@link #ofThisProcess} does, without waiting for the reply. */
+    public static void sendOfThisProcess(WireClient admin, String name) throws Exception {
+        int netns = FileDescriptors.openReadOnly(Path.of("/proc/self/ns/net"));
+        try {
+            admin.send(Abi.OP_ADMIN_ADD_CONTAINER, body(name, "", Abi.IDENTITY_NETNS | Abi.IDENTITY_UID, uid(), 0,
+                    null), netns);
+        } finally {
+            FileDescriptors.closeQuietly(netns);
+        }
+    }
+
     /** Sends {@code body} with a descriptor of this JVM's network namespace. */
     public static WireClient.Response withNetns(WireClient admin, ByteBuffer body) throws Exception {
         int netns = FileDescriptors.openReadOnly(Path.of("/proc/self/ns/net"));

@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
@@ -16,9 +18,35 @@ public final class FakeOrchestrator implements OrchestratorAdminService {
     private int nextId = 1;
     private int nextQpn = 0x100;
     public boolean refuse;
+    private volatile CountDownLatch held;
+    /** One permit per registration that reached the orchestrator (held or not). */
+    public final Semaphore registrations = new Semaphore(0);
+
+    /** From now on registrations wait until {@link #releaseRegistrations()}: a slow cluster. */
+    public void holdRegistrations() {
+        held = new CountDownLatch(1);
+    }
+
+    public void releaseRegistrations() {
+        held.countDown();
+    }
 
     @Override
-    public synchronized ContainerRecord registerContainer(String name, String tenant, String host) {
+    public ContainerRecord registerContainer(String name, String tenant, String host) {
+        registrations.release();
+        CountDownLatch gate = held;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held");
+            }
+        }
+        return register(name, tenant, host);
+    }
+
+    private synchronized ContainerRecord register(String name, String tenant, String host) {
         if (refuse) {
             throw new IllegalStateException("pool exhausted");
         }

@@ -32,6 +32,12 @@ public final class WireClient implements AutoCloseable {
     }
 
     public Response call(int op, ByteBuffer payload, int... fds) throws PosixException {
+        send(op, payload, fds);
+        return receive();
+    }
+
+    /** Sends a request without waiting for its reply ({@link #receive} it later). */
+    public void send(int op, ByteBuffer payload, int... fds) throws PosixException {
         int length = payload == null ? 0 : payload.remaining();
         ByteBuffer out = ByteBuffer.allocateDirect(Abi.Hdr.SIZE + length).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(Abi.Hdr.MAGIC, Abi.ABI_MAGIC);
@@ -43,7 +49,6 @@ public final class WireClient implements AutoCloseable {
             out.put(Abi.Hdr.SIZE, payload, payload.position(), length);
         }
         socket.send(out, fds);
-        return receive();
     }
 
     public Response receive() throws PosixException {
