@@ -1,6 +1,7 @@
 package org.freeflow.ffo.api;
 
 import java.util.Collection;
+import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -18,7 +19,10 @@ public interface OrchestratorAdminService {
      */
     ContainerRecord registerContainer(String name, String tenant, String host);
 
-    /** Removes the container and frees what it held; unknown names are ignored. */
+    /**
+     * Removes the container and frees what it held, its QPS and MEMORY_MAPS
+     * rows included; unknown names are ignored.
+     */
     void unregisterContainer(String name);
 
     /**
@@ -36,6 +40,43 @@ public interface OrchestratorAdminService {
      */
     HostRecord registerHost(String name, String routerVersion, Collection<String> attached);
 
-    /** A fresh queue-pair number, unique in the cluster, 24-bit and never 0 or 1. */
+    /**
+     * A fresh queue-pair number, unique in the cluster, 24-bit and never 0 or
+     * 1, never one a QP of the cluster holds.  Taken from a range this router
+     * leased; the cluster is asked only when a range runs out.
+     */
     int allocateQpn();
+
+    /**
+     * Publishes the region into MEMORY_MAPS (replacing the row of the same
+     * container and rkey); the stage completes once every node sees it, or
+     * fails with the cluster's reason.  Writes of one router apply in the order
+     * they were asked.
+     *
+     * @since 1.2
+     */
+    CompletionStage<Void> publishMemoryRegion(MemoryRegionRecord region);
+
+    /**
+     * Removes the region from MEMORY_MAPS (no row: nothing happens); completes
+     * once every node sees it gone.
+     *
+     * @since 1.2
+     */
+    CompletionStage<Void> removeMemoryRegion(String container, int rkey);
+
+    /**
+     * Publishes these QPs' rows into QPS (replacing the rows of the same QPNs);
+     * completes once written.
+     *
+     * @since 1.2
+     */
+    CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> queuePairs);
+
+    /**
+     * Removes these QPNs' rows from QPS.
+     *
+     * @since 1.2
+     */
+    CompletionStage<Void> removeQueuePairs(Collection<Integer> qpns);
 }

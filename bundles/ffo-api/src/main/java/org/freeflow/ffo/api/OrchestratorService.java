@@ -36,7 +36,23 @@ public interface OrchestratorService {
     ClusterView cluster();
 
     /**
-     * Runs one SQL statement over the cluster's tables (HOSTS, CONTAINERS, ...)
+     * The region {@code rkey} of {@code container}, from this router's copy of
+     * MEMORY_MAPS (kept current by a continuous query; no cluster round trip).
+     * A router still checks every key itself when an access arrives.
+     *
+     * @since 1.2
+     */
+    Optional<MemoryRegionRecord> memoryRegion(String container, int rkey);
+
+    /**
+     * Every queue pair of the cluster (QPS), ordered by QPN.
+     *
+     * @since 1.2
+     */
+    List<QueuePairRecord> queuePairs();
+
+    /**
+     * Runs one SQL statement over the cluster's tables (HOSTS, CONTAINERS, QPS, MEMORY_MAPS)
      * as an operator would through JDBC, and returns all it produced.
      *
      * @throws IllegalArgumentException when the engine refuses the statement (the message says why)

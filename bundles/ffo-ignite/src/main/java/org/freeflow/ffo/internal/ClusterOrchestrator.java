@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -15,13 +19,16 @@ import java.util.stream.Collectors;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.api.QueryResult;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
-import org.freeflow.ffo.internal.alloc.Qpns;
+import org.freeflow.ffo.internal.alloc.QpnLeases;
 import org.freeflow.ffo.internal.ignite.IgniteNode;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
+import org.freeflow.ffo.internal.ignite.ResourceTables;
 import org.freeflow.ffo.internal.ignite.SqlContainerStore;
 import org.freeflow.ffo.internal.ignite.SqlHostStore;
 import org.freeflow.ffo.internal.registry.ContainerStore;
@@ -36,33 +43,56 @@ import org.slf4j.LoggerFactory;
  * start.  A thread of its own ({@code ffo-membership}) keeps this router's
  * HOSTS row alive and, on the oldest server, marks hosts whose node left as
  * LOST, at once on Ignite's node-left events and every heartbeat besides.
+ * Writes of QPS and MEMORY_MAPS rows run on {@code ffo-writes} in the order
+ * asked; QPNs come from leases refilled on {@code ffo-qpn-leases}.
  * After {@link #close()} (or the node's own stop) calls fail.
  */
 final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdminService, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterOrchestrator.class);
+    /** QPNs per lease: a router asks the cluster once per this many ibv_create_qp. */
+    static final int QPN_LEASE = 1024;
 
     private final IgniteNode node;
     private final ContainerStore store;
     private final Registrar registrar;
     private final Membership membership;
     private final ScheduledExecutorService worker;
+    private final ResourceTables resources;
+    private final ExecutorService writes = singleThread("ffo-writes");
+    private final ExecutorService leasing = singleThread("ffo-qpn-leases");
+    private final QpnLeases qpns;
     private volatile String registeredHost;
 
     private ClusterOrchestrator(IgniteNode node, Ipv4Network network, long heartbeatMillis) {
         this.node = node;
+        this.resources = new ResourceTables(node);
+        this.qpns = new QpnLeases(node::takeQpnValues, resources::qpnsInUse, QPN_LEASE, leasing);
         this.store = new SqlContainerStore(node.containersCache());
         this.registrar = new Registrar(store, node.allocationLock(), node::nextContainerId, network);
         this.membership = new Membership(new SqlHostStore(node.hostsCache()), store, node.allocationLock(),
                 Clock.systemUTC());
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ffo-membership");
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ffo-membership"));
         node.onNodeLeft(() -> worker.execute(this::reconcileIfOldest));
         worker.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         worker.execute(this::reconcileIfOldest); // a node may have left while none was there to see it
+        node.onStop(this::stopThreads); // however the node stops, nothing of it keeps working on
+    }
+
+    private void stopThreads() {
+        worker.shutdownNow();
+        writes.shutdown();
+        leasing.shutdownNow();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static ExecutorService singleThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> daemon(r, name));
     }
 
     /** Starts the node (blocking until it is in the cluster with its tables) and serves from it. */
@@ -157,6 +187,9 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     @Override
     public void unregisterContainer(String name) {
         registrar.unregister(name);
+        if (name != null) {
+            inWriteOrder(() -> resources.dropContainer(name)).join(); // after its writes still queued
+        }
     }
 
     @Override
@@ -164,17 +197,66 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
         HostRecord record = membership.register(name, node.advertisedAddress(), routerVersion, node.localNodeId(),
                 attached, liveServers());
         registeredHost = record.name();
+        List<String> kept = List.copyOf(attached);
+        inWriteOrder(() -> resources.dropOnHostExcept(name, kept)).join();
         return record;
     }
 
     @Override
     public int allocateQpn() {
-        return Qpns.fromSequence(node.nextQpnValue());
+        return qpns.allocate();
+    }
+
+    @Override
+    public CompletionStage<Void> publishMemoryRegion(MemoryRegionRecord region) {
+        return inWriteOrder(() -> resources.putRegion(region));
+    }
+
+    @Override
+    public CompletionStage<Void> removeMemoryRegion(String container, int rkey) {
+        return inWriteOrder(() -> resources.deleteRegion(container, rkey));
+    }
+
+    @Override
+    public CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> queuePairs) {
+        List<QueuePairRecord> copy = List.copyOf(queuePairs);
+        return inWriteOrder(() -> resources.putQueuePairs(copy));
+    }
+
+    @Override
+    public CompletionStage<Void> removeQueuePairs(Collection<Integer> qpns) {
+        List<Integer> copy = List.copyOf(qpns);
+        return inWriteOrder(() -> resources.deleteQueuePairs(copy));
+    }
+
+    @Override
+    public Optional<MemoryRegionRecord> memoryRegion(String container, int rkey) {
+        return resources.region(container, rkey);
+    }
+
+    @Override
+    public List<QueuePairRecord> queuePairs() {
+        return resources.queuePairs();
+    }
+
+    /** Runs {@code write} on ffo-writes, after every write asked before it. */
+    private CompletableFuture<Void> inWriteOrder(Runnable write) {
+        try {
+            return CompletableFuture.runAsync(write, writes);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the orchestrator is closed"));
+        }
     }
 
     @Override
     public void close() {
-        worker.shutdownNow();
+        stopThreads();
+        try {
+            writes.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resources.close();
         node.close();
     }
 }

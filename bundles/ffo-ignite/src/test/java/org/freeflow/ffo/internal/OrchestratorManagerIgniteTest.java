@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +16,19 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -30,7 +36,9 @@ import org.apache.ignite.Ignition;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.QueryResult;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -259,6 +267,123 @@ class OrchestratorManagerIgniteTest {
                 manager.unregisterContainer(n);
             }
         }
+    }
+
+    @Test
+    void aPublishedRegionIsInEveryRoutersCopyAndInSqlUntilItIsRemoved() throws Exception {
+        manager.registerContainer("m1", "acme", "host-m");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        MemoryRegionRecord region = new MemoryRegionRecord("m1", 0x101, 0x101, "host-m", 3, 0x7f00_0000_0000L,
+                1L << 20, 7, at);
+        try {
+            manager.publishMemoryRegion(region).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(Optional.of(region), eventually(() -> other.memoryRegion("m1", 0x101)),
+                    "the other router's continuous query brought it");
+            assertEquals(Optional.of(region), manager.memoryRegion("m1", 0x101));
+            QueryResult perTenant = other.query("SELECT c.TENANT, SUM(m.LENGTH) FROM MEMORY_MAPS m"
+                    + " JOIN CONTAINERS c ON c.NAME = m.CONTAINER WHERE c.NAME = 'm1' GROUP BY c.TENANT");
+            assertEquals(List.of(List.of("acme", BigDecimal.valueOf(1L << 20))), normalize(perTenant.rows()));
+
+            manager.removeMemoryRegion("m1", 0x101).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(Optional.empty(), eventuallyEmpty(() -> other.memoryRegion("m1", 0x101)));
+            assertEquals(List.of(), other.query("SELECT RKEY FROM MEMORY_MAPS WHERE CONTAINER = 'm1'").rows());
+
+            other.publishMemoryRegion(region).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            manager.unregisterContainer("m1");
+        }
+        assertEquals(List.of(), other.query("SELECT RKEY FROM MEMORY_MAPS WHERE CONTAINER = 'm1'").rows(),
+                "a container's unregistration drops its regions");
+        assertEquals(Optional.empty(), eventuallyEmpty(() -> manager.memoryRegion("m1", 0x101)));
+    }
+
+    @Test
+    void queuePairRowsNameTheirPeersContainerAndGoWithTheirContainer() throws Exception {
+        ContainerRecord a = manager.registerContainer("qa", "acme", "host-q");
+        ContainerRecord b = other.registerContainer("qb", "zeta", "host-q2");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        int qpnA = manager.allocateQpn();
+        int qpnB = other.allocateQpn();
+        try {
+            manager.publishQueuePairs(List.of(new QueuePairRecord(qpnA, "qa", "host-q", "RC", "RTS", b.lid(), qpnB,
+                    at, 10, 2, 4096))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            other.publishQueuePairs(List.of(new QueuePairRecord(qpnB, "qb", "host-q2", "RC", "RTS", a.lid(), qpnA,
+                    at, 0, 10, 0))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            QueryResult crossTenant = manager.query("SELECT q.QPN, q.CONTAINER, q.PEER_CONTAINER FROM QPS q"
+                    + " JOIN CONTAINERS c ON c.NAME = q.CONTAINER JOIN CONTAINERS p ON p.NAME = q.PEER_CONTAINER"
+                    + " WHERE c.TENANT <> p.TENANT AND q.CONTAINER IN ('qa', 'qb') ORDER BY q.QPN");
+            List<List<Object>> expected = new ArrayList<>(List.of(List.of(qpnA, "qa", "qb"),
+                    List.of(qpnB, "qb", "qa")));
+            expected.sort(Comparator.comparingInt(r -> (Integer) r.get(0)));
+            assertEquals(expected, crossTenant.rows());
+            assertTrue(other.queuePairs().contains(new QueuePairRecord(qpnA, "qa", "host-q", "RC", "RTS", b.lid(),
+                    qpnB, at, 10, 2, 4096)), other.queuePairs().toString());
+
+            manager.removeQueuePairs(List.of(qpnA)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of(qpnB)), other.query("SELECT QPN FROM QPS WHERE CONTAINER IN ('qa', 'qb')")
+                    .rows());
+        } finally {
+            manager.unregisterContainer("qa");
+            other.unregisterContainer("qb");
+        }
+        assertEquals(List.of(), other.query("SELECT QPN FROM QPS WHERE CONTAINER IN ('qa', 'qb')").rows());
+    }
+
+    @Test // host-a: the name the other tests give this node's router
+    void aRouterRegisteringAgainDropsTheRowsOfWhatItNoLongerServes() throws Exception {
+        manager.registerHost("host-a", "0.1.0", List.of());
+        manager.registerContainer("keep", null, "host-a");
+        manager.registerContainer("gone", null, "host-a");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try {
+            for (String c : List.of("keep", "gone")) {
+                manager.publishMemoryRegion(new MemoryRegionRecord(c, 0x201, 0x201, "host-a", 1, 0, 4096, 1, at))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                manager.publishQueuePairs(List.of(new QueuePairRecord(manager.allocateQpn(), c, "host-a", "UD",
+                        "RTS", 0, 0, at, 0, 0, 0))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            manager.registerHost("host-a", "0.1.0", List.of("keep"));
+            assertEquals(List.of(List.of("keep")), manager.query("SELECT CONTAINER FROM MEMORY_MAPS"
+                    + " WHERE HOST = 'host-a'").rows());
+            assertEquals(List.of(List.of("keep")), manager.query("SELECT CONTAINER FROM QPS WHERE HOST = 'host-a'")
+                    .rows());
+        } finally {
+            manager.unregisterContainer("keep");
+            manager.unregisterContainer("gone");
+        }
+    }
+
+    /** Numbers as JDBC hands them, whatever their Java type. */
+    private static List<List<Object>> normalize(List<List<Object>> rows) {
+        List<List<Object>> out = new ArrayList<>();
+        for (List<Object> row : rows) {
+            List<Object> r = new ArrayList<>();
+            for (Object v : row) {
+                r.add(v instanceof Number n && !(v instanceof BigDecimal) ? new BigDecimal(n.toString()) : v);
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static <T> Optional<T> eventually(java.util.function.Supplier<Optional<T>> read) throws Exception {
+        return awaitRead(read, Optional::isPresent);
+    }
+
+    private static <T> Optional<T> eventuallyEmpty(java.util.function.Supplier<Optional<T>> read) throws Exception {
+        return awaitRead(read, Optional::isEmpty);
+    }
+
+    /** Reads until {@code done} holds of what was read, for up to 10 s; the last read. */
+    private static <T> Optional<T> awaitRead(java.util.function.Supplier<Optional<T>> read,
+            java.util.function.Predicate<Optional<T>> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Optional<T> v = read.get();
+        while (!done.test(v) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            v = read.get();
+        }
+        return v;
     }
 
     /** The record without LAST_SEEN, which the routers' heartbeats move on. */

@@ -127,26 +127,35 @@ final class Attachments {
         result.complete(vnic);
     }
 
-    /** Control thread: detaches it (its socket closes now, its registration goes soon); false when not attached. */
-    boolean detach(String name) {
+    /**
+     * Control thread: detaches it; its socket closes now, and the stage
+     * completes with true once the orchestrator unregistered it (or could not:
+     * that is logged), with false at once when it is not attached.
+     */
+    CompletableFuture<Boolean> detach(String name) {
         Attached a = attached.remove(name);
         if (a == null) {
-            return false;
+            return CompletableFuture.completedFuture(false);
         }
         server.close(a.listener);
-        unregisterLater(name);
         LOG.info("Container {} detached", name);
-        return true;
+        return unregisterLater(name).thenApply(ignored -> true);
     }
 
-    private void unregisterLater(String name) {
+    private CompletableFuture<Void> unregisterLater(String name) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         onRegistry(() -> {
             try {
                 orchestrator.unregisterContainer(name);
             } catch (RuntimeException e) {
                 LOG.warn("Container {} is detached, but the orchestrator did not unregister it", name, e);
             }
-        }, () -> LOG.warn("Container {} is detached; the stopping router leaves its registration", name));
+            done.complete(null);
+        }, () -> {
+            LOG.warn("Container {} is detached; the stopping router leaves its registration", name);
+            done.complete(null);
+        });
+        return done;
     }
 
     /**

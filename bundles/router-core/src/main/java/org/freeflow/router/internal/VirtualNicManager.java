@@ -280,8 +280,17 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     }
 
     @Override
-    public boolean detach(String name) {
+    public CompletionStage<Boolean> detachContainer(String name) {
         return server.call(() -> attachments.detach(name));
+    }
+
+    /** Detaches the container and waits until the orchestrator unregistered it (not on the control thread). */
+    @Override
+    public boolean detach(String name) {
+        if (server.onControlThread()) {
+            throw new IllegalStateException("detach waits for the control thread; call it from another");
+        }
+        return Futures.join(detachContainer(name));
     }
 
     @Override

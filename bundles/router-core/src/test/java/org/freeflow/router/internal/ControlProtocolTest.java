@@ -24,8 +24,10 @@ import org.freeflow.fastpath.api.Abi.DeviceInfo;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.api.QueryResult;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.FileStatus;
 import org.freeflow.posix.api.FileDescriptors;
@@ -374,8 +376,8 @@ class ControlProtocolTest {
 
             assertEquals(0, other.call(Abi.OP_ADMIN_PING, null).status(), "the admin socket answers meanwhile");
             assertEquals(0, ffl.call(Abi.OP_ALLOC_PD, null).status(), "and every container's verbs");
-            assertEquals(0, other.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("running", "")).status());
-            assertEquals(List.of(), router.containers(), "slow is not attached before it is registered");
+            assertEquals(List.of("running"), router.containers().stream().map(ContainerView::name).toList(),
+                    "slow is not attached before it is registered");
 
             orchestrator.releaseRegistrations();
             Response attached = slow.receive();
@@ -385,6 +387,8 @@ class ControlProtocolTest {
             Response ping = slow.receive();
             assertEquals(Abi.OP_ADMIN_PING, ping.op(), "then the next request, in order");
             assertEquals(0, ping.status());
+            assertEquals(0, other.call(Abi.OP_ADMIN_REMOVE_CONTAINER, containerReq("running", "")).status());
+            assertFalse(orchestrator.registered.containsKey("running"), "unregistered before the detach answers");
         }
         assertEquals(List.of("slow"), router.containers().stream().map(ContainerView::name).toList());
     }
@@ -543,6 +547,16 @@ class ControlProtocolTest {
                 public ClusterView cluster() {
                     return new ClusterView(7, List.of(new ClusterView.Node("n1", "host1", List.of("a"), true),
                             new ClusterView.Node("n3", "host3", List.of("c"), false)));
+                }
+
+                @Override
+                public Optional<MemoryRegionRecord> memoryRegion(String container, int rkey) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public List<QueuePairRecord> queuePairs() {
+                    return List.of();
                 }
 
                 @Override

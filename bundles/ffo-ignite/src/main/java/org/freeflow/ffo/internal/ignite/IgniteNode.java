@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 
@@ -12,11 +13,11 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteAtomicSequence;
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.IgniteLock;
 import org.apache.ignite.IgniteState;
 import org.apache.ignite.IgniteSystemProperties;
 import org.apache.ignite.IgnitionListener;
 import org.apache.ignite.Ignition;
+import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
 import org.apache.ignite.cache.query.FieldsQueryCursor;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
@@ -43,75 +44,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Ignite server node and the cluster objects FFO keeps in it:
- * the HOSTS and CONTAINERS tables (replicated, made by DDL), the allocation
- * lock and the container-id and QPN sequences; and what it knows of the
- * cluster (servers, topology, nodes leaving).
+ * the tables ({@link Schema}), the allocation lock and the container-id and
+ * QPN sequences; and what it knows of the cluster (servers, topology, nodes
+ * leaving).
  */
 public final class IgniteNode implements AutoCloseable {
-
-    /** Name of the Ignite cache behind the CONTAINERS table. */
-    public static final String CONTAINERS_CACHE = "FF_CONTAINERS";
 
     private static final Logger LOG = LoggerFactory.getLogger(IgniteNode.class);
     private static final long MIB = 1024L * 1024L;
     private static final String META_CACHE = "FF_META";
+    private static final String LOCKS_CACHE = "FF_LOCKS";
     private static final String ALLOC_LOCK = "ffo.alloc";
     private static final String QPN_SEQUENCE = "ffo.qpn";
     private static final String CONTAINER_ID_SEQUENCE = "ffo.containerId";
-    private static final int QPN_RESERVE = 64;
     private static final int CONTAINER_ID_RESERVE = 8;
-
-    private static final String CREATE_CONTAINERS = "CREATE TABLE IF NOT EXISTS CONTAINERS ("
-            + "NAME VARCHAR PRIMARY KEY, TENANT VARCHAR NOT NULL, HOST VARCHAR NOT NULL, "
-            + "VIRTUAL_IP VARCHAR NOT NULL, PREFIX_LENGTH INT NOT NULL, LID INT NOT NULL, "
-            + "GID VARCHAR NOT NULL, STATE VARCHAR NOT NULL) WITH \"TEMPLATE=REPLICATED,"
-            + "ATOMICITY=ATOMIC,WRITE_SYNCHRONIZATION_MODE=FULL_SYNC,CACHE_NAME=" + CONTAINERS_CACHE
-            + ",VALUE_TYPE=org.freeflow.ffo.Container\"";
-    private static final String INDEX_LID = "CREATE INDEX IF NOT EXISTS CONTAINERS_LID ON CONTAINERS (LID)";
-    private static final String INDEX_HOST = "CREATE INDEX IF NOT EXISTS CONTAINERS_HOST ON CONTAINERS (HOST)";
-    /** Name of the Ignite cache behind the HOSTS table. */
-    public static final String HOSTS_CACHE = "FF_HOSTS";
-    private static final String CREATE_HOSTS = "CREATE TABLE IF NOT EXISTS HOSTS ("
-            + "NAME VARCHAR PRIMARY KEY, ADDRESS VARCHAR NOT NULL, ROUTER_VERSION VARCHAR NOT NULL, "
-            + "STATE VARCHAR NOT NULL, JOINED TIMESTAMP NOT NULL, LAST_SEEN TIMESTAMP NOT NULL, "
-            + "NODE_ID VARCHAR NOT NULL) WITH \"TEMPLATE=REPLICATED,ATOMICITY=ATOMIC,"
-            + "WRITE_SYNCHRONIZATION_MODE=FULL_SYNC,CACHE_NAME=" + HOSTS_CACHE + ",VALUE_TYPE=org.freeflow.ffo.Host\"";
 
     private final Ignite ignite;
     private final IgniteAtomicSequence qpns;
     private final IgniteAtomicSequence containerIds;
-    private final IgniteLock allocLock;
+    private final IgniteCache<String, Boolean> locks;
     private final IgniteCache<Object, Object> meta;
 
     private IgniteNode(Ignite ignite) {
         this.ignite = ignite;
         this.meta = ignite.getOrCreateCache(new CacheConfiguration<>(META_CACHE)
                 .setCacheMode(CacheMode.REPLICATED).setSqlSchema("PUBLIC"));
-        createIfAbsent(meta, CREATE_CONTAINERS);
-        createIfAbsent(meta, INDEX_LID);
-        createIfAbsent(meta, INDEX_HOST);
-        createIfAbsent(meta, CREATE_HOSTS);
+        // an explicit lock of a transactional cache: released when its holder's node leaves, however it leaves
+        this.locks = ignite.getOrCreateCache(new CacheConfiguration<String, Boolean>(LOCKS_CACHE)
+                .setCacheMode(CacheMode.REPLICATED).setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL));
+        Schema.create(meta);
         this.qpns = ignite.atomicSequence(QPN_SEQUENCE, Qpns.MIN - 1, true); // first QPN: 2
-        this.qpns.batchSize(QPN_RESERVE);
+        this.qpns.batchSize(1); // routers lease ranges themselves (QpnLeases)
         this.containerIds = ignite.atomicSequence(CONTAINER_ID_SEQUENCE, 0, true); // first id: 1
         this.containerIds.batchSize(CONTAINER_ID_RESERVE);
-        this.allocLock = ignite.reentrantLock(ALLOC_LOCK, true, false, true);
-    }
-
-    /**
-     * Runs a CREATE ... IF NOT EXISTS.  Two nodes that start together may both
-     * find the object absent, and one then fails with "already exists"; run
-     * again, the statement finds it there.  A failure for any other reason
-     * fails again and is thrown.
-     */
-    private static void createIfAbsent(IgniteCache<Object, Object> cache, String ddl) {
-        try {
-            cache.query(new SqlFieldsQuery(ddl)).getAll();
-        } catch (CacheException raced) {
-            LOG.debug("{} failed ({}); once more, as another node may have made it meanwhile", ddl,
-                    raced.getMessage());
-            cache.query(new SqlFieldsQuery(ddl)).getAll();
-        }
     }
 
     /**
@@ -195,7 +160,17 @@ public final class IgniteNode implements AutoCloseable {
 
     /** The cache behind the CONTAINERS table (for SQL). */
     public IgniteCache<Object, Object> containersCache() {
-        return ignite.cache(CONTAINERS_CACHE);
+        return ignite.cache(Schema.CONTAINERS_CACHE);
+    }
+
+    /** The cache behind the QPS table. */
+    IgniteCache<Object, Object> queuePairsCache() {
+        return ignite.cache(Schema.QPS_CACHE);
+    }
+
+    /** The cache behind the MEMORY_MAPS table. */
+    IgniteCache<Object, Object> memoryMapsCache() {
+        return ignite.cache(Schema.MEMORY_MAPS_CACHE);
     }
 
     /** The cluster-wide allocation lock; failover-safe (released if its holder's node leaves). */
@@ -203,11 +178,12 @@ public final class IgniteNode implements AutoCloseable {
         return new ClusterLock() {
             @Override
             public <T> T withLock(Supplier<T> action) {
-                allocLock.lock();
+                Lock lock = locks.lock(ALLOC_LOCK);
+                lock.lock();
                 try {
                     return action.get();
                 } finally {
-                    allocLock.unlock();
+                    lock.unlock();
                 }
             }
         };
@@ -218,9 +194,12 @@ public final class IgniteNode implements AutoCloseable {
         return containerIds.incrementAndGet();
     }
 
-    /** Next value of the QPN sequence (map it with {@link Qpns#fromSequence}). */
-    public long nextQpnValue() {
-        return qpns.incrementAndGet();
+    /**
+     * Reserves {@code count} consecutive values of the QPN sequence and
+     * returns the first (map them with {@link Qpns#fromSequence}).
+     */
+    public long takeQpnValues(int count) {
+        return qpns.getAndAdd(count) + 1;
     }
 
     /** True while the node runs (it has not stopped, by a call or by a failure). */
@@ -253,7 +232,7 @@ public final class IgniteNode implements AutoCloseable {
 
     /** The cache behind the HOSTS table (for SQL). */
     public IgniteCache<Object, Object> hostsCache() {
-        return ignite.cache(HOSTS_CACHE);
+        return ignite.cache(Schema.HOSTS_CACHE);
     }
 
     /** This node's id (new at every start). */

@@ -1,11 +1,9 @@
 package org.freeflow.ffo.internal.ignite;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.internal.registry.ContainerStore;
 
@@ -15,10 +13,10 @@ public final class SqlContainerStore implements ContainerStore {
     private static final String COLUMNS = "NAME, TENANT, HOST, VIRTUAL_IP, PREFIX_LENGTH, LID, GID, STATE";
     private static final String SELECT = "SELECT " + COLUMNS + " FROM CONTAINERS";
 
-    private final IgniteCache<Object, Object> cache;
+    private final SqlTable table;
 
     public SqlContainerStore(IgniteCache<Object, Object> cache) {
-        this.cache = cache;
+        this.table = new SqlTable(cache);
     }
 
     @Override
@@ -58,17 +56,12 @@ public final class SqlContainerStore implements ContainerStore {
     }
 
     private List<ContainerRecord> select(String sql, Object... args) {
-        List<ContainerRecord> records = new ArrayList<>();
-        for (List<?> row : cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll()) {
-            records.add(new ContainerRecord((String) row.get(0), (String) row.get(1), (String) row.get(2),
-                    (String) row.get(3), ((Number) row.get(4)).intValue(), ((Number) row.get(5)).intValue(),
-                    (String) row.get(6), (String) row.get(7)));
-        }
-        return records;
+        return table.select(sql, row -> new ContainerRecord((String) row.get(0), (String) row.get(1),
+                (String) row.get(2), (String) row.get(3), ((Number) row.get(4)).intValue(),
+                ((Number) row.get(5)).intValue(), (String) row.get(6), (String) row.get(7)), args);
     }
 
     private long update(String sql, Object... args) {
-        List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
-        return ((Number) result.get(0).get(0)).longValue();
+        return table.update(sql, args);
     }
 }

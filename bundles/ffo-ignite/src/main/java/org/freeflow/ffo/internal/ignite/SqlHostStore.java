@@ -2,12 +2,10 @@ package org.freeflow.ffo.internal.ignite;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.internal.registry.HostRow;
 import org.freeflow.ffo.internal.registry.HostStore;
@@ -18,10 +16,10 @@ public final class SqlHostStore implements HostStore {
     private static final String COLUMNS = "NAME, ADDRESS, ROUTER_VERSION, STATE, JOINED, LAST_SEEN, NODE_ID";
     private static final String SELECT = "SELECT " + COLUMNS + " FROM HOSTS";
 
-    private final IgniteCache<Object, Object> cache;
+    private final SqlTable table;
 
     public SqlHostStore(IgniteCache<Object, Object> cache) {
-        this.cache = cache;
+        this.table = new SqlTable(cache);
     }
 
     @Override
@@ -37,10 +35,9 @@ public final class SqlHostStore implements HostStore {
     @Override
     public void put(HostRow row) {
         HostRecord r = row.record();
-        cache.query(new SqlFieldsQuery("MERGE INTO HOSTS (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .setArgs(r.name(), r.address(), r.routerVersion(), r.state(), Timestamp.from(r.joined()),
-                        Timestamp.from(r.lastSeen()), row.nodeId()))
-                .getAll();
+        table.update("MERGE INTO HOSTS (" + COLUMNS + ") VALUES (" + SqlTable.parameters(7) + ")", r.name(),
+                r.address(), r.routerVersion(), r.state(), Timestamp.from(r.joined()), Timestamp.from(r.lastSeen()),
+                row.nodeId());
     }
 
     @Override
@@ -57,17 +54,12 @@ public final class SqlHostStore implements HostStore {
     }
 
     private List<HostRow> select(String sql, Object... args) {
-        List<HostRow> rows = new ArrayList<>();
-        for (List<?> row : cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll()) {
-            rows.add(new HostRow(new HostRecord((String) row.get(0), (String) row.get(1), (String) row.get(2),
-                    (String) row.get(3), ((Timestamp) row.get(4)).toInstant(), ((Timestamp) row.get(5)).toInstant()),
-                    (String) row.get(6)));
-        }
-        return rows;
+        return table.select(sql, row -> new HostRow(new HostRecord((String) row.get(0), (String) row.get(1),
+                (String) row.get(2), (String) row.get(3), ((Timestamp) row.get(4)).toInstant(),
+                ((Timestamp) row.get(5)).toInstant()), (String) row.get(6)), args);
     }
 
     private long update(String sql, Object... args) {
-        List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
-        return ((Number) result.get(0).get(0)).longValue();
+        return table.update(sql, args);
     }
 }

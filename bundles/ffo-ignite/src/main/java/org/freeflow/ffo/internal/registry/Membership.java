@@ -86,12 +86,14 @@ public final class Membership {
             List<String> lost = new ArrayList<>();
             for (HostRow row : hosts.all()) {
                 if (HostRecord.RUNNING.equals(row.record().state()) && !liveNodes.contains(row.nodeId())) {
-                    hosts.setState(row.record().name(), HostRecord.LOST);
+                    // containers first: a write that fails midway (the topology is changing) leaves the host
+                    // RUNNING, and the next reconciliation does it all again
                     int n = 0;
                     for (ContainerRecord c : containers.onHost(row.record().name())) {
                         containers.setState(c.name(), ContainerRecord.LOST);
                         n++;
                     }
+                    hosts.setState(row.record().name(), HostRecord.LOST);
                     lost.add(row.record().name());
                     LOG.warn("Host {} lost (its node {} left the cluster): {} container(s) LOST", row.record().name(),
                             row.nodeId(), n);

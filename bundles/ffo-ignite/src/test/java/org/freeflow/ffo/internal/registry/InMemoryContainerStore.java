@@ -11,6 +11,8 @@ import org.freeflow.ffo.api.ContainerRecord;
 final class InMemoryContainerStore implements ContainerStore {
 
     private final Map<String, ContainerRecord> rows = new ConcurrentSkipListMap<>();
+    /** The next setState fails, as an update does while the topology changes. */
+    boolean failNextStateChange;
 
     @Override
     public List<ContainerRecord> all() {
@@ -34,6 +36,10 @@ final class InMemoryContainerStore implements ContainerStore {
 
     @Override
     public boolean setState(String name, String state) {
+        if (failNextStateChange) {
+            failNextStateChange = false;
+            throw new IllegalStateException("Failed to update keys (retry update if possible)");
+        }
         return rows.computeIfPresent(name, (n, r) -> r.withState(state)) != null;
     }
 

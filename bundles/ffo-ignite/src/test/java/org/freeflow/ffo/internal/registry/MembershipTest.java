@@ -61,6 +61,17 @@ class MembershipTest {
     }
 
     @Test
+    void aReconciliationThatFailsMidwayIsDoneWhollyByTheNext() {
+        membership.register("h2", "a2", "v", "node-2", List.of(), Set.of("node-2"));
+        container("c2", "h2");
+        containers.failNextStateChange = true;
+        assertThrows(IllegalStateException.class, () -> membership.reconcile(Set.of("node-1")));
+        assertEquals(List.of("h2"), membership.reconcile(Set.of("node-1")), "the host was left for the next one");
+        assertEquals(ContainerRecord.LOST, state("c2"));
+        assertEquals(HostRecord.LOST, hosts.byName("h2").orElseThrow().record().state());
+    }
+
+    @Test
     void aRouterThatComesBackReclaimsWhatItServesAndDropsTheRest() {
         membership.register("h2", "a2", "v", "node-2", List.of(), Set.of("node-2"));
         container("kept", "h2");

@@ -7,8 +7,10 @@ import java.util.function.Function;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.api.QueryResult;
+import org.freeflow.ffo.api.QueuePairRecord;
 
 /** An orchestrator that answers SQL with a function and holds nothing else. */
 final class FakeOrchestratorView implements OrchestratorService {
@@ -47,6 +49,16 @@ final class FakeOrchestratorView implements OrchestratorService {
     @Override
     public ClusterView cluster() {
         return new ClusterView(1, List.of());
+    }
+
+    @Override
+    public Optional<MemoryRegionRecord> memoryRegion(String container, int rkey) {
+        return Optional.empty();
+    }
+
+    @Override
+    public List<QueuePairRecord> queuePairs() {
+        return List.of();
     }
 
     @Override

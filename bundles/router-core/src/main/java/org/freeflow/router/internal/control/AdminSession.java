@@ -36,7 +36,7 @@ public final class AdminSession implements Session {
         switch (request.op()) {
             case Abi.OP_ADMIN_PING -> request.expect(0);
             case Abi.OP_ADMIN_ADD_CONTAINER -> add(request, reply);
-            case Abi.OP_ADMIN_REMOVE_CONTAINER -> remove(request);
+            case Abi.OP_ADMIN_REMOVE_CONTAINER -> remove(request, reply);
             case Abi.OP_ADMIN_SET_PORT -> setPort(request);
             case Abi.OP_ADMIN_CLUSTER -> cluster(request, reply);
             default -> throw new VerbsException(Errno.EOPNOTSUPP, "unknown admin op " + request.op());
@@ -166,11 +166,19 @@ public final class AdminSession implements Session {
         }
     }
 
-    private void remove(Request request) {
+    /** Detach: answered once the orchestrator unregistered the container (a deferred reply). */
+    private void remove(Request request, Reply reply) {
         request.expect(ContainerReq.SIZE);
         String name = request.string(ContainerReq.NAME, 64);
-        if (!registry.detach(name)) {
-            throw new VerbsException(Errno.ENOENT, "container " + name + " is not attached");
-        }
+        CompletionStage<Boolean> detached = registry.detachContainer(name);
+        DeferredReply answer = reply.defer();
+        detached.whenComplete((wasAttached, failure) -> answer.complete(r -> {
+            if (failure != null) {
+                throw new VerbsException(Errno.EIO, "detach failed: " + failure.getMessage());
+            }
+            if (!wasAttached) {
+                throw new VerbsException(Errno.ENOENT, "container " + name + " is not attached");
+            }
+        }));
     }
 }

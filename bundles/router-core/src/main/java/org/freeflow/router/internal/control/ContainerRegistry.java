@@ -19,8 +19,11 @@ public interface ContainerRegistry {
      */
     CompletionStage<VirtualNic> attachContainer(String name, String tenant, ContainerIdentity identity);
 
-    /** Detaches it; false when it was not attached. */
-    boolean detach(String name);
+    /**
+     * Detaches it; the stage completes (on the registry's thread) with true
+     * once the orchestrator unregistered it, with false when it was not attached.
+     */
+    CompletionStage<Boolean> detachContainer(String name);
 
     /** Takes the container's port down or up; false when it is not attached. */
     boolean setPort(String name, boolean active);

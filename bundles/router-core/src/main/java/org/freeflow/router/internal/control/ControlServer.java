@@ -271,7 +271,7 @@ public final class ControlServer implements Runnable {
     private void answer(Connection c, Request request) {
         int op = request.op();
         int seq = request.seq();
-        reply.begin(op, seq, () -> new DeferredReply(this, c, op, seq));
+        reply.begin(op, seq, () -> new DeferredReply(fill -> post(() -> completeDeferred(c, op, seq, fill)), op, seq));
         try {
             c.session.handle(request, reply);
             if (reply.deferred()) {

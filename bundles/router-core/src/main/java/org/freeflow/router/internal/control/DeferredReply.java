@@ -13,15 +13,14 @@ import org.freeflow.router.internal.vnic.VerbsException;
  */
 public final class DeferredReply {
 
-    private final ControlServer server;
-    private final Connection connection;
+    private final Consumer<Consumer<Reply>> deliver;
     private final int op;
     private final int seq;
     private final AtomicBoolean completed = new AtomicBoolean();
 
-    DeferredReply(ControlServer server, Connection connection, int op, int seq) {
-        this.server = server;
-        this.connection = connection;
+    /** @param deliver hands the answer to the control thread, which writes it with the fill and sends it */
+    DeferredReply(Consumer<Consumer<Reply>> deliver, int op, int seq) {
+        this.deliver = deliver;
         this.op = op;
         this.seq = seq;
     }
@@ -36,7 +35,7 @@ public final class DeferredReply {
         if (!completed.compareAndSet(false, true)) {
             throw new IllegalStateException("the reply to op " + op + " seq " + seq + " was completed already");
         }
-        server.post(() -> server.completeDeferred(connection, op, seq, fill));
+        deliver.accept(fill);
     }
 
     /** Refuses the request with {@code errno}, and {@code reason} where the session explains failures. */

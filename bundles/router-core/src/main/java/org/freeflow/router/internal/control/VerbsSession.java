@@ -1,5 +1,7 @@
 package org.freeflow.router.internal.control;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AsyncEvent;
 import org.freeflow.fastpath.api.Abi.CreateCqReq;
@@ -25,15 +27,20 @@ import org.freeflow.posix.api.Errno;
 import org.freeflow.router.internal.RouterDefaults;
 import org.freeflow.router.internal.vnic.AsyncEventQueue;
 import org.freeflow.router.internal.vnic.Grants;
+import org.freeflow.router.internal.vnic.OrchestratorLink;
 import org.freeflow.router.internal.vnic.QpAttributes;
 import org.freeflow.router.internal.vnic.QpCaps;
 import org.freeflow.router.internal.vnic.QpRequest;
 import org.freeflow.router.internal.vnic.VerbsContext;
 import org.freeflow.router.internal.vnic.VerbsException;
 import org.freeflow.router.internal.vnic.VirtualNic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A container socket connection: the FFL's verbs requests, decoded for its {@link VerbsContext}. */
 public final class VerbsSession implements Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerbsSession.class);
 
     private final VerbsContext context;
     private final String deviceName;
@@ -54,7 +61,7 @@ public final class VerbsSession implements Session {
             }
             case Abi.OP_DEALLOC_PD -> context.deallocPd(handle(request));
             case Abi.OP_REG_MR -> regMr(request, reply);
-            case Abi.OP_DEREG_MR -> context.deregMr(handle(request));
+            case Abi.OP_DEREG_MR -> deregMr(request, reply);
             case Abi.OP_CREATE_CQ -> createCq(request, reply);
             case Abi.OP_DESTROY_CQ -> destroyReply(reply, context.destroyCq(handle(request)));
             case Abi.OP_CREATE_QP -> createQp(request, reply);
@@ -146,15 +153,55 @@ public final class VerbsSession implements Session {
         reply.length(PortAttr.SIZE);
     }
 
+    /**
+     * ibv_reg_mr: registered here, then answered once the cluster's memory
+     * maps hold it (a deferred reply); if they cannot, it is deregistered and
+     * refused (EAGAIN without an orchestrator, ENOMEM otherwise).
+     */
     private void regMr(Request request, Reply reply) {
         request.expect(RegMrReq.SIZE);
         Grants.Mr mr = context.regMr(request.getInt(RegMrReq.PD_HANDLE), request.getInt(RegMrReq.ACCESS),
                 request.getLong(RegMrReq.ADDR), request.getLong(RegMrReq.LENGTH), request.getLong(RegMrReq.IOVA),
                 request.fd(0));
-        reply.putInt(RegMrResp.HANDLE, mr.handle());
-        reply.putInt(RegMrResp.LKEY, mr.key());
-        reply.putInt(RegMrResp.RKEY, mr.key());
-        reply.length(RegMrResp.SIZE);
+        CompletionStage<Void> published;
+        try {
+            published = context.publishMr(mr.handle());
+        } catch (RuntimeException e) {
+            context.deregMr(mr.handle());
+            throw e;
+        }
+        DeferredReply answer = reply.defer();
+        published.whenComplete((ok, failure) -> answer.complete(r -> {
+            if (failure != null) {
+                context.deregMr(mr.handle());
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                throw new VerbsException(cause instanceof OrchestratorLink.Unavailable ? Errno.EAGAIN : Errno.ENOMEM,
+                        "the memory maps did not take the region: " + cause.getMessage());
+            }
+            r.putInt(RegMrResp.HANDLE, mr.handle());
+            r.putInt(RegMrResp.LKEY, mr.key());
+            r.putInt(RegMrResp.RKEY, mr.key());
+            r.length(RegMrResp.SIZE);
+        }));
+    }
+
+    /**
+     * ibv_dereg_mr: the key stops resolving here at once; answered once the
+     * cluster's memory maps dropped it too (or could not: a stale row names a
+     * key no router resolves any more, and the container's unregistration
+     * removes it).
+     */
+    private void deregMr(Request request, Reply reply) {
+        CompletionStage<Void> removed = context.deregMr(handle(request));
+        DeferredReply answer = reply.defer();
+        removed.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warn("{}: a deregistered region stays in MEMORY_MAPS until its container leaves: {}", context,
+                        failure.getMessage());
+            }
+            answer.complete(r -> r.length(0));
+        });
     }
 
     private void createCq(Request request, Reply reply) {

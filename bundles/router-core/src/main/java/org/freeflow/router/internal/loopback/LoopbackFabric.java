@@ -1,12 +1,16 @@
 package org.freeflow.router.internal.loopback;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import java.nio.file.Path;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.qos.api.QosService;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.QpDirectory;
@@ -76,6 +80,28 @@ public final class LoopbackFabric {
         @Override
         public synchronized int allocateQpn() {
             return nextQpn++;
+        }
+
+        // the self-test's QPs and regions are the router's own, in no table of the cluster
+
+        @Override
+        public CompletionStage<Void> publishMemoryRegion(MemoryRegionRecord region) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> removeMemoryRegion(String container, int rkey) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> queuePairs) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> removeQueuePairs(Collection<Integer> qpns) {
+            return CompletableFuture.completedFuture(null);
         }
     }
 }

@@ -1,10 +1,15 @@
 package org.freeflow.router.internal.vnic;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.ffo.api.QueuePairRecord;
 
 /**
  * The router's way to the orchestrator, which comes and goes: the
@@ -80,5 +85,34 @@ public final class OrchestratorLink implements OrchestratorAdminService {
     @Override
     public int allocateQpn() {
         return current().allocateQpn();
+    }
+
+    @Override
+    public CompletionStage<Void> publishMemoryRegion(MemoryRegionRecord region) {
+        return write(o -> o.publishMemoryRegion(region));
+    }
+
+    @Override
+    public CompletionStage<Void> removeMemoryRegion(String container, int rkey) {
+        return write(o -> o.removeMemoryRegion(container, rkey));
+    }
+
+    @Override
+    public CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> queuePairs) {
+        return write(o -> o.publishQueuePairs(queuePairs));
+    }
+
+    @Override
+    public CompletionStage<Void> removeQueuePairs(Collection<Integer> qpns) {
+        return write(o -> o.removeQueuePairs(qpns));
+    }
+
+    /** A write's stage; without an orchestrator, failed with {@link Unavailable} (never thrown). */
+    private CompletionStage<Void> write(Function<OrchestratorAdminService, CompletionStage<Void>> write) {
+        OrchestratorAdminService o = current;
+        if (o == null) {
+            return CompletableFuture.failedFuture(new Unavailable(whyNone));
+        }
+        return write.apply(o);
     }
 }

@@ -11,6 +11,7 @@ import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.freeflow.fastpath.api.Abi;
@@ -51,6 +52,8 @@ final class QueuePair implements PollTarget {
 
     final int handle;
     final int qpn;
+    /** When ibv_create_qp made it (its QPS row's CREATED). */
+    final Instant created = Instant.now();
     final int type;
     final ConnectedService service;
     final boolean sqSigAll;

@@ -2,6 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.QueryQpResp;
 import org.freeflow.fastpath.api.CompletionRingProducer;
@@ -99,7 +100,20 @@ public final class VerbsContext {
         return new Grants.Mr(handle, mr.key);
     }
 
-    public void deregMr(int handle) {
+    /**
+     * Publishes MR {@code handle} into the cluster's memory maps; ibv_reg_mr
+     * answers once the stage completed (and deregisters it when it failed).
+     */
+    public CompletionStage<Void> publishMr(int handle) {
+        return env.orchestrator().publishMemoryRegion(ClusterRecords.region(vnic, mrs.get(handle)));
+    }
+
+    /**
+     * Deregisters the MR: its key stops resolving here at once; the returned
+     * stage completes once the cluster's memory maps no longer hold it
+     * (ibv_dereg_mr answers then).
+     */
+    public CompletionStage<Void> deregMr(int handle) {
         MemoryRegion mr = mrs.get(handle);
         env.poller().call(() -> {
             vnic.mrTable.remove(mr);
@@ -108,6 +122,7 @@ public final class VerbsContext {
         mrs.remove(handle);
         mr.pd.release();
         mr.unmap();
+        return env.orchestrator().removeMemoryRegion(vnic.name(), mr.key);
     }
 
     /** The router page's memfd, for the OPEN reply (kept open by the poller service). */
@@ -253,6 +268,7 @@ public final class VerbsContext {
             xrcd.domain.addTarget(qp);
         }
         vnic.queuePairAdded();
+        ClusterRecords.publish(env.orchestrator(), qp);
         LOG.debug("{}: {} created", vnic.name(), qp);
         return new Grants.Qp(handle, qp.qpn, qp.caps, qp.layout.shmSize(), fd[0]);
     }
@@ -263,6 +279,7 @@ public final class VerbsContext {
             QpTransitions.modify(qp, mask, update, env.poller());
             return null;
         });
+        ClusterRecords.publish(env.orchestrator(), qp);
     }
 
     /** Writes {@code struct ff_query_qp_resp} at {@code base} of {@code out}. */
@@ -292,6 +309,7 @@ public final class VerbsContext {
             return null;
         });
         qps.remove(handle);
+        ClusterRecords.remove(env.orchestrator(), qp);
         qp.unmap();
         release(qp.pd);
         release(qp.sendCq);

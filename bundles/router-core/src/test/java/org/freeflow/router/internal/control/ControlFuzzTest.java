@@ -22,6 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AsyncEvent;
 import org.freeflow.fastpath.api.Abi.AttachReq;
@@ -533,9 +538,16 @@ class ControlFuzzTest {
         }
         Request request = new Request(in, datagram.fds());
         Reply reply = w.reply;
-        reply.begin(request.op(), request.seq());
+        CompletableFuture<Consumer<Reply>> deferred = new CompletableFuture<>();
+        reply.begin(request.op(), request.seq(), () -> new DeferredReply(deferred::complete, request.op(),
+                request.seq()));
         try {
             session.handle(request, reply);
+            if (reply.deferred()) { // as the control thread does once the answer comes
+                Consumer<Reply> fill = awaitAnswer(deferred);
+                reply.begin(request.op(), request.seq());
+                fill.accept(reply);
+            }
         } catch (VerbsException e) {
             assertTrue(e.errno() > 0, "a refusal has an errno: " + e);
             reply.fail(e.errno());
@@ -559,6 +571,14 @@ class ControlFuzzTest {
             assertEquals(expected, payload, "reply size of admin op " + request.op());
         }
         return out;
+    }
+
+    private static Consumer<Reply> awaitAnswer(CompletableFuture<Consumer<Reply>> deferred) {
+        try {
+            return deferred.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("a deferred reply was never answered", e);
+        }
     }
 
     /** Remembers what a successful reply handed out; checks the announced ring sizes. */

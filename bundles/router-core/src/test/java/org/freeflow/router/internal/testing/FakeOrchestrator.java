@@ -5,11 +5,15 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.HostRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
+import org.freeflow.ffo.api.QueuePairRecord;
 
 /** Hands out LIDs 1, 2, ..., GIDs fe80::4646:n, vIPs 10.98.0.n and QPNs from 0x100. */
 public final class FakeOrchestrator implements OrchestratorAdminService {
@@ -76,5 +80,51 @@ public final class FakeOrchestrator implements OrchestratorAdminService {
     @Override
     public synchronized int allocateQpn() {
         return nextQpn++;
+    }
+
+    /** MEMORY_MAPS as published: "container/rkey" to the record. */
+    public final Map<String, MemoryRegionRecord> regions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** QPS as published, by QPN. */
+    public final Map<Integer, QueuePairRecord> queuePairs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When set, region writes fail with this (a cluster that cannot take them). */
+    public volatile RuntimeException regionWritesFail;
+    private volatile CompletableFuture<Void> regionWritesHeld = CompletableFuture.completedFuture(null);
+
+    /** Region writes complete only at {@link #releaseRegionWrites()} (a slow cluster). */
+    public void holdRegionWrites() {
+        regionWritesHeld = new CompletableFuture<>();
+    }
+
+    public void releaseRegionWrites() {
+        regionWritesHeld.complete(null);
+    }
+
+    @Override
+    public CompletionStage<Void> publishMemoryRegion(MemoryRegionRecord region) {
+        return regionWritesHeld.thenRun(() -> {
+            if (regionWritesFail != null) {
+                throw regionWritesFail;
+            }
+            regions.put(region.container() + "/" + region.rkey(), region);
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> removeMemoryRegion(String container, int rkey) {
+        return regionWritesHeld.thenRun(() -> regions.remove(container + "/" + rkey));
+    }
+
+    @Override
+    public CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> qps) {
+        for (QueuePairRecord q : qps) {
+            queuePairs.put(q.qpn(), q);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> removeQueuePairs(Collection<Integer> qpns) {
+        qpns.forEach(queuePairs::remove);
+        return CompletableFuture.completedFuture(null);
     }
 }
