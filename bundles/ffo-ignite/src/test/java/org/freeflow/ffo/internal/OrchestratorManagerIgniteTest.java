@@ -353,6 +353,56 @@ class OrchestratorManagerIgniteTest {
         }
     }
 
+    /** The SQL blocks of docs/ffo.md's "Example queries" section. */
+    private static List<String> documentedQueries() throws IOException {
+        String doc = Files.readString(Path.of("../../docs/ffo.md"));
+        int start = doc.indexOf("## Example queries");
+        int end = doc.indexOf("\n## ", start + 1);
+        String section = doc.substring(start, end < 0 ? doc.length() : end);
+        List<String> queries = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(section);
+        while (m.find()) {
+            queries.add(m.group(1).trim());
+        }
+        return queries;
+    }
+
+    @Test
+    void theDocumentsExampleQueriesAnswer() throws Exception {
+        List<String> queries = documentedQueries();
+        assertTrue(queries.size() >= 4, "the doc's example queries: " + queries);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ContainerRecord a = manager.registerContainer("ex-a", "acme", "host-a");
+        ContainerRecord b = other.registerContainer("ex-b", "zeta", "host-b");
+        int qpnA = manager.allocateQpn();
+        int qpnB = other.allocateQpn();
+        // a host whose router is gone, as the oldest server leaves it: LOST, with its container LOST
+        manager.query("MERGE INTO HOSTS (NAME, ADDRESS, ROUTER_VERSION, STATE, JOINED, LAST_SEEN, NODE_ID) VALUES"
+                + " ('ex-gone', '10.97.0.9', '0.1.0', 'LOST', CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP(), 'gone')");
+        manager.query("MERGE INTO CONTAINERS (NAME, TENANT, HOST, VIRTUAL_IP, PREFIX_LENGTH, LID, GID, STATE) VALUES"
+                + " ('ex-lost', 'acme', 'ex-gone', '10.98.200.1', 16, 40000, 'fe80::4646:ff:1', 'LOST')");
+        try {
+            manager.publishMemoryRegion(new MemoryRegionRecord("ex-a", 0x301, 0x301, "host-a", 1, 0x1000, 1L << 21,
+                    7, at)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            other.publishMemoryRegion(new MemoryRegionRecord("ex-b", 0x302, 0x302, "host-b", 1, 0x1000, 4096, 1, at))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            manager.publishQueuePairs(List.of(new QueuePairRecord(qpnA, "ex-a", "host-a", "RC", "RTS", b.lid(), qpnB,
+                    at, 5, 5, 1 << 20))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            other.publishQueuePairs(List.of(new QueuePairRecord(qpnB, "ex-b", "host-b", "RC", "RTS", a.lid(), qpnA,
+                    at, 5, 5, 2048))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            for (String sql : queries) {
+                QueryResult r = other.query(sql);
+                assertFalse(r.rows().isEmpty(), "no rows from the documented query:\n" + sql);
+            }
+        } finally {
+            manager.unregisterContainer("ex-a");
+            other.unregisterContainer("ex-b");
+            manager.query("DELETE FROM CONTAINERS WHERE NAME = 'ex-lost'");
+            manager.query("DELETE FROM HOSTS WHERE NAME = 'ex-gone'");
+        }
+    }
+
     /** Numbers as JDBC hands them, whatever their Java type. */
     private static List<List<Object>> normalize(List<List<Object>> rows) {
         List<List<Object>> out = new ArrayList<>();

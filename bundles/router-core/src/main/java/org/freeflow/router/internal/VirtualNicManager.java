@@ -15,6 +15,7 @@ import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.qos.api.QosService;
 import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
@@ -77,6 +78,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
                 + "between two loopback NICs of its own at start, before it serves containers: it checks the data "
                 + "path and warms it (the JIT compiles it before the first container's traffic); 0: no self-test")
         long dataPathSelfTestMillis() default 5000;
+
+        @AttributeDefinition(name = "QPS refresh (ms)", description = "How often the router writes its QPs' state "
+                + "and counters into the orchestrator's QPS table (creates, modifies and destroys are written at "
+                + "once); 0: only then")
+        long qpRefreshMillis() default RouterSettings.DEFAULT_QP_REFRESH_MILLIS;
     }
 
     /** Written into the HOSTS table: the bundle's version, or "dev" outside OSGi. */
@@ -89,6 +95,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final VnicEnvironment environment;
     private final ControlServer server;
     private final Attachments attachments;
+    private final QpTableRefresh qpRefresh;
     private final Listener adminListener;
 
     /**
@@ -119,6 +126,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         this.server = new ControlServer();
         this.attachments = new Attachments(server, this.orchestrator, environment, settings);
         server.start("freeflow-control");
+        this.qpRefresh = new QpTableRefresh(this::queuePairRecords, this.orchestrator, settings.qpRefreshMillis());
         try {
             adminListener = server.listenAdmin(settings.adminSocket(), () -> new AdminSession(this));
         } catch (IOException e) {
@@ -160,6 +168,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             server.close(adminListener);
             return null;
         });
+        qpRefresh.close();
         stopServer();
         attachments.shutdown();
         LOG.info("Router of {} stopped", settings.hostName());
@@ -265,6 +274,17 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     }
 
     /** Attaches the container and waits for it (not on the control thread, which completes it). */
+    /** The QPS rows of every QP this router serves (through the control thread). */
+    private List<QueuePairRecord> queuePairRecords() {
+        return server.call(() -> {
+            List<QueuePairRecord> records = new ArrayList<>();
+            for (Attachments.Attached a : attachments.all()) {
+                records.addAll(a.vnic().queuePairRecords());
+            }
+            return records;
+        });
+    }
+
     @Override
     public ContainerView attach(String name, String tenant, ContainerIdentity identity) {
         if (server.onControlThread()) {

@@ -51,7 +51,7 @@ class ClusterRecordsTest {
     @BeforeEach
     void start() throws Exception {
         router = new VirtualNicManager(orchestrator, new FakeQos(), poller,
-                new RouterSettings("host1", dir, "freeflow0"));
+                new RouterSettings("host1", dir, "freeflow0", 0, 50));
         try (WireClient admin = new WireClient(dir.resolve("admin.sock"))) {
             Response info = AttachRequest.ofThisProcess(admin, "alpha", "acme");
             ffl = new WireClient(Path.of(WireClient.string(info.payload(), Abi.ContainerInfo.SOCKET_PATH, 108)));
@@ -164,6 +164,24 @@ class ClusterRecordsTest {
 
         assertEquals(0, ffl.call(Abi.OP_DESTROY_QP, handleReq(handle)).status());
         assertNull(orchestrator.queuePairs.get(qpn));
+    }
+
+    @Test
+    void theRefreshWritesTheCountersOfRunningQps() throws Exception {
+        int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq()).payload().getInt(Abi.CreateCqResp.HANDLE);
+        ByteBuffer qpReq = WireClient.payload(CreateQpReq.SIZE);
+        qpReq.putInt(CreateQpReq.PD_HANDLE, pd);
+        qpReq.putInt(CreateQpReq.SEND_CQ, cq);
+        qpReq.putInt(CreateQpReq.RECV_CQ, cq);
+        qpReq.putInt(CreateQpReq.QP_TYPE, QPT_UD);
+        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_WR, 4);
+        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_WR, 4);
+        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_SGE, 1);
+        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_SGE, 1);
+        int qpn = ffl.call(Abi.OP_CREATE_QP, qpReq).payload().getInt(Abi.CreateQpResp.QP_NUM);
+        orchestrator.queuePairs.clear(); // as if the create's write had been lost
+        eventually(() -> orchestrator.queuePairs.containsKey(qpn), "the refresh wrote the QP's row again");
+        assertEquals("UD", orchestrator.queuePairs.get(qpn).type());
     }
 
     @Test

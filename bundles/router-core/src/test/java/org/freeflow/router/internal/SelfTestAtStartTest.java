@@ -46,7 +46,7 @@ class SelfTestAtStartTest {
         try (PollerGroup pollers = new PollerGroup("start-poller",
                 PollerSettings.defaults().withMode(PollerMode.ADAPTIVE).withPollers(1))) {
             VirtualNicManager router = new VirtualNicManager(orchestrator, qos, pollers,
-                    new RouterSettings("host1", dir, "freeflow0", 300));
+                    new RouterSettings("host1", dir, "freeflow0", 300, RouterSettings.DEFAULT_QP_REFRESH_MILLIS));
             try {
                 assertEquals(List.of(), router.containers(), "the self-test's NICs are no containers");
                 assertEquals(List.of(), router.queuePairs());

@@ -14,6 +14,7 @@ import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.internal.RouterDefaults;
 import org.slf4j.Logger;
@@ -527,6 +528,12 @@ public final class VerbsContext {
     void addQueuePairViews(List<QueuePairView> views) {
         for (QueuePair qp : qps.newestFirst()) {
             views.add(qp.view());
+        }
+    }
+
+    void addQueuePairRecords(List<QueuePairRecord> records) {
+        for (QueuePair qp : qps.newestFirst()) {
+            records.add(ClusterRecords.queuePair(qp));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
@@ -213,6 +214,15 @@ public final class VirtualNic {
             c.addQueuePairViews(views);
         }
         return views;
+    }
+
+    /** The QPS rows of every QP of this container, as of now. */
+    public List<QueuePairRecord> queuePairRecords() {
+        List<QueuePairRecord> records = new ArrayList<>();
+        for (VerbsContext c : contexts) {
+            c.addQueuePairRecords(records);
+        }
+        return records;
     }
 
     private static byte[] parseGid(String text) {
