@@ -134,17 +134,7 @@ class ClusterRecordsTest {
 
     @Test
     void queuePairRowsFollowCreateModifyAndDestroy() throws Exception {
-        int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq()).payload().getInt(Abi.CreateCqResp.HANDLE);
-        ByteBuffer qpReq = WireClient.payload(CreateQpReq.SIZE);
-        qpReq.putInt(CreateQpReq.PD_HANDLE, pd);
-        qpReq.putInt(CreateQpReq.SEND_CQ, cq);
-        qpReq.putInt(CreateQpReq.RECV_CQ, cq);
-        qpReq.putInt(CreateQpReq.QP_TYPE, QPT_RC);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_WR, 4);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_WR, 4);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_SGE, 1);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_SGE, 1);
-        Response created = ffl.call(Abi.OP_CREATE_QP, qpReq);
+        Response created = createQp(QPT_RC);
         assertEquals(0, created.status());
         int handle = created.payload().getInt(Abi.CreateQpResp.HANDLE);
         int qpn = created.payload().getInt(Abi.CreateQpResp.QP_NUM);
@@ -168,17 +158,7 @@ class ClusterRecordsTest {
 
     @Test
     void theRefreshWritesTheCountersOfRunningQps() throws Exception {
-        int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq()).payload().getInt(Abi.CreateCqResp.HANDLE);
-        ByteBuffer qpReq = WireClient.payload(CreateQpReq.SIZE);
-        qpReq.putInt(CreateQpReq.PD_HANDLE, pd);
-        qpReq.putInt(CreateQpReq.SEND_CQ, cq);
-        qpReq.putInt(CreateQpReq.RECV_CQ, cq);
-        qpReq.putInt(CreateQpReq.QP_TYPE, QPT_UD);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_WR, 4);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_WR, 4);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_SGE, 1);
-        qpReq.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_SGE, 1);
-        int qpn = ffl.call(Abi.OP_CREATE_QP, qpReq).payload().getInt(Abi.CreateQpResp.QP_NUM);
+        int qpn = createQp(QPT_UD).payload().getInt(Abi.CreateQpResp.QP_NUM);
         orchestrator.queuePairs.clear(); // as if the create's write had been lost
         eventually(() -> orchestrator.queuePairs.containsKey(qpn), "the refresh wrote the QP's row again");
         assertEquals("UD", orchestrator.queuePairs.get(qpn).type());
@@ -191,6 +171,21 @@ class ClusterRecordsTest {
         assertEquals(2, orchestrator.regions.size());
         ffl.close();
         eventually(orchestrator.regions::isEmpty, "the dead process's regions are dropped");
+    }
+
+    /** A QP of {@code type} on a CQ of its own, four WRs each way. */
+    private Response createQp(int type) throws Exception {
+        int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq()).payload().getInt(Abi.CreateCqResp.HANDLE);
+        ByteBuffer req = WireClient.payload(CreateQpReq.SIZE);
+        req.putInt(CreateQpReq.PD_HANDLE, pd);
+        req.putInt(CreateQpReq.SEND_CQ, cq);
+        req.putInt(CreateQpReq.RECV_CQ, cq);
+        req.putInt(CreateQpReq.QP_TYPE, type);
+        req.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_WR, 4);
+        req.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_WR, 4);
+        req.putInt(CreateQpReq.CAP + QpCap.MAX_SEND_SGE, 1);
+        req.putInt(CreateQpReq.CAP + QpCap.MAX_RECV_SGE, 1);
+        return ffl.call(Abi.OP_CREATE_QP, req);
     }
 
     private int modify(int handle, int mask, AttrBuilder attr) throws Exception {
