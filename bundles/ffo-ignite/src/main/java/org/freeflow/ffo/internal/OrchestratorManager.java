@@ -49,8 +49,13 @@ public final class OrchestratorManager {
         @AttributeDefinition(description = "Ignite thin client and JDBC port")
         int clientConnectorPort() default 10800;
 
-        @AttributeDefinition(description = "Address to bind; empty binds all")
+        @AttributeDefinition(description = "The router's management address: discovery and communication bind to"
+                + " it and the node advertises it; empty binds every interface")
         String localAddress() default "";
+
+        @AttributeDefinition(description = "Address of the thin-client / JDBC connector (it takes SQL writes without"
+                + " credentials: loopback by default; empty binds the management address)")
+        String clientConnectorAddress() default NodeSettings.LOOPBACK;
 
         @AttributeDefinition(description = "IPAM pool for container virtual IPs (CIDR)")
         String virtualNetwork() default "10.98.0.0/16";
@@ -87,7 +92,7 @@ public final class OrchestratorManager {
         NodeSettings settings = new NodeSettings("freeflow-ffo", NodeSettings.addresses(config.discoveryAddresses()),
                 config.discoveryPort(), config.communicationPort(), config.clientConnectorPort(),
                 config.localAddress().trim(), workDirectory(config.workDirectory()), config.dataRegionMaxMiB(),
-                config.failureDetectionMillis());
+                config.failureDetectionMillis(), config.clientConnectorAddress().trim());
         LOG.info("Orchestrator activated: starting Ignite node (discovery {}, virtual network {})",
                 settings.discoveryAddresses(), network);
         start(settings, network, Math.max(100, config.heartbeatMillis()), services -> {

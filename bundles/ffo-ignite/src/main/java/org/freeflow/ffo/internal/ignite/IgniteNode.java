@@ -98,7 +98,7 @@ public final class IgniteNode implements AutoCloseable {
             LOG.info("Ignite node {} up in {} ms: {} server(s), SQL on jdbc:ignite:thin://{}:{}",
                     settings.instanceName(), (System.nanoTime() - began) / 1_000_000,
                     ignite.cluster().forServers().nodes().size(),
-                    settings.localAddress().isEmpty() ? "127.0.0.1" : settings.localAddress(),
+                    settings.clientConnectorBind(),
                     settings.clientConnectorPort());
             return node;
         } catch (RuntimeException e) {
@@ -131,6 +131,7 @@ public final class IgniteNode implements AutoCloseable {
                 .setDiscoverySpi(discovery)
                 .setCommunicationSpi(communication)
                 .setClientConnectorConfiguration(new ClientConnectorConfiguration()
+                        .setHost(s.clientConnectorAddress().isEmpty() ? null : s.clientConnectorAddress())
                         .setPort(s.clientConnectorPort()).setPortRange(1).setThreadPoolSize(2))
                 .setDataStorageConfiguration(storage)
                 .setAtomicConfiguration(new AtomicConfiguration().setBackups(1))
