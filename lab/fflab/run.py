@@ -145,6 +145,9 @@ def lab_exec(session, options):
     record = find_container(session, state, options.name)
     env = Containers(session.layout, session.store).environment(state, record)
     argv = ["ip", "netns", "exec", record.namespace] + env + options.command
+    # the program gets the dispositions a shell would give it, not Python's (SIGPIPE ignored)
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
     try:
         os.execvp(argv[0], argv)
     except OSError as e:
