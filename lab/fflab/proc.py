@@ -5,10 +5,23 @@ import signal
 import time
 
 
+def reap(pid_or_group):
+    """Collects the exit status of our children that ended (a PID, or -PGID for a group):
+    a zombie still answers kill -0, and one of ours stays one until we wait for it."""
+    while True:
+        try:
+            pid, _ = os.waitpid(pid_or_group, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def pid_alive(pid):
-    """kill -0 PID"""
+    """kill -0 PID (a child of ours that ended is not alive)"""
     if not pid:
         return False
+    reap(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -19,9 +32,10 @@ def pid_alive(pid):
 
 
 def group_alive(pgid):
-    """kill -0 -PGID"""
+    """kill -0 -PGID (children of ours that ended are not alive)"""
     if not _is_group(pgid):
         return False
+    reap(-pgid)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
