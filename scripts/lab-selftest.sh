@@ -191,6 +191,14 @@ check "run: LD_LIBRARY_PATH starts with the FFL directory" grep -q "^L=$FREEFLOW
 check "run: eth0 has the router's virtual IP" grep -q 'inet 10\.98\.1\.[0-9]*/16' "$OUT/env"
 check "run: the tenant reached the router" grep -q 'attach env1' "$STATE/$LAB/h1/sock/events.log"
 check "run: the container was detached at its end" grep -q 'detach env1' "$STATE/$LAB/h1/sock/events.log"
+# the launcher is Python, which ignores SIGPIPE: its programs must not inherit that
+sigpipe_bit() {
+	local mask
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p')
+	echo $((0x${mask:-0} & 0x1000))
+}
+here=$(sigpipe_bit </proc/self/status)
+check "run: SIGPIPE's disposition is the caller's" test "$(lab run --name sig1 -- cat /proc/self/status | sigpipe_bit)" = "$here"
 if lab run --name out2 -- /no/such/program >/dev/null 2>&1; then ko "run: a missing program fails"; else ok "run: a missing program fails"; fi
 lab run --host h9 --name out3 -- true >/dev/null 2>&1
 check "run: an unknown host is a launcher error (125)" test $? -eq 125
@@ -202,6 +210,7 @@ check "run: a bad name is a launcher error (125)" test $? -eq 125
 srv=$!
 check "wait-port: qperf listens in srv" lab wait-port --name srv 19765 --timeout 20
 check "run: srv resolves itself" lab exec --name srv -- getent hosts srv
+check "exec: SIGPIPE's disposition is the caller's" test "$(lab exec --name srv -- cat /proc/self/status | sigpipe_bit)" = "$here"
 check "port: srv's port goes down" lab port --name srv down
 check "port: the router heard it" grep -q 'port srv down' "$STATE/$LAB/h1/sock/events.log"
 check "port: an unknown container is an error" bash -c "! '$FF' lab --lab '$LAB' port --name nosuch up"

@@ -4,6 +4,7 @@ more program in a running container), lab wait-port, lab port."""
 import os
 import signal
 import subprocess
+import threading
 import time
 
 from fflab import net, proc
@@ -22,8 +23,8 @@ class SignalRelay:
 
     def __init__(self):
         self.received = None
-        self.received_at = None
         self.child = None
+        self.killer = None
 
     def install(self):
         for sig in proc.TERMINATING_SIGNALS:
@@ -35,21 +36,30 @@ class SignalRelay:
 
     def _on_signal(self, signum, _frame):
         self.received = signum
-        self.received_at = time.monotonic()
         self.forward()
 
     def forward(self):
-        if self.received and self.child is not None and self.child.poll() is None:
+        """TERM to the program if a signal came and it runs; KILL 10 s later (once)."""
+        if not self.received or self.child is None or self.child.returncode is not None:
+            return
+        try:
+            os.kill(self.child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        if self.killer is None:
+            self.killer = threading.Timer(KILL_AFTER_SIGNAL, self._kill)
+            self.killer.daemon = True
+            self.killer.start()
+
+    def _kill(self):
+        if self.child.returncode is None and proc.running(self.child.pid):
             try:
-                self.child.send_signal(signal.SIGTERM)
+                os.kill(self.child.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 
     def exit_status(self):
         return 128 + self.received
-
-    def overdue(self):
-        return self.received is not None and time.monotonic() - self.received_at >= KILL_AFTER_SIGNAL
 
 
 def _stdin():
@@ -115,14 +125,9 @@ def replace_stale(session, containers, name):
 
 def wait_program(relay):
     """The program's exit status (128+N for a signal N, ours or its own)."""
-    child = relay.child
-    while True:
-        try:
-            returncode = child.wait(timeout=0.2)
-            break
-        except subprocess.TimeoutExpired:
-            if relay.overdue():
-                child.kill()
+    returncode = relay.child.wait()  # a signal's handler runs meanwhile, the wait goes on
+    if relay.killer is not None:
+        relay.killer.cancel()
     if relay.received:
         return relay.exit_status()
     return proc.exit_status(returncode)
