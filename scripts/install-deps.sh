@@ -2,7 +2,7 @@
 # Install what FreeFlow needs to build, test and run its lab on Debian 12 (bookworm),
 # and only what is missing. Safe to run again: it does nothing when all is there.
 #   build:  JDK 17, Maven, gcc, make, the verbs headers (FFL is built against them)
-#   lab:    iproute2 (ip, bridge, ss), util-linux (setsid, flock), procps, ping
+#   lab:    python3 (lab/fflab), iproute2 (ip, bridge, ss), util-linux, procps, ping
 #   tests:  the unmodified RDMA programs the end-to-end tests run (perftest,
 #           ibverbs-utils, rdmacm-utils, qperf), shellcheck for the scripts
 #   bench:  the baselines of bench/ (iperf3, sockperf, ucx-utils' ucx_perftest) and

@@ -3,7 +3,8 @@
 # the routers are stand-ins (scripts/testing/fake-assembly, scripts/testing/fake-ffctl)
 # and the programs are plain ones (sh, getent, ping, qperf's TCP test). What it checks:
 # namespaces, fabric and overlay, hosts files, environment, exit codes, signals,
-# stale containers, failure paths of `lab up`, and that `lab down` leaves nothing.
+# stale containers, failure paths of `lab up`, inspect --json and the state file,
+# kill-router and start-router, and that `lab down` leaves nothing.
 # Needs root. Prints 'N passed, N failed' and exits non-zero on a failure.
 set -uo pipefail
 
@@ -115,6 +116,68 @@ h2addr=$(lab inspect h2 | sed -n 's/^address=//p')
 check "the root namespace reaches h2 on the fabric ($h2addr)" ping -c 1 -W 2 "$h2addr"
 check "h1 has br0 without an address" test -z "$(ip -n "$LAB-h1" -4 -o addr show br0)"
 
+# ---- inspect --json: one JSON object, the same facts typed
+json_has() { # FILE PYTHON-EXPRESSION-OF-d
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
+lab inspect --json h2 >"$OUT/h2.json" 2>&1
+check "inspect --json h2: one JSON object" test "$(wc -l <"$OUT/h2.json")" -eq 1
+check "inspect --json h2: name, address, pid, router, alive" json_has "$OUT/h2.json" \
+	"d['name'] == 'h2' and d['address'] == '$h2addr' and isinstance(d['pid'], int) and d['router'] == 'running' and d['alive'] is True and d['socket'].endswith('/h2/sock/admin.sock')"
+check "inspect --json and key=value agree" test "$(lab inspect h2 | sed -n 's/^pid=//p')" = \
+	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$OUT/h2.json")"
+check "the lab's state is one JSON file" json_has "$STATE/$LAB/lab.json" \
+	"d['state'] == 'up' and [h['name'] for h in d['hosts']] == ['h1', 'h2']"
+
+# ---- kill-router / start-router: the host and its containers stay
+"$FF" lab --lab "$LAB" run --host h2 --name keep -- sleep 120 >/dev/null 2>&1 &
+keep=$!
+check "wait for keep" bash -c "for i in \$(seq 50); do ip netns pids $LAB-c-keep | grep -q . && exit 0; sleep 0.2; done; exit 1"
+lab inspect --json keep >"$OUT/keep.json" 2>&1
+check "inspect --json keep: a container's facts" json_has "$OUT/keep.json" \
+	"d['host'] == 'h2' and d['vip'].startswith('10.98.2.') and isinstance(d['pid'], int) and d['alive'] is True"
+oldpid=$(lab inspect h2 | sed -n 's/^pid=//p')
+check "kill-router h2" lab kill-router h2
+check "kill-router: no process of the router's group is left" bash -c "! kill -0 -- -$oldpid 2>/dev/null"
+check "kill-router: nothing runs in the host's namespace" test -z "$(ip netns pids "$LAB-h2")"
+check "kill-router: the host's namespace stays" test -e "/run/netns/$LAB-h2"
+check "kill-router: its container and program stay" bash -c "ip netns pids $LAB-c-keep | grep -q . && kill -0 $keep"
+check "kill-router: the state records the router as stopped" json_has "$STATE/$LAB/lab.json" \
+	"d['hosts'][1]['router'] == 'stopped' and d['hosts'][1]['pid'] is None and 'keep' in d['containers']"
+lab status >"$OUT/status" 2>&1
+check "status: h2's router is down" grep -qE '^h2 .* stopped +no +- ' "$OUT/status"
+check "status: h1's router still answers" grep -qE '^h1 .* running +yes +ok ' "$OUT/status"
+check "kill-router of a stopped router is a no-op" lab kill-router h2
+lab run --host h2 --name late -- true >"$OUT/late" 2>&1
+rc=$?
+check "run on a host whose router is down: a launcher error (125)" test $rc -eq 125
+check "run on a host whose router is down says so" grep -q "router of h2 is not running" "$OUT/late"
+if lab kill-router h7 >/dev/null 2>&1; then ko "kill-router of an unknown host fails"; else ok "kill-router of an unknown host fails"; fi
+# a router that never sees the whole cluster: start-router waits for it, then gives up
+FAKE_ROUTER_MODE=alone lab start-router h2 --timeout 3 >"$OUT/alone" 2>&1
+rc=$?
+if ((rc != 0)) && contains "$OUT/alone" "not in one cluster of 2"; then
+	ok "start-router: waits for one cluster of the live routers (and times out)"
+else
+	ko "start-router: waits for one cluster of the live routers (and times out) (rc=$rc)"
+	sed 's/^/    /' "$OUT/alone"
+fi
+check "start-router that failed: the router is stopped again" json_has "$STATE/$LAB/lab.json" \
+	"d['hosts'][1]['router'] == 'stopped' and d['hosts'][1]['pid'] is None"
+check "start-router that failed: nothing runs in the host's namespace" test -z "$(ip netns pids "$LAB-h2")"
+check "start-router h2" lab start-router h2 --timeout 30
+lab status >"$OUT/status" 2>&1
+check "status: h2's router is up again" grep -qE '^h2 .* running +yes +ok ' "$OUT/status"
+check "status: both routers see a cluster of 2" test "$(grep -cE '^h[12] +2 +2 ' "$OUT/status")" -eq 2
+check "start-router: a new router in h2's namespace" bash -c \
+	"p=\$('$FF' lab --lab '$LAB' inspect h2 | sed -n 's/^pid=//p'); [[ \$p != '$oldpid' && \$(ip netns identify \$p) == '$LAB-h2' ]]"
+check "start-router of a running router is a no-op" lab start-router h2
+check "run on h2 after start-router" lab run --host h2 --name again -- true
+check "keep outlived its router's restart" kill -0 "$keep"
+kill -TERM "$keep"
+wait "$keep"
+check "keep ends on TERM (143)" test $? -eq 143
+
 # ---- lab run: output, exit status, environment, address
 lab run --name out1 -- sh -c 'echo to-stdout; echo to-stderr >&2; exit 7' >"$OUT/o" 2>"$OUT/e"
 rc=$?
@@ -128,6 +191,14 @@ check "run: LD_LIBRARY_PATH starts with the FFL directory" grep -q "^L=$FREEFLOW
 check "run: eth0 has the router's virtual IP" grep -q 'inet 10\.98\.1\.[0-9]*/16' "$OUT/env"
 check "run: the tenant reached the router" grep -q 'attach env1' "$STATE/$LAB/h1/sock/events.log"
 check "run: the container was detached at its end" grep -q 'detach env1' "$STATE/$LAB/h1/sock/events.log"
+# the launcher is Python, which ignores SIGPIPE: its programs must not inherit that
+sigpipe_bit() {
+	local mask
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p')
+	echo $((0x${mask:-0} & 0x1000))
+}
+here=$(sigpipe_bit </proc/self/status)
+check "run: SIGPIPE's disposition is the caller's" test "$(lab run --name sig1 -- cat /proc/self/status | sigpipe_bit)" = "$here"
 if lab run --name out2 -- /no/such/program >/dev/null 2>&1; then ko "run: a missing program fails"; else ok "run: a missing program fails"; fi
 lab run --host h9 --name out3 -- true >/dev/null 2>&1
 check "run: an unknown host is a launcher error (125)" test $? -eq 125
@@ -139,6 +210,7 @@ check "run: a bad name is a launcher error (125)" test $? -eq 125
 srv=$!
 check "wait-port: qperf listens in srv" lab wait-port --name srv 19765 --timeout 20
 check "run: srv resolves itself" lab exec --name srv -- getent hosts srv
+check "exec: SIGPIPE's disposition is the caller's" test "$(lab exec --name srv -- cat /proc/self/status | sigpipe_bit)" = "$here"
 check "port: srv's port goes down" lab port --name srv down
 check "port: the router heard it" grep -q 'port srv down' "$STATE/$LAB/h1/sock/events.log"
 check "port: an unknown container is an error" bash -c "! '$FF' lab --lab '$LAB' port --name nosuch up"

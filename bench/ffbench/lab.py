@@ -5,6 +5,7 @@ test, FreeFlow or baseline, runs between the same two containers with ``lab exec
 ``lab exec`` ends in exec(2) of the program, so a Popen's pid is the program's pid.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -63,7 +64,7 @@ class Lab:
             if p.poll() is not None:
                 raise LabError("container %s ended at once (exit %s)" % (name, p.returncode))
             facts = self.inspect(name, check=False)
-            if facts.get("alive") == "yes":
+            if facts.get("alive") is True:
                 return facts
             time.sleep(0.2)
         raise LabError("container %s did not start within %d s" % (name, timeout))
@@ -82,12 +83,21 @@ class Lab:
     # ------------------------------------------------------------------ facts
 
     def inspect(self, name, check=True):
-        out = self.admin("inspect", name, timeout=30, check=check)
-        facts = {}
-        for line in out.splitlines():
-            k, sep, v = line.partition("=")
-            if sep:
-                facts[k] = v
+        """``lab inspect --json NAME``: the facts of host hN or container NAME, typed as the
+        launcher prints them (numbers, true/false, None); {} when it fails and not CHECK."""
+        r = subprocess.run(self.command("inspect", "--json", name), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, timeout=30, text=True)
+        if r.returncode != 0:
+            if check:
+                raise LabError("./freeflow lab inspect --json %s failed (exit %d):\n%s%s"
+                               % (name, r.returncode, r.stdout, r.stderr))
+            return {}
+        try:
+            facts = json.loads(r.stdout)
+        except ValueError as e:
+            raise LabError("./freeflow lab inspect --json %s printed no JSON (%s):\n%s" % (name, e, r.stdout))
+        if not isinstance(facts, dict):
+            raise LabError("./freeflow lab inspect --json %s printed no JSON object:\n%s" % (name, r.stdout))
         return facts
 
     def host_namespace(self, host="h1"):

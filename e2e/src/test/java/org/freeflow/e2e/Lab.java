@@ -14,12 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * The lab of the end-to-end tests, driven through {@code ./freeflow lab --lab NAME ...}
  * exactly as a person would drive it. {@link LabExtension} brings it up once per test run.
  */
 public final class Lab {
     public static final String DEFAULT_HOST = "h1";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path repo;
     private final String name;
@@ -81,16 +86,30 @@ public final class Lab {
         }
     }
 
-    /** {@code ./freeflow lab inspect NAME} as a map (host hN or container). */
+    /**
+     * {@code ./freeflow lab inspect --json NAME} as a map (host hN or container): every value
+     * as text, a JSON null as "", true and false as "true" and "false".
+     */
     public Map<String, String> inspect(String hostOrContainer) throws InterruptedException {
-        ProcessResult r = admin(Duration.ofSeconds(30), "inspect", hostOrContainer).assertSuccess();
-        Map<String, String> facts = new LinkedHashMap<>();
-        for (String line : r.output().split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                facts.put(line.substring(0, eq), line.substring(eq + 1));
-            }
+        ProcessResult r = admin(Duration.ofSeconds(30), "inspect", "--json", hostOrContainer).assertSuccess();
+        return facts(r.output());
+    }
+
+    /** The one JSON object of {@code lab inspect --json}'s output (its line), as text values. */
+    static Map<String, String> facts(String output) {
+        String json = output.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JSON object in lab inspect's output:\n" + output));
+        JsonNode object;
+        try {
+            object = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("lab inspect printed no valid JSON: " + json, e);
         }
+        if (!object.isObject()) {
+            throw new AssertionError("lab inspect printed no JSON object: " + json);
+        }
+        Map<String, String> facts = new LinkedHashMap<>();
+        object.fields().forEachRemaining(f -> facts.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText()));
         return facts;
     }
 

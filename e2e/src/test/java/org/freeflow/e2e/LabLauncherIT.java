@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The lab launcher alone: scripts/lab-selftest.sh runs ./freeflow lab against stand-in
  * routers (scripts/testing/) in a lab of two hosts of its own, so a defect of the launcher
- * shows here even when the router or the FFL is broken.
+ * shows here even when the router or the FFL is broken; and the unit tests of its pure parts
+ * (lab/tests: subnets, .cfg editing, the state file, command lines).
  */
 @Timeout(200)
 class LabLauncherIT {
@@ -27,6 +28,20 @@ class LabLauncherIT {
             System.out.println(r.output());
             r.assertSuccess();
             assertTrue(r.output().contains(" 0 failed"), r::describe);
+        }
+    }
+
+    @Test
+    void launcherUnitTestsPass() throws InterruptedException {
+        Path repo = LabExtension.repository();
+        try (LabProcess p = LabProcess.start("lab-unittest",
+                List.of("/usr/bin/python3", "-B", "-m", "unittest", "discover", "-s",
+                        repo.resolve("lab/tests").toString()),
+                LabExtension.logDirectory(repo).resolve("lab-unittest.log"))) {
+            ProcessResult r = p.awaitExit(Duration.ofSeconds(60));
+            System.out.println(r.output());
+            r.assertSuccess();
+            assertTrue(r.output().contains("\nOK"), r::describe);
         }
     }
 }
