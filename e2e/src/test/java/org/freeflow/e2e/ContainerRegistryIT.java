@@ -1,5 +1,6 @@
 package org.freeflow.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * FFO's container registry as an operator sees it: Ignite's JDBC thin driver, from outside
- * the host (the test JVM, over the lab's fabric), {@code SELECT * FROM CONTAINERS}.
+ * FFO's container registry as a tool on the router's host sees it: Ignite's JDBC thin
+ * driver on the host's loopback, {@code SELECT * FROM CONTAINERS}; from elsewhere (the test
+ * JVM, over the lab's fabric) the connector does not answer (docs/ffo.md, "Access").
  */
 @ExtendWith(LabExtension.class)
 @Timeout(180)
@@ -34,8 +36,17 @@ class ContainerRegistryIT {
                 LabProcess b = lab.container("reg-b").tenant("tenant-b").start("sh", "-c", "echo up; exec sleep 90")) {
             assertTrue(a.awaitOutput(Pattern.compile("up"), RUN), a::output);
             assertTrue(b.awaitOutput(Pattern.compile("up"), RUN), b::output);
-            String url = "jdbc:ignite:thin://" + lab.hostAddress(Lab.DEFAULT_HOST) + ":10800";
-            List<Map<String, String>> rows = query(url, "SELECT * FROM CONTAINERS");
+            List<Map<String, String>> rows = new ArrayList<>();
+            try (SqlClient sql = SqlClient.onHost(lab.repo(), lab.inspect(Lab.DEFAULT_HOST).get("namespace"))) {
+                SqlClient.Rows all = sql.query("SELECT * FROM CONTAINERS");
+                for (List<String> values : all.rows()) {
+                    Map<String, String> row = new LinkedHashMap<>();
+                    for (int i = 0; i < values.size(); i++) {
+                        row.put(all.columns().get(i), values.get(i) == null ? "" : values.get(i).trim());
+                    }
+                    rows.add(row);
+                }
+            }
             for (String name : List.of("reg-a", "reg-b")) {
                 Map<String, String> facts = lab.inspect(name);
                 Map<String, String> row = rowNamed(rows, name);
@@ -46,6 +57,13 @@ class ContainerRegistryIT {
                 }
             }
         }
+    }
+
+    @Test
+    void theJdbcConnectorDoesNotAnswerOnTheFabric(Lab lab) throws Exception {
+        String url = "jdbc:ignite:thin://" + lab.hostAddress(Lab.DEFAULT_HOST) + ":10800";
+        SQLException refused = assertThrows(SQLException.class, () -> query(url, "SELECT * FROM CONTAINERS"));
+        assertTrue(String.valueOf(refused.getMessage()).contains("Failed to connect"), refused::toString);
     }
 
     private static Map<String, String> rowNamed(List<Map<String, String>> rows, String name) {

@@ -97,7 +97,13 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
 
     /** Starts the node (blocking until it is in the cluster with its tables) and serves from it. */
     static ClusterOrchestrator start(NodeSettings settings, Ipv4Network network, long heartbeatMillis) {
-        return new ClusterOrchestrator(IgniteNode.start(settings), network, heartbeatMillis);
+        IgniteNode node = IgniteNode.start(settings);
+        try {
+            return new ClusterOrchestrator(node, network, heartbeatMillis);
+        } catch (RuntimeException | Error e) {
+            node.close(); // a node that cannot serve leaves the cluster at once
+            throw e;
+        }
     }
 
     /** Calls {@code onStop} once, when the node stops for any reason (a failure included). */

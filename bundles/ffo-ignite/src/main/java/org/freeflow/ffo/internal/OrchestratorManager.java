@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = OrchestratorManager.Config.class)
 public final class OrchestratorManager {
 
+    /** Starts tried before the orchestrator is given up (each can take seconds: a node joins first). */
+    static final int START_ATTEMPTS = 5;
+    private static final long RETRY_PAUSE_MILLIS = 2000;
+
     static final String PID = "org.freeflow.ffo";
 
     private static final Logger LOG = LoggerFactory.getLogger(OrchestratorManager.class);
@@ -114,11 +118,8 @@ public final class OrchestratorManager {
     /** Starts the node on a thread of its own and publishes the services when it is up; for tests too. */
     void start(NodeSettings settings, Ipv4Network network, long heartbeatMillis, Publisher publisher) {
         Thread thread = new Thread(() -> {
-            ClusterOrchestrator up;
-            try {
-                up = ClusterOrchestrator.start(settings, network, heartbeatMillis);
-            } catch (RuntimeException | Error e) {
-                LOG.error("Ignite node failed to start; the orchestrator is unavailable", e);
+            ClusterOrchestrator up = startWithRetries(settings, network, heartbeatMillis);
+            if (up == null) {
                 return;
             }
             synchronized (lock) {
@@ -146,6 +147,37 @@ public final class OrchestratorManager {
         }, "ffo-ignite-start");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Starts the node, again after a failure (several routers joining at once
+     * can fail a start in Ignite, e.g. a continuous query set up while the
+     * topology moves); null when every attempt failed or it was deactivated.
+     */
+    private ClusterOrchestrator startWithRetries(NodeSettings settings, Ipv4Network network, long heartbeatMillis) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return ClusterOrchestrator.start(settings, network, heartbeatMillis);
+            } catch (RuntimeException | Error e) {
+                synchronized (lock) {
+                    if (stopped) {
+                        return null;
+                    }
+                }
+                if (attempt == START_ATTEMPTS) {
+                    LOG.error("Ignite node failed to start {} times; the orchestrator is unavailable", attempt, e);
+                    return null;
+                }
+                LOG.warn("Ignite node failed to start (attempt {} of {}), again in {} ms: {}", attempt,
+                        START_ATTEMPTS, RETRY_PAUSE_MILLIS, e.toString());
+                try {
+                    Thread.sleep(RETRY_PAUSE_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
     }
 
     private void withdraw(ClusterOrchestrator node, String why) {

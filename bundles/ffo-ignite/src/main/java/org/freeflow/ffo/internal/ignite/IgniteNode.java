@@ -12,6 +12,7 @@ import javax.cache.CacheException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteAtomicSequence;
+import org.apache.ignite.IgniteBinary;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteState;
 import org.apache.ignite.IgniteSystemProperties;
@@ -167,6 +168,11 @@ public final class IgniteNode implements AutoCloseable {
     /** The cache behind the QPS table. */
     IgniteCache<Object, Object> queuePairsCache() {
         return ignite.cache(Schema.QPS_CACHE);
+    }
+
+    /** Binary objects of the tables' types. */
+    IgniteBinary binary() {
+        return ignite.binary();
     }
 
     /** The cache behind the MEMORY_MAPS table. */

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 
@@ -41,7 +42,7 @@ final class MemoryMapCache implements AutoCloseable {
                 apply(e);
             }
         });
-        cursor = binary.query(query);
+        cursor = follow(binary, query);
         for (Cache.Entry<BinaryObject, BinaryObject> e : cursor) {
             Key key = key(e.getKey());
             if (!changedWhileScanning.contains(key)) {
@@ -50,6 +51,29 @@ final class MemoryMapCache implements AutoCloseable {
         }
         scanning = false;
         changedWhileScanning.clear();
+    }
+
+    /**
+     * Starts the continuous query; again, a few times, when Ignite refuses it
+     * because the topology moved under it (a node joining at the same time).
+     */
+    private static QueryCursor<Cache.Entry<BinaryObject, BinaryObject>> follow(
+            IgniteCache<BinaryObject, BinaryObject> cache, ContinuousQuery<BinaryObject, BinaryObject> query) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return cache.query(query);
+            } catch (CacheException | IllegalStateException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private void apply(CacheEntryEvent<? extends BinaryObject, ? extends BinaryObject> e) {

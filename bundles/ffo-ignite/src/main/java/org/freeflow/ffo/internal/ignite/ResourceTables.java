@@ -20,7 +20,7 @@ public final class ResourceTables implements AutoCloseable {
 
     public ResourceTables(IgniteNode node) {
         this.queuePairs = new SqlQueuePairStore(node.queuePairsCache(), node.containersCache());
-        this.memoryMaps = new SqlMemoryMapStore(node.memoryMapsCache());
+        this.memoryMaps = new SqlMemoryMapStore(node.memoryMapsCache(), node.binary());
         this.memoryMapCache = new MemoryMapCache(node.memoryMapsCache());
     }
 

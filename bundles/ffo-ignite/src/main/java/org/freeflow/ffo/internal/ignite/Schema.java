@@ -51,8 +51,8 @@ final class Schema {
             "CREATE TABLE IF NOT EXISTS MEMORY_MAPS (CONTAINER VARCHAR, RKEY INT, LKEY INT NOT NULL, "
                     + "HOST VARCHAR NOT NULL, PD INT NOT NULL, ADDRESS BIGINT NOT NULL, LENGTH BIGINT NOT NULL, "
                     + "ACCESS INT NOT NULL, REGISTERED_AT TIMESTAMP NOT NULL, PRIMARY KEY (CONTAINER, RKEY)) WITH \""
-                    + REPLICATED + ",CACHE_NAME=" + MEMORY_MAPS_CACHE + ",KEY_TYPE=org.freeflow.ffo.MemoryMapKey,"
-                    + "VALUE_TYPE=org.freeflow.ffo.MemoryMap\"",
+                    + REPLICATED + ",CACHE_NAME=" + MEMORY_MAPS_CACHE + ",KEY_TYPE=" + SqlMemoryMapStore.KEY_TYPE
+                    + ",VALUE_TYPE=" + SqlMemoryMapStore.VALUE_TYPE + "\"",
             "CREATE INDEX IF NOT EXISTS MEMORY_MAPS_HOST ON MEMORY_MAPS (HOST)",
             "CREATE INDEX IF NOT EXISTS MEMORY_MAPS_LENGTH ON MEMORY_MAPS (LENGTH DESC)");
 
