@@ -162,31 +162,62 @@ class OrchestratorManagerIgniteTest {
     }
 
     @Test
-    void concurrentRegistrationOnTwoRoutersNeverSharesAnAddress() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+    void threeRoutersAttachingAHundredEachAtOnceNeverShareAnAddressOrQpn() throws Exception {
+        ClusterOrchestrator third = joinThird("ffo-t");
+        ClusterOrchestrator[] routers = {manager, other, third};
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        int perRouter = 100;
         try {
-            List<Callable<ContainerRecord>> jobs = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                ClusterOrchestrator router = i % 2 == 0 ? manager : other;
-                String name = "r" + i;
-                String host = i % 2 == 0 ? "host-a" : "host-b";
-                jobs.add(() -> router.registerContainer(name, null, host));
+            List<Callable<ContainerRecord>> attaches = new ArrayList<>();
+            List<Callable<List<Integer>>> qpns = new ArrayList<>();
+            for (int r = 0; r < routers.length; r++) {
+                ClusterOrchestrator router = routers[r];
+                String host = "host-t" + r;
+                for (int i = 0; i < perRouter; i++) {
+                    String name = "t" + r + "-" + i;
+                    attaches.add(() -> router.registerContainer(name, null, host));
+                }
+                for (int t = 0; t < 3; t++) {
+                    qpns.add(() -> {
+                        List<Integer> got = new ArrayList<>();
+                        for (int i = 0; i < 700; i++) {
+                            got.add(router.allocateQpn());
+                        }
+                        return got;
+                    });
+                }
+            }
+            java.util.Collections.shuffle(attaches, new java.util.Random(11));
+            List<Future<List<Integer>>> qpnRuns = new ArrayList<>();
+            for (Callable<List<Integer>> q : qpns) {
+                qpnRuns.add(pool.submit(q));
             }
             Set<String> ips = new HashSet<>();
             Set<Integer> lids = new HashSet<>();
             Set<String> gids = new HashSet<>();
-            for (Future<ContainerRecord> f : pool.invokeAll(jobs)) {
+            for (Future<ContainerRecord> f : pool.invokeAll(attaches)) {
                 ContainerRecord r = f.get();
                 assertTrue(ips.add(r.virtualIp()), "duplicate " + r.virtualIp());
                 assertTrue(lids.add(r.lid()), "duplicate LID " + r.lid());
                 assertTrue(gids.add(r.gid()), "duplicate GID " + r.gid());
             }
-            assertEquals(40, other.containers().stream().filter(c -> c.name().startsWith("r")).count());
+            Set<Integer> seen = new HashSet<>();
+            for (Future<List<Integer>> f : qpnRuns) {
+                for (int qpn : f.get()) {
+                    assertTrue(seen.add(qpn), "duplicate QPN " + qpn);
+                }
+            }
+            assertEquals(3 * perRouter, other.containers().stream().filter(c -> c.name().startsWith("t")).count());
+            assertEquals(3 * perRouter, third.query("SELECT COUNT(DISTINCT LID) FROM CONTAINERS WHERE NAME LIKE 't%'")
+                    .rows().get(0).get(0) instanceof Number n ? n.intValue() : -1);
         } finally {
             pool.shutdownNow();
-            for (int i = 0; i < 40; i++) {
-                manager.unregisterContainer("r" + i);
+            for (int r = 0; r < routers.length; r++) {
+                for (int i = 0; i < perRouter; i++) {
+                    manager.unregisterContainer("t" + r + "-" + i);
+                }
             }
+            third.close();
         }
     }
 

@@ -20,6 +20,7 @@ import org.apache.ignite.IgnitionListener;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.CacheAtomicityMode;
 import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.cache.query.FieldsQueryCursor;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.cluster.ClusterNode;
@@ -45,8 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Ignite server node and the cluster objects FFO keeps in it:
- * the tables ({@link Schema}), the allocation lock and the container-id and
- * QPN sequences; and what it knows of the cluster (servers, topology, nodes
+ * the tables ({@link Schema}), the allocation lock, the container-id
+ * sequence and the QPN counter; and what it knows of the cluster (servers, topology, nodes
  * leaving).
  */
 public final class IgniteNode implements AutoCloseable {
@@ -56,12 +57,13 @@ public final class IgniteNode implements AutoCloseable {
     private static final String META_CACHE = "FF_META";
     private static final String LOCKS_CACHE = "FF_LOCKS";
     private static final String ALLOC_LOCK = "ffo.alloc";
-    private static final String QPN_SEQUENCE = "ffo.qpn";
+    private static final String COUNTERS_CACHE = "FF_COUNTERS";
+    private static final String QPN_COUNTER = "ffo.qpn";
     private static final String CONTAINER_ID_SEQUENCE = "ffo.containerId";
     private static final int CONTAINER_ID_RESERVE = 8;
 
     private final Ignite ignite;
-    private final IgniteAtomicSequence qpns;
+    private final IgniteCache<String, Long> counters;
     private final IgniteAtomicSequence containerIds;
     private final IgniteCache<String, Boolean> locks;
     private final IgniteCache<Object, Object> meta;
@@ -74,8 +76,11 @@ public final class IgniteNode implements AutoCloseable {
         this.locks = ignite.getOrCreateCache(new CacheConfiguration<String, Boolean>(LOCKS_CACHE)
                 .setCacheMode(CacheMode.REPLICATED).setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL));
         Schema.create(meta);
-        this.qpns = ignite.atomicSequence(QPN_SEQUENCE, Qpns.MIN - 1, true); // first QPN: 2
-        this.qpns.batchSize(1); // routers lease ranges themselves (QpnLeases)
+        // leases of QPN values are compare-and-set steps of one counter: an atomic sequence's getAndAdd beyond
+        // its batch handed two nodes overlapping ranges when they leased at once
+        this.counters = ignite.getOrCreateCache(new CacheConfiguration<String, Long>(COUNTERS_CACHE)
+                .setCacheMode(CacheMode.REPLICATED).setAtomicityMode(CacheAtomicityMode.ATOMIC)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC));
         this.containerIds = ignite.atomicSequence(CONTAINER_ID_SEQUENCE, 0, true); // first id: 1
         this.containerIds.batchSize(CONTAINER_ID_RESERVE);
     }
@@ -202,11 +207,22 @@ public final class IgniteNode implements AutoCloseable {
     }
 
     /**
-     * Reserves {@code count} consecutive values of the QPN sequence and
-     * returns the first (map them with {@link Qpns#fromSequence}).
+     * Reserves {@code count} consecutive values of the cluster's QPN counter
+     * (one compare-and-set on a replicated key, retried when another router
+     * leased at the same time) and returns the first (map them with
+     * {@link Qpns#fromSequence}).
      */
     public long takeQpnValues(int count) {
-        return qpns.getAndAdd(count) + 1;
+        while (true) {
+            Long next = counters.get(QPN_COUNTER);
+            if (next == null) {
+                if (counters.putIfAbsent(QPN_COUNTER, (long) Qpns.MIN + count)) {
+                    return Qpns.MIN;
+                }
+            } else if (counters.replace(QPN_COUNTER, next, next + count)) {
+                return next;
+            }
+        }
     }
 
     /** True while the node runs (it has not stopped, by a call or by a failure). */
