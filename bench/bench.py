@@ -133,12 +133,13 @@ def router_seconds(lab):
 
 
 def build_helpers(log_dir):
-    """bench/src/*.c into bench/target/bin (gcc; ff_idle_qp and ff_regmr_cost against the system
+    """bench/src/*.c into bench/target/bin (gcc; ff_idle_qp, ff_regmr_cost and ff_control_rate against the system
     verbs headers: in a container they run on FreeFlow's libibverbs, LD_LIBRARY_PATH's)."""
     out = os.path.join(HERE, "target", "bin")
     os.makedirs(out, exist_ok=True)
     helpers = {}
-    for name, libs in (("memcpy_bw", []), ("ff_idle_qp", ["-libverbs"]), ("ff_regmr_cost", ["-libverbs"])):
+    for name, libs in (("memcpy_bw", []), ("ff_idle_qp", ["-libverbs"]), ("ff_regmr_cost", ["-libverbs"]),
+                       ("ff_control_rate", ["-libverbs"])):
         exe = os.path.join(out, name)
         cmd = ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o", exe,
                os.path.join(HERE, "src", name + ".c")] + libs

@@ -43,9 +43,9 @@ class Lab:
 
     # ------------------------------------------------------------------ lifetime
 
-    def up(self, timeout=240):
+    def up(self, timeout=240, hosts=1):
         self.admin("down", timeout=120, check=False)  # what a killed run left
-        self.admin("up", "--hosts", "1", "--timeout", str(timeout), timeout=timeout + 60)
+        self.admin("up", "--hosts", str(hosts), "--timeout", str(timeout), timeout=timeout + 60)
 
     def down(self):
         for name in list(self._holders):
@@ -125,6 +125,17 @@ class Lab:
             f.write("# %s\n" % " ".join(argv))
             f.flush()
             p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return p, log
+
+    def run_in_new(self, host, container, argv, label):
+        """ARGV in a new container on HOST (``lab run``: attached, and detached when ARGV
+        ends); output to a log file. Returns (Popen, log)."""
+        log = self.log_path(label)
+        with open(log, "w") as f:
+            f.write("# %s\n" % " ".join(argv))
+            f.flush()
+            p = subprocess.Popen(self.command("run", "--host", host, "--name", container, "--", *argv), stdout=f,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         return p, log
 
     def wait_port(self, container, port, timeout=30):

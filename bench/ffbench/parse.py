@@ -134,3 +134,23 @@ def memcpy_gbps(text):
     if not m:
         raise ValueError("no memcpy_bw result")
     return float(m.group(1))
+
+
+CONTROL_VERBS = ("reg_mr", "dereg_mr", "create_qp", "destroy_qp")
+
+
+def control_rates(text):
+    """bench/src/ff_control_rate's lines: {verb: {"count", "per_s", "p50_us", "p99_us"}}, every
+    verb of CONTROL_VERBS present."""
+    verbs = {}
+    for line in re.findall(r"^control (.*)$", text, re.M):
+        fields = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+        try:
+            verbs[fields["verb"]] = {"count": int(fields["count"]), "per_s": float(fields["per_s"]),
+                                     "p50_us": float(fields["p50_us"]), "p99_us": float(fields["p99_us"])}
+        except (KeyError, ValueError) as e:
+            raise ValueError("a bad ff_control_rate line: %r (%s)" % (line, e)) from e
+    missing = [v for v in CONTROL_VERBS if v not in verbs]
+    if missing:
+        raise ValueError("ff_control_rate printed no figure for %s" % ", ".join(missing))
+    return verbs

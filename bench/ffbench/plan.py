@@ -37,6 +37,9 @@ class Plan:
             self.first_write_runs = 1                    # ib_write_bw 1 MiB x 3000 per mode (median)
             self.regmr_sizes_mib = [1, 64]
             self.regmr_reps = 3
+            self.control_count = 100                     # ff_control_rate calls of each verb per container
+            self.control_attaches = 10
+            self.control_three_routers = False           # a 3-host lab: a minute more
         else:
             self.bw_sizes = [2 * KiB << i for i in range(10)]  # 2 KiB ... 1 MiB
             self.lat_sizes = [2, 64, 256, 1 * KiB, 4 * KiB]
@@ -58,6 +61,9 @@ class Plan:
             self.first_write_runs = 3
             self.regmr_sizes_mib = [1, 16, 256]
             self.regmr_reps = 5
+            self.control_count = 300
+            self.control_attaches = 50
+            self.control_three_routers = True
         self.idle_settle = 2  # s between the QPs' last work and the idle window (adaptive backs off)
         self.cpu_size = 1 * MiB
         self.mode_lat_size = 2

@@ -44,7 +44,7 @@ class Report:
         self.figures = figures  # [(title, file name)]
 
     def markdown(self):
-        parts = [self.header(), self.targets(), self.first_contact(), self.first_modes(), self.regmr(),
+        parts = [self.header(), self.targets(), self.first_contact(), self.first_modes(), self.regmr(), self.control(),
                  self.throughput(), self.throughput_ratios(), self.latency(), self.baselines(), self.cpu(),
                  self.idle(), self.mode_latency(), self.plots(), self.method()]
         if self._retried():
@@ -148,6 +148,27 @@ class Report:
                 "No target: figures to compare before and after a change.\n\n" % self.r.meta("regmr_reps")
                 + table(["size", "ibv_reg_mr", "ibv_dereg_mr", "memset after reg", "memset, resident (before reg)"],
                         rows))
+
+    def control(self):
+        tests = [t for t in ("1 router", "3 routers")
+                 if any(row["section"] == "control" and row["test"] == t for row in self.r.rows)]
+        if not tests:
+            return ""
+        rows = []
+        for verb in ("reg_mr", "dereg_mr", "create_qp", "destroy_qp", "attach", "detach", "ping"):
+            cells = []
+            for t in tests:
+                cells += [num(self.r.get("control", t, "%s_%s" % (verb, m)), 0) for m in ("per_s", "p50_us", "p99_us")]
+            rows.append([verb if verb != "ping" else "ffctl ping (reference)"] + cells)
+        header = ["verb"] + ["%s: %s" % (t, m) for t in tests for m in ("per s", "p50 µs", "p99 µs")]
+        return ("### Control verbs with the orchestrator in the loop\n\n`bench/src/ff_control_rate` in three "
+                "containers at once (one router: all on the bench's host; three routers: a lab of three hosts, one "
+                "on each): `ibv_reg_mr` + `ibv_dereg_mr` of one page (each answered once the cluster's MEMORY_MAPS "
+                "has the change), then `ibv_create_qp` + `ibv_destroy_qp` (RC; QPNs from the router's lease). Rates "
+                "add up over the containers; p50 is the median of theirs, p99 the worst. Attach and detach: `ffctl` "
+                "against h1's admin socket, one call at a time, the process included (`ffctl ping` beside them). No "
+                "target: figures to compare 1 and 3 routers, and before and after a change.\n\n"
+                + table(header, rows))
 
     @staticmethod
     def _required(t):

@@ -8,19 +8,20 @@ run goes on; its figures are then missing from the report, which says so.
 
 from . import parse
 from .baselines import Baselines
+from .control import ControlPlane
 from .first import FirstContact
 from .plan import BW_OPS, DUEL_MODES, LAT_OPS, MODES
 from .runner import CLIENT, SERVER, human_size
 
 
-class Suite(FirstContact, Baselines):
+class Suite(FirstContact, Baselines, ControlPlane):
     # ------------------------------------------------------------------ the plan
 
     def steps(self):
         p = self.plan
         # first contact before anything else uses the fresh router; it ends in mode fastpath
         s = [("lab up (one host, its router)", 15, self.lab_up),
-             ("containers c1, c2", 4, self.containers)] + self.first_steps()
+             ("containers c1, c2", 4, self.containers)] + self.first_steps() + self.control_steps()
         s.append(("router mode fastpath", 1, self._bind(self.set_mode, "fastpath")))
         for size in p.memcpy_sizes:
             s.append(("baseline memcpy %s" % human_size(size), p.memcpy_seconds + 1, self._bind(self.memcpy, size)))

@@ -101,7 +101,7 @@ class BenchSmokeIT {
             assertTrue(markdown.contains(fact), "missing '" + fact + "' in\n" + markdown);
         }
         for (String section : List.of("## Targets", "## First contact", "### First contact",
-                "### Memory registration", "## Throughput", "### Throughput", "## Latency",
+                "### Memory registration", "### Control verbs", "## Throughput", "### Throughput", "## Latency",
                 "## Baselines", "## CPU at full throughput", "## Idle router per mode",
                 "## 2 B ib_send_lat per mode")) {
             assertTrue(tables.containsKey(section), "no table under '" + section + "'");
@@ -163,6 +163,13 @@ class BenchSmokeIT {
         List<List<String>> regmr = table("### Memory registration");
         assertEquals(REGMR_SIZES, column(regmr, 0));
         regmr.forEach(row -> row.subList(1, 5).forEach(BenchSmokeIT::positive));
+        List<List<String>> control = table("### Control verbs");
+        assertEquals(List.of("reg_mr", "dereg_mr", "create_qp", "destroy_qp", "attach", "detach",
+                "ffctl ping (reference)"), column(control, 0));
+        control.forEach(row -> {
+            assertEquals(4, row.size(), () -> "the quick run has one router: " + row);
+            row.subList(1, 4).forEach(BenchSmokeIT::positive);
+        });
 
         for (String tool : FIRST_TOOLS) {
             String metric = tool.endsWith("_lat") ? "t_typical_us" : "bw_mbps";
