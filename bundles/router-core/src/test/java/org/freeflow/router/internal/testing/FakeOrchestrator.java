@@ -114,8 +114,12 @@ public final class FakeOrchestrator implements OrchestratorAdminService {
         return regionWritesHeld.thenRun(() -> regions.remove(container + "/" + rkey));
     }
 
+    /** QPS rows written, counted one by one. */
+    public final java.util.concurrent.atomic.AtomicInteger queuePairWrites = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public CompletionStage<Void> publishQueuePairs(Collection<QueuePairRecord> qps) {
+        queuePairWrites.addAndGet(qps.size());
         for (QueuePairRecord q : qps) {
             queuePairs.put(q.qpn(), q);
         }
