@@ -161,7 +161,7 @@ class Report:
                 cells += [num(self.r.get("control", t, "%s_%s" % (verb, m)), 0) for m in ("per_s", "p50_us", "p99_us")]
             rows.append([verb if verb != "ping" else "ffctl ping (reference)"] + cells)
         header = ["verb"] + ["%s: %s" % (t, m) for t in tests for m in ("per s", "p50 µs", "p99 µs")]
-        return ("### Control verbs with the orchestrator in the loop\n\n`bench/src/ff_control_rate` in three "
+        return ("### Control verbs, with the orchestrator in the loop\n\n`bench/src/ff_control_rate` in three "
                 "containers at once (one router: all on the bench's host; three routers: a lab of three hosts, one "
                 "on each): `ibv_reg_mr` + `ibv_dereg_mr` of one page (each answered once the cluster's MEMORY_MAPS "
                 "has the change), then `ibv_create_qp` + `ibv_destroy_qp` (RC; QPNs from the router's lease). Rates "

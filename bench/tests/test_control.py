@@ -56,7 +56,7 @@ class ControlTest(unittest.TestCase):
                 r.add("control", test, verb + "_p50_us", 500 / scale, "us")
                 r.add("control", test, verb + "_p99_us", 5000 / scale, "us")
         text = Report(r, []).control()
-        self.assertIn("Control verbs with the orchestrator in the loop", text)
+        self.assertIn("Control verbs, with the orchestrator in the loop", text)
         self.assertIn("1 router: per s", text)
         self.assertIn("3 routers: p99 µs", text)
         self.assertIn("| reg_mr | 1000 | 500 | 5000 | 500 | 1000 | 10000 |", text)
