@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
+import javax.cache.CacheException;
 
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
@@ -26,10 +27,47 @@ final class SqlTable {
         return records;
     }
 
-    /** Runs an INSERT, MERGE, UPDATE or DELETE; the rows it changed. */
+    /**
+     * Runs an INSERT, MERGE, UPDATE or DELETE; the rows it changed.  A
+     * statement that failed because the topology changed under it (a router
+     * joining or leaving: Ignite says "retry update if possible") is run
+     * again, a few times; any other failure is thrown at once.
+     */
     long update(String sql, Object... args) {
-        List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
-        return ((Number) result.get(0).get(0)).longValue();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
+                return ((Number) result.get(0).get(0)).longValue();
+            } catch (CacheException e) {
+                if (attempt == TOPOLOGY_RETRIES || !topologyChanged(e)) {
+                    throw e;
+                }
+                pause(attempt, e);
+            }
+        }
+    }
+
+    private static final int TOPOLOGY_RETRIES = 6;
+
+    /** True when a statement failed only because nodes joined or left while it ran. */
+    static boolean topologyChanged(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("retry update if possible") || t.getClass().getSimpleName().startsWith(
+                    "ClusterTopology")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(int attempt, CacheException e) {
+        try {
+            Thread.sleep(100L * attempt);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
     }
 
     /** Deletes the rows of {@code table} on {@code host} whose CONTAINER is not among {@code kept}. */
