@@ -33,15 +33,6 @@ class LabLauncherIT {
 
     @Test
     void launcherUnitTestsPass() throws InterruptedException {
-        Path repo = LabExtension.repository();
-        try (LabProcess p = LabProcess.start("lab-unittest",
-                List.of("/usr/bin/python3", "-B", "-m", "unittest", "discover", "-s",
-                        repo.resolve("lab/tests").toString()),
-                LabExtension.logDirectory(repo).resolve("lab-unittest.log"))) {
-            ProcessResult r = p.awaitExit(Duration.ofSeconds(60));
-            System.out.println(r.output());
-            r.assertSuccess();
-            assertTrue(r.output().contains("\nOK"), r::describe);
-        }
+        PythonUnitTests.assertPass("lab-unittest", "lab/tests");
     }
 }
