@@ -59,21 +59,8 @@ final class MemoryMapCache implements AutoCloseable {
      */
     private static QueryCursor<Cache.Entry<BinaryObject, BinaryObject>> follow(
             IgniteCache<BinaryObject, BinaryObject> cache, ContinuousQuery<BinaryObject, BinaryObject> query) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return cache.query(query);
-            } catch (CacheException | IllegalStateException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(500L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return Retries.retry("the continuous query of MEMORY_MAPS", 5, attempt -> 500L * attempt,
+                e -> e instanceof CacheException || e instanceof IllegalStateException, () -> cache.query(query));
     }
 
     private void apply(CacheEntryEvent<? extends BinaryObject, ? extends BinaryObject> e) {

@@ -5,8 +5,6 @@ import javax.cache.CacheException;
 
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The FFO's tables, made by DDL so that operators see them in SQL as they
@@ -22,7 +20,6 @@ final class Schema {
     static final String QPS_CACHE = "FF_QPS";
     static final String MEMORY_MAPS_CACHE = "FF_MEMORY_MAPS";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
     private static final int RACE_ATTEMPTS = 40;
     private static final long RACE_PAUSE_MILLIS = 250;
 
@@ -74,22 +71,8 @@ final class Schema {
      * while.  A failure for any other reason is thrown at once.
      */
     private static void createIfAbsent(IgniteCache<Object, Object> cache, String ddl) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                cache.query(new SqlFieldsQuery(ddl)).getAll();
-                return;
-            } catch (CacheException e) {
-                if (attempt == RACE_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("already exists")) {
-                    throw e;
-                }
-                LOG.debug("{}: {} (attempt {}); another node is making it, once more", ddl, e.getMessage(), attempt);
-                try {
-                    Thread.sleep(RACE_PAUSE_MILLIS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        Retries.retry(ddl, RACE_ATTEMPTS, attempt -> RACE_PAUSE_MILLIS,
+                e -> e instanceof CacheException && e.getMessage() != null && e.getMessage().contains("already exists"),
+                () -> cache.query(new SqlFieldsQuery(ddl)).getAll());
     }
 }

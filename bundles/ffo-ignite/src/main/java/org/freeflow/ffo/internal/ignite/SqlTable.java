@@ -34,17 +34,10 @@ final class SqlTable {
      * again, a few times; any other failure is thrown at once.
      */
     long update(String sql, Object... args) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                List<List<?>> result = cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll();
-                return ((Number) result.get(0).get(0)).longValue();
-            } catch (CacheException e) {
-                if (attempt == TOPOLOGY_RETRIES || !topologyChanged(e)) {
-                    throw e;
-                }
-                pause(attempt, e);
-            }
-        }
+        List<List<?>> result = Retries.retry(sql, TOPOLOGY_RETRIES, attempt -> 100L * attempt,
+                e -> e instanceof CacheException && topologyChanged(e),
+                () -> cache.query(new SqlFieldsQuery(sql).setArgs(args)).getAll());
+        return ((Number) result.get(0).get(0)).longValue();
     }
 
     private static final int TOPOLOGY_RETRIES = 6;
@@ -59,15 +52,6 @@ final class SqlTable {
             }
         }
         return false;
-    }
-
-    private static void pause(int attempt, CacheException e) {
-        try {
-            Thread.sleep(100L * attempt);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
     }
 
     /** Deletes the rows of {@code table} on {@code host} whose CONTAINER is not among {@code kept}. */
