@@ -185,21 +185,33 @@ public final class IgniteNode implements AutoCloseable {
         return ignite.cache(Schema.MEMORY_MAPS_CACHE);
     }
 
-    /** The cluster-wide allocation lock; failover-safe (released if its holder's node leaves). */
+    /**
+     * The cluster-wide allocation lock; failover-safe (released if its holder's
+     * node leaves).  A statement under the lock that a topology change failed
+     * fails again for as long as the lock is held (the lock's transaction keeps
+     * the old topology), so the whole section runs again, the lock taken anew:
+     * every section reads what it needs under the lock, so running it again is
+     * safe.
+     */
     public ClusterLock allocationLock() {
         return new ClusterLock() {
             @Override
             public <T> T withLock(Supplier<T> action) {
-                Lock lock = locks.lock(ALLOC_LOCK);
-                lock.lock();
-                try {
-                    return action.get();
-                } finally {
-                    lock.unlock();
-                }
+                return Retries.retry("a section under the allocation lock", LOCKED_RETRIES, attempt -> 200L * attempt,
+                        SqlTable::topologyChanged, () -> {
+                            Lock lock = locks.lock(ALLOC_LOCK);
+                            lock.lock();
+                            try {
+                                return action.get();
+                            } finally {
+                                lock.unlock();
+                            }
+                        });
             }
         };
     }
+
+    private static final int LOCKED_RETRIES = 5;
 
     /** Next value of the container-id sequence. */
     public long nextContainerId() {
