@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,7 +66,11 @@ class XrcIT {
         assertEquals(connections(o.server(), true), connections(o.client(), false), o::describe);
     }
 
-    /** The server takes two clients (-c 2), both processes of one container. */
+    /**
+     * The server takes two clients (-c 2), both processes of one container. The container is
+     * held by a third program for the whole test: had it been the first client's, its end would
+     * remove the container under the second client, which may still be closing its resources.
+     */
     @Test
     void xsrqPingPongTwoClientsInOneContainer(Lab lab) throws InterruptedException {
         String[] client = {"ibv_xsrq_pingpong", "-p", "18622", "xsrq2-srv"};
@@ -75,18 +78,14 @@ class XrcIT {
         ProcessResult first;
         ProcessResult second;
         ProcessResult server;
-        try (LabProcess s = lab.container("xsrq2-srv").start("ibv_xsrq_pingpong", "-p", "18622", "-c", "2")) {
+        try (LabProcess holder = clients.start("sh", "-c", "echo up; exec sleep 600");
+                LabProcess s = lab.container("xsrq2-srv").start("ibv_xsrq_pingpong", "-p", "18622", "-c", "2")) {
+            assertTrue(holder.awaitOutput(Pattern.compile("(?m)^up$"), RUN_TIMEOUT),
+                    () -> "the clients' container never came up:\n" + holder.output());
             lab.waitPort("xsrq2-srv", 18622, Pair.LISTEN_TIMEOUT, s);
-            // "up" tells that the container exists, so that the second client can join it
-            String[] announced = Stream.concat(Stream.of("sh", "-c", "echo up; exec \"$@\"", "sh"), Stream.of(client))
-                    .toArray(String[]::new);
-            try (LabProcess c1 = clients.start(announced)) {
-                assertTrue(c1.awaitOutput(Pattern.compile("(?m)^up$"), RUN_TIMEOUT),
-                        () -> "the first client's container never came up:\n" + c1.output());
-                try (LabProcess c2 = clients.exec(client)) {
-                    second = c2.awaitExit(RUN_TIMEOUT);
-                }
+            try (LabProcess c1 = clients.exec(client); LabProcess c2 = clients.exec(client)) {
                 first = c1.awaitExit(RUN_TIMEOUT);
+                second = c2.awaitExit(RUN_TIMEOUT);
             }
             server = s.awaitExit(RUN_TIMEOUT);
         }
