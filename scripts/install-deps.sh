@@ -2,7 +2,8 @@
 # Install what FreeFlow needs to build, test and run its lab on Debian 12 (bookworm),
 # and only what is missing. Safe to run again: it does nothing when all is there.
 #   build:  JDK 17, Maven, gcc, make, the verbs headers (FFL is built against them)
-#   lab:    python3 (lab/fflab), iproute2 (ip, bridge, ss), util-linux, procps, ping
+#   lab:    python3 (lab/fflab), iproute2 (ip, bridge, ss), util-linux, procps, ping,
+#           arping (a container started on another host announces its move)
 #   tests:  the unmodified RDMA programs the end-to-end tests run (perftest,
 #           ibverbs-utils, rdmacm-utils, qperf), shellcheck for the scripts
 #   bench:  the baselines of bench/ (iperf3, sockperf, ucx-utils' ucx_perftest) and
@@ -12,7 +13,7 @@ set -euo pipefail
 packages=(
 	openjdk-17-jdk-headless maven gcc make libc6-dev pkg-config
 	libibverbs-dev librdmacm-dev
-	iproute2 iputils-ping procps util-linux coreutils
+	iproute2 iputils-ping iputils-arping procps util-linux coreutils
 	perftest ibverbs-utils rdmacm-utils qperf
 	shellcheck
 	iperf3 sockperf ucx-utils python3 python3-matplotlib

@@ -138,9 +138,10 @@ class Containers:
         with self.store.update() as current:
             current.containers[name] = record
             mtu = current.container_mtu or DEFAULT_MTU
+            overlay = len(current.hosts) > 1
         if not (valid_ipv4(record.vip) and is_uint(record.prefix) and record.socket):
             raise LabError("ffctl attach %s printed no usable vip/prefix/socket: %s" % (name, reply.output))
-        net.make_container_link(ns, host_ns, record.veth, record.vip, record.prefix, mtu)
+        net.make_container_link(ns, host_ns, record.veth, record.vip, record.prefix, mtu, overlay)
         current = self.store.load()
         self.hosts_file.update(current)
         self.hosts_file.link(ns, current)

@@ -140,14 +140,41 @@ def make_overlay(hosts):
         ip("link", "set", "vxlan0", "mtu", str(VXLAN_MTU), "master", "br0", "up", netns=ns)
 
 
-def make_container_link(ns, host_ns, veth, address, prefix, mtu):
-    """Container namespace NS: lo, and eth0 with ADDRESS, a veth whose other end VETH is
-    on its host's br0."""
+def container_mac(address):
+    """The MAC of the container with virtual IPv4 ADDRESS: 02:46 (locally administered,
+    unicast) and the address's four bytes. It follows the address, so that when the
+    container starts again on another host with its reserved address, its peers'
+    neighbour entries still hold."""
+    octets = [int(part) for part in address.split(".")]
+    if len(octets) != 4 or not all(0 <= o <= 255 for o in octets):
+        raise ValueError("not an IPv4 address: %r" % address)
+    return "02:46:" + ":".join("%02x" % o for o in octets)
+
+
+def make_container_link(ns, host_ns, veth, address, prefix, mtu, overlay):
+    """Container namespace NS: lo, and eth0 with ADDRESS (and the MAC that goes with it),
+    a veth whose other end VETH is on its host's br0. On an OVERLAY (several hosts) the
+    address is announced at once, for the container may have come from another host."""
     ip("link", "set", "lo", "up", netns=ns)
-    ip("link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns, netns=host_ns)
+    ip("link", "add", veth, "type", "veth", "peer", "name", "eth0", "address", container_mac(address), "netns", ns,
+       netns=host_ns)
     ip("link", "set", veth, "master", "br0", "up", netns=host_ns)
     ip("addr", "add", "%s/%s" % (address, prefix), "dev", "eth0", netns=ns)
     ip("link", "set", "eth0", "mtu", str(mtu), "up", netns=ns)
+    if overlay:
+        announce(ns, address)
+
+
+def announce(ns, address):
+    """An unsolicited ARP for ADDRESS from eth0 of NS (arping -U): the other hosts' VXLAN
+    endpoints and bridges learn the MAC's new place, neighbours refresh their entry.
+    Without it a container that moved host stays unreachable from the others until their
+    VXLAN forgets its old place (minutes). arping sends at once and then idles a second
+    before it exits: it is left to end by itself."""
+    if shutil.which("arping") is None:
+        raise LabError("no arping (scripts/install-deps.sh installs iputils-arping)")
+    subprocess.Popen(["ip", "netns", "exec", ns, "arping", "-q", "-U", "-c", "1", "-I", "eth0", address],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def tcp_listening(ns, port):

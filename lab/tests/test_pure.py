@@ -1,5 +1,5 @@
-"""Unit tests of the pure parts of containers, router, ffctl and report: veth names (POSIX
-cksum), the hosts file, ffctl's replies, the cluster check, inspect's output."""
+"""Unit tests of the pure parts of containers, net, router, ffctl and report: veth names (POSIX
+cksum), container MACs, the hosts file, ffctl's replies, the cluster check, inspect's output."""
 
 import json
 import os
@@ -8,7 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from fflab import containers, report  # noqa: E402
+from fflab import containers, net, report  # noqa: E402
 from fflab.ffctl import Reply  # noqa: E402
 from fflab.router import in_one_cluster  # noqa: E402
 from fflab.state import ContainerRecord  # noqa: E402
@@ -30,6 +30,22 @@ class VethTest(unittest.TestCase):
     def test_mtu(self):
         self.assertEqual(1500, containers.container_mtu(1))
         self.assertEqual(1450, containers.container_mtu(2))  # VXLAN's 50 bytes
+
+
+class ContainerMacTest(unittest.TestCase):
+    def test_the_mac_follows_the_virtual_ip(self):
+        self.assertEqual("02:46:0a:62:00:05", net.container_mac("10.98.0.5"))
+        self.assertEqual("02:46:ff:00:7f:01", net.container_mac("255.0.127.1"))
+        self.assertNotEqual(net.container_mac("10.98.0.5"), net.container_mac("10.98.0.6"))
+
+    def test_locally_administered_unicast(self):
+        first = int(net.container_mac("10.98.1.2").split(":")[0], 16)
+        self.assertEqual(0x02, first & 0x03)
+
+    def test_not_an_address(self):
+        for bad in ("10.98.0", "10.98.0.256", "a.b.c.d", ""):
+            with self.assertRaises(ValueError):
+                net.container_mac(bad)
 
 
 class HostsFileTest(unittest.TestCase):

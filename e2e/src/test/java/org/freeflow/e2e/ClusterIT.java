@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * The orchestrator as a cluster, on a lab of three hosts of its own: every router's node in
  * one cluster, containers on every host, the tables queried with Ignite's JDBC thin driver
  * by a tool on h1 (joins over HOSTS, CONTAINERS, QPS and MEMORY_MAPS), memory maps following
- * perftest's registrations, and h3's router killed and started again.
+ * perftest's registrations, a container moved from h1 to h2 with its addresses, and h3's
+ * router killed and started again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
@@ -137,10 +138,68 @@ class ClusterIT {
         assertEquals(List.of(), sql.query("SELECT QPN FROM QPS WHERE CONTAINER LIKE 'mm-%'").rows());
     }
 
+    /**
+     * Offline migration: a container stopped on h1 and started on h2 under its name keeps its
+     * virtual IP, LID and GID (its addresses were reserved for it meanwhile), the tables show
+     * it on h2, and its TCP peer on h3 reaches it at its new host at once (the lab's overlay
+     * follows it).
+     */
     @Test
     @Order(3)
+    void aContainerStoppedOnOneHostStartsOnAnotherWithItsAddressesAndItsPeersReachItThere() throws Exception {
+        String row = "SELECT HOST, STATE, VIRTUAL_IP, LID, GID, RESERVED_UNTIL FROM CONTAINERS WHERE NAME = 'mig'";
+        Lab.Container peer = lab.container("mig-peer").onHost("h3");
+        try (LabProcess holder = peer.start("sh", "-c", "echo up; exec sleep 600")) {
+            assertTrue(holder.awaitOutput(UP, RUN), holder::output);
+            Map<String, String> onH1 = serveOneTcpClient("h1", peer);
+            SqlClient.Rows reserved = awaitRows(row, r -> r.rows().size() == 1
+                    && "RESERVED".equals(r.rows().get(0).get(1)), Duration.ofSeconds(10));
+            List<String> r1 = reserved.rows().get(0);
+            assertEquals(List.of("h1", "RESERVED", onH1.get("vip"), onH1.get("lid")), r1.subList(0, 4),
+                    "stopped, its addresses held: " + reserved);
+            assertTrue(r1.get(5) != null, () -> "a reservation that ends: " + reserved);
+
+            Map<String, String> onH2 = serveOneTcpClient("h2", peer);
+            for (String fact : List.of("vip", "lid", "gid")) {
+                assertEquals(onH1.get(fact), onH2.get(fact), fact + " kept on h2");
+            }
+            assertEquals("h2", onH2.get("host"));
+            SqlClient.Rows again = awaitRows(row, r -> r.rows().size() == 1
+                    && "RESERVED".equals(r.rows().get(0).get(1)), Duration.ofSeconds(10));
+            assertEquals(List.of("h2", "RESERVED", r1.get(2), r1.get(3), r1.get(4)), again.rows().get(0).subList(0, 5),
+                    "stopped on h2, the same addresses held again");
+        }
+    }
+
+    /**
+     * Container mig on {@code host} serves one iperf3 client, {@code peer}; the lab's facts of
+     * mig while it ran. When this returns, mig has stopped (detached).
+     */
+    private static Map<String, String> serveOneTcpClient(String host, Lab.Container peer) throws Exception {
+        try (LabProcess server = lab.container("mig").onHost(host).tenant("acme").start("iperf3", "-s", "-1",
+                "-p", "5299")) {
+            lab.waitPort("mig", 5299, RUN, server);
+            Map<String, String> facts = lab.inspect("mig");
+            assertEquals(List.of(java.util.Arrays.asList(host, "RUNNING", null)),
+                    sql.query("SELECT HOST, STATE, RESERVED_UNTIL FROM CONTAINERS WHERE NAME = 'mig'").rows(),
+                    "the tables show mig on " + host + ", not reserved");
+            ProcessResult client;
+            try (LabProcess c = peer.exec("iperf3", "-c", "mig", "-p", "5299", "-t", "1")) {
+                client = c.awaitExit(RUN);
+            }
+            assertEquals(0, client.exitCode(), () -> "the peer on h3 reaches mig on " + host + ": " + client.describe());
+            ProcessResult served = server.awaitExit(RUN);
+            assertEquals(0, served.exitCode(), served::describe);
+            return facts;
+        }
+    }
+
+    @Test
+    @Order(4)
     void aKilledRouterIsLostWithinTheFailureDetectionTimeAndRejoinsClean() throws Exception {
-        String containers = "SELECT NAME, STATE FROM CONTAINERS WHERE NAME LIKE 'cl-%' ORDER BY NAME";
+        // the sleepers of every host (the pingpong's containers, once stopped, are RESERVED: no host's)
+        String containers = "SELECT NAME, STATE FROM CONTAINERS WHERE NAME LIKE 'cl-%' AND STATE <> 'RESERVED'"
+                + " ORDER BY NAME";
         long killed = System.nanoTime(); // kill-router returns once the JVM is gone (a second or two)
         lab.admin(RUN, "kill-router", "h3").assertSuccess();
         SqlClient.Rows lost = awaitRows(containers, r -> r.rows().contains(List.of("cl-c", "LOST")),

@@ -17,6 +17,7 @@ import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.freeflow.ffo.api.ContainerRecord;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.router.api.ContainerIdentity;
 import org.freeflow.router.api.ContainerView;
@@ -114,7 +115,46 @@ public class DistributionIT {
         } finally {
             assertTrue(admin.detach("itest-c1"));
         }
-        assertTrue("unregistered", orchestrator.container("itest-c1").isEmpty());
+        assertEquals("detached: its addresses reserved", ContainerRecord.RESERVED,
+                orchestrator.container("itest-c1").orElseThrow().state());
+    }
+
+    @Test
+    public void sqlCommandQueriesTheTablesAndReservationsHoldADetachedContainersAddresses() throws Exception {
+        VirtualNicAdminService admin = service(VirtualNicAdminService.class);
+        assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
+        String tables = waitFor(() -> execute("freeflow:sql \"SELECT TABLE_NAME FROM SYS.TABLES"
+                + " WHERE SCHEMA_NAME = 'PUBLIC' ORDER BY TABLE_NAME\""));
+        assertNotNull("freeflow:sql ran", tables);
+        for (String table : List.of("CONTAINERS", "HOSTS", "MEMORY_MAPS", "QPS")) {
+            assertTrue(tables, tables.contains(table));
+        }
+        assertTrue(tables, tables.contains("4 rows"));
+        ContainerView attached = admin.attach("itest-c3", "acme", thisNetworkNamespace());
+        try {
+            String row = execute("freeflow:sql \"SELECT c.NAME, c.VIRTUAL_IP, h.NAME FROM CONTAINERS c"
+                    + " JOIN HOSTS h ON h.NAME = c.HOST WHERE c.NAME = 'itest-c3'\"");
+            assertTrue(row, row.contains("itest-c3") && row.contains(attached.virtualIp()) && row.contains("itest")
+                    && row.contains("1 row"));
+            String bad = execute("freeflow:sql SELECT * FROM NO_SUCH_TABLE");
+            assertEquals("a refused statement fails the command", null, bad);
+        } finally {
+            assertTrue(admin.detach("itest-c3"));
+        }
+        String reserved = execute("freeflow:reservations");
+        assertTrue(reserved, reserved.contains("itest-c3") && reserved.contains(attached.virtualIp()));
+        String held = execute("freeflow:reserve itest-c3");
+        assertTrue(held, held.contains("itest-c3: " + attached.virtualIp()) && held.contains("until released"));
+        ContainerView again = admin.attach("itest-c3", "acme", thisNetworkNamespace());
+        try {
+            assertEquals("attached again, it has its address back", attached.virtualIp(), again.virtualIp());
+            assertEquals(attached.lid(), again.lid());
+        } finally {
+            assertTrue(admin.detach("itest-c3"));
+        }
+        String released = execute("freeflow:release itest-c3");
+        assertTrue(released, released.contains("reservation released"));
+        assertTrue("released: the row is gone", orchestrator.container("itest-c3").isEmpty());
     }
 
     @Test

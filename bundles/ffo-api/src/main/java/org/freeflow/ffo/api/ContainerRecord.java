@@ -10,7 +10,8 @@ package org.freeflow.ffo.api;
  * @param prefixLength prefix length of the virtual network
  * @param lid          the container's InfiniBand LID (unicast, 1..0xBFFF)
  * @param gid          GID index 0, 16 bytes, printed as IPv6 (fe80::...)
- * @param state        {@link #RUNNING}, or {@link #LOST} while its router's node is out of the cluster
+ * @param state        {@link #RUNNING}; {@link #LOST} while its router's node is out of the cluster;
+ *                     {@link #RESERVED} once detached, while its addresses wait for it
  */
 public record ContainerRecord(String name, String tenant, String host, String virtualIp,
         int prefixLength, int lid, String gid, String state) {
@@ -28,6 +29,13 @@ public record ContainerRecord(String name, String tenant, String host, String vi
      * @since 1.1
      */
     public static final String LOST = "LOST";
+    /**
+     * Detached; its virtual IP, LID and GID are held for it (on any host) until
+     * its reservation ends, and {@code host} is where it ran last.
+     *
+     * @since 2.0
+     */
+    public static final String RESERVED = "RESERVED";
 
     /**
      * The same container in {@code newState}.

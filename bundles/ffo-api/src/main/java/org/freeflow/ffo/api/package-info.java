@@ -4,5 +4,5 @@
  * Ignite.  Only the ffo-ignite bundle sees Ignite; everyone else uses these
  * services, which are registered while the orchestrator can serve.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.freeflow.ffo.api;

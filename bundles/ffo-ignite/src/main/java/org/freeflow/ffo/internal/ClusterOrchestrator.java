@@ -1,6 +1,7 @@
 package org.freeflow.ffo.internal;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,13 +19,13 @@ import java.util.stream.Collectors;
 
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.api.QueryResult;
 import org.freeflow.ffo.api.QueuePairRecord;
-import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.freeflow.ffo.internal.alloc.QpnLeases;
 import org.freeflow.ffo.internal.ignite.IgniteNode;
 import org.freeflow.ffo.internal.ignite.NodeSettings;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * asked; QPNs come from leases refilled on {@code ffo-qpn-leases}.
  * After {@link #close()} (or the node's own stop) calls fail.
  */
-final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdminService, AutoCloseable {
+final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdminService, ContainerReservations,
+        AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterOrchestrator.class);
     /** QPNs per lease: a router asks the cluster once per this many ibv_create_qp. */
@@ -64,17 +66,19 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     private final QpnLeases qpns;
     private volatile String registeredHost;
 
-    private ClusterOrchestrator(IgniteNode node, Ipv4Network network, long heartbeatMillis) {
+    private ClusterOrchestrator(IgniteNode node, RegistrySettings registry) {
         this.node = node;
         this.resources = new ResourceTables(node);
         this.qpns = new QpnLeases(node::takeQpnValues, resources::qpnsInUse, QPN_LEASE, leasing);
         this.store = new SqlContainerStore(node.containersCache());
-        this.registrar = new Registrar(store, node.allocationLock(), node::nextContainerId, network);
+        this.registrar = new Registrar(store, node.allocationLock(), node::nextContainerId, registry.network(),
+                Clock.systemUTC(), registry.reservationWindow());
         this.membership = new Membership(new SqlHostStore(node.hostsCache()), store, node.allocationLock(),
                 Clock.systemUTC());
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ffo-membership"));
         node.onNodeLeft(() -> worker.execute(this::reconcileIfOldest));
-        worker.scheduleWithFixedDelay(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::heartbeat, registry.heartbeatMillis(), registry.heartbeatMillis(),
+                TimeUnit.MILLISECONDS);
         worker.execute(this::reconcileIfOldest); // a node may have left while none was there to see it
         node.onStop(this::stopThreads); // however the node stops, nothing of it keeps working on
     }
@@ -96,10 +100,10 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     }
 
     /** Starts the node (blocking until it is in the cluster with its tables) and serves from it. */
-    static ClusterOrchestrator start(NodeSettings settings, Ipv4Network network, long heartbeatMillis) {
+    static ClusterOrchestrator start(NodeSettings settings, RegistrySettings registry) {
         IgniteNode node = IgniteNode.start(settings);
         try {
-            return new ClusterOrchestrator(node, network, heartbeatMillis);
+            return new ClusterOrchestrator(node, registry);
         } catch (RuntimeException | Error e) {
             node.close(); // a node that cannot serve leaves the cluster at once
             throw e;
@@ -115,10 +119,12 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
         return node.servers().stream().map(IgniteNode.ServerNode::id).collect(Collectors.toSet());
     }
 
+    /** On the oldest server: hosts whose node left become LOST, ended reservations go. */
     private void reconcileIfOldest() {
         try {
             if (node.running() && node.oldestServer()) {
                 membership.reconcile(liveServers());
+                registrar.sweep();
             }
         } catch (RuntimeException e) {
             if (node.running()) {
@@ -199,11 +205,26 @@ final class ClusterOrchestrator implements OrchestratorService, OrchestratorAdmi
     }
 
     @Override
-    public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+    public List<Reservation> reservations() {
+        return registrar.reservations();
+    }
+
+    @Override
+    public Reservation reserve(String name, Instant until) {
+        return registrar.reserve(name, until);
+    }
+
+    @Override
+    public boolean release(String name) {
+        return registrar.release(name);
+    }
+
+    @Override
+    public HostRecord registerHost(String name, String routerVersion, Collection<ContainerRecord> served) {
         HostRecord record = membership.register(name, node.advertisedAddress(), routerVersion, node.localNodeId(),
-                attached, liveServers());
+                served, liveServers());
         registeredHost = record.name();
-        List<String> kept = List.copyOf(attached);
+        List<String> kept = served.stream().map(ContainerRecord::name).toList();
         inWriteOrder(() -> resources.dropOnHostExcept(name, kept)).join();
         return record;
     }

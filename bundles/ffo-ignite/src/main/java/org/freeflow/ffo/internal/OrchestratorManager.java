@@ -1,8 +1,10 @@
 package org.freeflow.ffo.internal;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Hashtable;
 
+import org.freeflow.ffo.api.ContainerReservations;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.OrchestratorService;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The orchestrator of this router: starts the embedded Ignite node on a thread
  * of its own, so that Karaf's start is not held up, and registers
- * {@link OrchestratorService} and {@link OrchestratorAdminService} once the node
+ * {@link OrchestratorService}, {@link OrchestratorAdminService} and
+ * {@link ContainerReservations} once the node
  * is in the cluster with its tables; they go away when the node stops (a
  * failure included) or the component deactivates.  A configuration change
  * restarts the node.
@@ -35,6 +38,7 @@ public final class OrchestratorManager {
     private static final long RETRY_PAUSE_MILLIS = 2000;
 
     static final String PID = "org.freeflow.ffo";
+    static final long DEFAULT_RESERVATION_SECONDS = 600;
 
     private static final Logger LOG = LoggerFactory.getLogger(OrchestratorManager.class);
 
@@ -77,6 +81,10 @@ public final class OrchestratorManager {
         @AttributeDefinition(description = "How often a router writes LAST_SEEN of its HOSTS row, and the oldest"
                 + " router checks the HOSTS table against the cluster, ms")
         long heartbeatMillis() default 5000;
+
+        @AttributeDefinition(description = "How long a detached container's virtual IP, LID and GID stay reserved"
+                + " for it, so that started again under its name on any host it keeps them, s (0: freed at detach)")
+        long reservationSeconds() default DEFAULT_RESERVATION_SECONDS;
     }
 
     /** Where the services go when the node is up; an OSGi registration, or a test's. */
@@ -99,11 +107,14 @@ public final class OrchestratorManager {
                 config.failureDetectionMillis(), config.clientConnectorAddress().trim());
         LOG.info("Orchestrator activated: starting Ignite node (discovery {}, virtual network {})",
                 settings.discoveryAddresses(), network);
-        start(settings, network, Math.max(100, config.heartbeatMillis()), services -> {
+        RegistrySettings registry = new RegistrySettings(network, Math.max(100, config.heartbeatMillis()),
+                Duration.ofSeconds(Math.max(0, config.reservationSeconds())));
+        start(settings, registry, services -> {
             Hashtable<String, Object> properties = new Hashtable<>();
             properties.put("freeflow.ffo.node", settings.instanceName());
             ServiceRegistration<?> registration = context.registerService(
-                    new String[] {OrchestratorService.class.getName(), OrchestratorAdminService.class.getName()},
+                    new String[] {OrchestratorService.class.getName(), OrchestratorAdminService.class.getName(),
+                        ContainerReservations.class.getName()},
                     services, properties);
             return () -> {
                 try {
@@ -116,9 +127,9 @@ public final class OrchestratorManager {
     }
 
     /** Starts the node on a thread of its own and publishes the services when it is up; for tests too. */
-    void start(NodeSettings settings, Ipv4Network network, long heartbeatMillis, Publisher publisher) {
+    void start(NodeSettings settings, RegistrySettings registry, Publisher publisher) {
         Thread thread = new Thread(() -> {
-            ClusterOrchestrator up = startWithRetries(settings, network, heartbeatMillis);
+            ClusterOrchestrator up = startWithRetries(settings, registry);
             if (up == null) {
                 return;
             }
@@ -154,10 +165,10 @@ public final class OrchestratorManager {
      * can fail a start in Ignite, e.g. a continuous query set up while the
      * topology moves); null when every attempt failed or it was deactivated.
      */
-    private ClusterOrchestrator startWithRetries(NodeSettings settings, Ipv4Network network, long heartbeatMillis) {
+    private ClusterOrchestrator startWithRetries(NodeSettings settings, RegistrySettings registry) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return ClusterOrchestrator.start(settings, network, heartbeatMillis);
+                return ClusterOrchestrator.start(settings, registry);
             } catch (RuntimeException | Error e) {
                 synchronized (lock) {
                     if (stopped) {

@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
 import org.apache.ignite.Ignition;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 import org.freeflow.ffo.api.HostRecord;
 import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.QueryResult;
@@ -90,7 +92,7 @@ class OrchestratorManagerIgniteTest {
     /** A manager whose publisher keeps the services in {@code published} until they are withdrawn. */
     private static OrchestratorManager start(NodeSettings settings, AtomicReference<ClusterOrchestrator> published) {
         OrchestratorManager m = new OrchestratorManager();
-        m.start(settings, Ipv4Network.parse("10.98.0.0/16"), 200, services -> {
+        m.start(settings, new RegistrySettings(Ipv4Network.parse("10.98.0.0/16"), 200, Duration.ZERO), services -> {
             published.set(services);
             return () -> published.set(null);
         });
@@ -131,7 +133,8 @@ class OrchestratorManagerIgniteTest {
             for (int i = 1; i <= md.getColumnCount(); i++) {
                 columns.add(md.getColumnName(i));
             }
-            assertEquals(List.of("NAME", "TENANT", "HOST", "VIRTUAL_IP", "PREFIX_LENGTH", "LID", "GID", "STATE"),
+            assertEquals(List.of("NAME", "TENANT", "HOST", "VIRTUAL_IP", "PREFIX_LENGTH", "LID", "GID", "STATE",
+                    "RESERVED_UNTIL"),
                     columns);
             while (rs.next()) {
                 rows.add(rs.getString("NAME") + " " + rs.getString("TENANT") + " " + rs.getString("HOST") + " "
@@ -278,6 +281,42 @@ class OrchestratorManagerIgniteTest {
     }
 
     @Test
+    void aContainerDetachedOnOneRouterStartsOnAnotherWithItsAddresses() throws Exception {
+        ClusterOrchestrator third = joinThird("ffo-r", Duration.ofHours(1));
+        try {
+            ContainerRecord before = third.registerContainer("mig", "acme", "host-r");
+            third.unregisterContainer("mig");
+            ContainerRecord reserved = manager.container("mig").orElseThrow();
+            assertEquals(before.withState(ContainerRecord.RESERVED), reserved, "every node sees the reservation");
+            ContainerReservations.Reservation held = manager.reservations().stream()
+                    .filter(r -> r.container().name().equals("mig")).findFirst().orElseThrow();
+            assertTrue(held.until().isAfter(Instant.now().plus(Duration.ofMinutes(59))), held::toString);
+            QueryResult sql = other.query("SELECT STATE, RESERVED_UNTIL FROM CONTAINERS WHERE NAME = 'mig'");
+            assertEquals(ContainerRecord.RESERVED, sql.rows().get(0).get(0));
+            assertEquals(held.until(), ((java.sql.Timestamp) sql.rows().get(0).get(1)).toInstant());
+
+            assertThrows(IllegalStateException.class, () -> other.registerContainer("mig", "zeta", "host-b"),
+                    "another tenant's container cannot take the name");
+            ContainerRecord moved = other.registerContainer("mig", "acme", "host-b");
+            assertEquals(new ContainerRecord("mig", "acme", "host-b", before.virtualIp(), before.prefixLength(),
+                    before.lid(), before.gid(), ContainerRecord.RUNNING), moved);
+            assertEquals(moved, third.container("mig").orElseThrow());
+            assertEquals(List.of(List.of("host-b", "RUNNING")), manager.query("SELECT HOST, STATE FROM CONTAINERS"
+                    + " WHERE NAME = 'mig' AND RESERVED_UNTIL IS NULL").rows(), "the reservation is over");
+
+            third.registerContainer("held", null, "host-r");
+            third.unregisterContainer("held");
+            assertEquals(null, manager.reserve("held", null).until(), "held until released, from any router");
+            assertTrue(other.release("held"));
+            assertTrue(third.container("held").isEmpty());
+        } finally {
+            other.unregisterContainer("mig");
+            third.release("held");
+            third.close();
+        }
+    }
+
+    @Test
     void sqlJoinsTheTablesAndSaysWhatIsWrongWithABadStatement() {
         manager.registerHost("host-a", "0.1.0", List.of());
         other.registerHost("host-b", "0.1.0", List.of());
@@ -363,7 +402,7 @@ class OrchestratorManagerIgniteTest {
     @Test // host-a: the name the other tests give this node's router
     void aRouterRegisteringAgainDropsTheRowsOfWhatItNoLongerServes() throws Exception {
         manager.registerHost("host-a", "0.1.0", List.of());
-        manager.registerContainer("keep", null, "host-a");
+        ContainerRecord keep = manager.registerContainer("keep", null, "host-a");
         manager.registerContainer("gone", null, "host-a");
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         try {
@@ -373,7 +412,7 @@ class OrchestratorManagerIgniteTest {
                 manager.publishQueuePairs(List.of(new QueuePairRecord(manager.allocateQpn(), c, "host-a", "UD",
                         "RTS", 0, 0, at, 0, 0, 0))).toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
-            manager.registerHost("host-a", "0.1.0", List.of("keep"));
+            manager.registerHost("host-a", "0.1.0", List.of(keep));
             assertEquals(List.of(List.of("keep")), manager.query("SELECT CONTAINER FROM MEMORY_MAPS"
                     + " WHERE HOST = 'host-a'").rows());
             assertEquals(List.of(List.of("keep")), manager.query("SELECT CONTAINER FROM QPS WHERE HOST = 'host-a'")
@@ -479,11 +518,16 @@ class OrchestratorManagerIgniteTest {
 
     /** A third router's node joining the cluster of A and B. */
     private static ClusterOrchestrator joinThird(String name) throws Exception {
+        return joinThird(name, Duration.ZERO);
+    }
+
+    /** A third router's node, whose detached containers keep their addresses for {@code reservationWindow}. */
+    private static ClusterOrchestrator joinThird(String name, Duration reservationWindow) throws Exception {
         int discovery = freePort();
         List<String> finder = List.of(discoveryA, discoveryB, "127.0.0.1:" + discovery);
         return ClusterOrchestrator.start(new NodeSettings(name, finder, discovery, freePort(), freePort(), "127.0.0.1",
-                Files.createDirectories(work.resolve(name)).toString(), 64, 3000), Ipv4Network.parse("10.98.0.0/16"),
-                200);
+                Files.createDirectories(work.resolve(name)).toString(), 64, 3000),
+                new RegistrySettings(Ipv4Network.parse("10.98.0.0/16"), 200, reservationWindow));
     }
 
     @Test

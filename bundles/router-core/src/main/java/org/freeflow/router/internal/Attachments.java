@@ -161,7 +161,7 @@ final class Attachments {
     /**
      * Any thread but the control thread: runs {@code call} on the registry
      * thread after what is queued there, and returns its result.  The names
-     * it may need are this router's ({@link #names()} through the control thread).
+     * it may need are this router's ({@link #records()} through the control thread).
      */
     <T> T onRegistryAndWait(Supplier<T> call) {
         CompletableFuture<T> f = new CompletableFuture<>();
@@ -183,11 +183,13 @@ final class Attachments {
         }
     }
 
-    /** Control thread: the containers attached or being attached, by name. */
-    List<String> names() {
-        List<String> names = new ArrayList<>(attached.keySet());
-        names.addAll(registering.keySet());
-        return names;
+    /** Control thread: the records of the attached containers, as their registration returned them. */
+    List<ContainerRecord> records() {
+        List<ContainerRecord> records = new ArrayList<>(attached.size());
+        for (Attached a : attached.values()) {
+            records.add(a.vnic.record());
+        }
+        return records;
     }
 
     /** Control thread: the attached container, or null. */

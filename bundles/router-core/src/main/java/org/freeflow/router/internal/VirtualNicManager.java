@@ -180,7 +180,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         try {
             // in line with the registrations: whatever this router attached before runs first and is counted
             attachments.onRegistryAndWait(() -> service.registerHost(settings.hostName(), ROUTER_VERSION,
-                    server.call(attachments::names)));
+                    server.call(attachments::records)));
         } catch (RuntimeException e) {
             String why = "this router cannot join the orchestrator as host " + settings.hostName() + ": "
                     + e.getMessage();
@@ -189,6 +189,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             return;
         }
         orchestrator.connect(service);
+        // the regions and QPs of the containers it serves, which a cluster restarted whole no longer holds
+        server.call(() -> {
+            attachments.all().forEach(a -> a.vnic().republish(orchestrator));
+            return null;
+        });
         LOG.info("Orchestrator available: host {} registered, containers can attach", settings.hostName());
     }
 

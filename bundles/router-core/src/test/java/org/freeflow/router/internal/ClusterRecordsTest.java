@@ -173,6 +173,26 @@ class ClusterRecordsTest {
         eventually(orchestrator.regions::isEmpty, "the dead process's regions are dropped");
     }
 
+    @Test
+    void aClusterThatRestartedWholeGetsBackWhatTheRouterServes() throws Exception {
+        Response reg = ffl.call(Abi.OP_REG_MR, regMrReq(0x20000, 8192), memory.fd);
+        assertEquals(0, reg.status());
+        int rkey = reg.payload().getInt(Abi.RegMrResp.RKEY);
+        int qpn = createQp(QPT_RC).payload().getInt(Abi.CreateQpResp.QP_NUM);
+
+        FakeOrchestrator restarted = new FakeOrchestrator(); // empty tables: every node stopped meanwhile
+        router.unbindOrchestrator(orchestrator);
+        router.bindOrchestrator(restarted);
+        assertEquals(java.util.List.of(orchestrator.registered.get("alpha")), restarted.hosts.get("host1"),
+                "the host registered with the record of the container it serves");
+        eventually(() -> restarted.regions.containsKey("alpha/" + rkey), "the region written back");
+        MemoryRegionRecord row = restarted.regions.get("alpha/" + rkey);
+        assertEquals(new MemoryRegionRecord("alpha", rkey, rkey, "host1", pd, 0x20000, 8192,
+                ACCESS_LOCAL_WRITE | ACCESS_REMOTE_READ, row.registeredAt()), row);
+        eventually(() -> restarted.queuePairs.containsKey(qpn), "the QP written back");
+        assertEquals("RESET", restarted.queuePairs.get(qpn).state());
+    }
+
     /** A QP of {@code type} on a CQ of its own, four WRs each way. */
     private Response createQp(int type) throws Exception {
         int cq = ffl.call(Abi.OP_CREATE_CQ, cqReq()).payload().getInt(Abi.CreateCqResp.HANDLE);

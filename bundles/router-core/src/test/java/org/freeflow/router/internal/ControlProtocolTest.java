@@ -454,7 +454,8 @@ class ControlProtocolTest {
 
             FakeOrchestrator back = new FakeOrchestrator();
             alone.bindOrchestrator(back);
-            assertEquals(List.of("early"), back.hosts.get("host2"), "coming back, it re-claims what it serves");
+            assertEquals(List.of(late.registered.get("early")), back.hosts.get("host2"),
+                    "coming back, it re-claims what it serves, addresses and all");
 
             FakeOrchestrator clash = new FakeOrchestrator();
             clash.refuse = true;

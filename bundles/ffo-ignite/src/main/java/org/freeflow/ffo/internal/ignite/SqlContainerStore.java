@@ -1,5 +1,7 @@
 package org.freeflow.ffo.internal.ignite;
 
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,6 +55,37 @@ public final class SqlContainerStore implements ContainerStore {
     @Override
     public boolean delete(String name) {
         return update("DELETE FROM CONTAINERS WHERE NAME = ?", name) > 0;
+    }
+
+    @Override
+    public boolean reserve(String name, Instant until) {
+        return update("UPDATE CONTAINERS SET STATE = ?, RESERVED_UNTIL = ? WHERE NAME = ?", ContainerRecord.RESERVED,
+                until == null ? null : Timestamp.from(until), name) > 0;
+    }
+
+    @Override
+    public Optional<Instant> reservedUntil(String name) {
+        return table.select("SELECT RESERVED_UNTIL FROM CONTAINERS WHERE NAME = ? AND STATE = ?",
+                row -> Optional.ofNullable((Timestamp) row.get(0)).map(Timestamp::toInstant), name,
+                ContainerRecord.RESERVED).stream().findFirst().flatMap(until -> until);
+    }
+
+    @Override
+    public boolean moveTo(String name, String host) {
+        return update("UPDATE CONTAINERS SET HOST = ?, STATE = ?, RESERVED_UNTIL = NULL WHERE NAME = ? AND STATE = ?",
+                host, ContainerRecord.RUNNING, name, ContainerRecord.RESERVED) > 0;
+    }
+
+    @Override
+    public List<String> deleteReservationsEndedBefore(Instant now) {
+        String ended = " FROM CONTAINERS WHERE STATE = ? AND RESERVED_UNTIL < ?";
+        Timestamp at = Timestamp.from(now);
+        List<String> names = table.select("SELECT NAME" + ended + " ORDER BY NAME", row -> (String) row.get(0),
+                ContainerRecord.RESERVED, at);
+        if (!names.isEmpty()) {
+            update("DELETE" + ended, ContainerRecord.RESERVED, at);
+        }
+        return names;
     }
 
     private List<ContainerRecord> select(String sql, Object... args) {

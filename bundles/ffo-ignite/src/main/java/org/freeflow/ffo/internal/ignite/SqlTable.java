@@ -42,12 +42,17 @@ final class SqlTable {
 
     private static final int TOPOLOGY_RETRIES = 6;
 
-    /** True when a statement failed only because nodes joined or left while it ran. */
+    /**
+     * True when a statement failed only because nodes joined or left while it
+     * ran: DML says "retry update if possible", a query under the allocation
+     * lock (a transaction) "Server topology is changed during query execution
+     * inside a transaction", and some fail with a ClusterTopology... exception.
+     */
     static boolean topologyChanged(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = String.valueOf(t.getMessage());
-            if (message.contains("retry update if possible") || t.getClass().getSimpleName().startsWith(
-                    "ClusterTopology")) {
+            if (message.contains("retry update if possible") || message.contains("topology is changed")
+                    || t.getClass().getSimpleName().startsWith("ClusterTopology")) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package org.freeflow.ffo.internal.registry;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,4 +27,19 @@ public interface ContainerStore {
 
     /** Removes the record; true when it existed. */
     boolean delete(String name);
+
+    /**
+     * Makes the container RESERVED until {@code until} (null: until
+     * released); false when there is no such record.
+     */
+    boolean reserve(String name, Instant until);
+
+    /** When the reservation of a RESERVED container ends (empty: until released, or not reserved). */
+    Optional<Instant> reservedUntil(String name);
+
+    /** A RESERVED container taken over by {@code host}: RUNNING there, its reservation gone. */
+    boolean moveTo(String name, String host);
+
+    /** Removes the RESERVED records whose reservation ended before {@code now}; their names. */
+    List<String> deleteReservationsEndedBefore(Instant now);
 }

@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * containers they serve: a router registers its host when its node joins;
  * a host whose node is not in the cluster any more is LOST, and so are its
  * containers, until its router registers again and re-claims the ones it
- * still serves (the others it no longer knows of are removed).  Stores,
+ * still serves (the others it no longer knows of are removed; the ones a
+ * cluster restarted whole forgot are written back).  Reserved
+ * (detached) containers are no router's and stay as they are.  Stores,
  * lock and clock are given, which keeps this pure.
  */
 public final class Membership {
@@ -44,13 +46,18 @@ public final class Membership {
     /**
      * Registers {@code name} for the node {@code nodeId} at {@code address}.
      *
+     * @param served    the containers its router serves: re-claimed, or written
+     *                  back when the table lacks them
      * @param liveNodes the server nodes in the cluster now: a RUNNING row of a
      *                  node among them belongs to another router, a name clash
      */
     public HostRecord register(String name, String address, String version, String nodeId,
-            Collection<String> attached, Set<String> liveNodes) {
+            Collection<ContainerRecord> served, Set<String> liveNodes) {
         String host = Names.host(name);
-        Set<String> keep = new HashSet<>(attached);
+        Map<String, ContainerRecord> serving = new HashMap<>();
+        for (ContainerRecord c : served) {
+            serving.put(c.name(), c);
+        }
         return lock.withLock(() -> {
             Optional<HostRow> existing = hosts.byName(host);
             if (existing.isPresent() && !existing.get().nodeId().equals(nodeId)
@@ -62,19 +69,56 @@ public final class Membership {
             Instant now = clock.instant();
             HostRecord record = new HostRecord(host, address, version, HostRecord.RUNNING, now, now);
             hosts.put(new HostRow(record, nodeId));
+            Map<String, ContainerRecord> missing = new HashMap<>(serving);
             List<String> removed = new ArrayList<>();
             for (ContainerRecord c : containers.onHost(host)) {
-                if (keep.contains(c.name())) {
+                if (ContainerRecord.RESERVED.equals(c.state())) {
+                    continue; // detached: its reservation outlives its last router
+                }
+                if (missing.remove(c.name()) != null) {
                     containers.setState(c.name(), ContainerRecord.RUNNING);
                 } else {
                     containers.delete(c.name());
                     removed.add(c.name());
                 }
             }
-            LOG.info("Host {} registered (node {}, {}, router {}){}", host, nodeId, address, version,
-                    removed.isEmpty() ? "" : "; containers it no longer serves removed: " + removed);
+            List<String> restored = restore(host, missing.values());
+            LOG.info("Host {} registered (node {}, {}, router {}){}{}", host, nodeId, address, version,
+                    removed.isEmpty() ? "" : "; containers it no longer serves removed: " + removed,
+                    restored.isEmpty() ? "" : "; containers it serves written back: " + restored);
             return record;
         });
+    }
+
+    /**
+     * Under the lock: writes back the served containers the table lacks, each
+     * unless another row holds its name or one of its addresses; the names
+     * written.
+     */
+    private List<String> restore(String host, Collection<ContainerRecord> lacking) {
+        if (lacking.isEmpty()) {
+            return List.of();
+        }
+        List<ContainerRecord> all = new ArrayList<>(containers.all());
+        List<String> restored = new ArrayList<>();
+        for (ContainerRecord c : lacking.stream().sorted(Comparator.comparing(ContainerRecord::name))
+                .toList()) {
+            Optional<ContainerRecord> clash = all.stream().filter(r -> r.name().equals(c.name())
+                    || r.virtualIp().equals(c.virtualIp()) || r.lid() == c.lid() || r.gid().equals(c.gid()))
+                    .findFirst();
+            if (clash.isPresent()) {
+                LOG.error("Container {} (vIP {}, LID {}, GID {}) served by {} is not in the table and cannot be"
+                        + " written back: {} on {} holds its name or an address; detach it and attach it again",
+                        c.name(), c.virtualIp(), c.lid(), c.gid(), host, clash.get().name(), clash.get().host());
+                continue;
+            }
+            ContainerRecord back = new ContainerRecord(c.name(), c.tenant(), host, c.virtualIp(), c.prefixLength(),
+                    c.lid(), c.gid(), ContainerRecord.RUNNING);
+            containers.insert(back);
+            all.add(back);
+            restored.add(c.name());
+        }
+        return restored;
     }
 
     /**
@@ -90,8 +134,10 @@ public final class Membership {
                     // RUNNING, and the next reconciliation does it all again
                     int n = 0;
                     for (ContainerRecord c : containers.onHost(row.record().name())) {
-                        containers.setState(c.name(), ContainerRecord.LOST);
-                        n++;
+                        if (!ContainerRecord.RESERVED.equals(c.state())) {
+                            containers.setState(c.name(), ContainerRecord.LOST);
+                            n++;
+                        }
                     }
                     hosts.setState(row.record().name(), HostRecord.LOST);
                     lost.add(row.record().name());

@@ -1,5 +1,8 @@
 package org.freeflow.ffo.internal.registry;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +14,8 @@ import org.freeflow.ffo.api.ContainerRecord;
 final class InMemoryContainerStore implements ContainerStore {
 
     private final Map<String, ContainerRecord> rows = new ConcurrentSkipListMap<>();
+    /** RESERVED_UNTIL of the reserved rows that have one. */
+    private final Map<String, Instant> reservedUntil = new HashMap<>();
     /** The next setState fails, as an update does while the topology changes. */
     boolean failNextStateChange;
 
@@ -52,6 +57,52 @@ final class InMemoryContainerStore implements ContainerStore {
 
     @Override
     public boolean delete(String name) {
+        reservedUntil.remove(name);
         return rows.remove(name) != null;
+    }
+
+    @Override
+    public synchronized boolean reserve(String name, Instant until) {
+        if (rows.computeIfPresent(name, (n, r) -> r.withState(ContainerRecord.RESERVED)) == null) {
+            return false;
+        }
+        if (until == null) {
+            reservedUntil.remove(name);
+        } else {
+            reservedUntil.put(name, until);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Instant> reservedUntil(String name) {
+        ContainerRecord r = rows.get(name);
+        return r != null && ContainerRecord.RESERVED.equals(r.state()) ? Optional.ofNullable(reservedUntil.get(name))
+                : Optional.empty();
+    }
+
+    @Override
+    public synchronized boolean moveTo(String name, String host) {
+        ContainerRecord r = rows.get(name);
+        if (r == null || !ContainerRecord.RESERVED.equals(r.state())) {
+            return false;
+        }
+        rows.put(name, new ContainerRecord(r.name(), r.tenant(), host, r.virtualIp(), r.prefixLength(), r.lid(),
+                r.gid(), ContainerRecord.RUNNING));
+        reservedUntil.remove(name);
+        return true;
+    }
+
+    @Override
+    public synchronized List<String> deleteReservationsEndedBefore(Instant now) {
+        List<String> ended = new ArrayList<>();
+        for (ContainerRecord r : rows.values()) {
+            Instant until = reservedUntil.get(r.name());
+            if (ContainerRecord.RESERVED.equals(r.state()) && until != null && until.isBefore(now)) {
+                ended.add(r.name());
+            }
+        }
+        ended.forEach(this::delete);
+        return ended;
     }
 }

@@ -80,12 +80,40 @@ class MembershipTest {
         membership.reconcile(Set.of());
         assertEquals(ContainerRecord.LOST, state("kept"));
 
-        membership.register("h2", "a2", "v", "node-2b", List.of("kept"), Set.of("node-2b"));
+        membership.register("h2", "a2", "v", "node-2b", List.of(containers.byName("kept").orElseThrow()),
+                Set.of("node-2b"));
         assertEquals(HostRecord.RUNNING, hosts.byName("h2").orElseThrow().record().state());
         assertEquals("node-2b", hosts.byName("h2").orElseThrow().nodeId());
         assertEquals(ContainerRecord.RUNNING, state("kept"));
         assertTrue(containers.byName("gone").isEmpty(), "a container its router no longer serves is removed");
         assertTrue(containers.byName("other").isPresent(), "another host's containers are not touched");
+    }
+
+    @Test
+    void aClusterThatForgotWhatARouterServesGetsItBackUnlessAnAddressIsTakenMeanwhile() {
+        ContainerRecord a = new ContainerRecord("a", "acme", "h1", "10.98.0.1", 16, 1, "fe80::4646:0:1", "RUNNING");
+        ContainerRecord b = new ContainerRecord("b", "default", "h1", "10.98.0.2", 16, 2, "fe80::4646:0:2", "RUNNING");
+        ContainerRecord c = new ContainerRecord("c", "default", "h1", "10.98.0.3", 16, 3, "fe80::4646:0:3", "LOST");
+        // the whole cluster restarted: its tables are empty but for a container attached since, which took b's LID
+        containers.insert(new ContainerRecord("new", "default", "h2", "10.98.0.9", 16, 2, "fe80::4646:0:9",
+                "RUNNING"));
+        membership.register("h1", "a1", "v", "node-1", List.of(a, b, c), Set.of("node-1"));
+        assertEquals(a, containers.byName("a").orElseThrow(), "written back with its addresses");
+        assertEquals(c.withState(ContainerRecord.RUNNING), containers.byName("c").orElseThrow(), "RUNNING: served");
+        assertTrue(containers.byName("b").isEmpty(), "b's LID is another container's now: not written back");
+        assertEquals("h2", containers.byName("new").orElseThrow().host());
+    }
+
+    @Test
+    void aReservedContainerIsNoRoutersAndNeitherLostNorDropped() {
+        membership.register("h2", "a2", "v", "node-2", List.of(), Set.of("node-2"));
+        container("detached", "h2");
+        containers.reserve("detached", t0.plusSeconds(600));
+        membership.reconcile(Set.of());
+        assertEquals(ContainerRecord.RESERVED, state("detached"), "its host's loss does not make it LOST");
+        membership.register("h2", "a2", "v", "node-2b", List.of(), Set.of("node-2b"));
+        assertEquals(ContainerRecord.RESERVED, state("detached"), "its last router's return does not drop it");
+        assertEquals(java.util.Optional.of(t0.plusSeconds(600)), containers.reservedUntil("detached"));
     }
 
     @Test

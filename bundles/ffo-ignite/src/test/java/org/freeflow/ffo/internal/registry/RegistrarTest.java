@@ -1,24 +1,33 @@
 package org.freeflow.ffo.internal.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 import org.freeflow.ffo.internal.alloc.Ipv4Network;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +48,27 @@ class RegistrarTest {
     };
     private final AtomicLong ids = new AtomicLong();
     private final Registrar registrar = new Registrar(store, lock, ids::incrementAndGet,
-            Ipv4Network.parse("10.98.0.0/16"));
+            Ipv4Network.parse("10.98.0.0/16"), Clock.systemUTC(), Duration.ZERO);
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
+    private final Clock clock = new Clock() {
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    };
+    /** Detached containers keep their addresses for ten minutes of {@link #clock}. */
+    private final Registrar reserving = new Registrar(store, lock, ids::incrementAndGet,
+            Ipv4Network.parse("10.98.0.0/16"), clock, Duration.ofMinutes(10));
 
     @Test
     void firstContainerGetsTheFirstOfEverything() {
@@ -106,7 +135,8 @@ class RegistrarTest {
 
     @Test
     void exhaustedPoolFails() {
-        Registrar tiny = new Registrar(store, lock, ids::incrementAndGet, Ipv4Network.parse("10.0.0.0/30"));
+        Registrar tiny = new Registrar(store, lock, ids::incrementAndGet, Ipv4Network.parse("10.0.0.0/30"),
+                Clock.systemUTC(), Duration.ZERO);
         tiny.register("a", null, "h");
         tiny.register("b", null, "h");
         assertThrows(IllegalStateException.class, () -> tiny.register("c", null, "h"));
@@ -136,5 +166,93 @@ class RegistrarTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aDetachedContainerStartedOnAnotherHostKeepsItsAddresses() {
+        ContainerRecord first = reserving.register("m1", "acme", "h1");
+        reserving.register("other", null, "h2");
+        reserving.unregister("m1");
+        assertEquals(ContainerRecord.RESERVED, store.byName("m1").orElseThrow().state());
+        assertEquals(Optional.of(now.get().plus(Duration.ofMinutes(10))), store.reservedUntil("m1"));
+        ContainerRecord fresh = reserving.register("c3", null, "h1");
+        assertNotEquals(first.virtualIp(), fresh.virtualIp(), "a reserved address is not handed out");
+        assertNotEquals(first.lid(), fresh.lid());
+        now.set(now.get().plus(Duration.ofMinutes(9)));
+        ContainerRecord moved = reserving.register("m1", "acme", "h2");
+        assertEquals(new ContainerRecord("m1", "acme", "h2", first.virtualIp(), first.prefixLength(), first.lid(),
+                first.gid(), ContainerRecord.RUNNING), moved);
+        assertEquals(moved, store.byName("m1").orElseThrow());
+        assertEquals(Optional.empty(), store.reservedUntil("m1"));
+        assertEquals(List.of(), reserving.reservations());
+    }
+
+    @Test
+    void aReservationIsTheTenantsOnly() {
+        reserving.register("m1", "acme", "h1");
+        reserving.unregister("m1");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> reserving.register("m1", null, "h2"));
+        assertTrue(e.getMessage().contains("reserved for tenant acme"), e.getMessage());
+        assertEquals(ContainerRecord.RESERVED, store.byName("m1").orElseThrow().state());
+    }
+
+    @Test
+    void anEndedReservationFreesTheAddressesAndTheNameStartsAfresh() {
+        ContainerRecord first = reserving.register("m1", null, "h1");
+        reserving.unregister("m1");
+        now.set(now.get().plus(Duration.ofMinutes(10)).plusSeconds(1));
+        assertEquals(List.of(), reserving.reservations(), "an ended reservation is not listed");
+        ContainerRecord other = reserving.register("x", null, "h2");
+        assertEquals(first.virtualIp(), other.virtualIp(), "the lowest free address again");
+        assertEquals(first.lid(), other.lid());
+        ContainerRecord again = reserving.register("m1", null, "h2");
+        assertNotEquals(first.virtualIp(), again.virtualIp());
+        assertNotEquals(first.gid(), again.gid(), "GIDs are never reused");
+    }
+
+    @Test
+    void theSweepRemovesEndedReservationsOnly() {
+        reserving.register("a", null, "h1");
+        reserving.register("b", null, "h1");
+        reserving.register("c", null, "h1");
+        reserving.unregister("a");
+        now.set(now.get().plus(Duration.ofMinutes(5)));
+        reserving.unregister("b");
+        now.set(now.get().plus(Duration.ofMinutes(6)));
+        assertEquals(List.of("a"), reserving.sweep());
+        assertEquals(List.of("b", "c"), store.all().stream().map(ContainerRecord::name).toList());
+        assertEquals(List.of(), reserving.sweep());
+    }
+
+    @Test
+    void anOperatorHoldsAReservationUntilReleasedOrFreesIt() {
+        ContainerRecord first = reserving.register("m1", null, "h1");
+        assertThrows(IllegalStateException.class, () -> reserving.reserve("m1", null), "running: nothing to hold");
+        assertThrows(IllegalStateException.class, () -> reserving.reserve("nobody", null));
+        reserving.unregister("m1");
+        assertThrows(IllegalArgumentException.class, () -> reserving.reserve("m1", now.get().minusSeconds(1)));
+        ContainerReservations.Reservation held = reserving.reserve("m1", null);
+        assertEquals(null, held.until());
+        now.set(now.get().plus(Duration.ofDays(30)));
+        assertEquals(List.of(), reserving.sweep());
+        assertEquals(List.of(new ContainerReservations.Reservation(first.withState(ContainerRecord.RESERVED), null)),
+                reserving.reservations());
+        assertFalse(reserving.release("unknown"));
+        assertTrue(reserving.release("m1"));
+        assertEquals(Optional.empty(), store.byName("m1"));
+        reserving.register("m2", null, "h1");
+        assertFalse(reserving.release("m2"), "an attached container has no reservation to release");
+        assertEquals(ContainerRecord.RUNNING, store.byName("m2").orElseThrow().state());
+    }
+
+    @Test
+    void detachingTwiceOrAnUnknownNameChangesNothing() {
+        reserving.register("m1", null, "h1");
+        reserving.unregister("m1");
+        Optional<Instant> until = store.reservedUntil("m1");
+        now.set(now.get().plus(Duration.ofMinutes(5)));
+        reserving.unregister("m1");
+        reserving.unregister("nobody");
+        assertEquals(until, store.reservedUntil("m1"), "a second detach does not extend the reservation");
     }
 }

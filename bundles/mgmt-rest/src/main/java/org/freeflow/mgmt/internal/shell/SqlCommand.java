@@ -30,11 +30,7 @@ public class SqlCommand implements Action {
 
     @Override
     public Object execute() {
-        if (orchestrator == null) {
-            throw new IllegalStateException("the orchestrator is not ready: this router's Ignite node is not in"
-                    + " the cluster yet");
-        }
-        print(orchestrator.query(String.join(" ", statement)), System.out);
+        print(Orchestrator.ready(orchestrator).query(String.join(" ", statement)), System.out);
         return null;
     }
 

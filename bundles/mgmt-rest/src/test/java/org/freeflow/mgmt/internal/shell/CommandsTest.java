@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -138,7 +141,53 @@ class CommandsTest {
         assertTrue(String.join("\n", run(command)).contains("No metrics"));
     }
 
-    /** Runs the command with System.out captured; returns the non-empty lines. */
+    @Test
+    void reservationsListTheHeldAddressesAndUntilWhen() throws Exception {
+        ReservationsCommand command = new ReservationsCommand();
+        assertThrows(IllegalStateException.class, command::execute, "no orchestrator yet");
+        FakeReservations reservations = new FakeReservations();
+        command.reservations = reservations;
+        assertTrue(String.join("\n", run(command)).contains("No reservations"));
+        reservations.detached("m1", Instant.parse("2026-12-04T10:10:00Z"));
+        reservations.detached("m2", null);
+        List<String> lines = run(command);
+        assertEquals(List.of("Name", "Tenant", "Last host", "Virtual IP", "LID", "GID", "Until"),
+                columns(lines.get(0)));
+        assertEquals(List.of("m1", "acme", "h1", "10.98.0.7", "7", "fe80::4646:0:7", "2026-12-04T10:10:00Z"),
+                columns(lines.get(2)));
+        assertEquals("released", columns(lines.get(3)).get(6));
+    }
+
+    @Test
+    void reserveHoldsForMinutesFromNowOrUntilReleased() throws Exception {
+        FakeReservations reservations = new FakeReservations();
+        reservations.detached("m1", Instant.parse("2026-12-04T10:10:00Z"));
+        ReserveCommand command = new ReserveCommand();
+        command.reservations = reservations;
+        command.clock = Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC);
+        command.container = "m1";
+        command.minutes = 90L;
+        assertEquals(List.of("m1: 10.98.0.7, LID 7, GID fe80::4646:0:7 reserved until 2026-12-04T11:30:00Z"),
+                run(command));
+        command.minutes = null;
+        assertEquals(List.of("m1: 10.98.0.7, LID 7, GID fe80::4646:0:7 reserved until released"), run(command));
+        command.minutes = 0L;
+        assertThrows(IllegalArgumentException.class, command::execute);
+        assertEquals(List.of("reserve m1 2026-12-04T11:30:00Z", "reserve m1 null"), reservations.asked);
+    }
+
+    @Test
+    void releaseFreesOrSaysThereWasNothingToFree() throws Exception {
+        FakeReservations reservations = new FakeReservations();
+        reservations.detached("m1", null);
+        ReleaseCommand command = new ReleaseCommand();
+        command.reservations = reservations;
+        command.container = "m1";
+        assertEquals(List.of("m1: reservation released, its addresses are free"), run(command));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, command::execute);
+        assertTrue(none.getMessage().contains("m1 has no reservation"), none.getMessage());
+    }
+
     @Test
     void sqlPrintsTheColumnsRowsAndCountAndRefusesWithoutAnOrchestrator() throws Exception {
         SqlCommand command = new SqlCommand();
@@ -158,6 +207,7 @@ class CommandsTest {
         assertEquals("2 rows", lines.get(4));
     }
 
+    /** Runs the command with System.out captured; returns the non-empty lines. */
     private static List<String> run(Action command) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

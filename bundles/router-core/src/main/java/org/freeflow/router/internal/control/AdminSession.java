@@ -1,6 +1,5 @@
 package org.freeflow.router.internal.control;
 
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import org.freeflow.fastpath.api.Abi;
@@ -68,8 +67,7 @@ public final class AdminSession implements Session {
         DeferredReply answer = reply.defer();
         attached.whenComplete((vnic, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = Failures.cause(failure);
                 answer.fail(attachErrno(cause), cause.getMessage());
             } else {
                 answer.complete(r -> describe(vnic, r));

@@ -1,6 +1,5 @@
 package org.freeflow.router.internal.control;
 
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Abi.AsyncEvent;
@@ -174,8 +173,7 @@ public final class VerbsSession implements Session {
         published.whenComplete((ok, failure) -> answer.complete(r -> {
             if (failure != null) {
                 context.deregMr(mr.handle());
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = Failures.cause(failure);
                 throw new VerbsException(cause instanceof OrchestratorLink.Unavailable ? Errno.EAGAIN : Errno.ENOMEM,
                         "the memory maps did not take the region: " + cause.getMessage());
             }

@@ -73,7 +73,7 @@ public final class LoopbackFabric {
         }
 
         @Override
-        public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+        public HostRecord registerHost(String name, String routerVersion, Collection<ContainerRecord> served) {
             throw new UnsupportedOperationException("a loopback fabric registers no host");
         }
 

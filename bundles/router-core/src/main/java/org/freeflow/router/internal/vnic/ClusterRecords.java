@@ -26,7 +26,7 @@ final class ClusterRecords {
 
     static MemoryRegionRecord region(VirtualNic vnic, MemoryRegion mr) {
         return new MemoryRegionRecord(vnic.name(), mr.key, mr.key, vnic.record().host(), mr.pd.handle, mr.iova,
-                mr.length, mr.access, Instant.now());
+                mr.length, mr.access, mr.registeredAt);
     }
 
     /** A QP's row as of now: its state, peer and counters. */
@@ -49,7 +49,8 @@ final class ClusterRecords {
         quietly(orchestrator.removeQueuePairs(List.of(qp.qpn)), qp + " not removed from QPS");
     }
 
-    private static void quietly(CompletionStage<Void> write, String what) {
+    /** Logs a write's failure, which a later write heals. */
+    static void quietly(CompletionStage<Void> write, String what) {
         write.whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debug("{}: {}", what, failure.getMessage());

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
 import org.freeflow.posix.api.MappedRegion;
 
 /**
@@ -33,6 +34,8 @@ final class MemoryRegion {
     final long length;
     final long iova;
     final int handle;
+    /** When ibv_reg_mr made it (MEMORY_MAPS' REGISTERED_AT, the same when the row is written again). */
+    final Instant registeredAt = Instant.now();
     private final MappedRegion mapping;
     private final long addrOffset;
 

@@ -78,8 +78,8 @@ public final class OrchestratorLink implements OrchestratorAdminService {
     }
 
     @Override
-    public HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
-        return current().registerHost(name, routerVersion, attached);
+    public HostRecord registerHost(String name, String routerVersion, Collection<ContainerRecord> served) {
+        return current().registerHost(name, routerVersion, served);
     }
 
     @Override

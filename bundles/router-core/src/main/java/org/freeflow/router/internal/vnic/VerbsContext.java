@@ -14,6 +14,7 @@ import org.freeflow.posix.api.Errno;
 import org.freeflow.posix.api.FileDescriptors;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.internal.RouterDefaults;
@@ -534,6 +535,12 @@ public final class VerbsContext {
     void addQueuePairRecords(List<QueuePairRecord> records) {
         for (QueuePair qp : qps.newestFirst()) {
             records.add(ClusterRecords.queuePair(qp));
+        }
+    }
+
+    void addMemoryRegionRecords(List<MemoryRegionRecord> records) {
+        for (MemoryRegion mr : mrs.newestFirst()) {
+            records.add(ClusterRecords.region(vnic, mr));
         }
     }
 

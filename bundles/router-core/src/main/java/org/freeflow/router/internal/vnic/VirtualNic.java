@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import org.freeflow.fastpath.api.Verbs;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.MemoryRegionRecord;
+import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.posix.api.Errno;
 import org.freeflow.router.api.ContainerView;
@@ -223,6 +225,28 @@ public final class VirtualNic {
             c.addQueuePairRecords(records);
         }
         return records;
+    }
+
+    /**
+     * Writes this container's MEMORY_MAPS and QPS rows again (a cluster that
+     * restarted whole has none of them); on the control thread, so that they
+     * are queued before any later change of the same region or QP.  Failures
+     * are logged: QPs are written again by the next full refresh, regions by
+     * the next re-registration of this host.
+     */
+    public void republish(OrchestratorAdminService orchestrator) {
+        List<MemoryRegionRecord> regions = new ArrayList<>();
+        for (VerbsContext c : contexts) {
+            c.addMemoryRegionRecords(regions);
+        }
+        for (MemoryRegionRecord r : regions) {
+            ClusterRecords.quietly(orchestrator.publishMemoryRegion(r), name() + "'s region " + r.rkey()
+                    + " not written back");
+        }
+        List<QueuePairRecord> qps = queuePairRecords();
+        if (!qps.isEmpty()) {
+            ClusterRecords.quietly(orchestrator.publishQueuePairs(qps), name() + "'s QPs not written back");
+        }
     }
 
     private static byte[] parseGid(String text) {

@@ -65,14 +65,15 @@ public final class FakeOrchestrator implements OrchestratorAdminService {
         registered.remove(name);
     }
 
-    public final Map<String, List<String>> hosts = new LinkedHashMap<>();
+    /** What each host's router said it serves at its last registration. */
+    public final Map<String, List<ContainerRecord>> hosts = new LinkedHashMap<>();
 
     @Override
-    public synchronized HostRecord registerHost(String name, String routerVersion, Collection<String> attached) {
+    public synchronized HostRecord registerHost(String name, String routerVersion, Collection<ContainerRecord> served) {
         if (refuse) {
             throw new IllegalStateException("host name taken");
         }
-        hosts.put(name, List.copyOf(attached));
+        hosts.put(name, List.copyOf(served));
         Instant now = Instant.now();
         return new HostRecord(name, "127.0.0.1", routerVersion, HostRecord.RUNNING, now, now);
     }
