@@ -1,7 +1,8 @@
-"""The lab's command lines, parsed as the launcher always has: options as '--opt VALUE' or
-'--opt=VALUE', '--lab NAME' anywhere before '--'. Each parse_* returns the options of one
-subcommand or raises LabError with the message the launcher prints."""
+"""The lab's command lines, parsed by argparse as the launcher always read them: options as
+'--opt VALUE' or '--opt=VALUE', '--lab NAME' anywhere before '--'. Each parse_* returns the
+options of one subcommand or raises LabError with the message the launcher prints."""
 
+import argparse
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -19,72 +20,143 @@ MAX_HOSTS = 99
 DEFAULT_UP_TIMEOUT = 180
 
 
-class ArgReader:
-    """The arguments of one subcommand, read from the front."""
+class _Value(argparse.Action):
+    """How an option of ours keeps its value: the last one given, or with MANY all of them in
+    order; CHECK, if given, turns each into what is kept (or raises LabError) where it stands.
+    argparse before 3.11.9 and 3.12.3 hands a value of '--' ('--lab=--') over as [] (CPython
+    gh-109475): it was '--'."""
 
-    def __init__(self, args):
-        self.args = list(args)
+    def __init__(self, option_strings, dest, many=False, check=None, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.many = many
+        self.check = check
 
-    def __bool__(self):
-        return bool(self.args)
+    def __call__(self, parser, namespace, values, option_string=None):
+        value = "--" if values == [] else values
+        if self.check:
+            value = self.check(value)
+        setattr(namespace, self.dest, (getattr(namespace, self.dest) + [value]) if self.many else value)
 
-    def peek(self):
-        return self.args[0]
 
-    def pop(self):
-        return self.args.pop(0)
+class _Parser(argparse.ArgumentParser):
+    """The options of one command line (PROG: 'lab up', 'lab run', ...), read by argparse.
 
-    def rest(self):
-        rest, self.args = self.args, []
-        return rest
+    It never prints or exits: every mistake is a LabError with the launcher's message. It
+    knows no abbreviations, no -h and no @file; the words that are not its options go, in
+    order, to the caller, who takes them as arguments or refuses them."""
 
-    def option(self, name, needs):
-        """The value of option NAME at the front ('NAME VALUE' or 'NAME=VALUE'), taken
-        off; None if the front is another argument. NEEDS says what a value is."""
-        first = self.args[0]
-        if first == name:
-            if len(self.args) < 2 or self.args[1] == "":
-                raise LabError("%s needs %s" % (name, needs))
-            value = self.args[1]
-            del self.args[:2]
-            return value
-        if first.startswith(name + "="):
-            self.args.pop(0)
-            return first[len(name) + 1:]
-        return None
+    def __init__(self, prog):
+        super().__init__(prog=prog, add_help=False, allow_abbrev=False, exit_on_error=False)
+        self.needs = {}  # an option that takes a value, as typed -> what its value is
+        self.aliases = {}  # a short spelling -> its long option
+
+    def add_value(self, name, needs, alias=None, **kwargs):
+        """Declares option NAME, which takes a value; NEEDS says what one is ('a name'). KWARGS
+        are argparse's and _Value's (default, many, check)."""
+        self.add_argument(name, action=_Value, **kwargs)
+        self.needs[name] = needs
+        if alias:
+            self.needs[alias] = needs
+            self.aliases[alias] = name
+
+    def read(self, argv, take):
+        """(options, what TAKE makes of the other words): TAKE gets the words of ARGV that are
+        not its options, in order, '--' and all after it among them, and raises LabError for
+        one it refuses."""
+        options, taken, _ = self._read(argv, False, take)
+        return options, taken
+
+    def read_command(self, argv, unknown):
+        """(options, command): the options of ARGV, and the command, which is what follows
+        '--', or everything from the first word that is not an option on. UNKNOWN is the
+        message for an option before the command that is not one of ours."""
+        options, _, rest = self._read(argv, True, lambda words: _refuse(words, unknown))
+        return options, rest[1:] if rest[:1] == ["--"] else rest
+
+    def error(self, message):
+        """argparse's own complaint, a LabError: argparse must not print usage or exit."""
+        raise LabError("%s: %s" % (self.prog, message))
+
+    def _read(self, argv, command_follows, take):
+        """(options, TAKE(words), the rest): without COMMAND_FOLLOWS the rest, from '--' on, is
+        among the words. An option left without a value is reported after TAKE has seen the
+        words before it, so that the first mistake on the line is the one told; a value that
+        a CHECK refuses is told as argparse meets it, before TAKE sees any word."""
+        options, rest, missing = self._split(argv, command_follows)
+        try:
+            namespace, words = self.parse_known_args(options)
+        except argparse.ArgumentError as e:
+            self.error(str(e))
+        if not command_follows:
+            words, rest = words + rest, []
+        taken = take(words)
+        if missing:
+            raise missing
+        return namespace, taken, rest
+
+    def _split(self, argv, command_follows):
+        """(the options of ARGV, the rest, a missing value's LabError or None). The options end
+        at '--', which starts the rest, or, if COMMAND_FOLLOWS, at the first word that is not an
+        option; argparse sees neither the rest nor '--'.
+
+        In the options each of ours that takes a value is written 'OPT=VALUE' with its long
+        name: argparse would refuse a VALUE that looks like an option ('--name -x') and take ''
+        for one, where the launcher has always taken the next word, whatever it is, and said
+        'OPT needs ...' for none or ''. At such an option the options end, with its error."""
+        options = []
+        words = iter(argv)
+        for word in words:
+            if word == "--" or (command_follows and not word.startswith("-")):
+                return options, [word] + list(words), None
+            if word in self.needs:
+                value = next(words, "")
+                if value == "":
+                    return options, [], LabError("%s needs %s" % (word, self.needs[word]))
+                word = "%s=%s" % (word, value)
+            options.append(self._long(word))
+        return options, [], None
+
+    def _long(self, word):
+        """WORD with an alias ('-n', '-n=5') spelled as its long option."""
+        name, eq, value = word.partition("=")
+        return self.aliases.get(name, name) + eq + value
+
+
+def _refuse(words, message):
+    """Raises LabError MESSAGE % the first of WORDS, if there is one."""
+    if words:
+        raise LabError(message % words[0])
 
 
 def valid_container_name(name):
+    """Whether NAME may name a container: lower-case letters, digits and '-', at most 32."""
     return bool(CONTAINER_NAME.fullmatch(name or ""))
 
 
 def split_lab_option(argv, default_lab):
     """(lab name, the other arguments): '--lab NAME' may stand anywhere before '--'."""
-    reader = ArgReader(argv)
-    lab = default_lab
-    rest = []
-    while reader:
-        if reader.peek() == "--":
-            rest += reader.rest()
-            break
-        value = reader.option("--lab", "a name")
-        if value is not None:
-            lab = value
-        else:
-            rest.append(reader.pop())
-    if not LAB_NAME.fullmatch(lab):
-        raise LabError("bad lab name '%s': a lower-case letter, then up to 7 letters or digits" % lab)
-    return lab, rest
+    parser = _Parser("lab")
+    parser.add_value("--lab", "a name", default=default_lab)
+    options, rest = parser.read(argv, list)
+    if not LAB_NAME.fullmatch(options.lab):
+        raise LabError("bad lab name '%s': a lower-case letter, then up to 7 letters or digits" % options.lab)
+    return options.lab, rest
 
 
 def _no_arguments(args, command):
-    if args:
-        raise LabError("lab %s: unknown argument '%s'" % (command, args[0]))
+    _refuse(args, "lab " + command + ": unknown argument '%s'")
 
 
 def _timeout(text, message):
     if not is_uint(text):
         raise LabError(message)
+    return int(text)
+
+
+def _seconds(text):
+    """A --timeout of lab up or start-router: a whole number of seconds, at least 1."""
+    if not (is_uint(text) and int(text) >= 1):
+        raise LabError("--timeout must be a number of seconds")
     return int(text)
 
 
@@ -114,33 +186,16 @@ class UpOptions:
 
 
 def parse_up(args, env):
-    reader = ArgReader(args)
-    hosts = "1"
-    subnet = env.get("FREEFLOW_LAB_SUBNET", "")
-    timeout = env.get("FREEFLOW_LAB_TIMEOUT", str(DEFAULT_UP_TIMEOUT))
-    configs = []
-    while reader:
-        for name, needs in (("--hosts", "a number"), ("--subnet", "a CIDR"), ("--timeout", "seconds"),
-                            ("--config", "PID:KEY=VALUE")):
-            value = reader.option(name, needs)
-            if value is None:
-                continue
-            if name == "--hosts":
-                hosts = value
-            elif name == "--subnet":
-                subnet = value
-            elif name == "--timeout":
-                timeout = value
-            else:
-                configs.append(value)
-            break
-        else:
-            raise LabError("lab up: unknown argument '%s'" % reader.peek())
-    if not (is_uint(hosts) and 1 <= int(hosts) <= MAX_HOSTS):
+    parser = _Parser("lab up")
+    parser.add_value("--hosts", "a number", default="1")
+    parser.add_value("--subnet", "a CIDR", default=env.get("FREEFLOW_LAB_SUBNET", ""))
+    parser.add_value("--timeout", "seconds", default=env.get("FREEFLOW_LAB_TIMEOUT", str(DEFAULT_UP_TIMEOUT)))
+    parser.add_value("--config", "PID:KEY=VALUE", many=True, default=[])
+    options, _ = parser.read(args, lambda words: _refuse(words, "lab up: unknown argument '%s'"))
+    if not (is_uint(options.hosts) and 1 <= int(options.hosts) <= MAX_HOSTS):
         raise LabError("--hosts must be 1..%d" % MAX_HOSTS)
-    if not (is_uint(timeout) and int(timeout) >= 1):
-        raise LabError("--timeout must be a number of seconds")
-    return UpOptions(int(hosts), subnet, int(timeout), [ConfigItem.parse(c) for c in configs])
+    timeout = _seconds(options.timeout)
+    return UpOptions(int(options.hosts), options.subnet, timeout, [ConfigItem.parse(c) for c in options.config])
 
 
 @dataclass
@@ -152,38 +207,20 @@ class RunOptions:
 
 
 def parse_run(args):
-    reader = ArgReader(args)
-    host, name, tenant = "h1", "", ""
-    while reader:
-        first = reader.peek()
-        if first == "--":
-            reader.pop()
-            break
-        value = reader.option("--host", "a name")
-        if value is not None:
-            host = value
-            continue
-        value = reader.option("--name", "a name")
-        if value is not None:
-            name = value
-            continue
-        value = reader.option("--tenant", "a name")
-        if value is not None:
-            tenant = value
-            continue
-        if first.startswith("-"):
-            raise LabError("lab run: unknown option '%s'" % first)
-        break
-    command = reader.rest()
+    parser = _Parser("lab run")
+    parser.add_value("--host", "a name", default="h1")
+    parser.add_value("--name", "a name", default="")
+    parser.add_value("--tenant", "a name", default="")
+    options, command = parser.read_command(args, "lab run: unknown option '%s'")
     if not command:
         raise LabError("lab run: no command (./freeflow lab run --name NAME -- CMD ...)")
-    if not name:
+    if not options.name:
         raise LabError("lab run: --name is required")
-    if not valid_container_name(name):
-        raise LabError("bad container name '%s' (lower-case letters, digits and '-', at most 32)" % name)
-    if tenant and not TENANT_NAME.fullmatch(tenant):
-        raise LabError("bad tenant name '%s'" % tenant)
-    return RunOptions(host, name, tenant, command)
+    if not valid_container_name(options.name):
+        raise LabError("bad container name '%s' (lower-case letters, digits and '-', at most 32)" % options.name)
+    if options.tenant and not TENANT_NAME.fullmatch(options.tenant):
+        raise LabError("bad tenant name '%s'" % options.tenant)
+    return RunOptions(options.host, options.name, options.tenant, command)
 
 
 @dataclass
@@ -193,26 +230,14 @@ class ExecOptions:
 
 
 def parse_exec(args):
-    reader = ArgReader(args)
-    name = ""
-    while reader:
-        first = reader.peek()
-        if first == "--":
-            reader.pop()
-            break
-        value = reader.option("--name", "a name")
-        if value is not None:
-            name = value
-            continue
-        if first.startswith("-"):
-            raise LabError("lab exec: unknown option '%s'" % first)
-        break
-    command = reader.rest()
+    parser = _Parser("lab exec")
+    parser.add_value("--name", "a name", default="")
+    options, command = parser.read_command(args, "lab exec: unknown option '%s'")
     if not command:
         raise LabError("lab exec: no command")
-    if not name:
+    if not options.name:
         raise LabError("lab exec: --name is required")
-    return ExecOptions(name, command)
+    return ExecOptions(options.name, command)
 
 
 @dataclass
@@ -222,31 +247,31 @@ class WaitPortOptions:
     timeout: int = 30
 
 
-def parse_wait_port(args):
-    reader = ArgReader(args)
-    name, port, timeout = "", "", "30"
-    while reader:
-        value = reader.option("--name", "a name")
-        if value is not None:
-            name = value
-            continue
-        value = reader.option("--timeout", "seconds")
-        if value is not None:
-            timeout = value
-            continue
-        first = reader.pop()
-        if first.startswith("-"):
-            raise LabError("lab wait-port: unknown option '%s'" % first)
+def _the_port(words):
+    """wait-port's one argument, the port, as written ('' if none)."""
+    port = ""
+    for word in words:
+        if word.startswith("-"):
+            raise LabError("lab wait-port: unknown option '%s'" % word)
         if port:
             raise LabError("lab wait-port: one port only")
-        port = first
-    if not name:
+        port = word
+    return port
+
+
+def parse_wait_port(args):
+    parser = _Parser("lab wait-port")
+    parser.add_value("--name", "a name", default="")
+    parser.add_value("--timeout", "seconds", default="30")
+    options, port = parser.read(args, _the_port)
+    if not options.name:
         raise LabError("lab wait-port: --name is required")
-    if not valid_container_name(name):
-        raise LabError("bad container name '%s'" % name)
+    if not valid_container_name(options.name):
+        raise LabError("bad container name '%s'" % options.name)
     if not (is_uint(port) and 1 <= int(port) <= 65535):
         raise LabError("lab wait-port: bad port '%s'" % port)
-    return WaitPortOptions(name, int(port), _timeout(timeout, "lab wait-port: bad timeout '%s'" % timeout))
+    timeout = _timeout(options.timeout, "lab wait-port: bad timeout '%s'" % options.timeout)
+    return WaitPortOptions(options.name, int(port), timeout)
 
 
 @dataclass
@@ -255,25 +280,27 @@ class PortOptions:
     state: str
 
 
-def parse_port(args):
-    reader = ArgReader(args)
-    name, state = "", ""
-    while reader:
-        value = reader.option("--name", "a name")
-        if value is not None:
-            name = value
-            continue
-        first = reader.pop()
-        if first not in ("down", "up"):
-            raise LabError("lab port: unknown argument '%s'" % first)
+def _the_state(words):
+    """port's one argument: 'down' or 'up' ('' if none)."""
+    state = ""
+    for word in words:
+        if word not in ("down", "up"):
+            raise LabError("lab port: unknown argument '%s'" % word)
         if state:
             raise LabError("lab port: down or up, once")
-        state = first
-    if not name:
+        state = word
+    return state
+
+
+def parse_port(args):
+    parser = _Parser("lab port")
+    parser.add_value("--name", "a name", default="")
+    options, state = parser.read(args, _the_state)
+    if not options.name:
         raise LabError("lab port: --name is required")
     if not state:
         raise LabError("lab port: down or up?")
-    return PortOptions(name, state)
+    return PortOptions(options.name, state)
 
 
 @dataclass
@@ -297,23 +324,13 @@ class LogsOptions:
 
 
 def parse_logs(args):
-    reader = ArgReader(args)
-    host, lines = "h1", "50"
-    while reader:
-        value = reader.option("--host", "a name")
-        if value is not None:
-            host = value
-            continue
-        value = reader.option("--lines", "a number")
-        if value is None:
-            value = reader.option("-n", "a number")
-        if value is not None:
-            lines = value
-            continue
-        raise LabError("lab logs: unknown argument '%s'" % reader.peek())
-    if not is_uint(lines):
-        raise LabError("lab logs: bad --lines '%s'" % lines)
-    return LogsOptions(host, int(lines))
+    parser = _Parser("lab logs")
+    parser.add_value("--host", "a name", default="h1")
+    parser.add_value("--lines", "a number", alias="-n", default="50")
+    options, _ = parser.read(args, lambda words: _refuse(words, "lab logs: unknown argument '%s'"))
+    if not is_uint(options.lines):
+        raise LabError("lab logs: bad --lines '%s'" % options.lines)
+    return LogsOptions(options.host, int(options.lines))
 
 
 @dataclass
@@ -323,34 +340,38 @@ class ConfigOptions:
     settings: List[tuple]
 
 
-def parse_config(args):
-    reader = ArgReader(args)
-    host, pid, sets = "h1", "", []
-    while reader:
-        value = reader.option("--host", "a name")
-        if value is not None:
-            host = value
-            continue
-        first = reader.pop()
-        if first.startswith("-"):
-            raise LabError("lab config: unknown option '%s'" % first)
-        if not pid:
-            pid = first
+def _pid_and_sets(words):
+    """config's arguments: (the PID, '' if none; the KEY=VALUE words after it)."""
+    pid, sets = "", []
+    for word in words:
+        if word.startswith("-"):
+            raise LabError("lab config: unknown option '%s'" % word)
+        if pid:
+            sets.append(word)
         else:
-            sets.append(first)
+            pid = word
+    return pid, sets
+
+
+def _setting(kv):
+    """(KEY, VALUE) of one KEY=VALUE argument of config."""
+    key, eq, value = kv.partition("=")
+    if not eq or not PID_NAME.fullmatch(key):
+        raise LabError("lab config: want KEY=VALUE, not '%s'" % kv)
+    if "\n" in kv:
+        raise LabError("lab config: a value is one line")
+    return key, value
+
+
+def parse_config(args):
+    parser = _Parser("lab config")
+    parser.add_value("--host", "a name", default="h1")
+    options, (pid, sets) = parser.read(args, _pid_and_sets)
     if not pid:
         raise LabError("lab config: which PID? (e.g. org.freeflow.fastpath)")
     if not PID_NAME.fullmatch(pid):
         raise LabError("lab config: bad PID '%s'" % pid)
-    settings = []
-    for kv in sets:
-        key, eq, value = kv.partition("=")
-        if not eq or not PID_NAME.fullmatch(key):
-            raise LabError("lab config: want KEY=VALUE, not '%s'" % kv)
-        if "\n" in kv:
-            raise LabError("lab config: a value is one line")
-        settings.append((key, value))
-    return ConfigOptions(host, pid, settings)
+    return ConfigOptions(options.host, pid, [_setting(kv) for kv in sets])
 
 
 @dataclass
@@ -361,31 +382,30 @@ class RouterOptions:
     timeout: Optional[int] = None
 
 
-def parse_router(args, command, env=None):
-    reader = ArgReader(args)
+def _the_host(words, command):
+    """kill-router's or start-router's one argument, the host, as written ('' if none)."""
     host = ""
-    timeout = None
-    while reader:
-        if command == "start-router":
-            value = reader.option("--timeout", "seconds")
-            if value is not None:
-                if not (is_uint(value) and int(value) >= 1):
-                    raise LabError("--timeout must be a number of seconds")
-                timeout = int(value)
-                continue
-        first = reader.pop()
-        if first.startswith("-") or host:
-            raise LabError("lab %s: unknown argument '%s'" % (command, first))
-        host = first
+    for word in words:
+        if word.startswith("-") or host:
+            raise LabError("lab %s: unknown argument '%s'" % (command, word))
+        host = word
+    return host
+
+
+def parse_router(args, command, env=None):
+    parser = _Parser("lab " + command)
+    parser.set_defaults(timeout=None)
+    if command == "start-router":
+        # checked where it stands, as the launcher always did: '--timeout 0 --timeout 5' is an error
+        parser.add_value("--timeout", "seconds", check=_seconds)
+    options, host = parser.read(args, lambda words: _the_host(words, command))
     if not host:
         raise LabError("lab %s: which host? (e.g. h2)" % command)
     if not HOST_NAME.fullmatch(host):
         raise LabError("lab %s: bad host '%s' (hN)" % (command, host))
+    timeout = options.timeout
     if command == "start-router" and timeout is None:
-        default = (env or {}).get("FREEFLOW_LAB_TIMEOUT", str(DEFAULT_UP_TIMEOUT))
-        if not (is_uint(default) and int(default) >= 1):
-            raise LabError("--timeout must be a number of seconds")
-        timeout = int(default)
+        timeout = _seconds((env or {}).get("FREEFLOW_LAB_TIMEOUT", str(DEFAULT_UP_TIMEOUT)))
     return RouterOptions(host, timeout)
 
 
