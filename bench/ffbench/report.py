@@ -163,7 +163,7 @@ class Report:
         header = ["verb"] + ["%s: %s" % (t, m) for t in tests for m in ("per s", "p50 µs", "p99 µs")]
         return ("### Control verbs, with the orchestrator in the loop\n\n`bench/src/ff_control_rate` in three "
                 "containers at once (one router: all on the bench's host; three routers: a lab of three hosts, one "
-                "on each): `ibv_reg_mr` + `ibv_dereg_mr` of one page (each answered once the cluster's MEMORY_MAPS "
+                "on each; every router in its default mode, adaptive): `ibv_reg_mr` + `ibv_dereg_mr` of one page (each answered once the cluster's MEMORY_MAPS "
                 "has the change), then `ibv_create_qp` + `ibv_destroy_qp` (RC; QPNs from the router's lease). Rates "
                 "add up over the containers; p50 is the median of theirs, p99 the worst. Attach and detach: `ffctl` "
                 "against h1's admin socket, one call at a time, the process included (`ffctl ping` beside them). No "

@@ -124,6 +124,8 @@ class OrderTest(unittest.TestCase):
                 str(m) for m in Plan(quick).regmr_sizes_mib))
             between = s[regmr + 1:s.index("router mode fastpath")]
             self.assertTrue(between and all(x.startswith(("control ", "attach / detach")) for x in between), between)
+            self.assertEqual("control plane in the router's default mode, adaptive", between[0],
+                             "no poller spins beside the control verbs")
             self.assertEqual(not quick, any("3 routers" in x for x in between), "the 3-host lab in full runs only")
 
     def test_rounds_run_each_tool_once(self):
