@@ -187,7 +187,8 @@ class ClusterIT {
             try (LabProcess c = peer.exec("iperf3", "-c", "mig", "-p", "5299", "-t", "1")) {
                 client = c.awaitExit(RUN);
             }
-            assertEquals(0, client.exitCode(), () -> "the peer on h3 reaches mig on " + host + ": " + client.describe());
+            assertEquals(0, client.exitCode(),
+                    () -> "the peer on h3 reaches mig on " + host + ": " + client.describe());
             ProcessResult served = server.awaitExit(RUN);
             assertEquals(0, served.exitCode(), served::describe);
             return facts;

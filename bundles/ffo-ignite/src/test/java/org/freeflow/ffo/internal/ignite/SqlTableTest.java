@@ -18,7 +18,8 @@ class SqlTableTest {
         assertTrue(SqlTable.topologyChanged(new CacheException(new ClusterTopologyException("node left"))));
         // seen as a router joined while another registered its host (the lab's h3 then refused every attach)
         assertTrue(SqlTable.topologyChanged(new CacheException(new TransactionException("Server topology is changed"
-                + " during query execution inside a transaction. It's recommended to rollback and retry transaction."))));
+                + " during query execution inside a transaction. It's recommended to rollback and retry"
+                + " transaction."))));
         assertFalse(SqlTable.topologyChanged(new CacheException("Duplicate key during INSERT [key=c1]")));
         assertFalse(SqlTable.topologyChanged(new CacheException("Table \"NO_SUCH\" not found")));
     }
