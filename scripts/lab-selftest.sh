@@ -178,6 +178,18 @@ kill -TERM "$keep"
 wait "$keep"
 check "keep ends on TERM (143)" test $? -eq 143
 
+# ---- lab link: a host's cable pulled and plugged back
+check "link h2 down" lab link h2 down
+check "link down: h1 no longer reaches h2 on the fabric" bash -c "! ip netns exec '$LAB-h1' ping -c 1 -W 1 '$h2addr'"
+check "link down: the state records it" json_has "$STATE/$LAB/lab.json" "d['hosts'][1]['link'] == 'down'"
+lab status >"$OUT/status" 2>&1
+check "status: h2's link is down" grep -qE '^h2 +[^ ]+ +[^ ]+ +down ' "$OUT/status"
+check "link h2 up" lab link h2 up
+check "link up: h1 reaches h2 again" ip netns exec "$LAB-h1" ping -c 1 -W 2 "$h2addr"
+check "link up: the state records it" json_has "$STATE/$LAB/lab.json" "d['hosts'][1]['link'] == 'up'"
+if lab link h2 sideways >/dev/null 2>&1; then ko "link: neither down nor up is an error"; else ok "link: neither down nor up is an error"; fi
+if lab link h7 down >/dev/null 2>&1; then ko "link of an unknown host fails"; else ok "link of an unknown host fails"; fi
+
 # ---- lab run: output, exit status, environment, address
 lab run --name out1 -- sh -c 'echo to-stdout; echo to-stderr >&2; exit 7' >"$OUT/o" 2>"$OUT/e"
 rc=$?

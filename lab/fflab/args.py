@@ -409,5 +409,36 @@ def parse_router(args, command, env=None):
     return RouterOptions(host, timeout)
 
 
+@dataclass
+class LinkOptions:
+    host: str
+    state: str
+
+
+def _host_and_state(words):
+    """link's arguments: (the host, '' if none; down or up, '' if none)."""
+    host, state = "", ""
+    for word in words:
+        if word in ("down", "up") and not state:
+            state = word
+        elif word.startswith("-") or host or word in ("down", "up"):
+            raise LabError("lab link: unknown argument '%s'" % word)
+        else:
+            host = word
+    return host, state
+
+
+def parse_link(args):
+    parser = _Parser("lab link")
+    _, (host, state) = parser.read(args, _host_and_state)
+    if not host:
+        raise LabError("lab link: which host? (e.g. h2)")
+    if not HOST_NAME.fullmatch(host):
+        raise LabError("lab link: bad host '%s' (hN)" % host)
+    if not state:
+        raise LabError("lab link: down or up?")
+    return LinkOptions(host, state)
+
+
 def parse_nothing(args, command):
     _no_arguments(args, command)

@@ -81,6 +81,8 @@ def dispatch(session, sub, rest):
         return run.lab_wait_port(session, cli_args.parse_wait_port(rest))
     if sub == "port":
         return run.lab_port(session, cli_args.parse_port(rest))
+    if sub == "link":
+        return lifecycle.set_link(session, cli_args.parse_link(rest))
     if sub == "kill-router":
         return lifecycle.kill_router(session, cli_args.parse_router(rest, sub))
     if sub == "start-router":

@@ -176,6 +176,22 @@ def _host_router(session, state, host):
     return routers_of(session, state, [record])[0]
 
 
+def set_link(session, options):
+    """Host H's link to the fabric down or up (its veth on the fabric bridge), as a cable
+    pulled and plugged back: nothing is reset, packets are just lost meanwhile. The
+    state records it; lab down removes the link either way."""
+    session.need_root()
+    session.require_lab()
+    with session.store.update() as state:
+        host = state.host(options.host)
+        if host is None:
+            raise LabError("lab '%s' has no host '%s'" % (session.lab, options.host))
+        net.ip("link", "set", host.veth, options.state)
+        host.link = options.state
+    info("%s: link to the fabric %s" % (options.host, options.state))
+    return 0
+
+
 def kill_router(session, options):
     """KILL to host H's router (its JVM and all); the host, its containers and the rest of
     the lab stay; the state records the router as stopped."""

@@ -12,7 +12,7 @@ from fflab.lifecycle import routers_of
 from fflab.router import Router
 from fflab.run import find_container
 
-HOST_ROW = "%-5s %-12s %-15s %-8s %-8s %-6s %-5s %s"
+HOST_ROW = "%-5s %-12s %-15s %-5s %-8s %-8s %-6s %-5s %s"
 CLUSTER_ROW = "%-5s %-9s %-8s %-8s %-6s %s"
 CONTAINER_ROW = "%-20s %-5s %-18s %-12s %-8s %-6s"
 
@@ -37,12 +37,12 @@ def lab_status(session):
     print("lab '%s': %s, %d host(s), fabric %s %s in %s, state %s"
           % (session.lab, state.state, len(state.hosts), layout.fabric_bridge, state.root_address, state.subnet,
              layout.dir))
-    print(HOST_ROW % ("HOST", "NAMESPACE", "ADDRESS", "PID", "ROUTER", "ALIVE", "PING", "SOCKET"))
+    print(HOST_ROW % ("HOST", "NAMESPACE", "ADDRESS", "LINK", "PID", "ROUTER", "ALIVE", "PING", "SOCKET"))
     routers = routers_of(session, state)
     for r in routers:
         alive = r.alive()
         ping = ("ok" if r.ping() else "no") if alive else "-"
-        print(HOST_ROW % (r.name, r.host.namespace, r.host.address, _dash(r.host.pid), router_column(r),
+        print(HOST_ROW % (r.name, r.host.namespace, r.host.address, r.host.link, _dash(r.host.pid), router_column(r),
                           "yes" if alive else "no", ping, r.socket))
     print(CLUSTER_ROW % ("HOST", "TOPOLOGY", "SERVERS", "RUNNING", "LOST", "REGISTERED"))
     for r in routers:
@@ -72,7 +72,7 @@ def host_facts(layout, router):
     name = h.name
     return {
         "name": name, "index": h.index, "namespace": h.namespace, "address": h.address, "veth": h.veth,
-        "pid": h.pid, "router": h.router, "alive": router.alive(),
+        "pid": h.pid, "router": h.router, "alive": router.alive(), "link": h.link,
         "socket_dir": layout.socket_dir(name), "socket": layout.admin_socket(name),
         "karaf": layout.karaf_dir(name), "log": layout.router_log(name), "karaf_log": layout.karaf_log(name),
     }

@@ -125,6 +125,7 @@ class HostRecord:
     veth: str
     pid: Optional[int] = None
     router: str = ROUTER_STOPPED  # running, or stopped (never started, or kill-router)
+    link: str = "up"  # its link to the fabric: up, or down (lab link hN down)
 
     @property
     def router_running(self):

@@ -280,3 +280,20 @@ class ReadAsAlwaysTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LinkArgsTest(unittest.TestCase):
+    def test_host_and_state_in_either_order(self):
+        self.assertEqual(args.LinkOptions("h2", "down"), args.parse_link(["h2", "down"]))
+        self.assertEqual(args.LinkOptions("h3", "up"), args.parse_link(["up", "h3"]))
+
+    def test_mistakes(self):
+        for argv, message in ((["down"], "lab link: which host? (e.g. h2)"),
+                              (["x1", "down"], "lab link: bad host 'x1' (hN)"),
+                              (["h2"], "lab link: down or up?"),
+                              (["h2", "sideways"], "lab link: unknown argument 'sideways'"),
+                              (["h2", "down", "up"], "lab link: unknown argument 'up'"),
+                              (["h2", "--fast", "down"], "lab link: unknown argument '--fast'")):
+            with self.assertRaises(LabError) as e:
+                args.parse_link(argv)
+            self.assertEqual(message, str(e.exception), argv)
