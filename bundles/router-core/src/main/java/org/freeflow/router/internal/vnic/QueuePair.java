@@ -95,15 +95,8 @@ final class QueuePair implements PollTarget {
     /** COMM_EST raised since the last RESET; under {@link #rqLock} (or inside a call). */
     private boolean established;
     boolean destroyed;
-    long sendWrs;
-    long recvWrs;
-    long bytesSent;
-    /** Sent by an unreliable service and received by nobody. */
-    long sendDropped;
-    /** Reached this QP and discarded (unreliable services). */
-    long recvDropped;
-    /** Receiver-not-ready answers the requester waited out (RC). */
-    long rnrNaks;
+    /** What it carried. */
+    final QpCounters counters = new QpCounters();
     private volatile int state = QPS_RESET;
     /** In SQD while work requests posted before the modify are unfinished; inside calls and on the QP's poller. */
     private boolean draining;
@@ -371,7 +364,8 @@ final class QueuePair implements PollTarget {
     QueuePairView view() {
         Destination p = peer;
         return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state), p == null ? 0 : p.lid(),
-                p == null ? 0 : p.qpn(), sendWrs, recvWrs, bytesSent, sendDropped, recvDropped, rnrNaks);
+                p == null ? 0 : p.qpn(), counters.sendWrs(), counters.recvWrs(), counters.bytesSent(),
+                counters.sendDroppedCount(), counters.recvDroppedCount(), counters.rnrNaks());
     }
 
     @Override

@@ -73,10 +73,9 @@ final class RcRequester extends Requester {
         switch (outcome) {
             case OK:
                 if (delivered == Outcome.OK) {
-                    qp.sendWrs++;
-                    qp.bytesSent += length;
+                    qp.counters.sent(length);
                 } else {
-                    qp.sendDropped++;
+                    qp.counters.sendDropped();
                 }
                 return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
             case RNR:
@@ -128,7 +127,7 @@ final class RcRequester extends Requester {
             return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
         }
         rnrRetries++;
-        qp.rnrNaks++;
+        qp.counters.rnrNak();
         receivesAtRnr = target.receivesPosted();
         return sleepUntil(now + IbTimers.rnrDelayNanos(responder.minRnrTimer()));
     }

@@ -82,12 +82,8 @@ final class RcResponder extends QueuePairResponder {
         if (p == null || p.qpn() != requester.qpn()) {
             return false;
         }
-        boolean ours = p.lid() != 0 ? p.lid() == requester.lid()
+        return p.lid() != 0 ? p.lid() == requester.lid()
                 : p.gid() != null && requester.gid() != null && Arrays.equals(p.gid(), requester.gid());
-        if (ours) {
-            qp.messageArrived();
-        }
-        return ours;
     }
 
     @Override
@@ -201,7 +197,7 @@ final class RcResponder extends QueuePairResponder {
     /** A message an unreliable service does not take is dropped here: counted (under the receive lock). */
     private Outcome counted(Outcome outcome) {
         if (outcome != OK && !qp.service.reliable()) {
-            qp.recvDropped++;
+            qp.counters.receiveDropped();
         }
         return outcome;
     }
@@ -271,7 +267,7 @@ final class RcResponder extends QueuePairResponder {
 
     /**
      * Null when {@code requester} may run an operation here (under the
-     * receive lock); otherwise its answer: NOT_READY from a QP this one is
+     * receive lock), the message counted as arrived; otherwise its answer: NOT_READY from a QP this one is
      * not connected to, an invalid request to an XRC target's own responder
      * (every message to a target names an SRQ, {@link #xrcSrq}).
      */
@@ -279,6 +275,7 @@ final class RcResponder extends QueuePairResponder {
         if (!acceptsFrom(requester)) {
             return NOT_READY;
         }
+        qp.messageArrived(); // the connection's first message raises COMM_EST
         return receives == null ? refuse(REMOTE_INVALID_REQUEST) : null;
     }
 
@@ -337,6 +334,6 @@ final class RcResponder extends QueuePairResponder {
             boolean solicited) {
         receives.cq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
                 withImm ? WC_WITH_IMM : 0, requester.lid(), solicited);
-        qp.recvWrs++;
+        qp.counters.received();
     }
 }

@@ -75,10 +75,9 @@ final class UdRequester extends Requester implements Datagram {
                         (flags & SEND_SOLICITED) != 0);
         gather.clear();
         if (outcome == Outcome.OK) {
-            qp.sendWrs++;
-            qp.bytesSent += length;
+            qp.counters.sent(length);
         } else {
-            qp.sendDropped++;
+            qp.counters.sendDropped();
             if (responder == null) {
                 cached = null; // the destination may be gone: resolve it again next time
             }
