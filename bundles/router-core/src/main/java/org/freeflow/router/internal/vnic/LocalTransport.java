@@ -35,7 +35,7 @@ public final class LocalTransport implements Transport {
     @Override
     public Optional<Responder> resolve(Destination destination) {
         QueuePair qp = directory.get(destination.qpn());
-        if (qp == null || qp.destroyed || !qp.vnic.portActive()) {
+        if (qp == null || qp.destroyed() || !qp.vnic.portActive()) {
             return Optional.empty();
         }
         boolean addressed = destination.lid() != 0 ? qp.vnic.lid() == destination.lid()

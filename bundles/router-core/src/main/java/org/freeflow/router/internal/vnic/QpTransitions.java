@@ -10,7 +10,6 @@ import static org.freeflow.fastpath.api.Verbs.QP_DEST_QPN;
 
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.posix.api.Errno;
-import org.freeflow.router.api.transport.Destination;
 
 /**
  * ibv_modify_qp: checks the transition and its attribute mask against the IB
@@ -33,7 +32,7 @@ final class QpTransitions {
             throw new VerbsException(Errno.EINVAL, QpStateMachine.name(current) + " -> " + QpStateMachine.name(next)
                     + " with attr_mask 0x" + Integer.toHexString(mask) + " is not a valid transition");
         }
-        QpAttributes candidate = qp.attrs.with(update, mask);
+        QpAttributes candidate = qp.attrs().with(update, mask);
         String invalid = candidate.invalidValue(mask);
         if (invalid != null) {
             throw new VerbsException(Errno.EINVAL, "unsupported " + invalid);
@@ -45,12 +44,7 @@ final class QpTransitions {
             qp.reset();
             return;
         }
-        qp.attrs = candidate;
-        if ((mask & (QP_AV | QP_DEST_QPN)) != 0) {
-            qp.peer = new Destination(candidate.dlid, candidate.isGlobal ? candidate.dgid.clone() : null,
-                    candidate.destQpn);
-            qp.requester.peerChanged();
-        }
+        qp.configure(candidate, (mask & (QP_AV | QP_DEST_QPN)) != 0);
         if (current == QPS_RESET && qp.polled()) {
             poller.register(qp);
         }

@@ -88,13 +88,15 @@ final class QueuePair implements PollTarget {
     private final MappedRegion ringMapping;
     private long backoffNanos;
 
-    QpAttributes attrs = new QpAttributes();
-    Destination peer;
+    /** Its attributes: replaced whole by ibv_modify_qp inside a call, read by the data path. */
+    private volatile QpAttributes attrs = new QpAttributes();
+    /** The destination its attributes name, or null. */
+    private volatile Destination peer;
     /** Its context's asynchronous events; set before the QP is published to pollers. */
-    AsyncEventQueue events;
+    private AsyncEventQueue events;
     /** COMM_EST raised since the last RESET; under {@link #rqLock} (or inside a call). */
     private boolean established;
-    boolean destroyed;
+    private volatile boolean destroyed;
     /** What it carried. */
     final QpCounters counters = new QpCounters();
     private volatile int state = QPS_RESET;
@@ -324,6 +326,41 @@ final class QueuePair implements PollTarget {
         setState(QPS_ERR);
         events.raiseQp(event, handle);
         poller.wake(this);
+    }
+
+    /** Where its asynchronous events go: its context's queue; before the QP is published to pollers. */
+    void reportEventsTo(AsyncEventQueue queue) {
+        events = queue;
+    }
+
+    QpAttributes attrs() {
+        return attrs;
+    }
+
+    /** The destination its attributes name (LID or GID, QPN), or null before one was set. */
+    Destination peer() {
+        return peer;
+    }
+
+    /**
+     * Takes {@code applied} as its attributes (inside a call); when they name
+     * another destination ({@code addressed}), its requester resolves it anew.
+     */
+    void configure(QpAttributes applied, boolean addressed) {
+        attrs = applied;
+        if (addressed) {
+            peer = new Destination(applied.dlid, applied.isGlobal ? applied.dgid.clone() : null, applied.destQpn);
+            requester.peerChanged();
+        }
+    }
+
+    /** ibv_destroy_qp took it off its poller: from now on it answers no requester. */
+    void markDestroyed() {
+        destroyed = true;
+    }
+
+    boolean destroyed() {
+        return destroyed;
     }
 
     /**

@@ -122,7 +122,7 @@ final class RcRequester extends Requester {
     }
 
     private boolean receiverNotReady(long wrId, int wcOpcode, int flags, Responder responder, long now) {
-        int limit = qp.attrs.rnrRetry;
+        int limit = qp.attrs().rnrRetry;
         if (limit != RETRY_FOREVER && rnrRetries >= limit) {
             return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
         }
@@ -139,11 +139,11 @@ final class RcRequester extends Requester {
     }
 
     private boolean notReady(long wrId, int wcOpcode, int flags, long now) {
-        long timeout = IbTimers.ackTimeoutNanos(qp.attrs.timeout);
+        long timeout = IbTimers.ackTimeoutNanos(qp.attrs().timeout);
         if (timeout == 0) {
             return sleepUntil(now + IbTimers.INFINITE_TIMEOUT_POLL_NANOS);
         }
-        if (transportRetries >= qp.attrs.retryCnt) {
+        if (transportRetries >= qp.attrs().retryCnt) {
             return finish(wrId, wcOpcode, WC_RETRY_EXC_ERR, 0, flags);
         }
         transportRetries++;

@@ -47,7 +47,7 @@ final class RcResponder extends QueuePairResponder {
 
     @Override
     public int minRnrTimer() {
-        return qp.attrs.minRnrTimer;
+        return qp.attrs().minRnrTimer;
     }
 
     /**
@@ -58,7 +58,7 @@ final class RcResponder extends QueuePairResponder {
      */
     @Override
     public long receivesPosted() {
-        if (receives == null || qp.destroyed || receives.srq != null && receives.srq.destroyed()) {
+        if (receives == null || qp.destroyed() || receives.srq != null && receives.srq.destroyed()) {
             return RECEIVES_UNKNOWN;
         }
         return receives.rq.producerIndex();
@@ -71,14 +71,14 @@ final class RcResponder extends QueuePairResponder {
 
     @Override
     public boolean acceptsFrom(Destination requester) {
-        if (qp.destroyed || !qp.vnic.portActive()) {
+        if (qp.destroyed() || !qp.vnic.portActive()) {
             return false;
         }
         int s = qp.state();
         if (s != QPS_RTR && s != QPS_RTS && s != QPS_SQD) {
             return false;
         }
-        Destination p = qp.peer;
+        Destination p = qp.peer();
         if (p == null || p.qpn() != requester.qpn()) {
             return false;
         }
@@ -282,7 +282,7 @@ final class RcResponder extends QueuePairResponder {
     /** The region {@code rkey} names if it grants {@code needed} on the range; sets {@link #regionOffset}. */
     private MemoryRegion remoteRegion(int rkey, long remoteAddr, long length, int needed) {
         MemoryRegion mr = qp.vnic.mrTable.lookup(rkey);
-        if (mr == null || mr.pd != pd || !mr.allows(needed) || (qp.attrs.accessFlags & needed) != needed) {
+        if (mr == null || mr.pd != pd || !mr.allows(needed) || (qp.attrs().accessFlags & needed) != needed) {
             return null;
         }
         regionOffset = mr.remoteOffset(remoteAddr, length);

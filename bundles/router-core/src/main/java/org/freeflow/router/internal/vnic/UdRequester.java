@@ -89,7 +89,7 @@ final class UdRequester extends Requester implements Datagram {
     private void load(int slot, int grhPayloadLength) {
         ByteBuffer shm = qp.shm;
         int wrQkey = shm.getInt(slot + SendWqe.REMOTE_QKEY);
-        qkey = (wrQkey & QKEY_OWN) != 0 ? qp.attrs.qkey : wrQkey;
+        qkey = (wrQkey & QKEY_OWN) != 0 ? qp.attrs().qkey : wrQkey;
         sl = shm.get(slot + SendWqe.SL) & 0xf;
         global = shm.get(slot + SendWqe.IS_GLOBAL) != 0;
         if (!global) {

@@ -81,7 +81,7 @@ final class UdResponder extends QueuePairResponder {
 
     /** Delivers the datagram into the next receive, or says why it is dropped; under the receive lock. */
     private Outcome accept(Payload payload, Datagram datagram, boolean withImm, int immData, boolean solicited) {
-        if (!receiving() || datagram.qkey() != qp.attrs.qkey) {
+        if (!receiving() || datagram.qkey() != qp.attrs().qkey) {
             return DROPPED;
         }
         receives.lock();
@@ -100,7 +100,7 @@ final class UdResponder extends QueuePairResponder {
 
     private boolean receiving() {
         int s = qp.state();
-        return !qp.destroyed && qp.vnic.portActive() && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
+        return !qp.destroyed() && qp.vnic.portActive() && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
     }
 
     /**

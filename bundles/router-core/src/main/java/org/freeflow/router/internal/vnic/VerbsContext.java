@@ -251,7 +251,7 @@ public final class VerbsContext {
         int handle = qps.reserve();
         int[] fd = {-1};
         QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, xrcd, request, fd);
-        qp.events = events;
+        qp.reportEventsTo(events);
         env.poller().call(() -> {
             attach(sendCq, qp);
             if (recvCq != sendCq) {
@@ -288,7 +288,7 @@ public final class VerbsContext {
     public void queryQp(int handle, ByteBuffer out, int base) {
         QueuePair qp = qps.get(handle);
         env.poller().call(() -> {
-            qp.attrs.write(out, base + QueryQpResp.ATTR, qp.state(), qp.state(), qp.caps);
+            qp.attrs().write(out, base + QueryQpResp.ATTR, qp.state(), qp.state(), qp.caps);
             out.put(base + QueryQpResp.ATTR_SQ_DRAINING, (byte) (qp.draining() ? 1 : 0));
             return null;
         });
@@ -304,7 +304,7 @@ public final class VerbsContext {
         QueuePair qp = qps.get(handle);
         env.poller().call(() -> {
             env.poller().unregister(qp);
-            qp.destroyed = true;
+            qp.markDestroyed();
             env.directory().remove(qp);
             detach(qp.sendCq, qp);
             detach(qp.recvCq, qp);
