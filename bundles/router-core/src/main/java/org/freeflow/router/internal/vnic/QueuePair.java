@@ -106,29 +106,20 @@ final class QueuePair implements PollTarget {
     private int drainEnd;
     private boolean notifyDrained;
 
-    QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, QpCaps caps, boolean sqSigAll, QpRingLayout layout,
-            MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports, PollerService poller) {
-        this(handle, qpn, service, vnic, pd, sendCq, recvCq, null, null, caps, sqSigAll, layout, ringMapping, limiter,
-                transports, poller);
-    }
-
-    /**
-     * {@code pd}: null for an XRC target; {@code recvCq}: null for XRC QPs;
-     * {@code xrcd}: an XRC target's domain, else null.
-     */
-    QueuePair(int handle, int qpn, ConnectedService service, VirtualNic vnic, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, XrcDomain.Opened xrcd,
-            QpCaps caps, boolean sqSigAll, QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter,
-            TransportRegistry transports, PollerService poller) {
+    QueuePair(int handle, int qpn, ConnectedService service, QpResources on, QpCaps caps, boolean sqSigAll,
+            QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
+            PollerService poller) {
+        VirtualNic vnic = on.vnic();
+        ProtectionDomain pd = on.pd();
+        SharedReceiveQueue srq = on.srq();
         this.handle = handle;
         this.qpn = qpn;
         this.service = service;
         this.type = service.qpType;
         this.vnic = vnic;
         this.pd = pd;
-        this.sendCq = sendCq;
-        this.recvCq = recvCq;
+        this.sendCq = on.sendCq();
+        this.recvCq = on.recvCq();
         this.caps = caps;
         this.sqSigAll = sqSigAll;
         this.layout = layout;
@@ -138,7 +129,7 @@ final class QueuePair implements PollTarget {
         this.sq = layout.sendQueue(shm);
         this.srq = srq;
         this.rq = layout.receiveQueue(shm);
-        this.xrcd = xrcd;
+        this.xrcd = on.xrcd();
         boolean xrc = service == ConnectedService.XRC_INI || service == ConnectedService.XRC_TGT;
         this.receives = xrc ? null
                 : srq == null ? Receives.own(rq, shm, pd, recvCq, caps.maxRecvSge()) : Receives.shared(srq, recvCq);

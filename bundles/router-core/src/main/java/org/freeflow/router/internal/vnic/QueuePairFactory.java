@@ -36,9 +36,9 @@ final class QueuePairFactory {
      * closes, the fd.  An XRC initiator gets no receive queue, an XRC target
      * no queue at all (its rings exist, one unused slot each).
      */
-    static QueuePair create(int handle, VirtualNic vnic, VnicEnvironment env, ProtectionDomain pd,
-            CompletionQueue sendCq, CompletionQueue recvCq, SharedReceiveQueue srq, XrcDomain.Opened xrcd,
-            QpRequest request, int[] ringFd) {
+    static QueuePair create(int handle, QpResources on, VnicEnvironment env, QpRequest request, int[] ringFd) {
+        VirtualNic vnic = on.vnic();
+        SharedReceiveQueue srq = on.srq();
         if (!env.qos().admitQueuePair(vnic.name(), vnic.queuePairs())) {
             throw new VerbsException(Errno.EDQUOT, "QP quota of " + vnic.name() + " reached");
         }
@@ -69,9 +69,8 @@ final class QueuePairFactory {
         }
         RingMemory memory = RingMemory.create("freeflow-qp-" + qpn, layout.shmSize());
         ringFd[0] = memory.fd();
-        return new QueuePair(handle, qpn, service, vnic, pd, sendCq, recvCq, srq, xrcd, granted, request.sqSigAll(),
-                layout, memory.mapping(), limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(),
-                env.poller());
+        return new QueuePair(handle, qpn, service, on, granted, request.sqSigAll(), layout, memory.mapping(),
+                limiter == null ? RateLimiter.UNLIMITED : limiter, env.transports(), env.poller());
     }
 
     private static boolean outside(int value, int max) {

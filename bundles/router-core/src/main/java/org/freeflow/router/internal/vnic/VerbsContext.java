@@ -250,7 +250,8 @@ public final class VerbsContext {
         }
         int handle = qps.reserve();
         int[] fd = {-1};
-        QueuePair qp = QueuePairFactory.create(handle, vnic, env, pd, sendCq, recvCq, srq, xrcd, request, fd);
+        QueuePair qp = QueuePairFactory.create(handle, new QpResources(vnic, pd, sendCq, recvCq, srq, xrcd), env,
+                request, fd);
         qp.reportEventsTo(events);
         env.poller().call(() -> {
             attach(sendCq, qp);
