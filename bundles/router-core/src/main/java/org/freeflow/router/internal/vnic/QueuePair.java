@@ -100,11 +100,8 @@ final class QueuePair implements PollTarget {
     /** What it carried. */
     final QpCounters counters = new QpCounters();
     private volatile int state = QPS_RESET;
-    /** In SQD while work requests posted before the modify are unfinished; inside calls and on the QP's poller. */
-    private boolean draining;
-    /** Where those end on the send queue (a free-running index). */
-    private int drainEnd;
-    private boolean notifyDrained;
+    /** Its drain while in SQD. */
+    private final SendQueueDrain drain;
 
     QueuePair(int handle, int qpn, ConnectedService service, QpResources on, QpCaps caps, boolean sqSigAll,
             QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
@@ -127,6 +124,7 @@ final class QueuePair implements PollTarget {
         this.shm = ringMapping.chunk(0);
         layout.initialize(shm, qpn, QPS_RESET);
         this.sq = layout.sendQueue(shm);
+        this.drain = new SendQueueDrain(sq);
         this.srq = srq;
         this.rq = layout.receiveQueue(shm);
         this.xrcd = on.xrcd();
@@ -151,7 +149,7 @@ final class QueuePair implements PollTarget {
         int s = state;
         if (s == QPS_RTS) {
             progress = requester.run(nowNanos);
-        } else if (s == QPS_SQD && draining) {
+        } else if (s == QPS_SQD && drain.draining()) {
             progress = requester.run(nowNanos);
             checkDrained();
         } else if (s == QPS_ERR) {
@@ -174,7 +172,7 @@ final class QueuePair implements PollTarget {
     public long deadline(long nowNanos) {
         int s = state;
         boolean held;
-        if (s == QPS_RTS || s == QPS_SQD && draining) {
+        if (s == QPS_RTS || s == QPS_SQD && drain.draining()) {
             if (requester.waiting()) {
                 return requester.wakeAt();
             }
@@ -215,7 +213,7 @@ final class QueuePair implements PollTarget {
         int previous = state;
         state = next;
         if (next != QPS_SQD) {
-            draining = false;
+            drain.cancel();
         }
         RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
         if (next == QPS_ERR && previous != QPS_ERR && srq != null && events != null) {
@@ -235,30 +233,25 @@ final class QueuePair implements PollTarget {
      * (attr.en_sqd_async_notify).
      */
     void drain(boolean notify) {
-        drainEnd = sq.consumed() + sq.posted();
-        notifyDrained = notify;
-        draining = true;
+        drain.start(notify);
         setState(QPS_SQD);
         checkDrained();
     }
 
     /** ibv_query_qp's sq_draining: in SQD with work requests of before the modify unfinished. */
     boolean draining() {
-        return draining;
+        return drain.draining();
     }
 
     /** The requester may start its head entry: in RTS, or in SQD up to where the drain ends. */
     boolean sendQueueOpen() {
         int s = state;
-        return s == QPS_RTS || s == QPS_SQD && draining && sq.consumed() != drainEnd;
+        return s == QPS_RTS || s == QPS_SQD && drain.headMayStart();
     }
 
     private void checkDrained() {
-        if (draining && !requester.pending() && sq.consumed() == drainEnd) {
-            draining = false;
-            if (notifyDrained && events != null) {
-                events.raiseQp(EVENT_SQ_DRAINED, handle);
-            }
+        if (drain.endIfDone(!requester.pending()) && events != null) {
+            events.raiseQp(EVENT_SQ_DRAINED, handle);
         }
     }
 
