@@ -186,7 +186,8 @@ class PollerModesTest {
     @Test
     void idleQueuePairsLetLowcpuAndAdaptivePollersSleep() throws Exception {
         for (PollerMode mode : new PollerMode[] {PollerMode.LOWCPU, PollerMode.ADAPTIVE}) {
-            start(PollerSettings.defaults().withMode(mode).withPollers(2));
+            PollerSettings settings = PollerSettings.defaults().withMode(mode).withPollers(2);
+            start(settings);
             List<Endpoint> all = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Endpoint a = endpoint("a" + i);
@@ -199,7 +200,12 @@ class PollerModesTest {
                 all.add(a);
                 all.add(b);
             }
+            // connecting made the pollers spin for work to come (adaptive's ready spin): the window
+            // starts once that is over and both sleep (a wake-up still under way shows as asleep)
+            Thread.sleep(settings.readySpinMillis() + 20);
             await(() -> bell.sleeping() == 3, "both pollers sleep with " + all.size() + " QPs in RTS");
+            awaitDeepSleep(0);
+            awaitDeepSleep(1);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long[] before = new long[2];
             for (int i = 0; i < 2; i++) {
