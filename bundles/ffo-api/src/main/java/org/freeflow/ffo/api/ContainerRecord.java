@@ -45,4 +45,13 @@ public record ContainerRecord(String name, String tenant, String host, String vi
     public ContainerRecord withState(String newState) {
         return new ContainerRecord(name, tenant, host, virtualIp, prefixLength, lid, gid, newState);
     }
+
+    /**
+     * The same container, with its addresses, served by {@code newHost}.
+     *
+     * @since 2.0
+     */
+    public ContainerRecord withHost(String newHost) {
+        return new ContainerRecord(name, tenant, newHost, virtualIp, prefixLength, lid, gid, state);
+    }
 }

@@ -19,8 +19,5 @@ record RegistrySettings(Ipv4Network network, long heartbeatMillis, Duration rese
         if (heartbeatMillis <= 0) {
             throw new IllegalArgumentException("heartbeat period must be positive: " + heartbeatMillis);
         }
-        if (reservationWindow.isNegative()) {
-            throw new IllegalArgumentException("negative reservation window " + reservationWindow);
-        }
     }
 }

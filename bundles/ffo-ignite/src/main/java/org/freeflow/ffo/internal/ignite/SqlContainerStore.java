@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.apache.ignite.IgniteCache;
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 import org.freeflow.ffo.internal.registry.ContainerStore;
 
 /** The CONTAINERS table through Ignite SQL. */
@@ -64,10 +65,10 @@ public final class SqlContainerStore implements ContainerStore {
     }
 
     @Override
-    public Optional<Instant> reservedUntil(String name) {
-        return table.select("SELECT RESERVED_UNTIL FROM CONTAINERS WHERE NAME = ? AND STATE = ?",
-                row -> Optional.ofNullable((Timestamp) row.get(0)).map(Timestamp::toInstant), name,
-                ContainerRecord.RESERVED).stream().findFirst().flatMap(until -> until);
+    public List<ContainerReservations.Reservation> reservations() {
+        return table.select("SELECT " + COLUMNS + ", RESERVED_UNTIL FROM CONTAINERS WHERE STATE = ? ORDER BY NAME",
+                row -> new ContainerReservations.Reservation(record(row),
+                        row.get(8) == null ? null : ((Timestamp) row.get(8)).toInstant()), ContainerRecord.RESERVED);
     }
 
     @Override
@@ -89,9 +90,14 @@ public final class SqlContainerStore implements ContainerStore {
     }
 
     private List<ContainerRecord> select(String sql, Object... args) {
-        return table.select(sql, row -> new ContainerRecord((String) row.get(0), (String) row.get(1),
-                (String) row.get(2), (String) row.get(3), ((Number) row.get(4)).intValue(),
-                ((Number) row.get(5)).intValue(), (String) row.get(6), (String) row.get(7)), args);
+        return table.select(sql, SqlContainerStore::record, args);
+    }
+
+    /** The record in the first eight columns of a row ({@link #COLUMNS}). */
+    private static ContainerRecord record(List<?> row) {
+        return new ContainerRecord((String) row.get(0), (String) row.get(1), (String) row.get(2),
+                (String) row.get(3), ((Number) row.get(4)).intValue(), ((Number) row.get(5)).intValue(),
+                (String) row.get(6), (String) row.get(7));
     }
 
     private long update(String sql, Object... args) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 
 /** Where container records live (the CONTAINERS table); no allocation logic here. */
 public interface ContainerStore {
@@ -34,8 +35,8 @@ public interface ContainerStore {
      */
     boolean reserve(String name, Instant until);
 
-    /** When the reservation of a RESERVED container ends (empty: until released, or not reserved). */
-    Optional<Instant> reservedUntil(String name);
+    /** The RESERVED records with when each reservation ends (null: until released), ordered by name. */
+    List<ContainerReservations.Reservation> reservations();
 
     /** A RESERVED container taken over by {@code host}: RUNNING there, its reservation gone. */
     boolean moveTo(String name, String host);

@@ -112,8 +112,7 @@ public final class Membership {
                         c.name(), c.virtualIp(), c.lid(), c.gid(), host, clash.get().name(), clash.get().host());
                 continue;
             }
-            ContainerRecord back = new ContainerRecord(c.name(), c.tenant(), host, c.virtualIp(), c.prefixLength(),
-                    c.lid(), c.gid(), ContainerRecord.RUNNING);
+            ContainerRecord back = c.withHost(host).withState(ContainerRecord.RUNNING);
             containers.insert(back);
             all.add(back);
             restored.add(c.name());

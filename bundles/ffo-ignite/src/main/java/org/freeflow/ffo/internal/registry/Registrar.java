@@ -101,8 +101,7 @@ public final class Registrar {
                     + reserved.tenant() + ", not " + tenant);
         }
         store.moveTo(reserved.name(), host);
-        ContainerRecord moved = new ContainerRecord(reserved.name(), reserved.tenant(), host, reserved.virtualIp(),
-                reserved.prefixLength(), reserved.lid(), reserved.gid(), ContainerRecord.RUNNING);
+        ContainerRecord moved = reserved.withHost(host).withState(ContainerRecord.RUNNING);
         LOG.info("Container {} (tenant {}) started on {}{} with its reserved addresses: vIP {}/{}, LID {}, GID {}",
                 moved.name(), moved.tenant(), host, reserved.host().equals(host) ? "" : " (last on " + reserved.host()
                         + ")", moved.virtualIp(), moved.prefixLength(), moved.lid(), moved.gid());
@@ -154,19 +153,10 @@ public final class Registrar {
         }
     }
 
-    /** Every reservation, ordered by name. */
+    /** Every reservation that has not ended, ordered by name. */
     public List<ContainerReservations.Reservation> reservations() {
         Instant now = clock.instant();
-        List<ContainerReservations.Reservation> held = new ArrayList<>();
-        for (ContainerRecord r : store.all()) {
-            if (ContainerRecord.RESERVED.equals(r.state())) {
-                Instant until = store.reservedUntil(r.name()).orElse(null);
-                if (until == null || !until.isBefore(now)) {
-                    held.add(new ContainerReservations.Reservation(r, until));
-                }
-            }
-        }
-        return held;
+        return store.reservations().stream().filter(r -> r.until() == null || !r.until().isBefore(now)).toList();
     }
 
     /** Holds a reserved container's addresses until {@code until} (null: until released). */

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.freeflow.ffo.api.ContainerRecord;
+import org.freeflow.ffo.api.ContainerReservations;
 
 /** A {@link ContainerStore} in a map, for tests of the allocation logic. */
 final class InMemoryContainerStore implements ContainerStore {
@@ -75,7 +76,13 @@ final class InMemoryContainerStore implements ContainerStore {
     }
 
     @Override
-    public synchronized Optional<Instant> reservedUntil(String name) {
+    public synchronized List<ContainerReservations.Reservation> reservations() {
+        return rows.values().stream().filter(r -> ContainerRecord.RESERVED.equals(r.state()))
+                .map(r -> new ContainerReservations.Reservation(r, reservedUntil.get(r.name()))).toList();
+    }
+
+    /** When the reservation of a RESERVED container ends (empty: until released, or not reserved). */
+    synchronized Optional<Instant> reservedUntil(String name) {
         ContainerRecord r = rows.get(name);
         return r != null && ContainerRecord.RESERVED.equals(r.state()) ? Optional.ofNullable(reservedUntil.get(name))
                 : Optional.empty();
@@ -87,8 +94,7 @@ final class InMemoryContainerStore implements ContainerStore {
         if (r == null || !ContainerRecord.RESERVED.equals(r.state())) {
             return false;
         }
-        rows.put(name, new ContainerRecord(r.name(), r.tenant(), host, r.virtualIp(), r.prefixLength(), r.lid(),
-                r.gid(), ContainerRecord.RUNNING));
+        rows.put(name, r.withHost(host).withState(ContainerRecord.RUNNING));
         reservedUntil.remove(name);
         return true;
     }
