@@ -92,6 +92,15 @@ public final class WorkQueueConsumer {
         return entriesOffset + (cons & mask) * slotSize;
     }
 
+    /**
+     * Offset in the buffer of the entry {@code ahead} places after the head
+     * (0: the head), for a consumer that works on several unconsumed entries
+     * at once; the caller keeps {@code ahead} below what it saw available.
+     */
+    public int slot(int ahead) {
+        return entriesOffset + ((cons + ahead) & mask) * slotSize;
+    }
+
     /** Releases the head entry (and any advanced past before) to the producer. */
     public void consume() {
         cons++;

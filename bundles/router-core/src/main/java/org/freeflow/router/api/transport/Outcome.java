@@ -35,5 +35,11 @@ public enum Outcome {
      * tells the sender: its work request completes successfully.
      * @since 1.4
      */
-    DROPPED
+    DROPPED,
+    /**
+     * Taken over by a {@link Connection}: the outcome comes later, to its
+     * {@link Acknowledgements}.  Never a responder's answer.
+     * @since 2.0
+     */
+    PENDING
 }

@@ -1,14 +1,15 @@
 package org.freeflow.router.api.transport;
 
 /**
- * The responder end of a connected queue pair as the requester's router sees
- * it.  Each method carries out one work request against the responder and
- * returns its outcome; none of them blocks on the network for longer than the
- * transport's own timeouts.  With several pollers, requesters on different
- * poller threads may call one responder at once: implementations are
- * thread-safe.
+ * The responder end of one of this router's queue pairs, which transports
+ * execute work against: the local transport on the requester's poller
+ * thread, a network transport on the thread that received the work request.
+ * Each method carries out one work request and returns its outcome at once
+ * (never {@link Outcome#PENDING}); none blocks.  Several threads may call
+ * one responder at once: implementations are thread-safe.  A UD QP's
+ * responder takes datagrams ({@link DatagramSink}).
  */
-public interface Responder {
+public interface Responder extends DatagramSink {
 
     /** The responder's queue-pair number. */
     int qpn();
@@ -113,20 +114,6 @@ public interface Responder {
      */
     default Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add, Destination requester) {
         return Outcome.REMOTE_INVALID_REQUEST;
-    }
-
-    /**
-     * UD SEND (with the immediate when {@code withImm}): delivers one datagram
-     * into the responder's next receive, its first 40 bytes the GRH area (the
-     * GRH itself when {@link Datagram#grh()} has one), then {@code payload}.
-     * Returns {@link Outcome#OK}, {@link Outcome#BUSY} (receive CQ full,
-     * nothing happened) or {@link Outcome#DROPPED}.  The default is a
-     * responder that is not a UD QP: the datagram is dropped.
-     * @since 1.4
-     */
-    default Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
-            boolean solicited) {
-        return Outcome.DROPPED;
     }
 
     /**

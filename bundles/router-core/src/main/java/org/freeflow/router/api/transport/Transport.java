@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * A way to reach responder queue pairs.  The router asks its transports in
- * order of {@link #priority()} (lowest first) and uses the first that resolves
+ * order of {@link #priority()} (lowest first) and uses the first that reaches
  * the destination.  Implementations must be thread-safe.
  */
 public interface Transport {
@@ -15,6 +15,19 @@ public interface Transport {
     /** Lower is asked first; "local" is 0. */
     int priority();
 
-    /** The responder at {@code destination}, if this transport reaches it. */
-    Optional<Responder> resolve(Destination destination);
+    /**
+     * A connection from the connected (RC, UC, XRC) QP {@code requester} to
+     * the responder at {@code responder}, if this transport reaches it;
+     * {@code acks} is where it reports outcomes it answered
+     * {@link Outcome#PENDING} (a transport that answers every work request at
+     * once never calls it).
+     * @since 2.0
+     */
+    Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks);
+
+    /**
+     * Where UD datagrams to {@code destination} go, if this transport reaches it.
+     * @since 2.0
+     */
+    Optional<DatagramSink> datagrams(Destination destination);
 }

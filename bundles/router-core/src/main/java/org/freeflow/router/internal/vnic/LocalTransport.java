@@ -2,6 +2,9 @@ package org.freeflow.router.internal.vnic;
 
 import java.util.Arrays;
 import java.util.Optional;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
@@ -11,8 +14,8 @@ import org.freeflow.router.api.transport.Transport;
  * container has the destination LID (or, addressed by GID only, that GID)
  * and its port is up (a container whose port is down is unreachable; its
  * responders also refuse requesters that resolved them before).
- * Work requests then run synchronously on the poller thread: one copy between
- * two shared mappings.
+ * Work requests then run synchronously on the poller thread
+ * ({@link LocalConnection}); datagrams go straight to the UD QP's responder.
  */
 public final class LocalTransport implements Transport {
 
@@ -33,7 +36,16 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
-    public Optional<Responder> resolve(Destination destination) {
+    public Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks) {
+        return find(responder).map(found -> new LocalConnection(found, requester));
+    }
+
+    @Override
+    public Optional<DatagramSink> datagrams(Destination destination) {
+        return find(destination).map(found -> found);
+    }
+
+    private Optional<Responder> find(Destination destination) {
         QueuePair qp = directory.get(destination.qpn());
         if (qp == null || qp.destroyed() || !qp.vnic.portActive()) {
             return Optional.empty();

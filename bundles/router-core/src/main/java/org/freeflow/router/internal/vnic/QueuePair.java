@@ -24,6 +24,8 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.qos.api.RateLimiter;
 import org.freeflow.router.api.QueuePairView;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Responder;
 
@@ -153,6 +155,7 @@ final class QueuePair implements PollTarget {
             progress = requester.run(nowNanos);
             checkDrained();
         } else if (s == QPS_ERR) {
+            requester.abandon();
             progress = flusher.flush();
         } else {
             progress = requester.pending() && requester.completePending();
@@ -175,6 +178,11 @@ final class QueuePair implements PollTarget {
         if (s == QPS_RTS || s == QPS_SQD && drain.draining()) {
             if (requester.waiting()) {
                 return requester.wakeAt();
+            }
+            int outstanding = requester.outstanding();
+            if (outstanding != 0 && !requester.pending() && s == QPS_RTS && sq.posted() == outstanding) {
+                backoffNanos = 0; // only outcomes to wait for: their reports wake the poller
+                return requester.outstandingDeadline();
             }
             held = requester.pending() || s == QPS_SQD || sq.available() != 0;
         } else if (s == QPS_ERR) {
@@ -243,10 +251,13 @@ final class QueuePair implements PollTarget {
         return drain.draining();
     }
 
-    /** The requester may start its head entry: in RTS, or in SQD up to where the drain ends. */
-    boolean sendQueueOpen() {
+    /**
+     * The requester may start the entry {@code ahead} places after its head:
+     * in RTS, or in SQD up to where the drain ends.
+     */
+    boolean sendQueueOpen(int ahead) {
         int s = state;
-        return s == QPS_RTS || s == QPS_SQD && drain.headMayStart();
+        return s == QPS_RTS || s == QPS_SQD && drain.mayStart(ahead);
     }
 
     private void checkDrained() {
@@ -338,9 +349,18 @@ final class QueuePair implements PollTarget {
         }
     }
 
-    /** ibv_destroy_qp took it off its poller: from now on it answers no requester. */
+    /**
+     * ibv_destroy_qp took it off its poller (inside a call): from now on it
+     * answers no requester, and its requester's connection is closed.
+     */
     void markDestroyed() {
         destroyed = true;
+        requester.forget();
+    }
+
+    /** Its connection reported outcomes (on a transport's thread): its poller must take them. */
+    void wakeRequester() {
+        poller.wake(this);
     }
 
     boolean destroyed() {
@@ -371,10 +391,13 @@ final class QueuePair implements PollTarget {
         setState(QPS_RESET);
     }
 
-    /** The responder this QP is connected to, or null when none resolves. */
-    Responder resolvePeer() {
+    /**
+     * A connection to the responder this QP is connected to, reporting to
+     * {@code acks}, or null when no transport reaches it.
+     */
+    Connection connectPeer(Acknowledgements acks) {
         Destination p = peer;
-        return p == null ? null : transports.resolve(p);
+        return p == null ? null : transports.connect(p, self, acks);
     }
 
     /** Unmaps the rings; only after the poller dropped the QP. */

@@ -2,8 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.*;
 
-import java.nio.ByteBuffer;
-import org.freeflow.fastpath.api.Abi.SendWqe;
+import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Responder;
 
@@ -12,24 +11,32 @@ import org.freeflow.router.api.transport.Responder;
  * {@link ConnectedService}): executes send-queue entries in order on the
  * poller thread that serves the QP.  Per entry: the service's opcodes, local
  * checks (lkey, PD, bounds, access; inline length), the QP's rate limiter,
- * then one call on the responder through the transport; RNR and "not ready"
- * are retried within rnr_retry / retry_cnt after min_rnr_timer / timeout
- * (RC: a UC requester learns nothing of the responder), an RNR also as soon
- * as the responder got a receive posted; a responder whose
- * receive CQ is full is tried again soon, for no longer than the QP's
+ * then a post on its {@link Connection} to the responder, numbered from 0 on
+ * each connection.  A transport that answers at once (local) finishes the
+ * entry there; one that answers later leaves it outstanding and the next
+ * entries follow, up to max_rd_atomic READs and atomics at a time, until the
+ * transport reports (cumulative acknowledgements, a refusal) and the entries
+ * complete in order.  RNR and "not ready" are retried within rnr_retry /
+ * retry_cnt after min_rnr_timer / timeout (RC: a UC requester learns nothing
+ * of the responder), an RNR also as soon as the responder got a receive
+ * posted; a refusal that is not final posts the refused entry and all after
+ * it again, with their numbers.  An outstanding head entry that no report
+ * finishes within the QP's timeout is posted again, with those after it, up
+ * to retry_cnt times, then completes with IBV_WC_RETRY_EXC_ERR.  A responder
+ * whose receive CQ is full is tried again soon, for no longer than the QP's
  * timeout x (retry_cnt + 1) in all, then IBV_WC_RETRY_EXC_ERR (the
  * responder's CQ overruns meanwhile: {@link CompletionQueue#overrunAfter});
- * every error completes and moves the QP to ERR.  An XRC initiator is an RC requester
- * whose every work request goes to the SRQ it names in its target's XRC
- * domain.  The queue itself: {@link Requester}.
+ * every error completes and moves the QP to ERR.  An XRC initiator is an RC
+ * requester whose every work request goes to the SRQ it names in its
+ * target's XRC domain.  The queue itself: {@link Requester}.
  */
 final class RcRequester extends Requester {
 
     private static final int RETRY_FOREVER = 7;
 
-    private Responder peer;
-    /** The responder of the last attempt: the peer, or the XRC SRQ it named. */
-    private Responder target;
+    private final PostedRequest request = new PostedRequest();
+    private Connection connection;
+    private ConnectionReports reports;
     /** After an RNR: the responder's {@link Responder#receivesPosted()} then. */
     private long receivesAtRnr = Responder.RECEIVES_UNKNOWN;
     private int rnrRetries;
@@ -39,13 +46,37 @@ final class RcRequester extends Requester {
     /** The start of the first round after that (never 0), or 0. */
     private long busySince;
 
+    /** The sequence number of the head entry on this connection. */
+    private long headPsn;
+    /** The sequence number the next post gets: entries from the head to it are outstanding. */
+    private long sendPsn;
+    /** The highest sequence number ever posted on this connection and answered later (-1: none). */
+    private long postedPsn = -1;
+    /** When the head entry was last posted, or outstanding entries last made progress. */
+    private long headPostedAt;
+    private int fetchesOutstanding;
+    /** Per outstanding entry, at its sequence number modulo the send queue's slots. */
+    private final long[] wrIds;
+    private final int[] wcOpcodes;
+    private final int[] flagsOf;
+    private final int[] lengths;
+    private final boolean[] fetchesOf;
+    private final int mask;
+
     RcRequester(QueuePair qp) {
         super(qp);
+        int slots = qp.sq.slots();
+        this.mask = slots - 1;
+        this.wrIds = new long[slots];
+        this.wcOpcodes = new int[slots];
+        this.flagsOf = new int[slots];
+        this.lengths = new int[slots];
+        this.fetchesOf = new boolean[slots];
     }
 
     @Override
     void peerChanged() {
-        peer = null;
+        closeConnection();
     }
 
     /** The completion opcode of a work-request opcode, or -1 when not supported. */
@@ -60,16 +91,72 @@ final class RcRequester extends Requester {
         };
     }
 
+    private static boolean fetches(int wrOpcode) {
+        return wrOpcode == WR_RDMA_READ || wrOpcode == WR_ATOMIC_CMP_AND_SWP || wrOpcode == WR_ATOMIC_FETCH_AND_ADD;
+    }
+
+    @Override
+    int outstanding() {
+        return (int) (sendPsn - headPsn);
+    }
+
     @Override
     boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
-        if (peer == null) {
-            peer = qp.resolvePeer();
+        int ahead = outstanding();
+        if (ahead > 0 && (!qp.vnic.portActive()
+                || fetches(opcode) && fetchesOutstanding >= Math.max(1, qp.attrs().maxRdAtomic))) {
+            gather.clear();
+            return false; // max_rd_atomic READs and atomics at a time; nothing more while the port is down
+        }
+        if (connection == null) {
+            reports = new ConnectionReports(qp);
+            connection = qp.connectPeer(reports);
         }
         // nothing leaves a container whose port is down: the peer is out of reach
-        Responder responder = qp.vnic.portActive() ? peer : null;
-        Outcome delivered = responder == null ? Outcome.NOT_READY : perform(responder, opcode, slot);
-        Outcome outcome = qp.service.seenByRequester(delivered);
+        Outcome delivered;
+        if (connection == null || !qp.vnic.portActive()) {
+            delivered = Outcome.NOT_READY;
+        } else {
+            boolean xrc = qp.service == ConnectedService.XRC_INI;
+            delivered = connection.post(request.load(qp.shm, slot, sendPsn, opcode, gather, xrc));
+        }
         gather.clear();
+        if (ahead > 0 && delivered == Outcome.BUSY) {
+            return false; // the connection takes no more now; what is outstanding goes on
+        }
+        if (delivered == Outcome.PENDING || ahead > 0) {
+            if (delivered != Outcome.PENDING) {
+                reports.report(sendPsn, delivered, connection.minRnrTimer());
+            }
+            started(wrId, wcOpcode, flags, length, opcode, now);
+            return true;
+        }
+        return finishHead(delivered, wrId, wcOpcode, flags, length, connection == null ? 0
+                : connection.minRnrTimer(), now);
+    }
+
+    /** The entry posted as {@link #sendPsn} is outstanding now. */
+    private void started(long wrId, int wcOpcode, int flags, long length, int opcode, long now) {
+        int i = (int) sendPsn & mask;
+        wrIds[i] = wrId;
+        wcOpcodes[i] = wcOpcode;
+        flagsOf[i] = flags;
+        lengths[i] = (int) length;
+        fetchesOf[i] = fetches(opcode);
+        if (sendPsn == headPsn) {
+            headPostedAt = now;
+        }
+        if (fetchesOf[i]) {
+            fetchesOutstanding++;
+        }
+        postedPsn = Math.max(postedPsn, sendPsn);
+        sendPsn++;
+    }
+
+    /** What the head entry's {@code delivered} outcome means for it; true when it finished. */
+    private boolean finishHead(Outcome delivered, long wrId, int wcOpcode, int flags, long length, int rnrTimer,
+            long now) {
+        Outcome outcome = qp.service.seenByRequester(delivered);
         switch (outcome) {
             case OK:
                 if (delivered == Outcome.OK) {
@@ -77,11 +164,12 @@ final class RcRequester extends Requester {
                 } else {
                     qp.counters.sendDropped();
                 }
+                advanceHead();
                 return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
             case RNR:
-                return receiverNotReady(wrId, wcOpcode, flags, responder, now);
+                return receiverNotReady(wrId, wcOpcode, flags, rnrTimer, now);
             case NOT_READY:
-                peer = null;
+                closeConnection();
                 return notReady(wrId, wcOpcode, flags, now);
             case BUSY:
                 return busy(wrId, wcOpcode, flags, now);
@@ -94,48 +182,138 @@ final class RcRequester extends Requester {
         }
     }
 
-    private Outcome perform(Responder peer, int opcode, int slot) {
-        ByteBuffer shm = qp.shm;
-        Responder responder = peer;
-        if (qp.service == ConnectedService.XRC_INI) {
-            responder = peer.xrcSrq(shm.getInt(slot + SendWqe.REMOTE_SRQN));
-            if (responder == null) {
-                return Outcome.REMOTE_INVALID_REQUEST;
-            }
+    /** The head entry finished: the next one is the head. */
+    private void advanceHead() {
+        headPsn++;
+        if (sendPsn < headPsn) {
+            sendPsn = headPsn;
         }
-        target = responder;
-        int imm = shm.getInt(slot + SendWqe.IMM_DATA);
-        long remoteAddr = shm.getLong(slot + SendWqe.REMOTE_ADDR);
-        int rkey = shm.getInt(slot + SendWqe.RKEY);
-        long compareAdd = shm.getLong(slot + SendWqe.COMPARE_ADD);
-        boolean solicited = (shm.getInt(slot + SendWqe.SEND_FLAGS) & SEND_SOLICITED) != 0;
-        return switch (opcode) {
-            case WR_SEND -> responder.send(gather, qp.self, false, 0, solicited);
-            case WR_SEND_WITH_IMM -> responder.send(gather, qp.self, true, imm, solicited);
-            case WR_RDMA_WRITE -> responder.write(gather, remoteAddr, rkey, qp.self, false, 0, false);
-            case WR_RDMA_WRITE_WITH_IMM -> responder.write(gather, remoteAddr, rkey, qp.self, true, imm, solicited);
-            case WR_ATOMIC_CMP_AND_SWP -> responder.compareAndSwap(gather, remoteAddr, rkey, compareAdd,
-                    shm.getLong(slot + SendWqe.SWAP), qp.self);
-            case WR_ATOMIC_FETCH_AND_ADD -> responder.fetchAndAdd(gather, remoteAddr, rkey, compareAdd, qp.self);
-            default -> responder.read(gather, remoteAddr, rkey, qp.self);
-        };
     }
 
-    private boolean receiverNotReady(long wrId, int wcOpcode, int flags, Responder responder, long now) {
+    @Override
+    boolean completeOutstanding(long now) {
+        if (postedPsn < headPsn) {
+            return false; // nothing answers later
+        }
+        boolean progress = false;
+        long acknowledged = reports.acknowledgedThrough();
+        while (headPsn <= acknowledged && headPsn <= postedPsn && !pending()) {
+            completeAcknowledgedHead(now);
+            progress = true;
+        }
+        long refusal = reports.refusal();
+        if (refusal >= 0 && !pending()) {
+            long psn = ConnectionReports.psnOf(refusal);
+            if (psn < headPsn || psn > postedPsn) {
+                reports.clear(refusal); // stale: what it refused finished since, or was never posted
+            } else if (psn == headPsn) {
+                reports.clear(refusal);
+                refusedHead(ConnectionReports.outcomeOf(refusal), ConnectionReports.rnrTimerOf(refusal), now);
+                return true;
+            }
+        }
+        if (outstanding() > 0 && !pending()) {
+            long timeout = IbTimers.ackTimeoutNanos(qp.attrs().timeout);
+            if (timeout != 0 && now - headPostedAt >= timeout) {
+                timedOut(now);
+                return true;
+            }
+        }
+        return progress;
+    }
+
+    /** The head entry was acknowledged: its completion. */
+    private void completeAcknowledgedHead(long now) {
+        int i = (int) headPsn & mask;
+        if (fetchesOf[i] && headPsn < sendPsn) {
+            fetchesOutstanding--;
+        }
+        qp.counters.sent(lengths[i]);
+        headPostedAt = now;
+        advanceHead();
+        finish(wrIds[i], wcOpcodes[i], WC_SUCCESS, lengths[i], flagsOf[i]);
+    }
+
+    /**
+     * The transport refused the head entry: unless it fails, it and every
+     * outstanding entry after it are posted again (RC); an unreliable
+     * service's message is done (dropped), and those after it went on.
+     */
+    private void refusedHead(Outcome outcome, int rnrTimer, long now) {
+        int i = (int) headPsn & mask;
+        if (qp.service.reliable()) {
+            rewind();
+        } else if (fetchesOf[i] && headPsn < sendPsn) {
+            fetchesOutstanding--;
+        }
+        finishHead(outcome, wrIds[i], wcOpcodes[i], flagsOf[i], lengths[i], rnrTimer, now);
+    }
+
+    /** No report finished the head entry within the QP's timeout: post it again, or give up. */
+    private void timedOut(long now) {
+        int i = (int) headPsn & mask;
+        if (transportRetries >= qp.attrs().retryCnt) {
+            finish(wrIds[i], wcOpcodes[i], WC_RETRY_EXC_ERR, 0, flagsOf[i]);
+            return;
+        }
+        transportRetries++;
+        rewind();
+        headPostedAt = now;
+    }
+
+    /** Outstanding entries start again from the head, with their numbers. */
+    private void rewind() {
+        sendPsn = headPsn;
+        fetchesOutstanding = 0;
+    }
+
+    @Override
+    long outstandingDeadline() {
+        long timeout = IbTimers.ackTimeoutNanos(qp.attrs().timeout);
+        return outstanding() == 0 || timeout == 0 ? Long.MAX_VALUE : headPostedAt + timeout;
+    }
+
+    @Override
+    void failed() {
+        closeConnection();
+    }
+
+    @Override
+    void abandon() {
+        if (connection != null) {
+            closeConnection();
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            reports.close();
+            connection.close();
+            connection = null;
+            reports = null;
+        }
+        headPsn = 0;
+        sendPsn = 0;
+        postedPsn = -1;
+        fetchesOutstanding = 0;
+    }
+
+    private boolean receiverNotReady(long wrId, int wcOpcode, int flags, int rnrTimer, long now) {
         int limit = qp.attrs().rnrRetry;
         if (limit != RETRY_FOREVER && rnrRetries >= limit) {
             return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
         }
         rnrRetries++;
         qp.counters.rnrNak();
-        receivesAtRnr = target.receivesPosted();
-        return sleepUntil(now + IbTimers.rnrDelayNanos(responder.minRnrTimer()));
+        receivesAtRnr = connection == null ? Responder.RECEIVES_UNKNOWN : connection.receivesPosted();
+        return sleepUntil(now + IbTimers.rnrDelayNanos(rnrTimer));
     }
 
     /** After an RNR: as soon as the responder's receive queue got a receive. */
     @Override
     boolean retryNow() {
-        return receivesAtRnr != Responder.RECEIVES_UNKNOWN && target.receivesPosted() != receivesAtRnr;
+        return receivesAtRnr != Responder.RECEIVES_UNKNOWN && connection != null
+                && connection.receivesPosted() != receivesAtRnr;
     }
 
     private boolean notReady(long wrId, int wcOpcode, int flags, long now) {

@@ -7,12 +7,15 @@ import org.freeflow.fastpath.api.Abi.SendWqe;
 
 /**
  * The send queue of a QP on the poller thread that serves it: entries in
- * order, a budget per visit, completions that wait for room in the send CQ
- * (reserved, since QPs of other pollers may complete into it too; a CQ that
- * stays full past the QP's transport budget overruns, and the completions
- * meant for it are dropped), the rate limiter's tokens, and a timer for the
- * head entry.  What an entry does
- * is the service's: {@link RcRequester} (RC, UC), {@link UdRequester} (UD).
+ * order, a budget per visit, completions in posting order that wait for room
+ * in the send CQ (reserved, since QPs of other pollers may complete into it
+ * too; a CQ that stays full past the QP's transport budget overruns, and the
+ * completions meant for it are dropped), the rate limiter's tokens, and a
+ * timer for the next entry.  A requester whose transport answers later
+ * keeps several entries {@link #outstanding()}: they stay in the ring (the
+ * application gets the slot back with the completion) and the next ones
+ * start behind them.  What an entry does is the service's:
+ * {@link RcRequester} (RC, UC, XRC), {@link UdRequester} (UD).
  * No allocation, no logging.
  */
 abstract class Requester {
@@ -36,20 +39,23 @@ abstract class Requester {
     }
 
     /**
-     * Executes the head entry; true when it finished, false when it waits.
-     * Checks what every service checks (its opcodes; lkeys, PD, bounds and
-     * access; the length; the rate limiter), then hands the entry, its
-     * payload gathered, to {@link #transmit}.
+     * Starts the entry after those outstanding (the head when none is); true
+     * when it finished or is outstanding now, false when it waits.  Checks
+     * what every service checks (its opcodes; lkeys, PD, bounds and access;
+     * the length; the rate limiter), then hands the entry, its payload
+     * gathered, to {@link #transmit}.  An entry that fails a check completes
+     * in error once it is the head: completions keep the posting order.
      */
-    private boolean executeHead(long now) {
+    private boolean executeNext(long now) {
         ByteBuffer shm = qp.shm;
-        int slot = qp.sq.head();
+        int ahead = outstanding();
+        int slot = qp.sq.slot(ahead);
         long wrId = shm.getLong(slot + SendWqe.WR_ID);
         int opcode = shm.getInt(slot + SendWqe.OPCODE);
         int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
         int wcOpcode = RcRequester.completionOpcode(opcode);
         if (!qp.service.supports(opcode)) {
-            return finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
+            return ahead == 0 && finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
         }
         int status = gather.load(qp, slot, opcode, flags);
         long length = gather.length();
@@ -58,7 +64,7 @@ abstract class Requester {
         }
         if (status != WC_SUCCESS) {
             gather.clear();
-            return finish(wrId, wcOpcode, status, 0, flags);
+            return ahead == 0 && finish(wrId, wcOpcode, status, 0, flags);
         }
         if (!takeTokens(length, now)) {
             gather.clear();
@@ -73,11 +79,43 @@ abstract class Requester {
     }
 
     /**
-     * Sends the checked head entry at {@code slot}, whose payload is in
-     * {@link #gather} (cleared by the time this returns); true when the entry
-     * finished, false when it waits.
+     * Sends the checked entry at {@code slot}, the next after those
+     * outstanding, whose payload is in {@link #gather} (cleared by the time
+     * this returns); true when the entry finished or is outstanding now,
+     * false when it waits.
      */
     abstract boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now);
+
+    /** Entries started and not finished yet, from the head on: 0 for a transport that answers at once. */
+    int outstanding() {
+        return 0;
+    }
+
+    /**
+     * Completes, in order from the head, the outstanding entries whose
+     * outcome the transport reported meanwhile, and acts on a timeout of the
+     * head; true when something finished or changed.  The default: nothing
+     * is ever outstanding.
+     */
+    boolean completeOutstanding(long now) {
+        return false;
+    }
+
+    /** When the head entry times out if no outcome comes before ({@link System#nanoTime()}), or never. */
+    long outstandingDeadline() {
+        return Long.MAX_VALUE;
+    }
+
+    /** An entry completed in error: the QP enters ERR, nothing more is outstanding. */
+    void failed() {
+    }
+
+    /**
+     * The QP is in ERR (on its poller): what is outstanding is given up (the
+     * flush completes it) and no report about it is taken any more.
+     */
+    void abandon() {
+    }
 
     /** The peer's address changed: resolve it again before the next attempt. */
     abstract void peerChanged();
@@ -104,25 +142,30 @@ abstract class Requester {
                 }
                 progress = true;
             }
-            if (!qp.sendQueueOpen()) {
+            progress |= completeOutstanding(now);
+            if (pending) {
+                continue;
+            }
+            int ahead = outstanding();
+            if (!qp.sendQueueOpen(ahead)) {
                 return progress;
             }
-            int n = qp.sq.available();
-            if (n == 0) {
-                return progress;
-            }
+            int n = ahead == 0 ? qp.sq.available() : qp.sq.posted();
             if (qp.sq.corrupt(n)) {
                 qp.enterError(EVENT_QP_FATAL);
                 return true;
+            }
+            if (n <= ahead) {
+                return progress;
             }
             if (waiting && now - wakeAt < 0 && !retryNow()) {
                 return progress;
             }
             waiting = false;
-            if (!qp.sendCq.ring.hasRoom()) {
+            if (ahead == 0 && !qp.sendCq.ring.hasRoom()) {
                 return sendCqFull() || progress;
             }
-            if (!executeHead(now)) {
+            if (!executeNext(now)) {
                 return progress;
             }
             progress = true;
@@ -225,6 +268,7 @@ abstract class Requester {
         boolean failed = status != WC_SUCCESS;
         if (failed) {
             qp.enterError();
+            failed();
         }
         if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
             if (!qp.sendCq.ring.reserve()) {

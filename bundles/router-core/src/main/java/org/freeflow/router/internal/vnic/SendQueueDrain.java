@@ -37,9 +37,12 @@ final class SendQueueDrain {
         return draining;
     }
 
-    /** The requester may start its head entry: one of before the modify is left. */
-    boolean headMayStart() {
-        return draining && sq.consumed() != end;
+    /**
+     * The requester may start the entry {@code ahead} places after its head
+     * (0: the head): it is one of before the modify.
+     */
+    boolean mayStart(int ahead) {
+        return draining && end - (sq.consumed() + ahead) > 0;
     }
 
     /**

@@ -3,8 +3,10 @@ package org.freeflow.router.internal.vnic;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
-import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
 
 /**
@@ -31,18 +33,26 @@ public final class TransportRegistry {
         others = Arrays.stream(others).filter(t -> t != transport).toArray(Transport[]::new);
     }
 
-    /** The first responder a transport finds at {@code destination}, or null. */
-    Responder resolve(Destination destination) {
-        Optional<Responder> found = local.resolve(destination);
-        if (found.isPresent()) {
-            return found.get();
+    /**
+     * A connection from {@code requester} to {@code responder} through the
+     * first transport that reaches it, or null.
+     */
+    Connection connect(Destination responder, Destination requester, Acknowledgements acks) {
+        Optional<Connection> found = local.connect(responder, requester, acks);
+        Transport[] more = others;
+        for (int i = 0; found.isEmpty() && i < more.length; i++) {
+            found = more[i].connect(responder, requester, acks);
         }
-        for (Transport transport : others) {
-            found = transport.resolve(destination);
-            if (found.isPresent()) {
-                return found.get();
-            }
+        return found.orElse(null);
+    }
+
+    /** Where datagrams to {@code destination} go, through the first transport that reaches it, or null. */
+    DatagramSink datagrams(Destination destination) {
+        Optional<DatagramSink> found = local.datagrams(destination);
+        Transport[] more = others;
+        for (int i = 0; found.isEmpty() && i < more.length; i++) {
+            found = more[i].datagrams(destination);
         }
-        return null;
+        return found.orElse(null);
     }
 }

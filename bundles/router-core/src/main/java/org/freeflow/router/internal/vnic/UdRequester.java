@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.freeflow.fastpath.api.Abi.SendWqe;
 import org.freeflow.router.api.transport.Datagram;
+import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Outcome;
-import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.internal.RouterDefaults;
 
 /**
@@ -41,7 +41,7 @@ final class UdRequester extends Requester implements Datagram {
     private int qkey;
     private int sl;
 
-    private Responder cached;
+    private DatagramSink cached;
     private int cachedLid;
     private int cachedQpn;
     private boolean cachedGlobal;
@@ -68,7 +68,7 @@ final class UdRequester extends Requester implements Datagram {
         boolean withImm = opcode == WR_SEND_WITH_IMM;
         load(slot, (int) length + UD_HEADERS + (withImm ? IMM_BYTES : 0));
         // a datagram sent while the port is down is lost, as on a dead link
-        Responder responder = !qp.vnic.portActive() ? null
+        DatagramSink responder = !qp.vnic.portActive() ? null
                 : resolve(shm.getShort(slot + SendWqe.DLID) & 0xffff, shm.getInt(slot + SendWqe.REMOTE_QPN) & 0xffffff);
         Outcome outcome = responder == null ? Outcome.DROPPED
                 : responder.sendDatagram(gather, this, withImm, shm.getInt(slot + SendWqe.IMM_DATA),
@@ -106,13 +106,13 @@ final class UdRequester extends Requester implements Datagram {
         grh.put(24, dgid);
     }
 
-    /** The responder at (dlid or, with LID 0, dgid; qpn): the cached one when the address is the last one's. */
-    private Responder resolve(int dlid, int qpn) {
+    /** Where datagrams to (dlid or, with LID 0, dgid; qpn) go: the cached sink when the address is the last one's. */
+    private DatagramSink resolve(int dlid, int qpn) {
         if (cached != null && cachedLid == dlid && cachedQpn == qpn && cachedGlobal == global
                 && (!global || Arrays.equals(cachedGid, dgid))) {
             return cached;
         }
-        Responder found = qp.transports.resolve(new Destination(dlid, global ? dgid.clone() : null, qpn));
+        DatagramSink found = qp.transports.datagrams(new Destination(dlid, global ? dgid.clone() : null, qpn));
         cached = found;
         cachedLid = dlid;
         cachedQpn = qpn;

@@ -68,6 +68,8 @@ class RetryAndFlushTest extends EndpointPairTest {
         assertEquals(1, a.routerQp.view().rnrNaks());
         b.ctx.destroyQp(b.qpHandle); // its rings are unmapped: the waiting requester must not look at them
         fx.advance(MS / 2);
+        // timeout 14 (67 ms) x retry_cnt 7: the destination is gone, each retry waits the timeout out
+        assertNull(awaitSendCompletion(400), "no retry before its timeout");
         Completion c = awaitSendCompletion(200);
         assertEquals(WC_RETRY_EXC_ERR, c.status(), "the destination is gone: the transport retries run out");
         assertEquals(1, a.routerQp.view().rnrNaks());

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.posix.api.PosixException;
+import org.freeflow.router.api.transport.Transport;
 import org.freeflow.router.internal.loopback.AppMemory;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
@@ -33,7 +35,7 @@ final class VnicFixture implements AutoCloseable {
     final FakeOrchestrator orchestrator = new FakeOrchestrator();
     final FakeQos qos = new FakeQos();
     final QpDirectory directory = new QpDirectory();
-    final TransportRegistry transports = new TransportRegistry(new LocalTransport(directory));
+    final TransportRegistry transports;
     final VnicEnvironment env;
     private final Map<String, VirtualNic> nics = new HashMap<>();
     private final List<Endpoint> endpoints = new ArrayList<>();
@@ -41,12 +43,19 @@ final class VnicFixture implements AutoCloseable {
 
     /** On a thread-less poller the test drives. */
     VnicFixture() {
+        this(LocalTransport::new);
+    }
+
+    /** On a thread-less poller, with {@code transport} (made on the fixture's QP directory) as the first one. */
+    VnicFixture(Function<QpDirectory, Transport> transport) {
+        this.transports = new TransportRegistry(transport.apply(directory));
         this.poller = new InlinePoller();
         this.env = new VnicEnvironment(poller, qos, orchestrator, transports, directory);
     }
 
     /** On real pollers ({@link #settle} and {@link #advance} do not apply). */
     VnicFixture(PollerService pollers) {
+        this.transports = new TransportRegistry(new LocalTransport(directory));
         this.poller = null;
         this.env = new VnicEnvironment(pollers, qos, orchestrator, transports, directory);
     }

@@ -1,0 +1,31 @@
+package org.freeflow.router.api.transport;
+
+/**
+ * Where a {@link Connection} reports what became of the work requests it
+ * answered {@link Outcome#PENDING}: the requester's side, as an HCA's
+ * requester takes ACKs and NAKs.  Reports of one connection come in sequence
+ * order and never two at once; from any thread (they wake the requester's
+ * poller and return: they never block).
+ * @since 2.0
+ */
+public interface Acknowledgements {
+
+    /**
+     * Every work request up to and including {@code psn} was executed at the
+     * responder (cumulative, as an IB ACK; READ and atomic results are in
+     * the requester's memory by now).  For an unreliable connection (UC):
+     * the messages left.
+     */
+    void acknowledged(long psn);
+
+    /**
+     * The work request {@code psn} was not executed (those before it were):
+     * {@link Outcome#RNR}, {@link Outcome#NOT_READY} and {@link Outcome#BUSY}
+     * are transient, and none of the work requests posted after it was
+     * executed either (the responder drops them, as an HCA's responder drops
+     * what follows a NAK): the requester posts them again, from {@code psn};
+     * the other outcomes are final errors.  {@code minRnrTimer} is the
+     * responder's min_rnr_timer (IB encoding) with an RNR.
+     */
+    void refused(long psn, Outcome outcome, int minRnrTimer);
+}

@@ -1,0 +1,99 @@
+package org.freeflow.router.internal.vnic;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Outcome;
+
+/**
+ * What a connection reported to its requester: the cumulative
+ * acknowledgement and the last refusal, written by the transport's thread,
+ * taken by the requester's poller, which each report wakes.  One per
+ * connection: reports of a connection the requester closed are ignored.
+ */
+final class ConnectionReports implements Acknowledgements {
+
+    private static final VarHandle REFUSAL;
+    private static final long NONE = -1;
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
+    static {
+        try {
+            REFUSAL = MethodHandles.lookup().findVarHandle(ConnectionReports.class, "refusal", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final QueuePair qp;
+    private volatile long acknowledged = NONE;
+    /** psn << 16 | min_rnr_timer << 8 | outcome, or NONE; one value, so that a refusal is taken whole. */
+    private volatile long refusal = NONE;
+    private volatile boolean closed;
+
+    ConnectionReports(QueuePair qp) {
+        this.qp = qp;
+    }
+
+    @Override
+    public void acknowledged(long psn) {
+        if (closed || psn <= acknowledged) {
+            return;
+        }
+        acknowledged = psn; // one reporter at a time: no lost update
+        qp.wakeRequester();
+    }
+
+    @Override
+    public void refused(long psn, Outcome outcome, int minRnrTimer) {
+        if (closed || psn < 0 || outcome == null || outcome == Outcome.OK || outcome == Outcome.PENDING) {
+            return;
+        }
+        if (psn - 1 > acknowledged) {
+            acknowledged = psn - 1; // a refusal acknowledges what came before it
+        }
+        refusal = psn << 16 | (minRnrTimer & 0x1f) << 8 | outcome.ordinal();
+        qp.wakeRequester();
+    }
+
+    /** The highest sequence number acknowledged so far (-1: none). */
+    long acknowledgedThrough() {
+        return acknowledged;
+    }
+
+    /** The refusal's encoded value, or -1. */
+    long refusal() {
+        return refusal;
+    }
+
+    static long psnOf(long refusal) {
+        return refusal >>> 16;
+    }
+
+    static Outcome outcomeOf(long refusal) {
+        return OUTCOMES[(int) (refusal & 0xff)];
+    }
+
+    static int rnrTimerOf(long refusal) {
+        return (int) (refusal >>> 8) & 0x1f;
+    }
+
+    /** Drops {@code taken}, unless a newer refusal replaced it meanwhile. */
+    void clear(long taken) {
+        REFUSAL.compareAndSet(this, taken, NONE);
+    }
+
+    /** A work request answered at once behind others outstanding: reported as the transport would. */
+    void report(long psn, Outcome outcome, int minRnrTimer) {
+        if (outcome == Outcome.OK) {
+            acknowledged(psn);
+        } else {
+            refused(psn, outcome, minRnrTimer);
+        }
+    }
+
+    /** The requester is done with the connection: later reports are ignored. */
+    void close() {
+        closed = true;
+    }
+}

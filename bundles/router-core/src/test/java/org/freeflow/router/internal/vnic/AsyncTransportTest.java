@@ -1,0 +1,300 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.freeflow.router.internal.loopback.AppMemory;
+import org.freeflow.router.internal.loopback.AttrBuilder;
+import org.freeflow.router.internal.loopback.Completion;
+import org.freeflow.router.internal.loopback.QpBringUp;
+import org.freeflow.router.internal.loopback.Sge;
+import org.freeflow.router.internal.vnic.DeferredTransport.DeferredConnection;
+import org.freeflow.router.internal.vnic.VnicFixture.Endpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The requester on a transport that answers later ({@link DeferredTransport}):
+ * work requests outstanding up to the window, completions in posting order,
+ * refusals and timeouts posting the rest again, each message executed once.
+ * A in alpha sends from 0x10000 (16 messages of 256 bytes, each its own
+ * pattern); B in beta receives at 0x20000.
+ */
+class AsyncTransportTest {
+
+    private static final long MS = 1_000_000L;
+    private static final int MSG = 256;
+
+    private DeferredTransport transport;
+    private VnicFixture fx;
+    private Endpoint a;
+    private Endpoint b;
+    private int srcKey;
+    private int recvKey;
+
+    @BeforeEach
+    void endpoints() throws Exception {
+        fx = new VnicFixture(directory -> transport = new DeferredTransport(directory));
+        a = fx.endpoint("alpha");
+        b = fx.endpoint("beta");
+        srcKey = a.register(0x10000, 16 * MSG, ACCESS_LOCAL_WRITE);
+        recvKey = b.register(0x20000, 16 * MSG, VnicFixture.ALL_ACCESS);
+        for (int i = 0; i < 16; i++) {
+            a.memory.fill(0x10000 + i * MSG, MSG, i + 1);
+        }
+    }
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    /** A and B connected, A's QP with timeout 14 (67 ms), retry_cnt 3 and max_rd_atomic {@code rdAtomic}. */
+    private void connect(int rdAtomic) {
+        QpBringUp.toInit(a.ctx, a.qpHandle, VnicFixture.ALL_ACCESS);
+        QpBringUp.toInit(b.ctx, b.qpHandle, VnicFixture.ALL_ACCESS);
+        QpBringUp.toRtr(a.ctx, a.qpHandle, b.nic.lid(), b.qp.qpn, 1);
+        QpBringUp.toRtr(b.ctx, b.qpHandle, a.nic.lid(), a.qp.qpn, 1);
+        a.ctx.modifyQp(a.qpHandle, QpBringUp.RTS_MASK, new AttrBuilder().state(QPS_RTS).timeout(14).retry(3, 7)
+                .rdAtomic(rdAtomic, 0).build(QpBringUp.RTS_MASK));
+        QpBringUp.toRts(b.ctx, b.qpHandle, 14, 7, 7);
+    }
+
+    private void send(int i) {
+        a.qp.postSend(i, WR_SEND, SEND_SIGNALED, 0, 0, 0, new Sge(0x10000 + i * MSG, MSG, srcKey));
+    }
+
+    private void receive(int i) {
+        b.qp.postRecv(100 + i, new Sge(0x20000 + i * MSG, MSG, recvKey));
+    }
+
+    private DeferredConnection connection() {
+        return transport.last();
+    }
+
+    /** A's send completions now, in order. */
+    private List<Completion> sendCompletions() {
+        List<Completion> all = new ArrayList<>();
+        for (Completion c = a.sendCq.poll(); c != null; c = a.sendCq.poll()) {
+            all.add(c);
+        }
+        return all;
+    }
+
+    @Test
+    void workRequestsAreOutstandingTogetherAndCompleteInPostingOrder() {
+        connect(16);
+        for (int i = 0; i < 8; i++) {
+            receive(i);
+            send(i);
+        }
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), connection().posted, "all 8 in flight at once");
+        assertEquals(8, a.routerQp.requester.outstanding());
+        assertNull(a.sendCq.poll(), "nothing completes before the transport answers");
+        connection().deliver(3);
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L), sendCompletions().stream().map(Completion::wrId).toList());
+        connection().deliver(5);
+        fx.settle();
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L), sendCompletions().stream().map(Completion::wrId).toList());
+        for (int i = 0; i < 8; i++) {
+            Completion r = b.recvCq.poll();
+            assertEquals(100 + i, r.wrId(), "received in order");
+            assertEquals(MSG, r.byteLen());
+            assertArrayEquals(AppMemory.pattern(MSG, i + 1), b.memory.read(0x20000 + i * MSG, MSG));
+        }
+        assertEquals(0, a.routerQp.requester.outstanding());
+    }
+
+    @Test
+    void anRnrPostsTheRefusedMessageAndThoseAfterItAgainAndEachArrivesOnce() {
+        connect(16);
+        for (int i = 0; i < 2; i++) {
+            receive(i);
+        }
+        for (int i = 0; i < 4; i++) {
+            send(i);
+        }
+        fx.settle();
+        connection().deliver(4); // 0 and 1 land, 2 meets no receive (RNR), 3 is dropped behind it
+        fx.settle();
+        assertEquals(List.of(0L, 1L), sendCompletions().stream().map(Completion::wrId).toList());
+        assertEquals(1, a.routerQp.view().rnrNaks());
+        receive(2);
+        receive(3);
+        fx.advance(MS); // min_rnr_timer 1: 0.01 ms, and the receive was posted meanwhile
+        assertEquals(List.of(0L, 1L, 2L, 3L, 2L, 3L), connection().posted, "2 and 3 posted again, same numbers");
+        connection().deliver(2);
+        fx.settle();
+        assertEquals(List.of(2L, 3L), sendCompletions().stream().map(Completion::wrId).toList());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(100 + i, b.recvCq.poll().wrId());
+        }
+        assertNull(b.recvCq.poll(), "each message consumed one receive: nothing twice");
+        assertEquals(4, connection().executed);
+    }
+
+    @Test
+    void aLostMessageIsPostedAgainAfterTheTimeoutAndAnAckLostIsNoDuplicate() {
+        connect(16);
+        for (int i = 0; i < 3; i++) {
+            receive(i);
+            send(i);
+        }
+        fx.settle();
+        connection().ackLost = true;
+        connection().deliver(1); // 0 executes, its acknowledgement is lost
+        connection().ackLost = false;
+        connection().lose(2); // 1 and 2 never arrive
+        fx.advance(60 * MS);
+        assertEquals(List.of(0L, 1L, 2L), connection().posted, "nothing posted again before the timeout");
+        fx.advance(10 * MS);
+        assertEquals(List.of(0L, 1L, 2L, 0L, 1L, 2L), connection().posted, "after 67 ms: all three again");
+        connection().deliver(3);
+        fx.settle();
+        List<Completion> done = sendCompletions();
+        assertEquals(List.of(0L, 1L, 2L), done.stream().map(Completion::wrId).toList());
+        assertEquals(List.of(WC_SUCCESS), done.stream().map(Completion::status).distinct().toList());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(100 + i, b.recvCq.poll().wrId());
+        }
+        assertNull(b.recvCq.poll(), "message 0 was executed once, though posted twice");
+        assertEquals(3, connection().executed);
+    }
+
+    @Test
+    void noAnswerWithinTheRetryBudgetIsRetryExceededThenFlushesTheRestInOrder() {
+        connect(16);
+        for (int i = 0; i < 3; i++) {
+            send(i);
+        }
+        fx.settle();
+        for (int t = 0; t < 4 * 68; t++) { // timeout x (retry_cnt 3 + 1)
+            connection().lose(3);
+            fx.advance(MS);
+        }
+        List<Completion> done = sendCompletions();
+        assertEquals(List.of(0L, 1L, 2L), done.stream().map(Completion::wrId).toList());
+        assertEquals(List.of(WC_RETRY_EXC_ERR, WC_WR_FLUSH_ERR, WC_WR_FLUSH_ERR),
+                done.stream().map(Completion::status).toList());
+        assertEquals(QPS_ERR, a.state());
+        assertEquals(12, connection().posted.size(), "three rounds of retries after the first");
+        assertTrue(connection().closed, "the requester let the connection go");
+    }
+
+    @Test
+    void aRemoteAccessErrorInTheMiddleCompletesInOrderAndFlushesWhatFollows() {
+        connect(16);
+        a.qp.postSend(0, WR_RDMA_WRITE, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, MSG, srcKey));
+        a.qp.postSend(1, WR_RDMA_WRITE, SEND_SIGNALED, 0x20000, recvKey + 1, 0, new Sge(0x10000, MSG, srcKey));
+        a.qp.postSend(2, WR_RDMA_WRITE, SEND_SIGNALED, 0x20100, recvKey, 0, new Sge(0x10100, MSG, srcKey));
+        fx.settle();
+        assertEquals(3, connection().posted.size());
+        connection().deliver(3);
+        fx.settle();
+        List<Completion> done = sendCompletions();
+        assertEquals(List.of(WC_SUCCESS, WC_REM_ACCESS_ERR, WC_WR_FLUSH_ERR),
+                done.stream().map(Completion::status).toList());
+        assertEquals(List.of(0L, 1L, 2L), done.stream().map(Completion::wrId).toList());
+        assertArrayEquals(AppMemory.pattern(MSG, 1), b.memory.read(0x20000, MSG), "the first write landed");
+        assertEquals(QPS_ERR, a.state());
+    }
+
+    @Test
+    void readsAndAtomicsOutstandingStayWithinMaxRdAtomic() {
+        connect(2);
+        for (int i = 0; i < 4; i++) {
+            b.memory.fill(0x20000 + i * MSG, MSG, 50 + i);
+            a.qp.postSend(i, WR_RDMA_READ, SEND_SIGNALED, 0x20000 + i * MSG, recvKey, 0,
+                    new Sge(0x10000 + i * MSG, MSG, srcKey));
+        }
+        a.qp.postSend(4, WR_SEND, SEND_SIGNALED, 0, 0, 0, new Sge(0x10000 + 8 * MSG, MSG, srcKey));
+        fx.settle();
+        assertEquals(List.of(0L, 1L), connection().posted, "max_rd_atomic 2: two READs at a time");
+        connection().deliver(1);
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L), connection().posted);
+        connection().deliver(10); // 1 and 2
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), connection().posted, "the SEND goes behind the last READ");
+        connection().deliver(10); // 3, and the SEND meets no receive
+        fx.settle();
+        receive(0);
+        fx.advance(MS);
+        connection().deliver(10);
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 4L), connection().posted);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), sendCompletions().stream().map(Completion::wrId).toList());
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(AppMemory.pattern(MSG, 50 + i), a.memory.read(0x10000 + i * MSG, MSG));
+        }
+    }
+
+    @Test
+    void anAtomicPostedAgainAfterItsAckWasLostIsExecutedOnceAndReturnsTheOriginalValue() {
+        connect(16);
+        ByteBuffer word = b.memory.bytes().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        word.putLong(0x20000, 40);
+        a.qp.postAtomic(9, WR_ATOMIC_FETCH_AND_ADD, SEND_SIGNALED, 0x20000, recvKey, 2, 0,
+                new Sge(0x10000, 8, srcKey));
+        fx.settle();
+        connection().ackLost = true;
+        connection().deliver(1);
+        connection().ackLost = false;
+        fx.advance(70 * MS);
+        assertEquals(List.of(0L, 0L), connection().posted);
+        connection().deliver(1);
+        fx.settle();
+        Completion c = a.sendCq.poll();
+        assertEquals(WC_SUCCESS, c.status());
+        assertEquals(42, word.getLong(0x20000), "added once");
+        assertEquals(40, a.memory.bytes().duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong(0x10000),
+                "the value before the one add");
+    }
+
+    @Test
+    void aFullConnectionHoldsTheRestBackUntilItTakesMore() {
+        transport.capacity = 2;
+        connect(16);
+        for (int i = 0; i < 5; i++) {
+            receive(i);
+            send(i);
+        }
+        fx.settle();
+        assertEquals(List.of(0L, 1L), connection().posted);
+        connection().deliver(2);
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L, 3L), connection().posted);
+        connection().deliver(2);
+        fx.settle();
+        connection().deliver(2);
+        fx.settle();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), sendCompletions().stream().map(Completion::wrId).toList());
+    }
+
+    @Test
+    void aQpMovedToErrGivesItsOutstandingWorkUpAndFlushesItInOrder() {
+        connect(16);
+        for (int i = 0; i < 3; i++) {
+            receive(i);
+            send(i);
+        }
+        fx.settle();
+        assertEquals(3, a.routerQp.requester.outstanding());
+        a.ctx.modifyQp(a.qpHandle, QP_STATE, new AttrBuilder().state(QPS_ERR).build(QP_STATE));
+        fx.settle();
+        assertTrue(connection().closed, "the requester let the connection go");
+        List<Completion> done = sendCompletions();
+        assertEquals(List.of(0L, 1L, 2L), done.stream().map(Completion::wrId).toList());
+        assertEquals(List.of(WC_WR_FLUSH_ERR), done.stream().map(Completion::status).distinct().toList());
+    }
+}

@@ -1,0 +1,218 @@
+package org.freeflow.router.internal.vnic;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.DatagramSink;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
+import org.freeflow.router.api.transport.Transport;
+import org.freeflow.router.api.transport.WorkRequest;
+
+/**
+ * A transport that answers later, as one across a network does, driven by
+ * the test: posts wait in a queue (up to {@link #capacity}, then BUSY) until
+ * {@link DeferredConnection#deliver} carries them to the responder, which
+ * executes each sequence number once (a duplicate is acknowledged again, an
+ * atomic's duplicate answered from what it did; after a refusal it drops what
+ * follows until the refused number comes again) and reports back.  Messages
+ * can be lost, and acknowledgements too.
+ */
+final class DeferredTransport implements Transport {
+
+    private final QpDirectory directory;
+    final List<DeferredConnection> connections = new ArrayList<>();
+    int capacity = Integer.MAX_VALUE;
+
+    DeferredTransport(QpDirectory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public String name() {
+        return "deferred";
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    private Optional<Responder> find(Destination destination) {
+        QueuePair qp = directory.get(destination.qpn());
+        return qp == null || qp.destroyed() || qp.vnic.lid() != destination.lid() ? Optional.empty()
+                : Optional.ofNullable(qp.responder);
+    }
+
+    @Override
+    public Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks) {
+        return find(responder).map(r -> {
+            DeferredConnection c = new DeferredConnection(r, requester, acks);
+            connections.add(c);
+            return c;
+        });
+    }
+
+    @Override
+    public Optional<DatagramSink> datagrams(Destination destination) {
+        return find(destination).map(r -> r);
+    }
+
+    /** The last connection made. */
+    DeferredConnection last() {
+        return connections.get(connections.size() - 1);
+    }
+
+    /** One posted work request as it travels: its fields, its data copied (SEND, WRITE) or its sink's views. */
+    private record Message(long psn, int opcode, long remoteAddress, int rkey, int imm, long compareAdd, long swap,
+            boolean solicited, ByteBuffer[] data, long length) implements Payload {
+
+        static Message of(WorkRequest wr) {
+            Payload p = wr.payload();
+            boolean fetches = wr.opcode() == WR_RDMA_READ || wr.opcode() == WR_ATOMIC_CMP_AND_SWP
+                    || wr.opcode() == WR_ATOMIC_FETCH_AND_ADD;
+            ByteBuffer[] data = new ByteBuffer[p.segments()];
+            for (int i = 0; i < data.length; i++) {
+                ByteBuffer seg = p.segment(i);
+                if (fetches) {
+                    data[i] = seg.duplicate(); // where the result lands: the memory stays mapped in the test
+                } else {
+                    data[i] = ByteBuffer.allocate(seg.remaining()).put(seg.duplicate()).flip();
+                }
+            }
+            return new Message(wr.psn(), wr.opcode(), wr.remoteAddress(), wr.rkey(), wr.immediate(),
+                    wr.compareAdd(), wr.swap(), wr.solicited(), data, p.length());
+        }
+
+        @Override
+        public int segments() {
+            return data.length;
+        }
+
+        @Override
+        public ByteBuffer segment(int i) {
+            return data[i].duplicate();
+        }
+    }
+
+    final class DeferredConnection implements Connection {
+
+        private final Responder responder;
+        private final Destination requester;
+        private final Acknowledgements acks;
+        private final ArrayDeque<Message> queue = new ArrayDeque<>();
+        /** The responder's side: the next number it executes, and what it did with the atomics. */
+        private long expected;
+        private final Map<Long, Long> atomicResults = new HashMap<>();
+        final List<Long> posted = new ArrayList<>();
+        int executed;
+        boolean closed;
+        boolean ackLost;
+
+        DeferredConnection(Responder responder, Destination requester, Acknowledgements acks) {
+            this.responder = responder;
+            this.requester = requester;
+            this.acks = acks;
+        }
+
+        @Override
+        public Outcome post(WorkRequest wr) {
+            queue.removeIf(m -> m.psn() >= wr.psn()); // posting a number again starts again from there
+            if (queue.size() >= capacity) {
+                return Outcome.BUSY;
+            }
+            posted.add(wr.psn());
+            queue.add(Message.of(wr));
+            return Outcome.PENDING;
+        }
+
+        @Override
+        public int minRnrTimer() {
+            return responder.minRnrTimer();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            queue.clear();
+        }
+
+        int queued() {
+            return queue.size();
+        }
+
+        /** Carries up to {@code n} messages to the responder, which answers each. */
+        void deliver(int n) {
+            for (int i = 0; i < n && !queue.isEmpty(); i++) {
+                Message m = queue.poll();
+                if (m.psn() < expected) {
+                    Long result = atomicResults.get(m.psn());
+                    if (result != null) { // a duplicate atomic gets the original value it read the first time
+                        ByteBuffer sink = m.data()[0];
+                        sink.order(ByteOrder.LITTLE_ENDIAN).putLong(sink.position(), result);
+                    }
+                    answer(m.psn(), Outcome.OK); // a duplicate: done before
+                } else if (m.psn() == expected) {
+                    Outcome o = execute(m);
+                    if (o == Outcome.OK) {
+                        expected++;
+                        executed++;
+                    }
+                    answer(m.psn(), o);
+                }
+                // beyond the expected number: dropped, as after a refusal
+            }
+        }
+
+        /** Loses the next {@code n} messages on the way. */
+        void lose(int n) {
+            for (int i = 0; i < n && !queue.isEmpty(); i++) {
+                queue.poll();
+            }
+        }
+
+        private void answer(long psn, Outcome o) {
+            if (ackLost) {
+                return;
+            }
+            if (o == Outcome.OK) {
+                acks.acknowledged(psn);
+            } else {
+                acks.refused(psn, o, responder.minRnrTimer());
+            }
+        }
+
+        private Outcome execute(Message m) {
+            return switch (m.opcode()) {
+                case WR_SEND, WR_SEND_WITH_IMM -> responder.send(m, requester, m.opcode() == WR_SEND_WITH_IMM,
+                        m.imm(), m.solicited());
+                case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> responder.write(m, m.remoteAddress(), m.rkey(),
+                        requester, m.opcode() == WR_RDMA_WRITE_WITH_IMM, m.imm(), m.solicited());
+                case WR_RDMA_READ -> responder.read(m, m.remoteAddress(), m.rkey(), requester);
+                default -> atomic(m);
+            };
+        }
+
+        private Outcome atomic(Message m) {
+            Outcome o = m.opcode() == WR_ATOMIC_CMP_AND_SWP
+                    ? responder.compareAndSwap(m, m.remoteAddress(), m.rkey(), m.compareAdd(), m.swap(), requester)
+                    : responder.fetchAndAdd(m, m.remoteAddress(), m.rkey(), m.compareAdd(), requester);
+            if (o == Outcome.OK) {
+                ByteBuffer sink = m.data()[0];
+                atomicResults.put(m.psn(), sink.order(ByteOrder.LITTLE_ENDIAN).getLong(sink.position()));
+            }
+            return o;
+        }
+    }
+}
