@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ClusterView;
@@ -22,6 +23,9 @@ import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.api.VirtualNicAdminService;
 import org.freeflow.router.api.VirtualNicService;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.LocalResponders;
+import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
 import org.freeflow.router.internal.control.AdminSession;
 import org.freeflow.router.internal.control.ContainerRegistry;
@@ -55,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * socket, plus the admin socket.  The container table lives on the control
  * thread; API calls from other threads go through it.
  */
-@Component(service = {VirtualNicService.class, VirtualNicAdminService.class}, configurationPid = "org.freeflow.router")
+@Component(service = {VirtualNicService.class, VirtualNicAdminService.class, LocalResponders.class},
+        configurationPid = "org.freeflow.router")
 @Designate(ocd = VirtualNicManager.Config.class)
-public final class VirtualNicManager implements VirtualNicService, VirtualNicAdminService, ContainerRegistry {
+public final class VirtualNicManager implements VirtualNicService, VirtualNicAdminService, ContainerRegistry,
+        LocalResponders {
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtualNicManager.class);
 
@@ -92,6 +98,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final OrchestratorLink orchestrator = new OrchestratorLink();
     private volatile OrchestratorService view;
     private final TransportRegistry transports;
+    private final LocalTransport local;
     private final VnicEnvironment environment;
     private final ControlServer server;
     private final Attachments attachments;
@@ -117,7 +124,8 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             this.orchestrator.connect(orchestrator);
         }
         QpDirectory directory = new QpDirectory();
-        this.transports = new TransportRegistry(new LocalTransport(directory));
+        this.local = new LocalTransport(directory);
+        this.transports = new TransportRegistry(local);
         this.environment = new VnicEnvironment(poller, qos, this.orchestrator, transports, directory);
         createPrivateDirectory(settings.adminSocket().getParent());
         createPrivateDirectory(settings.containerDir());
@@ -247,6 +255,12 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     void removeTransport(Transport transport) {
         transports.remove(transport);
         LOG.info("Transport {} gone", transport.name());
+    }
+
+    /** For transports that carry work in: the responder of one of this router's QPs. */
+    @Override
+    public Optional<Responder> responder(Destination destination) {
+        return local.responder(destination);
     }
 
     @Override

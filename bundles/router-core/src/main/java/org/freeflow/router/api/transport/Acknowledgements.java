@@ -1,5 +1,7 @@
 package org.freeflow.router.api.transport;
 
+import java.nio.ByteBuffer;
+
 /**
  * Where a {@link Connection} reports what became of the work requests it
  * answered {@link Outcome#PENDING}: the requester's side, as an HCA's
@@ -17,6 +19,17 @@ public interface Acknowledgements {
      * the messages left.
      */
     void acknowledged(long psn);
+
+    /**
+     * The READ {@code psn}'s data (as many bytes as it asked for) or the
+     * atomic {@code psn}'s original remote value (8 bytes, little-endian)
+     * arrived, between {@code data}'s position and limit: the requester
+     * places it into the work request's local memory on its own poller
+     * (checking that memory again: the application may have deregistered it
+     * meanwhile) and counts {@code psn}, and everything before it,
+     * acknowledged.  {@code data} is the requester's from then on.
+     */
+    void fetched(long psn, ByteBuffer data);
 
     /**
      * The work request {@code psn} was not executed (those before it were):

@@ -1,13 +1,17 @@
 package org.freeflow.router.internal.vnic;
 
 import java.lang.invoke.MethodHandles;
+import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.lang.invoke.VarHandle;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Outcome;
 
 /**
  * What a connection reported to its requester: the cumulative
- * acknowledgement and the last refusal, written by the transport's thread,
+ * acknowledgement, the last refusal and the data READs and atomics fetched,
+ * written by the transport's thread,
  * taken by the requester's poller, which each report wakes.  One per
  * connection: reports of a connection the requester closed are ignored.
  */
@@ -30,6 +34,11 @@ final class ConnectionReports implements Acknowledgements {
     /** psn << 16 | min_rnr_timer << 8 | outcome, or NONE; one value, so that a refusal is taken whole. */
     private volatile long refusal = NONE;
     private volatile boolean closed;
+    /** READ data and atomic values, in sequence order. */
+    private final Queue<Fetched> fetched = new ConcurrentLinkedQueue<>();
+
+    private record Fetched(long psn, ByteBuffer data) {
+    }
 
     ConnectionReports(QueuePair qp) {
         this.qp = qp;
@@ -45,6 +54,15 @@ final class ConnectionReports implements Acknowledgements {
     }
 
     @Override
+    public void fetched(long psn, ByteBuffer data) {
+        if (closed || data == null) {
+            return;
+        }
+        fetched.add(new Fetched(psn, data));
+        acknowledged(psn);
+    }
+
+    @Override
     public void refused(long psn, Outcome outcome, int minRnrTimer) {
         if (closed || psn < 0 || outcome == null || outcome == Outcome.OK || outcome == Outcome.PENDING) {
             return;
@@ -54,6 +72,23 @@ final class ConnectionReports implements Acknowledgements {
         }
         refusal = psn << 16 | (minRnrTimer & 0x1f) << 8 | outcome.ordinal();
         qp.wakeRequester();
+    }
+
+    /**
+     * The data that arrived for the READ or atomic {@code psn}, or null while
+     * none did; what came for earlier numbers (duplicates) is dropped.
+     */
+    ByteBuffer takeFetched(long psn) {
+        Fetched f = fetched.peek();
+        while (f != null && f.psn < psn) {
+            fetched.poll();
+            f = fetched.peek();
+        }
+        if (f == null || f.psn != psn) {
+            return null;
+        }
+        fetched.poll();
+        return f.data;
     }
 
     /** The highest sequence number acknowledged so far (-1: none). */

@@ -6,6 +6,7 @@ import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.LocalResponders;
 import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
 
@@ -17,7 +18,7 @@ import org.freeflow.router.api.transport.Transport;
  * Work requests then run synchronously on the poller thread
  * ({@link LocalConnection}); datagrams go straight to the UD QP's responder.
  */
-public final class LocalTransport implements Transport {
+public final class LocalTransport implements Transport, LocalResponders {
 
     private final QpDirectory directory;
 
@@ -43,6 +44,11 @@ public final class LocalTransport implements Transport {
     @Override
     public Optional<DatagramSink> datagrams(Destination destination) {
         return find(destination).map(found -> found);
+    }
+
+    @Override
+    public Optional<Responder> responder(Destination destination) {
+        return find(destination);
     }
 
     private Optional<Responder> find(Destination destination) {

@@ -80,6 +80,17 @@ final class MemoryCopier {
         }
     }
 
+    /** Copies {@code src}'s position..limit into the segments of {@code dst}, in order (as many bytes as it holds). */
+    static void copy(ByteBuffer src, Payload dst) {
+        int from = src.position();
+        for (int s = 0; s < dst.segments(); s++) {
+            ByteBuffer seg = dst.segment(s);
+            int n = seg.remaining();
+            seg.put(seg.position(), src, from, n);
+            from += n;
+        }
+    }
+
     /**
      * Writes {@code value} little-endian into the 8 bytes of {@code dst}
      * (an atomic's result sink), byte by byte: its segments may split the

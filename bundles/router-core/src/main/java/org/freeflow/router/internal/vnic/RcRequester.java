@@ -2,6 +2,7 @@ package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.*;
 
+import java.nio.ByteBuffer;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Responder;
@@ -58,6 +59,7 @@ final class RcRequester extends Requester {
     /** Per outstanding entry, at its sequence number modulo the send queue's slots. */
     private final long[] wrIds;
     private final int[] wcOpcodes;
+    private final int[] wrOpcodes;
     private final int[] flagsOf;
     private final int[] lengths;
     private final boolean[] fetchesOf;
@@ -69,6 +71,7 @@ final class RcRequester extends Requester {
         this.mask = slots - 1;
         this.wrIds = new long[slots];
         this.wcOpcodes = new int[slots];
+        this.wrOpcodes = new int[slots];
         this.flagsOf = new int[slots];
         this.lengths = new int[slots];
         this.fetchesOf = new boolean[slots];
@@ -140,6 +143,7 @@ final class RcRequester extends Requester {
         int i = (int) sendPsn & mask;
         wrIds[i] = wrId;
         wcOpcodes[i] = wcOpcode;
+        wrOpcodes[i] = opcode;
         flagsOf[i] = flags;
         lengths[i] = (int) length;
         fetchesOf[i] = fetches(opcode);
@@ -197,9 +201,14 @@ final class RcRequester extends Requester {
         }
         boolean progress = false;
         long acknowledged = reports.acknowledgedThrough();
-        while (headPsn <= acknowledged && headPsn <= postedPsn && !pending()) {
-            completeAcknowledgedHead(now);
+        while (reports != null && headPsn <= acknowledged && headPsn <= postedPsn && !pending()) {
+            if (!completeAcknowledgedHead(now)) {
+                break;
+            }
             progress = true;
+        }
+        if (reports == null) {
+            return true; // an entry failed: the QP is in ERR, its connection closed
         }
         long refusal = reports.refusal();
         if (refusal >= 0 && !pending()) {
@@ -222,16 +231,47 @@ final class RcRequester extends Requester {
         return progress;
     }
 
-    /** The head entry was acknowledged: its completion. */
-    private void completeAcknowledgedHead(long now) {
+    /**
+     * The head entry was acknowledged: its completion, once a READ's or
+     * atomic's data is placed; false while that has not arrived.
+     */
+    private boolean completeAcknowledgedHead(long now) {
         int i = (int) headPsn & mask;
-        if (fetchesOf[i] && headPsn < sendPsn) {
-            fetchesOutstanding--;
+        int status = WC_SUCCESS;
+        if (fetchesOf[i]) {
+            ByteBuffer data = reports.takeFetched(headPsn);
+            if (data == null) {
+                return false;
+            }
+            status = place(data, i);
+            if (headPsn < sendPsn) {
+                fetchesOutstanding--;
+            }
         }
-        qp.counters.sent(lengths[i]);
+        if (status == WC_SUCCESS) {
+            qp.counters.sent(lengths[i]);
+        }
         headPostedAt = now;
         advanceHead();
-        finish(wrIds[i], wcOpcodes[i], WC_SUCCESS, lengths[i], flagsOf[i]);
+        finish(wrIds[i], wcOpcodes[i], status, status == WC_SUCCESS ? lengths[i] : 0, flagsOf[i]);
+        return true;
+    }
+
+    /**
+     * Copies what a READ or atomic fetched into the head entry's local
+     * memory, its SGEs checked again (the application may have deregistered
+     * it since the post); IBV_WC_SUCCESS or the local error.
+     */
+    private int place(ByteBuffer data, int i) {
+        int status = gather.load(qp, qp.sq.head(), wrOpcodes[i], flagsOf[i]);
+        if (status == WC_SUCCESS && data.remaining() != gather.length()) {
+            status = WC_LOC_LEN_ERR;
+        }
+        if (status == WC_SUCCESS) {
+            MemoryCopier.copy(data, gather);
+        }
+        gather.clear();
+        return status;
     }
 
     /**

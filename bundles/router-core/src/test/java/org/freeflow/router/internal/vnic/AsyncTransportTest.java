@@ -297,4 +297,19 @@ class AsyncTransportTest {
         assertEquals(List.of(0L, 1L, 2L), done.stream().map(Completion::wrId).toList());
         assertEquals(List.of(WC_WR_FLUSH_ERR), done.stream().map(Completion::status).distinct().toList());
     }
+
+    @Test
+    void readDataForMemoryDeregisteredMeanwhileCompletesWithAProtectionError() {
+        connect(16);
+        Grants.Mr sink = a.ctx.regMr(a.pd, ACCESS_LOCAL_WRITE, 0x40000, MSG, 0x40000, a.memory.fd);
+        a.qp.postSend(0, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x40000, MSG, sink.key()));
+        fx.settle();
+        a.ctx.deregMr(sink.handle()); // its mapping goes: the data that comes later has nowhere to land
+        fx.settle();
+        connection().deliver(1);
+        fx.settle();
+        Completion c = a.sendCq.poll();
+        assertEquals(WC_LOC_PROT_ERR, c.status());
+        assertEquals(QPS_ERR, a.state());
+    }
 }

@@ -22,7 +22,8 @@ import org.freeflow.router.api.transport.WorkRequest;
 
 /**
  * A transport that answers later, as one across a network does, driven by
- * the test: posts wait in a queue (up to {@link #capacity}, then BUSY) until
+ * the test (READ data and atomic values travel back in buffers of its own,
+ * which the requester places): posts wait in a queue (up to {@link #capacity}, then BUSY) until
  * {@link DeferredConnection#deliver} carries them to the responder, which
  * executes each sequence number once (a duplicate is acknowledged again, an
  * atomic's duplicate answered from what it did; after a refusal it drops what
@@ -74,7 +75,7 @@ final class DeferredTransport implements Transport {
         return connections.get(connections.size() - 1);
     }
 
-    /** One posted work request as it travels: its fields, its data copied (SEND, WRITE) or its sink's views. */
+    /** One posted work request as it travels: its fields and its data (SEND, WRITE) or room for what it fetches. */
     private record Message(long psn, int opcode, long remoteAddress, int rkey, int imm, long compareAdd, long swap,
             boolean solicited, ByteBuffer[] data, long length) implements Payload {
 
@@ -82,14 +83,13 @@ final class DeferredTransport implements Transport {
             Payload p = wr.payload();
             boolean fetches = wr.opcode() == WR_RDMA_READ || wr.opcode() == WR_ATOMIC_CMP_AND_SWP
                     || wr.opcode() == WR_ATOMIC_FETCH_AND_ADD;
-            ByteBuffer[] data = new ByteBuffer[p.segments()];
-            for (int i = 0; i < data.length; i++) {
+            ByteBuffer[] data = new ByteBuffer[fetches ? 1 : p.segments()];
+            if (fetches) {
+                data[0] = ByteBuffer.allocate((int) p.length()); // what the responder reads lands here first
+            }
+            for (int i = 0; !fetches && i < data.length; i++) {
                 ByteBuffer seg = p.segment(i);
-                if (fetches) {
-                    data[i] = seg.duplicate(); // where the result lands: the memory stays mapped in the test
-                } else {
-                    data[i] = ByteBuffer.allocate(seg.remaining()).put(seg.duplicate()).flip();
-                }
+                data[i] = ByteBuffer.allocate(seg.remaining()).put(seg.duplicate()).flip();
             }
             return new Message(wr.psn(), wr.opcode(), wr.remoteAddress(), wr.rkey(), wr.immediate(),
                     wr.compareAdd(), wr.swap(), wr.solicited(), data, p.length());
@@ -159,17 +159,18 @@ final class DeferredTransport implements Transport {
                 if (m.psn() < expected) {
                     Long result = atomicResults.get(m.psn());
                     if (result != null) { // a duplicate atomic gets the original value it read the first time
-                        ByteBuffer sink = m.data()[0];
-                        sink.order(ByteOrder.LITTLE_ENDIAN).putLong(sink.position(), result);
+                        m.data()[0].order(ByteOrder.LITTLE_ENDIAN).putLong(0, result);
+                    } else if (m.opcode() == WR_RDMA_READ) {
+                        responder.read(m, m.remoteAddress(), m.rkey(), requester); // a READ is read again
                     }
-                    answer(m.psn(), Outcome.OK); // a duplicate: done before
+                    answer(m, Outcome.OK); // a duplicate: done before
                 } else if (m.psn() == expected) {
                     Outcome o = execute(m);
                     if (o == Outcome.OK) {
                         expected++;
                         executed++;
                     }
-                    answer(m.psn(), o);
+                    answer(m, o);
                 }
                 // beyond the expected number: dropped, as after a refusal
             }
@@ -182,14 +183,19 @@ final class DeferredTransport implements Transport {
             }
         }
 
-        private void answer(long psn, Outcome o) {
+        private void answer(Message m, Outcome o) {
             if (ackLost) {
                 return;
             }
-            if (o == Outcome.OK) {
-                acks.acknowledged(psn);
+            boolean fetches = m.opcode() == WR_RDMA_READ || m.opcode() == WR_ATOMIC_CMP_AND_SWP
+                    || m.opcode() == WR_ATOMIC_FETCH_AND_ADD;
+            if (o == Outcome.OK && fetches) {
+                ByteBuffer data = m.data()[0];
+                acks.fetched(m.psn(), ByteBuffer.allocate(data.capacity()).put(0, data, 0, data.capacity()));
+            } else if (o == Outcome.OK) {
+                acks.acknowledged(m.psn());
             } else {
-                acks.refused(psn, o, responder.minRnrTimer());
+                acks.refused(m.psn(), o, responder.minRnrTimer());
             }
         }
 
@@ -209,8 +215,7 @@ final class DeferredTransport implements Transport {
                     ? responder.compareAndSwap(m, m.remoteAddress(), m.rkey(), m.compareAdd(), m.swap(), requester)
                     : responder.fetchAndAdd(m, m.remoteAddress(), m.rkey(), m.compareAdd(), requester);
             if (o == Outcome.OK) {
-                ByteBuffer sink = m.data()[0];
-                atomicResults.put(m.psn(), sink.order(ByteOrder.LITTLE_ENDIAN).getLong(sink.position()));
+                atomicResults.put(m.psn(), m.data()[0].order(ByteOrder.LITTLE_ENDIAN).getLong(0));
             }
             return o;
         }
