@@ -1,12 +1,8 @@
 package org.freeflow.router.internal.vnic;
 
-import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
-import static org.freeflow.fastpath.api.Verbs.EVENT_COMM_EST;
 import static org.freeflow.fastpath.api.Verbs.EVENT_QP_FATAL;
-import static org.freeflow.fastpath.api.Verbs.EVENT_QP_LAST_WQE_REACHED;
-import static org.freeflow.fastpath.api.Verbs.EVENT_SQ_DRAINED;
+import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
-import static org.freeflow.fastpath.api.Verbs.QPS_RTR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
 import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 
@@ -14,11 +10,9 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.fastpath.api.QpRingLayout;
-import org.freeflow.fastpath.api.RingIndex;
 import org.freeflow.fastpath.api.SpinLock;
 import org.freeflow.fastpath.api.WorkQueueConsumer;
 import org.freeflow.posix.api.MappedRegion;
@@ -94,16 +88,11 @@ final class QueuePair implements PollTarget {
     private volatile QpAttributes attrs = new QpAttributes();
     /** The destination its attributes name, or null. */
     private volatile Destination peer;
-    /** Its context's asynchronous events; set before the QP is published to pollers. */
-    private AsyncEventQueue events;
-    /** COMM_EST raised since the last RESET; under {@link #rqLock} (or inside a call). */
-    private boolean established;
     private volatile boolean destroyed;
     /** What it carried. */
     final QpCounters counters = new QpCounters();
-    private volatile int state = QPS_RESET;
-    /** Its drain while in SQD. */
-    private final SendQueueDrain drain;
+    /** Its state, its drain in SQD, its affiliated events. */
+    private final QpState state;
 
     QueuePair(int handle, int qpn, ConnectedService service, QpResources on, QpCaps caps, boolean sqSigAll,
             QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
@@ -126,7 +115,7 @@ final class QueuePair implements PollTarget {
         this.shm = ringMapping.chunk(0);
         layout.initialize(shm, qpn, QPS_RESET);
         this.sq = layout.sendQueue(shm);
-        this.drain = new SendQueueDrain(sq);
+        this.state = new QpState(this, handle, shm, sq, srq != null, poller);
         this.srq = srq;
         this.rq = layout.receiveQueue(shm);
         this.xrcd = on.xrcd();
@@ -139,19 +128,19 @@ final class QueuePair implements PollTarget {
         this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
         boolean datagram = service == ConnectedService.UD;
-        this.requester = datagram ? new UdRequester(this) : new RcRequester(this);
-        this.responder = datagram ? new UdResponder(this)
-                : service == ConnectedService.XRC_INI ? null : new RcResponder(this, receives, pd);
+        this.requester = datagram ? new UdRequester(this, state) : new RcRequester(this, state);
+        this.responder = datagram ? new UdResponder(this, state)
+                : service == ConnectedService.XRC_INI ? null : new RcResponder(this, state, receives, pd);
         this.flusher = new QueueFlusher(this);
     }
 
     @Override
     public boolean poll(long nowNanos) {
         boolean progress;
-        int s = state;
+        int s = state.current();
         if (s == QPS_RTS) {
             progress = requester.run(nowNanos);
-        } else if (s == QPS_SQD && drain.draining()) {
+        } else if (s == QPS_SQD && state.draining()) {
             progress = requester.run(nowNanos);
             checkDrained();
         } else if (s == QPS_ERR) {
@@ -173,9 +162,9 @@ final class QueuePair implements PollTarget {
      */
     @Override
     public long deadline(long nowNanos) {
-        int s = state;
+        int s = state.current();
         boolean held;
-        if (s == QPS_RTS || s == QPS_SQD && drain.draining()) {
+        if (s == QPS_RTS || s == QPS_SQD && state.draining()) {
             if (requester.waiting()) {
                 return requester.wakeAt();
             }
@@ -198,8 +187,9 @@ final class QueuePair implements PollTarget {
         return nowNanos + backoffNanos;
     }
 
+    /** Its state now (IBV_QPS_*). */
     int state() {
-        return state;
+        return state.current();
     }
 
     /**
@@ -212,21 +202,9 @@ final class QueuePair implements PollTarget {
         return IbTimers.ackTimeoutNanos(a.timeout) * (a.retryCnt + 1);
     }
 
-    /**
-     * Sets the state and mirrors it into ff_qp_shm.state for the FFL.  A QP
-     * with an SRQ entering ERR raises LAST_WQE_REACHED (IB spec 11.5.2.5):
-     * no receive of the SRQ will complete on it any more.
-     */
+    /** A transition of ibv_modify_qp (inside a call): {@link QpState#set}. */
     void setState(int next) {
-        int previous = state;
-        state = next;
-        if (next != QPS_SQD) {
-            drain.cancel();
-        }
-        RingIndex.storeRelease(shm, Abi.QpShm.STATE, next);
-        if (next == QPS_ERR && previous != QPS_ERR && srq != null && events != null) {
-            events.raiseQp(EVENT_QP_LAST_WQE_REACHED, handle);
-        }
+        state.set(next);
     }
 
     /** True when pollers run it: every QP but an XRC target, which has no queue. */
@@ -241,29 +219,17 @@ final class QueuePair implements PollTarget {
      * (attr.en_sqd_async_notify).
      */
     void drain(boolean notify) {
-        drain.start(notify);
-        setState(QPS_SQD);
+        state.startDrain(notify);
         checkDrained();
     }
 
     /** ibv_query_qp's sq_draining: in SQD with work requests of before the modify unfinished. */
     boolean draining() {
-        return drain.draining();
-    }
-
-    /**
-     * The requester may start the entry {@code ahead} places after its head:
-     * in RTS, or in SQD up to where the drain ends.
-     */
-    boolean sendQueueOpen(int ahead) {
-        int s = state;
-        return s == QPS_RTS || s == QPS_SQD && drain.mayStart(ahead);
+        return state.draining();
     }
 
     private void checkDrained() {
-        if (drain.endIfDone(!requester.pending()) && events != null) {
-            events.raiseQp(EVENT_SQ_DRAINED, handle);
-        }
+        state.endDrainIfDone(!requester.pending());
     }
 
     /**
@@ -273,10 +239,10 @@ final class QueuePair implements PollTarget {
      */
     void receiveQueueCorrupt(Receives corrupt) {
         if (corrupt.srq == null) {
-            enterErrorFromPeer(EVENT_QP_FATAL);
+            state.enterErrorFromPeer(EVENT_QP_FATAL);
         } else {
             corrupt.srq.corrupted();
-            enterErrorFromPeer();
+            state.enterErrorFromPeer();
         }
     }
 
@@ -291,7 +257,7 @@ final class QueuePair implements PollTarget {
             return null;
         }
         return xrcResponders.computeIfAbsent(target,
-                s -> new RcResponder(this, Receives.shared(s, s.cq), s.pd));
+                s -> new RcResponder(this, state, Receives.shared(s, s.cq), s.pd));
     }
 
     /** The XRC SRQ is being destroyed (inside a call): drop its responder. */
@@ -299,33 +265,14 @@ final class QueuePair implements PollTarget {
         xrcResponders.remove(gone);
     }
 
-    /** An error completion on this QP's poller: the QP stops and flushes (the completion tells the app). */
-    void enterError() {
-        setState(QPS_ERR);
-    }
-
-    /** An error on this QP's poller that no completion reports: ERR and the affiliated event {@code event}. */
-    void enterError(int event) {
-        setState(QPS_ERR);
-        events.raiseQp(event, handle);
-    }
-
-    /** A fault found by a peer's requester, maybe on another poller: ERR, and this QP's poller must flush. */
+    /** A fault found by a peer's requester or a CQ that overran: {@link QpState#enterErrorFromPeer()}. */
     void enterErrorFromPeer() {
-        setState(QPS_ERR);
-        poller.wake(this);
-    }
-
-    /** As {@link #enterErrorFromPeer()}, raising the affiliated event {@code event} (IBV_EVENT_QP_*). */
-    void enterErrorFromPeer(int event) {
-        setState(QPS_ERR);
-        events.raiseQp(event, handle);
-        poller.wake(this);
+        state.enterErrorFromPeer();
     }
 
     /** Where its asynchronous events go: its context's queue; before the QP is published to pollers. */
     void reportEventsTo(AsyncEventQueue queue) {
-        events = queue;
+        state.reportEventsTo(queue);
     }
 
     QpAttributes attrs() {
@@ -367,17 +314,6 @@ final class QueuePair implements PollTarget {
         return destroyed;
     }
 
-    /**
-     * A message reached this QP (under {@link #rqLock}): in RTR, the first
-     * one since RESET raises IBV_EVENT_COMM_EST, as an HCA does.
-     */
-    void messageArrived() {
-        if (!established && state == QPS_RTR) {
-            established = true;
-            events.raiseQp(EVENT_COMM_EST, handle);
-        }
-    }
-
     /** Back to RESET: both queues dropped without completions (an SRQ keeps its receives), no peer. */
     void reset() {
         sq.discardAll();
@@ -387,8 +323,7 @@ final class QueuePair implements PollTarget {
         requester.forget();
         attrs = new QpAttributes();
         peer = null;
-        established = false;
-        setState(QPS_RESET);
+        state.reset();
     }
 
     /**
@@ -407,9 +342,9 @@ final class QueuePair implements PollTarget {
 
     QueuePairView view() {
         Destination p = peer;
-        return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state), p == null ? 0 : p.lid(),
-                p == null ? 0 : p.qpn(), counters.sendWrs(), counters.recvWrs(), counters.bytesSent(),
-                counters.sendDroppedCount(), counters.recvDroppedCount(), counters.rnrNaks());
+        return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state.current()),
+                p == null ? 0 : p.lid(), p == null ? 0 : p.qpn(), counters.sendWrs(), counters.recvWrs(),
+                counters.bytesSent(), counters.sendDroppedCount(), counters.recvDroppedCount(), counters.rnrNaks());
     }
 
     @Override

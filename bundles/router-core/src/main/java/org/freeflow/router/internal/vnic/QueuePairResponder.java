@@ -6,9 +6,12 @@ import org.freeflow.router.api.transport.Responder;
 abstract class QueuePairResponder implements Responder {
 
     final QueuePair qp;
+    /** The QP's state: whether it takes messages, and ERR on a fault of its side. */
+    final QpState state;
 
-    QueuePairResponder(QueuePair qp) {
+    QueuePairResponder(QueuePair qp, QpState state) {
         this.qp = qp;
+        this.state = state;
     }
 
     @Override

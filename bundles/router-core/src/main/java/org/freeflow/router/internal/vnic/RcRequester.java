@@ -65,8 +65,8 @@ final class RcRequester extends Requester {
     private final boolean[] fetchesOf;
     private final int mask;
 
-    RcRequester(QueuePair qp) {
-        super(qp);
+    RcRequester(QueuePair qp, QpState state) {
+        super(qp, state);
         int slots = qp.sq.slots();
         this.mask = slots - 1;
         this.wrIds = new long[slots];

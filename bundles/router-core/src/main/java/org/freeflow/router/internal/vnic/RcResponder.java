@@ -38,8 +38,8 @@ final class RcResponder extends QueuePairResponder {
     private final ScatterList scatter;
     private long regionOffset;
 
-    RcResponder(QueuePair qp, Receives receives, ProtectionDomain pd) {
-        super(qp);
+    RcResponder(QueuePair qp, QpState state, Receives receives, ProtectionDomain pd) {
+        super(qp, state);
         this.receives = receives;
         this.pd = pd;
         this.scatter = new ScatterList(receives == null ? 1 : receives.maxSge);
@@ -74,7 +74,7 @@ final class RcResponder extends QueuePairResponder {
         if (qp.destroyed() || !qp.vnic.portActive()) {
             return false;
         }
-        int s = qp.state();
+        int s = state.current();
         if (s != QPS_RTR && s != QPS_RTS && s != QPS_SQD) {
             return false;
         }
@@ -121,7 +121,7 @@ final class RcResponder extends QueuePairResponder {
                     qp.vnic.mrTable, receives.pd);
             if (status != WC_SUCCESS) {
                 failReceive(wrId, status);
-                qp.enterErrorFromPeer();
+                state.enterErrorFromPeer();
                 return REMOTE_OPERATION_ERROR;
             }
             if (length > scatter.capacity) {
@@ -275,7 +275,7 @@ final class RcResponder extends QueuePairResponder {
         if (!acceptsFrom(requester)) {
             return NOT_READY;
         }
-        qp.messageArrived(); // the connection's first message raises COMM_EST
+        state.messageArrived(); // the connection's first message raises COMM_EST
         return receives == null ? refuse(REMOTE_INVALID_REQUEST) : null;
     }
 
@@ -318,7 +318,7 @@ final class RcResponder extends QueuePairResponder {
      */
     private Outcome refuse(Outcome outcome) {
         if (qp.service.faultsOnInvalidMessage()) {
-            qp.enterErrorFromPeer(outcome == REMOTE_ACCESS_ERROR ? EVENT_QP_ACCESS_ERR : EVENT_QP_REQ_ERR);
+            state.enterErrorFromPeer(outcome == REMOTE_ACCESS_ERROR ? EVENT_QP_ACCESS_ERR : EVENT_QP_REQ_ERR);
         }
         return outcome;
     }

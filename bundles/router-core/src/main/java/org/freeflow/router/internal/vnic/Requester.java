@@ -23,6 +23,8 @@ abstract class Requester {
     private static final int BUDGET = 16;
 
     final QueuePair qp;
+    /** The QP's state: whether its send queue is open, and ERR when an entry fails. */
+    final QpState state;
     final GatherList gather;
     private boolean waiting;
     private long wakeAt;
@@ -33,8 +35,9 @@ abstract class Requester {
     private int pendingOpcode;
     private int pendingLength;
 
-    Requester(QueuePair qp) {
+    Requester(QueuePair qp, QpState state) {
         this.qp = qp;
+        this.state = state;
         this.gather = new GatherList(qp.shm.duplicate());
     }
 
@@ -147,12 +150,12 @@ abstract class Requester {
                 continue;
             }
             int ahead = outstanding();
-            if (!qp.sendQueueOpen(ahead)) {
+            if (!state.sendQueueOpen(ahead)) {
                 return progress;
             }
             int n = ahead == 0 ? qp.sq.available() : qp.sq.posted();
             if (qp.sq.corrupt(n)) {
-                qp.enterError(EVENT_QP_FATAL);
+                state.enterError(EVENT_QP_FATAL);
                 return true;
             }
             if (n <= ahead) {
@@ -267,7 +270,7 @@ abstract class Requester {
         resetAttempt();
         boolean failed = status != WC_SUCCESS;
         if (failed) {
-            qp.enterError();
+            state.enterError();
             failed();
         }
         if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {

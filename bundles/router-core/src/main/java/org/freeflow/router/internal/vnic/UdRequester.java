@@ -47,8 +47,8 @@ final class UdRequester extends Requester implements Datagram {
     private boolean cachedGlobal;
     private final byte[] cachedGid = new byte[16];
 
-    UdRequester(QueuePair qp) {
-        super(qp);
+    UdRequester(QueuePair qp, QpState state) {
+        super(qp, state);
     }
 
     @Override

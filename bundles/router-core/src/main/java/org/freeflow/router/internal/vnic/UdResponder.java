@@ -32,8 +32,8 @@ final class UdResponder extends QueuePairResponder {
     /** The wr_id of the receive {@link #take} released; under the QP's receive lock. */
     private long wrId;
 
-    UdResponder(QueuePair qp) {
-        super(qp);
+    UdResponder(QueuePair qp, QpState state) {
+        super(qp, state);
         this.receives = qp.receives;
         this.scatter = new ScatterList(receives.maxSge);
     }
@@ -99,7 +99,7 @@ final class UdResponder extends QueuePairResponder {
     }
 
     private boolean receiving() {
-        int s = qp.state();
+        int s = state.current();
         return !qp.destroyed() && qp.vnic.portActive() && (s == QPS_RTR || s == QPS_RTS || s == QPS_SQD || s == QPS_SQE);
     }
 
@@ -129,7 +129,7 @@ final class UdResponder extends QueuePairResponder {
         if (status != WC_SUCCESS) {
             receives.consume();
             receives.cq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
-            qp.enterErrorFromPeer();
+            state.enterErrorFromPeer();
             return DROPPED;
         }
         if (Datagram.GRH_BYTES + payloadLength > scatter.capacity) {
