@@ -106,6 +106,18 @@ final class CompletionQueue extends InUse {
         return true;
     }
 
+    /**
+     * An entry for a flush completion of {@code qp}; false while the CQ is
+     * full (checking whether it overran, by the QP's transport budget).
+     */
+    boolean reserveFlush(QueuePair qp) {
+        if (ring.reserve()) {
+            return true;
+        }
+        overrunAfter(qp.transportBudgetNanos());
+        return false;
+    }
+
     /** True once it overran: it takes no entry any more. */
     boolean overrun() {
         return ring.failed();

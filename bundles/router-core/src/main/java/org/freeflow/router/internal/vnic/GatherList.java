@@ -26,13 +26,28 @@ final class GatherList implements Payload {
     private final ByteBuffer[] viewedChunks = new ByteBuffer[CAPACITY * WAYS];
     private final ByteBuffer[] views = new ByteBuffer[CAPACITY * WAYS];
     private final int[] nextWay = new int[CAPACITY];
+    /** The QP's ring memory, which the work requests are read from. */
+    private final ByteBuffer shm;
     /** A view of the QP's ring memory for inline data. */
     private final ByteBuffer inlineView;
+    /** Inline bytes a work request may carry. */
+    private final int maxInlineData;
+    /** SGEs a work request may have. */
+    private final int maxSge;
+    /** The regions of the QP's container, which lkeys name. */
+    private final MrTable mrs;
+    /** The QP's PD, which every region of an SGE must belong to. */
+    private final ProtectionDomain pd;
     private int count;
     private long length;
 
-    GatherList(ByteBuffer inlineView) {
-        this.inlineView = inlineView;
+    GatherList(ByteBuffer shm, int maxInlineData, int maxSge, MrTable mrs, ProtectionDomain pd) {
+        this.shm = shm;
+        this.inlineView = shm.duplicate();
+        this.maxInlineData = maxInlineData;
+        this.maxSge = maxSge;
+        this.mrs = mrs;
+        this.pd = pd;
     }
 
     /** True for the work requests whose SGEs receive data: READ and the atomics' 8-byte result. */
@@ -45,25 +60,24 @@ final class GatherList implements Payload {
     }
 
     /**
-     * Fills this list from the send-queue slot at {@code slot} of {@code qp}
-     * (empty before): the inline data, or each SGE checked (its lkey names a
+     * Fills this list from the send-queue slot at {@code slot} of the QP's
+     * ring (empty before): the inline data, or each SGE checked (its lkey names a
      * region of the QP's container and PD that holds the range, with
      * LOCAL_WRITE where data lands: READ, and an atomic's result sink of
      * exactly 8 bytes).  Returns IBV_WC_SUCCESS or the local error.
      */
-    int load(QueuePair qp, int slot, int opcode, int flags) {
-        int status = loadEntries(qp, slot, opcode, flags);
+    int load(int slot, int opcode, int flags) {
+        int status = loadEntries(slot, opcode, flags);
         if (status == WC_SUCCESS && atomic(opcode) && length != Long.BYTES) {
             return WC_LOC_LEN_ERR;
         }
         return status;
     }
 
-    private int loadEntries(QueuePair qp, int slot, int opcode, int flags) {
-        ByteBuffer shm = qp.shm;
+    private int loadEntries(int slot, int opcode, int flags) {
         if ((flags & SEND_INLINE) != 0 && !fetches(opcode)) {
             int n = shm.getInt(slot + SendWqe.INLINE_LEN);
-            if (n < 0 || n > qp.caps.maxInlineData() || n > qp.layout.inlineCapacity()) {
+            if (n < 0 || n > maxInlineData) {
                 return WC_LOC_LEN_ERR;
             }
             if (n > 0) {
@@ -75,7 +89,7 @@ final class GatherList implements Payload {
             return WC_SUCCESS;
         }
         int numSge = shm.getInt(slot + SendWqe.NUM_SGE);
-        if (numSge < 0 || numSge > qp.caps.maxSendSge() || numSge > qp.layout.sendSgeCapacity()) {
+        if (numSge < 0 || numSge > maxSge) {
             return WC_LOC_LEN_ERR;
         }
         int needed = fetches(opcode) ? ACCESS_LOCAL_WRITE : 0;
@@ -88,9 +102,9 @@ final class GatherList implements Payload {
             if (total > RouterDefaults.MAX_MSG_SIZE) {
                 return WC_LOC_LEN_ERR;
             }
-            MemoryRegion mr = qp.vnic.mrTable.lookup(shm.getInt(sge + Sge.LKEY));
+            MemoryRegion mr = mrs.lookup(shm.getInt(sge + Sge.LKEY));
             long off = mr == null ? -1 : mr.localOffset(addr, len);
-            if (off < 0 || mr.pd != qp.pd || !mr.allows(needed)) {
+            if (off < 0 || mr.pd != pd || !mr.allows(needed)) {
                 return WC_LOC_PROT_ERR;
             }
             if (!mr.appendTo(this, off, len)) {

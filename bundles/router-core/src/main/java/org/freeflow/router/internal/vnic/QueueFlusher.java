@@ -19,23 +19,25 @@ import org.freeflow.fastpath.api.WorkQueueConsumer;
 final class QueueFlusher {
 
     private final QueuePair qp;
+    private final SendSide send;
 
-    QueueFlusher(QueuePair qp) {
+    QueueFlusher(QueuePair qp, SendSide send) {
         this.qp = qp;
+        this.send = send;
     }
 
     boolean flush() {
-        boolean progress = qp.requester.pending();
-        if (!qp.requester.completePending()) {
+        boolean progress = send.completionPending();
+        if (!send.completePending()) {
             return false;
         }
-        progress |= flushSend();
+        progress |= send.flush();
         return flushReceive() || progress;
     }
 
     /** True when entries wait in either queue (a full CQ holds them). */
     boolean unflushed() {
-        if (qp.sq.available() != 0) {
+        if (send.unflushed()) {
             return true;
         }
         if (qp.receives == null || qp.srq != null) {
@@ -47,34 +49,6 @@ final class QueueFlusher {
         } finally {
             qp.rqLock.unlock();
         }
-    }
-
-    /** A flush completion's entry; false while the CQ is full (checking whether it overran). */
-    private boolean reserve(CompletionQueue cq) {
-        if (cq.ring.reserve()) {
-            return true;
-        }
-        cq.overrunAfter(qp.transportBudgetNanos());
-        return false;
-    }
-
-    private boolean flushSend() {
-        WorkQueueConsumer sq = qp.sq;
-        int n = sq.available();
-        if (sq.corrupt(n) || n > 0 && qp.sendCq.overrun()) {
-            sq.discardAll();
-            return true;
-        }
-        boolean progress = false;
-        while (n-- > 0 && reserve(qp.sendCq)) {
-            int slot = sq.head();
-            int opcode = RcRequester.completionOpcode(qp.shm.getInt(slot + Abi.SendWqe.OPCODE));
-            long wrId = qp.shm.getLong(slot + Abi.SendWqe.WR_ID);
-            sq.consume();
-            qp.sendCq.ring.post(wrId, WC_WR_FLUSH_ERR, Math.max(opcode, 0), 0, 0, qp.qpn, 0, 0, 0, false);
-            progress = true;
-        }
-        return progress;
     }
 
     private boolean flushReceive() {
@@ -90,7 +64,7 @@ final class QueueFlusher {
                 return true;
             }
             boolean progress = false;
-            while (n-- > 0 && reserve(qp.recvCq)) {
+            while (n-- > 0 && qp.recvCq.reserveFlush(qp)) {
                 long wrId = qp.shm.getLong(rq.head() + Abi.RecvWqe.WR_ID);
                 rq.consume();
                 qp.recvCq.ring.post(wrId, WC_WR_FLUSH_ERR, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);

@@ -52,15 +52,12 @@ final class QueuePair implements PollTarget {
     final Instant created = Instant.now();
     final int type;
     final ConnectedService service;
-    final boolean sqSigAll;
     final VirtualNic vnic;
     final ProtectionDomain pd;
-    final CompletionQueue sendCq;
     final CompletionQueue recvCq;
     final QpCaps caps;
     final QpRingLayout layout;
     final ByteBuffer shm;
-    final WorkQueueConsumer sq;
     /** This QP's own receive queue (unused with an SRQ). */
     final WorkQueueConsumer rq;
     /** Where its receives come from (its own queue or its SRQ); null for XRC QPs, which have none. */
@@ -71,12 +68,12 @@ final class QueuePair implements PollTarget {
     final XrcDomain.Opened xrcd;
     /** XRC target: a responder per SRQ of the domain it delivered into (created on pollers). */
     private final Map<SharedReceiveQueue, Responder> xrcResponders;
-    final RateLimiter limiter;
     final TransportRegistry transports;
     /** This QP's address as responders see it. */
     final Destination self;
-    final Requester requester;
     final Responder responder;
+    /** Its send queue, its send CQ, its requester. */
+    private final SendSide send;
     final QueueFlusher flusher;
     /** Guards the receive queue and the responder's scratch state. */
     final SpinLock rqLock = new SpinLock();
@@ -89,6 +86,8 @@ final class QueuePair implements PollTarget {
     /** The destination its attributes name, or null. */
     private volatile Destination peer;
     private volatile boolean destroyed;
+    /** What it was made on. */
+    private final QpResources resources;
     /** What it carried. */
     final QpCounters counters = new QpCounters();
     /** Its state, its drain in SQD, its affiliated events. */
@@ -106,15 +105,14 @@ final class QueuePair implements PollTarget {
         this.type = service.qpType;
         this.vnic = vnic;
         this.pd = pd;
-        this.sendCq = on.sendCq();
         this.recvCq = on.recvCq();
         this.caps = caps;
-        this.sqSigAll = sqSigAll;
+        this.resources = on;
         this.layout = layout;
         this.ringMapping = ringMapping;
         this.shm = ringMapping.chunk(0);
         layout.initialize(shm, qpn, QPS_RESET);
-        this.sq = layout.sendQueue(shm);
+        WorkQueueConsumer sq = layout.sendQueue(shm);
         this.state = new QpState(this, handle, shm, sq, srq != null, poller);
         this.srq = srq;
         this.rq = layout.receiveQueue(shm);
@@ -123,15 +121,14 @@ final class QueuePair implements PollTarget {
         this.receives = xrc ? null
                 : srq == null ? Receives.own(rq, shm, pd, recvCq, caps.maxRecvSge()) : Receives.shared(srq, recvCq);
         this.xrcResponders = service == ConnectedService.XRC_TGT ? new ConcurrentHashMap<>() : null;
-        this.limiter = limiter;
         this.transports = transports;
         this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
         boolean datagram = service == ConnectedService.UD;
-        this.requester = datagram ? new UdRequester(this, state) : new RcRequester(this, state);
+        this.send = new SendSide(this, state, sq, on.sendCq(), limiter, sqSigAll);
         this.responder = datagram ? new UdResponder(this, state)
                 : service == ConnectedService.XRC_INI ? null : new RcResponder(this, state, receives, pd);
-        this.flusher = new QueueFlusher(this);
+        this.flusher = new QueueFlusher(this, send);
     }
 
     @Override
@@ -139,15 +136,15 @@ final class QueuePair implements PollTarget {
         boolean progress;
         int s = state.current();
         if (s == QPS_RTS) {
-            progress = requester.run(nowNanos);
+            progress = send.run(nowNanos);
         } else if (s == QPS_SQD && state.draining()) {
-            progress = requester.run(nowNanos);
+            progress = send.run(nowNanos);
             checkDrained();
         } else if (s == QPS_ERR) {
-            requester.abandon();
+            send.abandon();
             progress = flusher.flush();
         } else {
-            progress = requester.pending() && requester.completePending();
+            progress = send.completionPending() && send.completePending();
         }
         if (progress) {
             backoffNanos = 0;
@@ -165,19 +162,19 @@ final class QueuePair implements PollTarget {
         int s = state.current();
         boolean held;
         if (s == QPS_RTS || s == QPS_SQD && state.draining()) {
-            if (requester.waiting()) {
-                return requester.wakeAt();
+            if (send.waiting()) {
+                return send.wakeAt();
             }
-            int outstanding = requester.outstanding();
-            if (outstanding != 0 && !requester.pending() && s == QPS_RTS && sq.posted() == outstanding) {
+            int outstanding = send.outstanding();
+            if (outstanding != 0 && !send.completionPending() && s == QPS_RTS && send.posted() == outstanding) {
                 backoffNanos = 0; // only outcomes to wait for: their reports wake the poller
-                return requester.outstandingDeadline();
+                return send.outstandingDeadline();
             }
-            held = requester.pending() || s == QPS_SQD || sq.available() != 0;
+            held = send.completionPending() || s == QPS_SQD || send.available() != 0;
         } else if (s == QPS_ERR) {
-            held = requester.pending() || flusher.unflushed();
+            held = send.completionPending() || flusher.unflushed();
         } else {
-            held = requester.pending();
+            held = send.completionPending();
         }
         if (!held) {
             backoffNanos = 0;
@@ -229,7 +226,7 @@ final class QueuePair implements PollTarget {
     }
 
     private void checkDrained() {
-        state.endDrainIfDone(!requester.pending());
+        state.endDrainIfDone(!send.completionPending());
     }
 
     /**
@@ -292,7 +289,7 @@ final class QueuePair implements PollTarget {
         attrs = applied;
         if (addressed) {
             peer = new Destination(applied.dlid, applied.isGlobal ? applied.dgid.clone() : null, applied.destQpn);
-            requester.peerChanged();
+            send.peerChanged();
         }
     }
 
@@ -302,7 +299,7 @@ final class QueuePair implements PollTarget {
      */
     void markDestroyed() {
         destroyed = true;
-        requester.forget();
+        send.forget();
     }
 
     /** Its connection reported outcomes (on a transport's thread): its poller must take them. */
@@ -316,11 +313,10 @@ final class QueuePair implements PollTarget {
 
     /** Back to RESET: both queues dropped without completions (an SRQ keeps its receives), no peer. */
     void reset() {
-        sq.discardAll();
+        send.reset();
         if (receives != null && srq == null) {
             rq.discardAll();
         }
-        requester.forget();
         attrs = new QpAttributes();
         peer = null;
         state.reset();
@@ -333,6 +329,16 @@ final class QueuePair implements PollTarget {
     Connection connectPeer(Acknowledgements acks) {
         Destination p = peer;
         return p == null ? null : transports.connect(p, self, acks);
+    }
+
+    /** Its send side: the send queue, the CQ its sends complete on, the requester. */
+    SendSide send() {
+        return send;
+    }
+
+    /** What it was made on (its vNIC, PD, CQs, SRQ, XRC domain), which it holds in use until destroyed. */
+    QpResources resources() {
+        return resources;
     }
 
     /** Unmaps the rings; only after the poller dropped the QP. */

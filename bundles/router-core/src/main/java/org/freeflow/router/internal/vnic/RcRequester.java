@@ -65,9 +65,9 @@ final class RcRequester extends Requester {
     private final boolean[] fetchesOf;
     private final int mask;
 
-    RcRequester(QueuePair qp, QpState state) {
-        super(qp, state);
-        int slots = qp.sq.slots();
+    RcRequester(QueuePair qp, SendSide send, QpState state) {
+        super(qp, send, state);
+        int slots = send.slots();
         this.mask = slots - 1;
         this.wrIds = new long[slots];
         this.wcOpcodes = new int[slots];
@@ -121,7 +121,7 @@ final class RcRequester extends Requester {
             delivered = Outcome.NOT_READY;
         } else {
             boolean xrc = qp.service == ConnectedService.XRC_INI;
-            delivered = connection.post(request.load(qp.shm, slot, sendPsn, opcode, gather, xrc));
+            delivered = connection.post(request.load(shm, slot, sendPsn, opcode, gather, xrc));
         }
         gather.clear();
         if (ahead > 0 && delivered == Outcome.BUSY) {
@@ -263,7 +263,7 @@ final class RcRequester extends Requester {
      * it since the post); IBV_WC_SUCCESS or the local error.
      */
     private int place(ByteBuffer data, int i) {
-        int status = gather.load(qp, qp.sq.head(), wrOpcodes[i], flagsOf[i]);
+        int status = gather.load(send.head(), wrOpcodes[i], flagsOf[i]);
         if (status == WC_SUCCESS && data.remaining() != gather.length()) {
             status = WC_LOC_LEN_ERR;
         }

@@ -23,8 +23,12 @@ abstract class Requester {
     private static final int BUDGET = 16;
 
     final QueuePair qp;
+    /** The send queue it runs and the CQ its entries complete on. */
+    final SendSide send;
     /** The QP's state: whether its send queue is open, and ERR when an entry fails. */
     final QpState state;
+    /** The QP's ring memory, which the entries are read from. */
+    final ByteBuffer shm;
     final GatherList gather;
     private boolean waiting;
     private long wakeAt;
@@ -35,10 +39,12 @@ abstract class Requester {
     private int pendingOpcode;
     private int pendingLength;
 
-    Requester(QueuePair qp, QpState state) {
+    Requester(QueuePair qp, SendSide send, QpState state) {
         this.qp = qp;
+        this.send = send;
         this.state = state;
-        this.gather = new GatherList(qp.shm.duplicate());
+        this.shm = send.ring();
+        this.gather = new GatherList(shm, send.maxInlineData(), send.maxSge(), qp.vnic.mrTable, qp.pd);
     }
 
     /**
@@ -50,9 +56,8 @@ abstract class Requester {
      * in error once it is the head: completions keep the posting order.
      */
     private boolean executeNext(long now) {
-        ByteBuffer shm = qp.shm;
         int ahead = outstanding();
-        int slot = qp.sq.slot(ahead);
+        int slot = send.slot(ahead);
         long wrId = shm.getLong(slot + SendWqe.WR_ID);
         int opcode = shm.getInt(slot + SendWqe.OPCODE);
         int flags = shm.getInt(slot + SendWqe.SEND_FLAGS);
@@ -60,7 +65,7 @@ abstract class Requester {
         if (!qp.service.supports(opcode)) {
             return ahead == 0 && finish(wrId, wcOpcode < 0 ? WC_SEND : wcOpcode, WC_LOC_QP_OP_ERR, 0, flags);
         }
-        int status = gather.load(qp, slot, opcode, flags);
+        int status = gather.load(slot, opcode, flags);
         long length = gather.length();
         if (status == WC_SUCCESS) {
             status = checkLength(length);
@@ -132,7 +137,7 @@ abstract class Requester {
         try {
             return runEntries(now);
         } finally {
-            qp.sq.publish();
+            send.publish();
         }
     }
 
@@ -153,8 +158,8 @@ abstract class Requester {
             if (!state.sendQueueOpen(ahead)) {
                 return progress;
             }
-            int n = ahead == 0 ? qp.sq.available() : qp.sq.posted();
-            if (qp.sq.corrupt(n)) {
+            int n = ahead == 0 ? send.available() : send.posted();
+            if (send.corrupt(n)) {
                 state.enterError(EVENT_QP_FATAL);
                 return true;
             }
@@ -165,7 +170,7 @@ abstract class Requester {
                 return progress;
             }
             waiting = false;
-            if (ahead == 0 && !qp.sendCq.ring.hasRoom()) {
+            if (ahead == 0 && !send.completionRoom()) {
                 return sendCqFull() || progress;
             }
             if (!executeNext(now)) {
@@ -181,11 +186,11 @@ abstract class Requester {
      * its flush discards), false while it is back-pressure.
      */
     private boolean sendCqFull() {
-        if (qp.sendCq.ring.reserve()) {
-            qp.sendCq.ring.cancel(); // the hint was stale: there is room after all
+        if (send.reserveCompletion()) {
+            send.cancelCompletion(); // the hint was stale: there is room after all
             return false;
         }
-        return qp.sendCq.overrunFor(qp);
+        return send.completionQueueOverran();
     }
 
     /**
@@ -196,16 +201,15 @@ abstract class Requester {
         if (!pending) {
             return true;
         }
-        if (!qp.sendCq.ring.reserve()) {
-            if (!qp.sendCq.overrunFor(qp)) {
+        if (!send.reserveCompletion()) {
+            if (!send.completionQueueOverran()) {
                 return false;
             }
-            qp.sq.consume();
+            send.dropHead();
             pending = false;
             return true;
         }
-        qp.sq.consume();
-        qp.sendCq.ring.post(pendingWrId, pendingStatus, pendingOpcode, pendingLength, 0, qp.qpn, 0, 0, 0, false);
+        send.completeHead(pendingWrId, pendingStatus, pendingOpcode, pendingLength);
         pending = false;
         return true;
     }
@@ -238,7 +242,7 @@ abstract class Requester {
      */
     private boolean takeTokens(long length, long now) {
         if (!tokensTaken) {
-            long wait = qp.limiter.tryAcquire(length, now);
+            long wait = send.acquireTokens(length, now);
             if (wait > 0) {
                 sleepUntil(now + wait);
                 return false;
@@ -273,8 +277,8 @@ abstract class Requester {
             state.enterError();
             failed();
         }
-        if (failed || qp.sqSigAll || (flags & SEND_SIGNALED) != 0) {
-            if (!qp.sendCq.ring.reserve()) {
+        if (failed || send.signaled(flags)) {
+            if (!send.reserveCompletion()) {
                 pending = true;
                 pendingWrId = wrId;
                 pendingStatus = status;
@@ -282,11 +286,10 @@ abstract class Requester {
                 pendingLength = length;
                 return true;
             }
-            qp.sq.consume();
-            qp.sendCq.ring.post(wrId, status, wcOpcode, length, 0, qp.qpn, 0, 0, 0, false);
+            send.completeHead(wrId, status, wcOpcode, length);
             return true;
         }
-        qp.sq.advance();
+        send.passHead();
         return true;
     }
 

@@ -47,8 +47,8 @@ final class UdRequester extends Requester implements Datagram {
     private boolean cachedGlobal;
     private final byte[] cachedGid = new byte[16];
 
-    UdRequester(QueuePair qp, QpState state) {
-        super(qp, state);
+    UdRequester(QueuePair qp, SendSide send, QpState state) {
+        super(qp, send, state);
     }
 
     @Override
@@ -64,7 +64,6 @@ final class UdRequester extends Requester implements Datagram {
 
     @Override
     boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
-        ByteBuffer shm = qp.shm;
         boolean withImm = opcode == WR_SEND_WITH_IMM;
         load(slot, (int) length + UD_HEADERS + (withImm ? IMM_BYTES : 0));
         // a datagram sent while the port is down is lost, as on a dead link
@@ -87,7 +86,6 @@ final class UdRequester extends Requester implements Datagram {
 
     /** Reads the datagram's Q_Key, SL and GRH from the entry at {@code slot}. */
     private void load(int slot, int grhPayloadLength) {
-        ByteBuffer shm = qp.shm;
         int wrQkey = shm.getInt(slot + SendWqe.REMOTE_QKEY);
         qkey = (wrQkey & QKEY_OWN) != 0 ? qp.attrs().qkey : wrQkey;
         sl = shm.get(slot + SendWqe.SL) & 0xf;

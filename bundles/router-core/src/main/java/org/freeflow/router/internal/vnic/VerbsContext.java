@@ -294,7 +294,7 @@ public final class VerbsContext {
             return null;
         });
         out.putInt(base + QueryQpResp.QP_TYPE, qp.type);
-        out.putInt(base + QueryQpResp.SQ_SIG_ALL, qp.sqSigAll ? 1 : 0);
+        out.putInt(base + QueryQpResp.SQ_SIG_ALL, qp.send().signalsAll() ? 1 : 0);
     }
 
     /**
@@ -303,24 +303,25 @@ public final class VerbsContext {
      */
     public int destroyQp(int handle) {
         QueuePair qp = qps.get(handle);
+        QpResources on = qp.resources();
         env.poller().call(() -> {
             env.poller().unregister(qp);
             qp.markDestroyed();
             env.directory().remove(qp);
-            detach(qp.sendCq, qp);
-            detach(qp.recvCq, qp);
+            detach(on.sendCq(), qp);
+            detach(on.recvCq(), qp);
             return null;
         });
         qps.remove(handle);
         ClusterRecords.remove(env.orchestrator(), qp);
         qp.unmap();
-        release(qp.pd);
-        release(qp.sendCq);
-        release(qp.recvCq);
-        release(qp.srq);
-        if (qp.xrcd != null) {
-            qp.xrcd.release();
-            qp.xrcd.domain.removeTarget(qp);
+        release(on.pd());
+        release(on.sendCq());
+        release(on.recvCq());
+        release(on.srq());
+        if (on.xrcd() != null) {
+            on.xrcd().release();
+            on.xrcd().domain.removeTarget(qp);
         }
         vnic.queuePairRemoved();
         LOG.debug("{}: {} destroyed: {}", vnic.name(), qp, qp.view());

@@ -98,7 +98,7 @@ class AsyncTransportTest {
         }
         fx.settle();
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), connection().posted, "all 8 in flight at once");
-        assertEquals(8, a.routerQp.requester.outstanding());
+        assertEquals(8, a.routerQp.send().outstanding());
         assertNull(a.sendCq.poll(), "nothing completes before the transport answers");
         connection().deliver(3);
         fx.settle();
@@ -112,7 +112,7 @@ class AsyncTransportTest {
             assertEquals(MSG, r.byteLen());
             assertArrayEquals(AppMemory.pattern(MSG, i + 1), b.memory.read(0x20000 + i * MSG, MSG));
         }
-        assertEquals(0, a.routerQp.requester.outstanding());
+        assertEquals(0, a.routerQp.send().outstanding());
     }
 
     @Test
@@ -289,7 +289,7 @@ class AsyncTransportTest {
             send(i);
         }
         fx.settle();
-        assertEquals(3, a.routerQp.requester.outstanding());
+        assertEquals(3, a.routerQp.send().outstanding());
         a.ctx.modifyQp(a.qpHandle, QP_STATE, new AttrBuilder().state(QPS_ERR).build(QP_STATE));
         fx.settle();
         assertTrue(connection().closed, "the requester let the connection go");

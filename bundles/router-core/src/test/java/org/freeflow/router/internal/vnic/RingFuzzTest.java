@@ -332,8 +332,8 @@ class RingFuzzTest {
                 p.ringB = p.lastRing;
             }
         }
-        p.cqs.addAll(Arrays.asList(p.qa.sendCq, p.qa.recvCq, p.qb.sendCq, p.qb.recvCq != null ? p.qb.recvCq
-                : p.srq.cq));
+        p.cqs.addAll(Arrays.asList(p.qa.resources().sendCq(), p.qa.resources().recvCq(), p.qb.resources().sendCq(),
+                p.qb.resources().recvCq() != null ? p.qb.resources().recvCq() : p.srq.cq));
         for (Endpoint e : List.of(p.a, p.b)) {
             p.cqShms.add(e.sendCq.shm());
             p.cqShms.add(e.recvCq.shm());
@@ -896,7 +896,7 @@ class RingFuzzTest {
             FflRing r = q == p.qa ? p.ringA : p.ringB;
             if (q != null && r != null) {
                 b.append(" | QP ").append(q.qpn).append(' ').append(QpStateMachine.name(q.state())).append(" sq ")
-                        .append(q.sq.consumed()).append('/').append(r.load(QpShm.SQ_PROD)).append(" rq ")
+                        .append(q.send().consumed()).append('/').append(r.load(QpShm.SQ_PROD)).append(" rq ")
                         .append(q.rq.consumed()).append('/').append(r.load(QpShm.RQ_PROD));
             }
         }
