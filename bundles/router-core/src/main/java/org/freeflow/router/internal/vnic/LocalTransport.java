@@ -58,6 +58,6 @@ public final class LocalTransport implements Transport, LocalResponders {
         }
         boolean addressed = destination.lid() != 0 ? qp.vnic.lid() == destination.lid()
                 : destination.gid() != null && Arrays.equals(destination.gid(), qp.vnic.gid());
-        return addressed ? Optional.ofNullable(qp.responder) : Optional.empty();
+        return addressed ? Optional.ofNullable(qp.receive().responder()) : Optional.empty();
     }
 }

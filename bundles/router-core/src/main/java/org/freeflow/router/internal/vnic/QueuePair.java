@@ -1,6 +1,5 @@
 package org.freeflow.router.internal.vnic;
 
-import static org.freeflow.fastpath.api.Verbs.EVENT_QP_FATAL;
 import static org.freeflow.fastpath.api.Verbs.QPS_ERR;
 import static org.freeflow.fastpath.api.Verbs.QPS_RESET;
 import static org.freeflow.fastpath.api.Verbs.QPS_RTS;
@@ -8,12 +7,9 @@ import static org.freeflow.fastpath.api.Verbs.QPS_SQD;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.fastpath.api.QpRingLayout;
-import org.freeflow.fastpath.api.SpinLock;
 import org.freeflow.fastpath.api.WorkQueueConsumer;
 import org.freeflow.posix.api.MappedRegion;
 import org.freeflow.qos.api.RateLimiter;
@@ -21,24 +17,30 @@ import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Destination;
-import org.freeflow.router.api.transport.Responder;
 
 /**
- * A queue pair, RC, UC, UD or XRC ({@link ConnectedService}).  Its rings live in a router-made memfd the
- * FFL maps too.  While its state is not RESET it is a poll target: in RTS the
- * requester runs its send queue, in SQD only the work requests posted before
- * the modify (then SQ_DRAINED, if asked), in ERR the flusher completes
- * everything with IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
- * PollerService.call; its send queue is its poller's alone; its receive queue
- * is taken by its peer's requester (on whichever poller serves that one)
- * under {@link #rqLock}.  Its state changes inside calls, on its poller, and
- * to ERR on a peer's poller (which then wakes this QP's poller).  A QP made
- * with a shared receive queue takes its receives from that one, under the
- * SRQ's lock too ({@link Receives#lock()}); it never flushes or discards
- * them (they are the SRQ's), and raises LAST_WQE_REACHED when it enters ERR.
- * An XRC initiator has a send queue only; an XRC target has no queue and
- * no poller: it answers its initiator, delivering into the SRQs of its XRC
- * domain ({@link #xrcResponder}).
+ * A queue pair, RC, UC, UD or XRC ({@link ConnectedService}): what
+ * identifies it (handle, QPN, service, vNIC, PD, its rings), its attributes
+ * and peer, and the three parts that keep the rest of its state to
+ * themselves: its state as the data path sees it ({@link QpState}), its send
+ * side ({@link SendSide}: the send queue, its CQ, the requester) and its
+ * receive side ({@link ReceiveSide}: its receives, their CQ, the
+ * responders).  Its rings live in a router-made memfd the FFL maps too.
+ * While its state is not RESET it is a poll target: in RTS the requester
+ * runs its send queue, in SQD only the work requests posted before the
+ * modify (then SQ_DRAINED, if asked), in ERR its flush completes everything
+ * with IBV_WC_WR_FLUSH_ERR.  Its attributes and peer change only inside
+ * PollerService.call; its send queue is its poller's alone; its receive
+ * queue is taken by its peer's requester (on whichever poller serves that
+ * one) under its receive side's lock ({@link ReceiveSide#lock()}).  Its
+ * state changes inside calls, on its poller, and to ERR on a peer's poller
+ * (which then wakes this QP's poller).  A QP made with a shared receive
+ * queue takes its receives from that one, under the SRQ's lock too
+ * ({@link Receives#lock()}); it never flushes or discards them (they are
+ * the SRQ's), and raises LAST_WQE_REACHED when it enters ERR.  An XRC
+ * initiator has a send queue only; an XRC target has no queue and no
+ * poller: it answers its initiator, delivering into the SRQs of its XRC
+ * domain ({@link ReceiveSide#xrcResponder}).
  */
 final class QueuePair implements PollTarget {
 
@@ -54,29 +56,19 @@ final class QueuePair implements PollTarget {
     final ConnectedService service;
     final VirtualNic vnic;
     final ProtectionDomain pd;
-    final CompletionQueue recvCq;
     final QpCaps caps;
     final QpRingLayout layout;
-    final ByteBuffer shm;
-    /** This QP's own receive queue (unused with an SRQ). */
-    final WorkQueueConsumer rq;
-    /** Where its receives come from (its own queue or its SRQ); null for XRC QPs, which have none. */
-    final Receives receives;
-    /** The shared receive queue, or null. */
-    final SharedReceiveQueue srq;
-    /** XRC target: its domain; otherwise null. */
-    final XrcDomain.Opened xrcd;
-    /** XRC target: a responder per SRQ of the domain it delivered into (created on pollers). */
-    private final Map<SharedReceiveQueue, Responder> xrcResponders;
-    final TransportRegistry transports;
     /** This QP's address as responders see it. */
     final Destination self;
-    final Responder responder;
+    final TransportRegistry transports;
+    /** What it was made on. */
+    private final QpResources resources;
+    /** Its state, its drain in SQD, its affiliated events. */
+    private final QpState state;
     /** Its send queue, its send CQ, its requester. */
     private final SendSide send;
-    final QueueFlusher flusher;
-    /** Guards the receive queue and the responder's scratch state. */
-    final SpinLock rqLock = new SpinLock();
+    /** Its receives, its receive CQ, its responders. */
+    private final ReceiveSide receive;
     private final PollerService poller;
     private final MappedRegion ringMapping;
     private long backoffNanos;
@@ -86,49 +78,32 @@ final class QueuePair implements PollTarget {
     /** The destination its attributes name, or null. */
     private volatile Destination peer;
     private volatile boolean destroyed;
-    /** What it was made on. */
-    private final QpResources resources;
     /** What it carried. */
     final QpCounters counters = new QpCounters();
-    /** Its state, its drain in SQD, its affiliated events. */
-    private final QpState state;
 
     QueuePair(int handle, int qpn, ConnectedService service, QpResources on, QpCaps caps, boolean sqSigAll,
             QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
             PollerService poller) {
         VirtualNic vnic = on.vnic();
-        ProtectionDomain pd = on.pd();
-        SharedReceiveQueue srq = on.srq();
         this.handle = handle;
         this.qpn = qpn;
         this.service = service;
         this.type = service.qpType;
         this.vnic = vnic;
-        this.pd = pd;
-        this.recvCq = on.recvCq();
+        this.pd = on.pd();
         this.caps = caps;
         this.resources = on;
         this.layout = layout;
         this.ringMapping = ringMapping;
-        this.shm = ringMapping.chunk(0);
+        ByteBuffer shm = ringMapping.chunk(0);
         layout.initialize(shm, qpn, QPS_RESET);
         WorkQueueConsumer sq = layout.sendQueue(shm);
-        this.state = new QpState(this, handle, shm, sq, srq != null, poller);
-        this.srq = srq;
-        this.rq = layout.receiveQueue(shm);
-        this.xrcd = on.xrcd();
-        boolean xrc = service == ConnectedService.XRC_INI || service == ConnectedService.XRC_TGT;
-        this.receives = xrc ? null
-                : srq == null ? Receives.own(rq, shm, pd, recvCq, caps.maxRecvSge()) : Receives.shared(srq, recvCq);
-        this.xrcResponders = service == ConnectedService.XRC_TGT ? new ConcurrentHashMap<>() : null;
+        this.state = new QpState(this, handle, shm, sq, on.srq() != null, poller);
         this.transports = transports;
         this.poller = poller;
         this.self = new Destination(vnic.lid(), vnic.gid(), qpn);
-        boolean datagram = service == ConnectedService.UD;
         this.send = new SendSide(this, state, sq, on.sendCq(), limiter, sqSigAll);
-        this.responder = datagram ? new UdResponder(this, state)
-                : service == ConnectedService.XRC_INI ? null : new RcResponder(this, state, receives, pd);
-        this.flusher = new QueueFlusher(this, send);
+        this.receive = new ReceiveSide(this, state, layout.receiveQueue(shm), on);
     }
 
     @Override
@@ -142,7 +117,7 @@ final class QueuePair implements PollTarget {
             checkDrained();
         } else if (s == QPS_ERR) {
             send.abandon();
-            progress = flusher.flush();
+            progress = flush();
         } else {
             progress = send.completionPending() && send.completePending();
         }
@@ -172,7 +147,7 @@ final class QueuePair implements PollTarget {
             }
             held = send.completionPending() || s == QPS_SQD || send.available() != 0;
         } else if (s == QPS_ERR) {
-            held = send.completionPending() || flusher.unflushed();
+            held = send.completionPending() || unflushed();
         } else {
             held = send.completionPending();
         }
@@ -230,36 +205,25 @@ final class QueuePair implements PollTarget {
     }
 
     /**
-     * A responder found {@code corrupt}'s ring corrupt (under its lock):
-     * QP_FATAL for the QP's own queue; for an SRQ, SRQ_ERR on the SRQ (once)
-     * and this QP to ERR.
+     * In ERR: every queued and newly posted work request, send and receive,
+     * completes with IBV_WC_WR_FLUSH_ERR, as far as its CQs have room; into a
+     * CQ that overran (or that stays full past the QP's transport budget)
+     * they are discarded ({@link SendSide#flush()}, {@link ReceiveSide#flush()}).
+     * Nothing is flushed while a completion of the requester waits for room
+     * in the send CQ.
      */
-    void receiveQueueCorrupt(Receives corrupt) {
-        if (corrupt.srq == null) {
-            state.enterErrorFromPeer(EVENT_QP_FATAL);
-        } else {
-            corrupt.srq.corrupted();
-            state.enterErrorFromPeer();
+    private boolean flush() {
+        boolean progress = send.completionPending();
+        if (!send.completePending()) {
+            return false;
         }
+        progress |= send.flush();
+        return receive.flush() || progress;
     }
 
-    /**
-     * An XRC target's responder for work addressed to SRQ {@code srqn} of its
-     * domain, or null when the domain has none (or this is no target).  On
-     * pollers; the domain's SRQs change only inside calls.
-     */
-    Responder xrcResponder(int srqn) {
-        SharedReceiveQueue target = xrcd == null ? null : xrcd.domain.srq(srqn);
-        if (target == null) {
-            return null;
-        }
-        return xrcResponders.computeIfAbsent(target,
-                s -> new RcResponder(this, state, Receives.shared(s, s.cq), s.pd));
-    }
-
-    /** The XRC SRQ is being destroyed (inside a call): drop its responder. */
-    void forgetXrcSrq(SharedReceiveQueue gone) {
-        xrcResponders.remove(gone);
+    /** True when entries wait in either queue (a full CQ holds them). */
+    private boolean unflushed() {
+        return send.unflushed() || receive.unflushed();
     }
 
     /** A fault found by a peer's requester or a CQ that overran: {@link QpState#enterErrorFromPeer()}. */
@@ -314,9 +278,7 @@ final class QueuePair implements PollTarget {
     /** Back to RESET: both queues dropped without completions (an SRQ keeps its receives), no peer. */
     void reset() {
         send.reset();
-        if (receives != null && srq == null) {
-            rq.discardAll();
-        }
+        receive.reset();
         attrs = new QpAttributes();
         peer = null;
         state.reset();
@@ -334,6 +296,11 @@ final class QueuePair implements PollTarget {
     /** Its send side: the send queue, the CQ its sends complete on, the requester. */
     SendSide send() {
         return send;
+    }
+
+    /** Its receive side: its receives, the CQ they complete on, its responders. */
+    ReceiveSide receive() {
+        return receive;
     }
 
     /** What it was made on (its vNIC, PD, CQs, SRQ, XRC domain), which it holds in use until destroyed. */

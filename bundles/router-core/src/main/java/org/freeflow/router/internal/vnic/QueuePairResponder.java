@@ -6,11 +6,14 @@ import org.freeflow.router.api.transport.Responder;
 abstract class QueuePairResponder implements Responder {
 
     final QueuePair qp;
+    /** The QP's receive side: the lock every delivery holds, the QP's XRC SRQs. */
+    final ReceiveSide receiveSide;
     /** The QP's state: whether it takes messages, and ERR on a fault of its side. */
     final QpState state;
 
-    QueuePairResponder(QueuePair qp, QpState state) {
+    QueuePairResponder(QueuePair qp, ReceiveSide receiveSide, QpState state) {
         this.qp = qp;
+        this.receiveSide = receiveSide;
         this.state = state;
     }
 

@@ -38,8 +38,8 @@ final class RcResponder extends QueuePairResponder {
     private final ScatterList scatter;
     private long regionOffset;
 
-    RcResponder(QueuePair qp, QpState state, Receives receives, ProtectionDomain pd) {
-        super(qp, state);
+    RcResponder(QueuePair qp, ReceiveSide receiveSide, QpState state, Receives receives, ProtectionDomain pd) {
+        super(qp, receiveSide, state);
         this.receives = receives;
         this.pd = pd;
         this.scatter = new ScatterList(receives == null ? 1 : receives.maxSge);
@@ -66,7 +66,7 @@ final class RcResponder extends QueuePairResponder {
 
     @Override
     public Responder xrcSrq(int srqn) {
-        return qp.xrcResponder(srqn);
+        return receiveSide.xrcResponder(srqn);
     }
 
     @Override
@@ -93,11 +93,11 @@ final class RcResponder extends QueuePairResponder {
 
     @Override
     public Outcome send(Payload payload, Destination requester, boolean withImm, int immData, boolean solicited) {
-        qp.rqLock.lock();
+        receiveSide.lock();
         try {
             return counted(receiveSend(payload, requester, withImm, immData, solicited));
         } finally {
-            qp.rqLock.unlock();
+            receiveSide.unlock();
         }
     }
 
@@ -148,11 +148,11 @@ final class RcResponder extends QueuePairResponder {
     @Override
     public Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester, boolean withImm,
             int immData, boolean solicited) {
-        qp.rqLock.lock();
+        receiveSide.lock();
         try {
             return counted(receiveWrite(payload, remoteAddr, rkey, requester, withImm, immData, solicited));
         } finally {
-            qp.rqLock.unlock();
+            receiveSide.unlock();
         }
     }
 
@@ -204,7 +204,7 @@ final class RcResponder extends QueuePairResponder {
 
     @Override
     public Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
-        qp.rqLock.lock();
+        receiveSide.lock();
         try {
             Outcome refused = admit(requester);
             if (refused != null) {
@@ -220,7 +220,7 @@ final class RcResponder extends QueuePairResponder {
             }
             return OK;
         } finally {
-            qp.rqLock.unlock();
+            receiveSide.unlock();
         }
     }
 
@@ -243,7 +243,7 @@ final class RcResponder extends QueuePairResponder {
      */
     private Outcome atomic(Payload sink, long remoteAddr, int rkey, boolean swap, long compareAdd, long swapValue,
             Destination requester) {
-        qp.rqLock.lock();
+        receiveSide.lock();
         try {
             Outcome refused = admit(requester);
             if (refused != null) {
@@ -261,7 +261,7 @@ final class RcResponder extends QueuePairResponder {
             MemoryCopier.putLong(sink, original);
             return OK;
         } finally {
-            qp.rqLock.unlock();
+            receiveSide.unlock();
         }
     }
 
@@ -299,7 +299,7 @@ final class RcResponder extends QueuePairResponder {
         WorkQueueConsumer rq = receives.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.receiveQueueCorrupt(receives);
+            receiveSide.corrupted(receives);
             return REMOTE_OPERATION_ERROR;
         }
         if (n == 0) {

@@ -32,9 +32,9 @@ final class UdResponder extends QueuePairResponder {
     /** The wr_id of the receive {@link #take} released; under the QP's receive lock. */
     private long wrId;
 
-    UdResponder(QueuePair qp, QpState state) {
-        super(qp, state);
-        this.receives = qp.receives;
+    UdResponder(QueuePair qp, ReceiveSide receiveSide, QpState state, Receives receives) {
+        super(qp, receiveSide, state);
+        this.receives = receives;
         this.scatter = new ScatterList(receives.maxSge);
     }
 
@@ -67,7 +67,7 @@ final class UdResponder extends QueuePairResponder {
     @Override
     public Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
             boolean solicited) {
-        qp.rqLock.lock();
+        receiveSide.lock();
         try {
             Outcome outcome = accept(payload, datagram, withImm, immData, solicited);
             if (outcome != OK) {
@@ -75,7 +75,7 @@ final class UdResponder extends QueuePairResponder {
             }
             return outcome;
         } finally {
-            qp.rqLock.unlock();
+            receiveSide.unlock();
         }
     }
 
@@ -113,7 +113,7 @@ final class UdResponder extends QueuePairResponder {
         WorkQueueConsumer rq = receives.rq;
         int n = rq.available();
         if (rq.corrupt(n)) {
-            qp.receiveQueueCorrupt(receives);
+            receiveSide.corrupted(receives);
             return DROPPED;
         }
         if (n == 0) {

@@ -73,7 +73,7 @@ final class XrcDomain {
     void remove(SharedReceiveQueue srq) {
         srqs.remove(srq.srqn, srq);
         for (QueuePair target : targets) {
-            target.forgetXrcSrq(srq);
+            target.receive().forgetXrcSrq(srq);
         }
     }
 

@@ -53,7 +53,7 @@ final class DeferredTransport implements Transport {
     private Optional<Responder> find(Destination destination) {
         QueuePair qp = directory.get(destination.qpn());
         return qp == null || qp.destroyed() || qp.vnic.lid() != destination.lid() ? Optional.empty()
-                : Optional.ofNullable(qp.responder);
+                : Optional.ofNullable(qp.receive().responder());
     }
 
     @Override

@@ -339,7 +339,7 @@ class RingFuzzTest {
             p.cqShms.add(e.recvCq.shm());
         }
         p.sqA = sq(p.ringA, p.qa);
-        p.rqA = p.qa.receives == null || p.qa.srq != null ? null : rq(p.ringA, p.qa);
+        p.rqA = p.qa.receive().ownQueue() ? rq(p.ringA, p.qa) : null;
         p.sqB = p.qb.service == ConnectedService.XRC_TGT ? null : sq(p.ringB, p.qb);
         p.recvB = p.srqRing != null ? new Queue(p.srqRing, SrqShm.RQ, (int) p.srq.layout.offset(),
                 p.srq.layout.slots(), p.srq.layout.slotSize()) : rq(p.ringB, p.qb);
@@ -372,7 +372,7 @@ class RingFuzzTest {
         p.qb = queuePair(p, b, new QpRequest(b.pd, b.sendCq.handle, b.recvCq.handle, g.handle(), QPT_RC, sigAll,
                 caps));
         p.ringB = p.lastRing;
-        p.srq = p.qb.srq;
+        p.srq = p.qb.resources().srq();
     }
 
     private static void setUpXrc(FuzzedDataProvider data, Pair p, QpCaps caps, boolean sigAll) throws Exception {
@@ -387,7 +387,7 @@ class RingFuzzTest {
         p.ringA = p.lastRing;
         p.qb = queuePair(p, b, new QpRequest(0, 0, 0, 0, QPT_XRC_RECV, false, new QpCaps(0, 0, 0, 0, 0), xrcd));
         p.ringB = p.lastRing;
-        p.srq = p.qb.xrcd.domain.srq(g.srqn());
+        p.srq = p.qb.resources().xrcd().domain.srq(g.srqn());
     }
 
     /**
@@ -897,7 +897,7 @@ class RingFuzzTest {
             if (q != null && r != null) {
                 b.append(" | QP ").append(q.qpn).append(' ').append(QpStateMachine.name(q.state())).append(" sq ")
                         .append(q.send().consumed()).append('/').append(r.load(QpShm.SQ_PROD)).append(" rq ")
-                        .append(q.rq.consumed()).append('/').append(r.load(QpShm.RQ_PROD));
+                        .append(q.receive().consumed()).append('/').append(r.load(QpShm.RQ_PROD));
             }
         }
         if (p.srq != null) {

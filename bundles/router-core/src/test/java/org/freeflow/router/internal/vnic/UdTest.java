@@ -175,7 +175,7 @@ class UdTest {
 
     @Test
     void connectedRequestersGetNoAnswerFromUdQps() {
-        Responder r = b.routerQp.responder;
+        Responder r = b.routerQp.receive().responder();
         assertEquals(Outcome.NOT_READY, r.send(null, a.routerQp.self, false, 0));
     }
 }

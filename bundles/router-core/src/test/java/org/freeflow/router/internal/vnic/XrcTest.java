@@ -287,6 +287,6 @@ class XrcTest {
                 b1.sendCq.handle, b1.recvCq.handle, s1.handle(), QPT_RC, false, new QpCaps(4, 0, 1, 0, 0))))
                 .errno(), "an XRC SRQ serves targets only");
         assertEquals(0, iniQp.caps.maxRecvWr(), "an initiator has no receive queue");
-        assertNull(iniQp.responder, "nothing is delivered to an initiator");
+        assertNull(iniQp.receive().responder(), "nothing is delivered to an initiator");
     }
 }
