@@ -16,6 +16,7 @@ import org.freeflow.qos.api.RateLimiter;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
 
 /**
@@ -60,7 +61,6 @@ final class QueuePair implements PollTarget {
     final QpRingLayout layout;
     /** This QP's address as responders see it. */
     final Destination self;
-    final TransportRegistry transports;
     /** What it was made on. */
     private final QpResources resources;
     /** Its state, its drain in SQD, its affiliated events. */
@@ -69,6 +69,8 @@ final class QueuePair implements PollTarget {
     private final SendSide send;
     /** Its receives, its receive CQ, its responders. */
     private final ReceiveSide receive;
+    /** How its requester reaches responders. */
+    private final TransportRegistry transports;
     private final PollerService poller;
     private final MappedRegion ringMapping;
     private long backoffNanos;
@@ -79,7 +81,7 @@ final class QueuePair implements PollTarget {
     private volatile Destination peer;
     private volatile boolean destroyed;
     /** What it carried. */
-    final QpCounters counters = new QpCounters();
+    private final QpCounters counters = new QpCounters();
 
     QueuePair(int handle, int qpn, ConnectedService service, QpResources on, QpCaps caps, boolean sqSigAll,
             QpRingLayout layout, MappedRegion ringMapping, RateLimiter limiter, TransportRegistry transports,
@@ -291,6 +293,16 @@ final class QueuePair implements PollTarget {
     Connection connectPeer(Acknowledgements acks) {
         Destination p = peer;
         return p == null ? null : transports.connect(p, self, acks);
+    }
+
+    /** Where datagrams to {@code destination} go, through the first transport that reaches it, or null. */
+    DatagramSink datagramsTo(Destination destination) {
+        return transports.datagrams(destination);
+    }
+
+    /** What it carried: counted by its send side on its poller, by its receive side under the receive lock. */
+    QpCounters counters() {
+        return counters;
     }
 
     /** Its send side: the send queue, the CQ its sends complete on, the requester. */

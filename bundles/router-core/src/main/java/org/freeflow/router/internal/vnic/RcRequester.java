@@ -164,9 +164,9 @@ final class RcRequester extends Requester {
         switch (outcome) {
             case OK:
                 if (delivered == Outcome.OK) {
-                    qp.counters.sent(length);
+                    qp.counters().sent(length);
                 } else {
-                    qp.counters.sendDropped();
+                    qp.counters().sendDropped();
                 }
                 advanceHead();
                 return finish(wrId, wcOpcode, WC_SUCCESS, (int) length, flags);
@@ -249,7 +249,7 @@ final class RcRequester extends Requester {
             }
         }
         if (status == WC_SUCCESS) {
-            qp.counters.sent(lengths[i]);
+            qp.counters().sent(lengths[i]);
         }
         headPostedAt = now;
         advanceHead();
@@ -344,7 +344,7 @@ final class RcRequester extends Requester {
             return finish(wrId, wcOpcode, WC_RNR_RETRY_EXC_ERR, 0, flags);
         }
         rnrRetries++;
-        qp.counters.rnrNak();
+        qp.counters().rnrNak();
         receivesAtRnr = connection == null ? Responder.RECEIVES_UNKNOWN : connection.receivesPosted();
         return sleepUntil(now + IbTimers.rnrDelayNanos(rnrTimer));
     }

@@ -197,7 +197,7 @@ final class RcResponder extends QueuePairResponder {
     /** A message an unreliable service does not take is dropped here: counted (under the receive lock). */
     private Outcome counted(Outcome outcome) {
         if (outcome != OK && !qp.service.reliable()) {
-            qp.counters.receiveDropped();
+            qp.counters().receiveDropped();
         }
         return outcome;
     }
@@ -334,6 +334,6 @@ final class RcResponder extends QueuePairResponder {
             boolean solicited) {
         receives.cq.ring.post(wrId, WC_SUCCESS, opcode, (int) length, withImm ? immData : 0, qp.qpn, requester.qpn(),
                 withImm ? WC_WITH_IMM : 0, requester.lid(), solicited);
-        qp.counters.received();
+        qp.counters().received();
     }
 }

@@ -74,9 +74,9 @@ final class UdRequester extends Requester implements Datagram {
                         (flags & SEND_SOLICITED) != 0);
         gather.clear();
         if (outcome == Outcome.OK) {
-            qp.counters.sent(length);
+            qp.counters().sent(length);
         } else {
-            qp.counters.sendDropped();
+            qp.counters().sendDropped();
             if (responder == null) {
                 cached = null; // the destination may be gone: resolve it again next time
             }
@@ -110,7 +110,7 @@ final class UdRequester extends Requester implements Datagram {
                 && (!global || Arrays.equals(cachedGid, dgid))) {
             return cached;
         }
-        DatagramSink found = qp.transports.datagrams(new Destination(dlid, global ? dgid.clone() : null, qpn));
+        DatagramSink found = qp.datagramsTo(new Destination(dlid, global ? dgid.clone() : null, qpn));
         cached = found;
         cachedLid = dlid;
         cachedQpn = qpn;

@@ -71,7 +71,7 @@ final class UdResponder extends QueuePairResponder {
         try {
             Outcome outcome = accept(payload, datagram, withImm, immData, solicited);
             if (outcome != OK) {
-                qp.counters.receiveDropped();
+                qp.counters().receiveDropped();
             }
             return outcome;
         } finally {
@@ -155,7 +155,7 @@ final class UdResponder extends QueuePairResponder {
         int wcFlags = (grh != null ? WC_GRH : 0) | (withImm ? WC_WITH_IMM : 0);
         receives.cq.ring.post(wrId, WC_SUCCESS, WC_RECV, (int) length, withImm ? immData : 0, qp.qpn, source.qpn(),
                 wcFlags, source.lid(), datagram.serviceLevel(), solicited);
-        qp.counters.received();
+        qp.counters().received();
         return OK;
     }
 }

@@ -53,9 +53,9 @@ class DataPathTest {
         assertEquals(new Completion(5, WC_SUCCESS, WC_SEND, 3000, 0, a.qp.qpn, 0, 0, 0), a.sendCq.poll());
         assertEquals(new Completion(77, WC_SUCCESS, WC_RECV, 3000, 0, b.qp.qpn, a.qp.qpn, 0, a.nic.lid()),
                 b.recvCq.poll());
-        assertEquals(1, a.routerQp.counters.sendWrs());
-        assertEquals(3000, a.routerQp.counters.bytesSent());
-        assertEquals(1, b.routerQp.counters.recvWrs());
+        assertEquals(1, a.routerQp.counters().sendWrs());
+        assertEquals(3000, a.routerQp.counters().bytesSent());
+        assertEquals(1, b.routerQp.counters().recvWrs());
     }
 
     @Test
