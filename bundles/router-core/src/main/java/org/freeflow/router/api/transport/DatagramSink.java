@@ -14,11 +14,7 @@ public interface DatagramSink {
      * Returns {@link Outcome#OK}, {@link Outcome#BUSY} (receive CQ full,
      * nothing happened) or {@link Outcome#DROPPED}; a transport that
      * forwards it returns OK once it took the datagram over (its payload
-     * copied out).  The default is a responder that is not a UD QP: the
-     * datagram is dropped.
+     * copied out).
      */
-    default Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
-            boolean solicited) {
-        return Outcome.DROPPED;
-    }
+    Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData, boolean solicited);
 }

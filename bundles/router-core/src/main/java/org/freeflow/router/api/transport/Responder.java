@@ -116,6 +116,13 @@ public interface Responder extends DatagramSink {
         return Outcome.REMOTE_INVALID_REQUEST;
     }
 
+    /** A responder that is not a UD QP's drops datagrams (the default). */
+    @Override
+    default Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
+            boolean solicited) {
+        return Outcome.DROPPED;
+    }
+
     /**
      * XRC: this responder as an XRC initiator's work request addresses it when
      * it names the SRQ {@code srqn} (the XRCETH): when this is an XRC target,

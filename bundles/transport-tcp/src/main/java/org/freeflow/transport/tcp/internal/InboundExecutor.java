@@ -1,0 +1,243 @@
+package org.freeflow.transport.tcp.internal;
+
+import static org.freeflow.fastpath.api.Verbs.*;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.LocalResponders;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
+
+/**
+ * The accepting end of one router-to-router connection: the requests and
+ * datagrams its reader thread takes in are executed here, on a poller (the
+ * memory responders touch changes only between two poller rounds), against
+ * this router's responders; the answers go back on the connection.  Each
+ * requester connection has a {@link ResponderSession}: its PSNs execute once each,
+ * in order.  A duplicate (the requester posted it again after a timeout, or
+ * the dialing router resent it after a reconnect) is answered from what was
+ * done: acknowledged again, a READ read again, an atomic answered with the
+ * value it read the first time; a PSN beyond the next one expected is
+ * dropped (what follows a NAK, until the refused one comes again).
+ * Sessions belong to the transport, not to one TCP connection: a requester
+ * whose router reconnected finds its session on the new connection.
+ * Acknowledgements are cumulative and sent once per round for a session
+ * that executed several requests.  The reader stops reading while more than
+ * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
+ * down through TCP, and no router buffers without bound.
+ */
+final class InboundExecutor implements PollTarget {
+
+    static final long MAX_QUEUED_BYTES = 32L << 20;
+    private static final int BUDGET = 64;
+
+    private record Inbound(int type, ByteBuffer body) {
+    }
+
+    private final LocalResponders responders;
+    private final Consumer<ByteBuffer> reply;
+    private final Runnable readerResume;
+    private final Queue<Inbound> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Map<Long, ResponderSession> sessions;
+    private final List<ResponderSession> ackDue = new ArrayList<>();
+    private final InboundRequest request = new InboundRequest();
+    private final InboundDatagram datagram = new InboundDatagram();
+
+    /**
+     * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
+     * @param reply        sends an answer frame back on the connection
+     * @param readerResume called when the queue fell below the limit again
+     */
+    InboundExecutor(LocalResponders responders, Map<Long, ResponderSession> sessions, Consumer<ByteBuffer> reply,
+            Runnable readerResume) {
+        this.responders = responders;
+        this.sessions = sessions;
+        this.reply = reply;
+        this.readerResume = readerResume;
+    }
+
+    /** On the reader thread: queues a checked frame; false when the reader should wait before the next. */
+    boolean accept(int type, ByteBuffer body) {
+        queue.add(new Inbound(type, body));
+        return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;
+    }
+
+    /** Bytes waiting to be executed. */
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    @Override
+    public boolean poll(long nowNanos) {
+        boolean progress = false;
+        for (int i = 0; i < BUDGET; i++) {
+            Inbound next = queue.poll();
+            if (next == null) {
+                break;
+            }
+            long before = queuedBytes.getAndAdd(-next.body.remaining());
+            switch (next.type) {
+                case Wire.REQUEST -> execute(request.of(next.body));
+                case Wire.DATAGRAM -> deliver(datagram.of(next.body));
+                default -> sessions.remove(next.body.getLong(next.body.position())); // CLOSE
+            }
+            if (before > MAX_QUEUED_BYTES && before - next.body.remaining() <= MAX_QUEUED_BYTES) {
+                readerResume.run();
+            }
+            progress = true;
+        }
+        flushAcks();
+        return progress;
+    }
+
+    private void execute(InboundRequest r) {
+        long connection = r.connection();
+        ResponderSession s = sessions.computeIfAbsent(connection, ResponderSession::new);
+        synchronized (s) { // the same requester may still have requests queued from a connection now closed
+            execute(s, r);
+        }
+    }
+
+    private void execute(ResponderSession s, InboundRequest r) {
+        long connection = s.connection;
+        long psn = r.psn();
+        if (psn > s.expected) {
+            return; // behind a refusal: the requester posts it again
+        }
+        int opcode = r.opcode();
+        if (psn < s.expected) {
+            duplicate(s, connection, psn, r);
+            return;
+        }
+        Optional<Responder> found = responders.responder(r.responder());
+        Responder responder = found.orElse(null);
+        if (responder != null && r.xrcSrq() != -1) {
+            responder = responder.xrcSrq(r.xrcSrq());
+            if (responder == null) {
+                refuse(s, connection, psn, Outcome.REMOTE_INVALID_REQUEST, 0);
+                return;
+            }
+        }
+        if (responder == null) {
+            refuse(s, connection, psn, Outcome.NOT_READY, 0);
+            return;
+        }
+        Destination requester = r.requester();
+        Outcome outcome;
+        ByteBuffer fetched = null;
+        switch (opcode) {
+            case WR_SEND, WR_SEND_WITH_IMM -> outcome = responder.send(r, requester, opcode == WR_SEND_WITH_IMM,
+                    r.immediate(), r.solicited());
+            case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> outcome = responder.write(r, r.remoteAddress(), r.rkey(),
+                    requester, opcode == WR_RDMA_WRITE_WITH_IMM, r.immediate(), r.solicited());
+            case WR_RDMA_READ, WR_ATOMIC_CMP_AND_SWP, WR_ATOMIC_FETCH_AND_ADD -> {
+                fetched = ByteBuffer.allocate((int) Math.min(r.requestedLength(), Wire.MAX_BODY));
+                outcome = fetch(responder, r, requester, fetched);
+            }
+            default -> outcome = Outcome.REMOTE_INVALID_REQUEST;
+        }
+        if (outcome != Outcome.OK) {
+            refuse(s, connection, psn, outcome, responder.minRnrTimer());
+            return;
+        }
+        s.expected++;
+        if (fetched == null) {
+            dueAck(s, psn);
+            return;
+        }
+        if (opcode != WR_RDMA_READ) {
+            s.keepAtomic(psn, fetched.order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+        }
+        sendFetched(s, connection, psn, fetched);
+    }
+
+    private static Outcome fetch(Responder responder, InboundRequest r, Destination requester, ByteBuffer sink) {
+        if (r.requestedLength() > Wire.MAX_BODY) {
+            return Outcome.REMOTE_INVALID_REQUEST;
+        }
+        Payload into = BufferPayload.of(sink);
+        return switch (r.opcode()) {
+            case WR_RDMA_READ -> responder.read(into, r.remoteAddress(), r.rkey(), requester);
+            case WR_ATOMIC_CMP_AND_SWP -> responder.compareAndSwap(into, r.remoteAddress(), r.rkey(), r.compareAdd(),
+                    r.swap(), requester);
+            default -> responder.fetchAndAdd(into, r.remoteAddress(), r.rkey(), r.compareAdd(), requester);
+        };
+    }
+
+    private void duplicate(ResponderSession s, long connection, long psn, InboundRequest r) {
+        int opcode = r.opcode();
+        if (opcode == WR_RDMA_READ) {
+            Responder responder = responders.responder(r.responder()).orElse(null);
+            ByteBuffer data = ByteBuffer.allocate((int) Math.min(r.requestedLength(), Wire.MAX_BODY));
+            if (responder != null && fetch(responder, r, r.requester(), data) == Outcome.OK) {
+                sendFetched(s, connection, psn, data); // a READ is read again, as an HCA does
+            }
+            return;
+        }
+        if (Requests.fetches(opcode)) {
+            Long value = s.atomicValue(psn);
+            if (value != null) {
+                ByteBuffer data = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, value);
+                sendFetched(s, connection, psn, data);
+            }
+            return;
+        }
+        dueAck(s, s.expected - 1);
+    }
+
+    private void dueAck(ResponderSession s, long psn) {
+        if (s.ackDue < 0) {
+            ackDue.add(s);
+        }
+        s.ackDue = Math.max(s.ackDue, psn);
+    }
+
+    /** Sends the acknowledgement {@code s} owes before an answer that must follow it. */
+    private void flushAck(ResponderSession s) {
+        if (s.ackDue >= 0) {
+            reply.accept(Wire.ack(s.connection, s.ackDue));
+            s.ackDue = -1;
+            ackDue.remove(s);
+        }
+    }
+
+    private void flushAcks() {
+        for (ResponderSession s : ackDue) {
+            synchronized (s) {
+                if (s.ackDue >= 0) {
+                    reply.accept(Wire.ack(s.connection, s.ackDue));
+                    s.ackDue = -1;
+                }
+            }
+        }
+        ackDue.clear();
+    }
+
+    private void refuse(ResponderSession s, long connection, long psn, Outcome outcome, int rnrTimer) {
+        flushAck(s);
+        reply.accept(Wire.nak(connection, psn, outcome, rnrTimer));
+    }
+
+    private void sendFetched(ResponderSession s, long connection, long psn, ByteBuffer data) {
+        flushAck(s);
+        ByteBuffer out = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + data.capacity());
+        out.putLong(connection).putLong(psn).putInt(data.capacity()).put(data.clear());
+        reply.accept(out.flip());
+    }
+
+    private void deliver(InboundDatagram d) {
+        responders.responder(d.destination()).ifPresent(r -> r.sendDatagram(d, d, d.withImm(), d.immediate(),
+                d.solicited()));
+    }
+}

@@ -1,0 +1,169 @@
+package org.freeflow.transport.tcp.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.WorkRequest;
+
+/**
+ * A requester QP's connection to a responder on another router.  Every post
+ * becomes a REQUEST frame (its data copied out during the post) that is
+ * kept until the responder's router answers it, so that a reconnected link
+ * sends it again (the responder side executes each PSN once); posting a PSN
+ * again replaces it and what followed.  Until the destination's router is
+ * known ({@link #attach}) the frames wait here; a destination no router
+ * serves refuses what was posted (NOT_READY: the requester retries within
+ * its budget, then IBV_WC_RETRY_EXC_ERR).  Answers arrive on the link's
+ * reader thread and go straight to the requester's {@link Acknowledgements}.
+ */
+final class TcpConnection implements Connection {
+
+    private record Retained(long psn, ByteBuffer frame) {
+    }
+
+    final long id;
+    private final Destination requester;
+    private final Destination responder;
+    private final Acknowledgements acks;
+    private final ArrayDeque<Retained> retained = new ArrayDeque<>();
+    private volatile PeerLink link;
+    private volatile boolean unreachable;
+    private volatile boolean closed;
+    private volatile int minRnrTimer;
+
+    TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks) {
+        this.id = id;
+        this.requester = requester;
+        this.responder = responder;
+        this.acks = acks;
+    }
+
+    Destination responder() {
+        return responder;
+    }
+
+    @Override
+    public Outcome post(WorkRequest wr) {
+        if (unreachable) {
+            return Outcome.NOT_READY;
+        }
+        if (wr.payload().length() > Wire.MAX_BODY - Wire.REQUEST_FIXED) {
+            return Outcome.REMOTE_INVALID_REQUEST;
+        }
+        PeerLink known = link;
+        if (known != null && known.full()) {
+            return Outcome.BUSY;
+        }
+        ByteBuffer frame = Requests.encode(id, wr, requester, responder);
+        synchronized (this) {
+            if (unreachable) {
+                return Outcome.NOT_READY;
+            }
+            PeerLink l = link; // read under the lock: attach may have run meanwhile
+            while (!retained.isEmpty() && retained.peekLast().psn >= wr.psn()) {
+                release(retained.pollLast()); // posted again: it and what followed start over
+            }
+            retained.add(new Retained(wr.psn(), frame));
+            if (l != null) {
+                l.retainedBytes(frame.limit());
+                l.transmit(frame); // under the lock: never between the frames a reconnect sends again
+            }
+        }
+        return Outcome.PENDING;
+    }
+
+    /** The destination's router is known: frames waiting go out, and every later post at once. */
+    void attach(PeerLink peer) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (Retained r : retained) {
+                peer.retainedBytes(r.frame.limit());
+            }
+            link = peer;
+        }
+        peer.add(this);
+    }
+
+    /** No router serves the destination: what was posted is refused; later posts are, at once. */
+    void unreachable() {
+        Retained first;
+        synchronized (this) {
+            unreachable = true;
+            first = retained.peekFirst();
+            retained.clear();
+        }
+        if (first != null && !closed) {
+            acks.refused(first.psn, Outcome.NOT_READY, 0);
+        }
+    }
+
+    /** On a (re)connected link: sends every frame still unanswered again, in order. */
+    synchronized void resendTo(FrameChannel channel) {
+        for (Retained r : retained) {
+            channel.send(r.frame.duplicate());
+        }
+    }
+
+    /** ACK: everything up to {@code psn} executed. */
+    void acknowledged(long psn) {
+        releaseThrough(psn);
+        acks.acknowledged(psn);
+    }
+
+    /** NAK: {@code psn} refused, everything before it executed. */
+    void refused(long psn, Outcome outcome, int rnrTimer) {
+        releaseThrough(psn - 1);
+        minRnrTimer = rnrTimer;
+        acks.refused(psn, outcome, rnrTimer);
+    }
+
+    /** FETCHED: READ or atomic {@code psn}'s data; everything before it executed. */
+    void fetched(long psn, ByteBuffer data) {
+        releaseThrough(psn);
+        acks.fetched(psn, data);
+    }
+
+    private synchronized void releaseThrough(long psn) {
+        while (!retained.isEmpty() && retained.peekFirst().psn <= psn) {
+            release(retained.pollFirst());
+        }
+    }
+
+    private void release(Retained r) {
+        PeerLink l = link;
+        if (l != null) {
+            l.retainedBytes(-r.frame.limit());
+        }
+    }
+
+    @Override
+    public int minRnrTimer() {
+        return minRnrTimer;
+    }
+
+    @Override
+    public void close() {
+        PeerLink l;
+        synchronized (this) {
+            closed = true;
+            while (!retained.isEmpty()) {
+                release(retained.pollFirst());
+            }
+            l = link;
+        }
+        if (l != null) {
+            l.remove(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + Long.toHexString(id) + " QP " + requester.qpn() + " -> LID " + responder.lid()
+                + " QP " + responder.qpn();
+    }
+}

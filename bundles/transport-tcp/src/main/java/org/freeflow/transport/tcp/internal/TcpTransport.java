@@ -1,0 +1,186 @@
+package org.freeflow.transport.tcp.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.freeflow.fastpath.api.PollerService;
+import org.freeflow.ffo.api.OrchestratorService;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.DatagramSink;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.LocalResponders;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Transport;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code tcp} transport: work requests between containers on different
+ * hosts, router to router over TCP (docs/transport-tcp.md).  The router asks
+ * it after {@code local}: a destination that is no QP of this router is
+ * looked up in the orchestrator's tables (off the pollers) and reached
+ * through the peer router's listening port; until then, and while that
+ * router cannot be reached, the requester's own timeouts run.
+ */
+@Component(service = Transport.class, configurationPid = "org.freeflow.transport.tcp")
+@Designate(ocd = TcpTransport.Config.class)
+public final class TcpTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+    private static final long TTL_NANOS = 5_000_000_000L;
+
+    /** The transport's settings (etc/org.freeflow.transport.tcp.cfg). */
+    @ObjectClassDefinition(name = "FreeFlow TCP transport", description = "RDMA between hosts over router-to-router "
+            + "TCP connections")
+    public @interface Config {
+
+        @AttributeDefinition(name = "Port", description = "The TCP port every router listens on for the others")
+        int port() default 7471;
+
+        @AttributeDefinition(name = "Bind address", description = "The address to listen on; empty: all")
+        String bindAddress() default "";
+
+        @AttributeDefinition(name = "Connections per host", description = "TCP connections this router dials to "
+                + "each other router (a requester QP's traffic always takes one of them)")
+        int connectionsPerHost() default 1;
+
+        @AttributeDefinition(name = "Unanswered MiB per connection", description = "Flow control: once this much "
+                + "sent on a connection waits for its answer, requesters are held back")
+        int maxUnansweredMiB() default 64;
+    }
+
+    private final Destinations destinations;
+    private final Acceptor acceptor;
+    private final int port;
+    private final int connectionsPerHost;
+    private final long maxUnansweredBytes;
+    private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+    private final AtomicLong nextId;
+    private volatile OrchestratorService orchestrator;
+
+    @Activate
+    public TcpTransport(@Reference LocalResponders responders, @Reference PollerService poller, Config config)
+            throws IOException {
+        this(responders, poller, config.port(), config.bindAddress(), config.connectionsPerHost(),
+                (long) config.maxUnansweredMiB() << 20);
+    }
+
+    /** Listens on {@code port} (0: any free one, for tests) of {@code bindAddress} (empty: all). */
+    TcpTransport(LocalResponders responders, PollerService poller, int port, String bindAddress,
+            int connectionsPerHost, long maxUnansweredBytes) throws IOException {
+        InetSocketAddress bind = bindAddress.isBlank() ? new InetSocketAddress(port)
+                : new InetSocketAddress(bindAddress.trim(), port);
+        this.acceptor = new Acceptor(bind, responders, poller);
+        this.port = port == 0 ? acceptor.port() : port;
+        this.connectionsPerHost = Math.max(1, connectionsPerHost);
+        this.maxUnansweredBytes = Math.max(1L << 20, maxUnansweredBytes);
+        this.destinations = new Destinations(() -> orchestrator, this.port, TTL_NANOS, System::nanoTime);
+        this.nextId = new AtomicLong(new SecureRandom().nextLong() & Long.MAX_VALUE);
+        LOG.info("TCP transport listening on {} ({} connection(s) per host)", bind, this.connectionsPerHost);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindOrchestrator(OrchestratorService service) {
+        orchestrator = service;
+    }
+
+    void unbindOrchestrator(OrchestratorService service) {
+        if (orchestrator == service) {
+            orchestrator = null;
+        }
+    }
+
+    /** For tests: the orchestrator whose tables say where destinations are. */
+    void useOrchestrator(OrchestratorService service) {
+        orchestrator = service;
+    }
+
+    /** The port this transport listens on. */
+    int port() {
+        return port;
+    }
+
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks) {
+        TcpConnection c = new TcpConnection(nextId.getAndIncrement(), requester, responder, acks);
+        destinations.resolve(responder).whenComplete((place, error) -> {
+            if (place == null || !place.remote()) {
+                c.unreachable();
+            } else {
+                c.attach(link(place, c.id));
+            }
+        });
+        return Optional.of(c);
+    }
+
+    @Override
+    public Optional<DatagramSink> datagrams(Destination destination) {
+        Destinations.Place place = destinations.cached(destination);
+        if (place == null) {
+            destinations.resolve(destination); // this datagram is lost; the next ones find their way
+            return Optional.empty();
+        }
+        if (!place.remote()) {
+            return Optional.empty();
+        }
+        PeerLink link = link(place, destination.qpn());
+        link.keepConnected();
+        return Optional.of((payload, datagram, withImm, imm, solicited) -> {
+            link.transmit(Datagrams.encode(destination, payload, datagram, withImm, imm, solicited));
+            return Outcome.OK; // taken over; lost if the link is down, as a datagram is
+        });
+    }
+
+    /** The connection to {@code place}'s router that {@code key} (a connection id, a QPN) travels on. */
+    private PeerLink link(Destinations.Place place, long key) {
+        int index = (int) Long.remainderUnsigned(key, connectionsPerHost);
+        String name = place.address() + "#" + index;
+        return links.computeIfAbsent(name, n -> new PeerLink(place.address(), index, localHostName(),
+                maxUnansweredBytes));
+    }
+
+    private String localHostName() {
+        OrchestratorService o = orchestrator;
+        if (o == null) {
+            return "";
+        }
+        return o.cluster().servers().stream().filter(n -> n.local()).map(n -> n.host()).findFirst().orElse("");
+    }
+
+    /** The links dialed so far, by address and index (tests). */
+    Map<String, PeerLink> links() {
+        return links;
+    }
+
+    @Deactivate
+    public void close() {
+        acceptor.close();
+        links.values().forEach(PeerLink::close);
+        destinations.close();
+        LOG.info("TCP transport stopped");
+    }
+}

@@ -1,0 +1,122 @@
+package org.freeflow.transport.tcp.internal;
+
+import java.nio.ByteBuffer;
+import org.freeflow.router.api.transport.Outcome;
+
+/**
+ * The frames routers exchange (docs/transport-tcp.md): a 12-byte header
+ * (magic, version, type, body length; network byte order) and a body of the
+ * type's layout.  Requests flow from the router that dialed the connection
+ * to the one that accepted it; the answers (ACK, NAK, FETCHED) flow back on
+ * the same connection.
+ */
+final class Wire {
+
+    /** "FFTR". */
+    static final int MAGIC = 0x46465452;
+    static final int VERSION = 1;
+    static final int HEADER = 12;
+
+    static final int HELLO = 1;
+    static final int REQUEST = 2;
+    static final int ACK = 3;
+    static final int NAK = 4;
+    static final int FETCHED = 5;
+    static final int DATAGRAM = 6;
+    static final int CLOSE = 7;
+
+    /** REQUEST's fixed part, before its data. */
+    static final int REQUEST_FIXED = 104;
+    static final int ACK_BODY = 16;
+    static final int NAK_BODY = 20;
+    static final int FETCHED_FIXED = 20;
+    static final int DATAGRAM_FIXED = 80;
+    static final int CLOSE_BODY = 8;
+    /** The largest body a router accepts: a 2 GiB message's data would not fit a frame; 1 GiB does. */
+    static final int MAX_BODY = (1 << 30) + REQUEST_FIXED;
+
+    static final int FLAG_SOLICITED = 1;
+    static final int FLAG_WITH_IMM = 2;
+    static final int FLAG_GRH = 4;
+
+    private Wire() {
+    }
+
+    /** Writes a header for a body of {@code bodyLength} bytes of {@code type} at the buffer's position. */
+    static ByteBuffer header(ByteBuffer out, int type, int bodyLength) {
+        return out.putInt(MAGIC).put((byte) VERSION).put((byte) type).putShort((short) 0).putInt(bodyLength);
+    }
+
+    /** A whole frame with room for its body, the header written. */
+    static ByteBuffer frame(int type, int bodyLength) {
+        return header(ByteBuffer.allocate(HEADER + bodyLength), type, bodyLength);
+    }
+
+    static ByteBuffer ack(long connection, long psn) {
+        return frame(ACK, ACK_BODY).putLong(connection).putLong(psn).flip();
+    }
+
+    static ByteBuffer nak(long connection, long psn, Outcome outcome, int rnrTimer) {
+        return frame(NAK, NAK_BODY).putLong(connection).putLong(psn).put((byte) code(outcome))
+                .put((byte) rnrTimer).putShort((short) 0).flip();
+    }
+
+    static ByteBuffer close(long connection) {
+        return frame(CLOSE, CLOSE_BODY).putLong(connection).flip();
+    }
+
+    /** The wire code of a refusal (never OK, PENDING or DROPPED). */
+    static int code(Outcome outcome) {
+        return switch (outcome) {
+            case RNR -> 1;
+            case NOT_READY -> 2;
+            case REMOTE_ACCESS_ERROR -> 3;
+            case REMOTE_INVALID_REQUEST -> 4;
+            case REMOTE_OPERATION_ERROR -> 5;
+            case BUSY -> 6;
+            default -> throw new IllegalArgumentException("not a refusal: " + outcome);
+        };
+    }
+
+    /** The refusal a wire code stands for; an unknown code is a remote operation error. */
+    static Outcome outcome(int code) {
+        return switch (code) {
+            case 1 -> Outcome.RNR;
+            case 2 -> Outcome.NOT_READY;
+            case 3 -> Outcome.REMOTE_ACCESS_ERROR;
+            case 4 -> Outcome.REMOTE_INVALID_REQUEST;
+            case 6 -> Outcome.BUSY;
+            default -> Outcome.REMOTE_OPERATION_ERROR;
+        };
+    }
+
+    /** Reads 16 bytes of GID at {@code at}; null when all zero (none). */
+    static byte[] gid(ByteBuffer in, int at) {
+        byte[] gid = new byte[16];
+        in.get(at, gid);
+        for (byte b : gid) {
+            if (b != 0) {
+                return gid;
+            }
+        }
+        return null;
+    }
+
+    /** Puts {@code gid} (or 16 zero bytes for none) at the position. */
+    static void putGid(ByteBuffer out, byte[] gid) {
+        if (gid == null || gid.length != 16) {
+            out.put(new byte[16]);
+        } else {
+            out.put(gid);
+        }
+    }
+
+    /** Thrown for a frame that breaks the protocol: the connection is closed. */
+    static final class ProtocolException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+}

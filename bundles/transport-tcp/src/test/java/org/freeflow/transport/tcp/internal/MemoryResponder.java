@@ -1,0 +1,129 @@
+package org.freeflow.transport.tcp.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.freeflow.router.api.transport.Datagram;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
+
+/**
+ * A responder QP over 64 KiB of heap memory (rkey {@link #RKEY}): SENDs take
+ * the receives {@link #post}ed (RNR without one) and are kept in order;
+ * WRITE, READ and the atomics work on the memory; datagrams are kept too.
+ */
+final class MemoryResponder implements Responder {
+
+    static final int RKEY = 0x77;
+    final ByteBuffer memory = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+    final List<byte[]> received = new ArrayList<>();
+    final List<Integer> datagramQkeys = new ArrayList<>();
+    private final int lid;
+    private final int qpn;
+    private int receives;
+    int writes;
+
+    MemoryResponder(int lid, int qpn) {
+        this.lid = lid;
+        this.qpn = qpn;
+    }
+
+    synchronized void post(int n) {
+        receives += n;
+    }
+
+    synchronized List<byte[]> received() {
+        return List.copyOf(received);
+    }
+
+    @Override
+    public int qpn() {
+        return qpn;
+    }
+
+    @Override
+    public int lid() {
+        return lid;
+    }
+
+    @Override
+    public int minRnrTimer() {
+        return 1;
+    }
+
+    @Override
+    public boolean acceptsFrom(Destination requester) {
+        return true;
+    }
+
+    private static byte[] bytes(Payload p) {
+        ByteBuffer all = ByteBuffer.allocate((int) p.length());
+        for (int i = 0; i < p.segments(); i++) {
+            all.put(p.segment(i).duplicate());
+        }
+        return all.array();
+    }
+
+    @Override
+    public synchronized Outcome send(Payload payload, Destination requester, boolean withImm, int immData) {
+        if (receives == 0) {
+            return Outcome.RNR;
+        }
+        receives--;
+        received.add(bytes(payload));
+        return Outcome.OK;
+    }
+
+    private boolean inRange(long addr, long length, int rkey) {
+        return rkey == RKEY && addr >= 0 && addr + length <= memory.capacity();
+    }
+
+    @Override
+    public synchronized Outcome write(Payload payload, long remoteAddr, int rkey, Destination requester,
+            boolean withImm, int immData) {
+        if (!inRange(remoteAddr, payload.length(), rkey)) {
+            return Outcome.REMOTE_ACCESS_ERROR;
+        }
+        memory.put((int) remoteAddr, bytes(payload));
+        writes++;
+        return Outcome.OK;
+    }
+
+    @Override
+    public synchronized Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester) {
+        if (!inRange(remoteAddr, sink.length(), rkey)) {
+            return Outcome.REMOTE_ACCESS_ERROR;
+        }
+        int at = (int) remoteAddr;
+        for (int i = 0; i < sink.segments(); i++) {
+            ByteBuffer seg = sink.segment(i);
+            int n = seg.remaining();
+            seg.put(seg.position(), memory, at, n);
+            at += n;
+        }
+        return Outcome.OK;
+    }
+
+    @Override
+    public synchronized Outcome fetchAndAdd(Payload sink, long remoteAddr, int rkey, long add,
+            Destination requester) {
+        if (!inRange(remoteAddr, 8, rkey)) {
+            return Outcome.REMOTE_ACCESS_ERROR;
+        }
+        long original = memory.getLong((int) remoteAddr);
+        memory.putLong((int) remoteAddr, original + add);
+        sink.segment(0).order(ByteOrder.LITTLE_ENDIAN).putLong(sink.segment(0).position(), original);
+        return Outcome.OK;
+    }
+
+    @Override
+    public synchronized Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
+            boolean solicited) {
+        received.add(bytes(payload));
+        datagramQkeys.add(datagram.qkey());
+        return Outcome.OK;
+    }
+}

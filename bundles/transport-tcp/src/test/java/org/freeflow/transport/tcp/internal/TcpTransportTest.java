@@ -1,0 +1,245 @@
+package org.freeflow.transport.tcp.internal;
+
+import static org.freeflow.transport.tcp.internal.TwoHosts.REQUESTER;
+import static org.freeflow.transport.tcp.internal.TwoHosts.at;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.Outcome;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Work requests from ha's requesters to hb's responders through the two routers' TCP transports. */
+class TcpTransportTest {
+
+    private TwoHosts hosts;
+    private MemoryResponder responder;
+    private Recorder acks;
+
+    @BeforeEach
+    void start() throws Exception {
+        hosts = new TwoHosts();
+        responder = hosts.serve(new MemoryResponder(TwoHosts.LID, 20));
+        acks = new Recorder();
+    }
+
+    @AfterEach
+    void stop() {
+        if (hosts != null) {
+            hosts.close();
+        }
+    }
+
+    private Connection connect(Destination to) {
+        return hosts.a.connect(to, REQUESTER, acks).orElseThrow();
+    }
+
+    private static byte[] message(int i, int length) {
+        byte[] b = new byte[length];
+        for (int k = 0; k < length; k++) {
+            b[k] = (byte) (i * 31 + k);
+        }
+        return b;
+    }
+
+    @Test
+    void manySendsAreOutstandingAtOnceAndArriveOnceEachInOrder() throws Exception {
+        responder.post(200);
+        Connection c = connect(at(20));
+        for (int i = 0; i < 200; i++) {
+            assertEquals(Outcome.PENDING, c.post(Request.send(i, message(i, 1000))));
+        }
+        assertTrue(acks.awaitAcknowledged(199), "acknowledged through " + acks.acknowledged());
+        List<byte[]> got = responder.received();
+        assertEquals(200, got.size());
+        for (int i = 0; i < 200; i++) {
+            assertArrayEquals(message(i, 1000), got.get(i), "message " + i);
+        }
+        assertEquals(List.of(), acks.refusals());
+    }
+
+    @Test
+    void readsAndAtomicsBringTheirDataBack() throws Exception {
+        responder.memory.put(4096, message(7, 3000));
+        responder.memory.putLong(8, 40);
+        Connection c = connect(at(20));
+        assertEquals(Outcome.PENDING, c.post(Request.read(0, 3000, 4096, MemoryResponder.RKEY)));
+        assertEquals(Outcome.PENDING, c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 2)));
+        assertEquals(Outcome.PENDING, c.post(Request.write(2, message(9, 100), 0x8000, MemoryResponder.RKEY)));
+        assertTrue(acks.awaitAcknowledged(2));
+        assertArrayEquals(message(7, 3000), acks.fetched(0));
+        assertEquals(40, ByteBuffer.wrap(acks.fetched(1)).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        assertEquals(42, responder.memory.getLong(8));
+        byte[] written = new byte[100];
+        responder.memory.get(0x8000, written);
+        assertArrayEquals(message(9, 100), written);
+    }
+
+    @Test
+    void anRnrRefusesThatMessageAndTheRestWaitsUntilPostedAgain() throws Exception {
+        responder.post(1);
+        Connection c = connect(at(20));
+        for (int i = 0; i < 3; i++) {
+            c.post(Request.send(i, message(i, 10)));
+        }
+        assertTrue(acks.awaitRefusals(1));
+        assertEquals(new Recorder.Refusal(1, Outcome.RNR), acks.refusals().get(0));
+        assertEquals(0, acks.acknowledged());
+        responder.post(2);
+        c.post(Request.send(1, message(1, 10)));
+        c.post(Request.send(2, message(2, 10)));
+        assertTrue(acks.awaitAcknowledged(2));
+        List<byte[]> got = responder.received();
+        assertEquals(3, got.size(), "2 was dropped behind the RNR, then taken once");
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(message(i, 10), got.get(i));
+        }
+    }
+
+    @Test
+    void aBrokenTcpConnectionIsReconnectedAndNothingIsExecutedTwice() throws Exception {
+        responder.post(400);
+        Connection c = connect(at(20));
+        for (int i = 0; i < 200; i++) {
+            c.post(Request.send(i, message(i, 2000)));
+        }
+        assertTrue(acks.awaitAcknowledged(0));
+        PeerLink link = hosts.a.links().values().iterator().next();
+        link.dropConnection();
+        for (int i = 200; i < 400; i++) {
+            c.post(Request.send(i, message(i, 2000)));
+        }
+        assertTrue(acks.awaitAcknowledged(399), "acknowledged through " + acks.acknowledged());
+        List<byte[]> got = responder.received();
+        assertEquals(400, got.size(), "each message once, though some were sent twice");
+        for (int i = 0; i < 400; i++) {
+            assertArrayEquals(message(i, 2000), got.get(i), "message " + i);
+        }
+        assertEquals(0, link.unansweredBytes());
+    }
+
+    @Test
+    void aDuplicatePostedAgainIsAcknowledgedWithoutBeingExecutedAgain() throws Exception {
+        responder.post(10);
+        Connection c = connect(at(20));
+        c.post(Request.write(0, message(1, 64), 0, MemoryResponder.RKEY));
+        c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
+        assertTrue(acks.awaitAcknowledged(1));
+        c.post(Request.write(0, message(1, 64), 0, MemoryResponder.RKEY)); // as after a timeout: from 0 again
+        c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
+        c.post(Request.send(2, message(2, 8)));
+        assertTrue(acks.awaitAcknowledged(2));
+        assertEquals(1, responder.writes, "the WRITE ran once");
+        assertEquals(5, responder.memory.getLong(8) - readLong(message(1, 64), 8), "the add ran once");
+        assertEquals(1, responder.received().size());
+    }
+
+    private static long readLong(byte[] b, int at) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(at);
+    }
+
+    @Test
+    void aDestinationNoRouterServesIsNotReady() throws Exception {
+        Connection c = hosts.a.connect(new Destination(9, null, 20), REQUESTER, acks).orElseThrow();
+        if (c.post(Request.send(0, message(0, 10))) == Outcome.PENDING) { // posted before the lookup ended
+            assertTrue(acks.awaitRefusals(1));
+            assertEquals(new Recorder.Refusal(0, Outcome.NOT_READY), acks.refusals().get(0));
+        }
+        assertEquals(Outcome.NOT_READY, c.post(Request.send(0, message(0, 10))), "known by now: at once");
+    }
+
+    @Test
+    void aQpTheOtherRouterDoesNotHaveIsNotReady() throws Exception {
+        Connection c = connect(at(21));
+        c.post(Request.send(0, message(0, 10)));
+        assertTrue(acks.awaitRefusals(1));
+        assertEquals(new Recorder.Refusal(0, Outcome.NOT_READY), acks.refusals().get(0));
+    }
+
+    @Test
+    void anUnreachableRouterHoldsRequestersBackOnceTheLimitIsReached() throws Exception {
+        hosts.close();
+        hosts = new TwoHosts(1L << 20);
+        hosts.a.useOrchestrator(new TwoHosts.Tables("ha", "127.0.0.3")); // nobody listens there
+        Connection c = connect(at(20));
+        c.post(Request.send(0, message(0, 10)));
+        Thread.sleep(200); // resolved by now
+        int accepted = 1;
+        while (accepted < 100 && c.post(Request.send(accepted, message(accepted, 64 << 10))) == Outcome.PENDING) {
+            accepted++;
+        }
+        assertTrue(accepted > 10 && accepted < 100, "posts taken before BUSY: " + accepted);
+        assertEquals(Outcome.BUSY, c.post(Request.send(accepted, message(0, 10))));
+    }
+
+    @Test
+    void garbageFromAnotherRouterClosesOnlyThatConnection() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", hosts.b.port()));
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14});
+            out.flush();
+            int end;
+            try {
+                end = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                end = -1; // closed with our bytes unread: a reset
+            }
+            assertEquals(-1, end, "the router closed it");
+        }
+        responder.post(1);
+        Connection c = connect(at(20));
+        c.post(Request.send(0, message(0, 10)));
+        assertTrue(acks.awaitAcknowledged(0), "others are still served");
+    }
+
+    @Test
+    void datagramsFindTheirRouterOnceTheDestinationIsKnown() throws Exception {
+        Destination ud = at(20);
+        assertTrue(hosts.a.datagrams(ud).isEmpty(), "the first one is lost while its place is looked up");
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (hosts.a.datagrams(ud).isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        var sink = hosts.a.datagrams(ud).orElseThrow();
+        var datagram = new org.freeflow.router.api.transport.Datagram() {
+            @Override
+            public Destination source() {
+                return REQUESTER;
+            }
+
+            @Override
+            public int qkey() {
+                return 0x1234;
+            }
+
+            @Override
+            public int serviceLevel() {
+                return 0;
+            }
+
+            @Override
+            public ByteBuffer grh() {
+                return null;
+            }
+        };
+        Request r = Request.send(0, message(3, 100));
+        end = System.nanoTime() + 5_000_000_000L;
+        while (responder.received().isEmpty() && System.nanoTime() < end) {
+            assertEquals(Outcome.OK, sink.sendDatagram(r, datagram, false, 0, false));
+            Thread.sleep(20); // the link may still be connecting: a datagram sent before is lost
+        }
+        assertArrayEquals(message(3, 100), responder.received().get(0));
+        assertEquals(0x1234, responder.datagramQkeys.get(0));
+    }
+}
