@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ClusterView;
@@ -23,9 +22,7 @@ import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.api.QueuePairView;
 import org.freeflow.router.api.VirtualNicAdminService;
 import org.freeflow.router.api.VirtualNicService;
-import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
-import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.api.transport.Transport;
 import org.freeflow.router.internal.control.AdminSession;
 import org.freeflow.router.internal.control.ContainerRegistry;
@@ -40,7 +37,9 @@ import org.freeflow.router.internal.vnic.TransportRegistry;
 import org.freeflow.router.internal.vnic.VirtualNic;
 import org.freeflow.router.internal.vnic.VnicEnvironment;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -59,11 +58,9 @@ import org.slf4j.LoggerFactory;
  * socket, plus the admin socket.  The container table lives on the control
  * thread; API calls from other threads go through it.
  */
-@Component(service = {VirtualNicService.class, VirtualNicAdminService.class, LocalResponders.class},
-        configurationPid = "org.freeflow.router")
+@Component(service = {VirtualNicService.class, VirtualNicAdminService.class}, configurationPid = "org.freeflow.router")
 @Designate(ocd = VirtualNicManager.Config.class)
-public final class VirtualNicManager implements VirtualNicService, VirtualNicAdminService, ContainerRegistry,
-        LocalResponders {
+public final class VirtualNicManager implements VirtualNicService, VirtualNicAdminService, ContainerRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtualNicManager.class);
 
@@ -99,6 +96,8 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private volatile OrchestratorService view;
     private final TransportRegistry transports;
     private final LocalTransport local;
+    /** {@link #local}'s registration as the LocalResponders service (DS only). */
+    private ServiceRegistration<LocalResponders> responders;
     private final VnicEnvironment environment;
     private final ControlServer server;
     private final Attachments attachments;
@@ -112,8 +111,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
      */
     @Activate
     public VirtualNicManager(@Reference(name = "qos") QosService qos, @Reference(name = "poller") PollerService poller,
-            Config config) throws IOException {
+            Config config, BundleContext context) throws IOException {
         this(null, qos, poller, RouterSettings.of(config));
+        // registered by hand, not as this component's service: the transports that use it are this
+        // component's references too, and DS would meet the cycle while activating it
+        responders = context.registerService(LocalResponders.class, local, null);
     }
 
     /** Starts the control thread and the admin socket; {@code orchestrator} may be null (none yet). */
@@ -171,6 +173,9 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     /** Closes every socket and frees every virtual NIC; registrations stay with the orchestrator. */
     @Deactivate
     public void deactivate() {
+        if (responders != null) {
+            responders.unregister();
+        }
         server.call(() -> {
             attachments.closeAll();
             server.close(adminListener);
@@ -255,12 +260,6 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     void removeTransport(Transport transport) {
         transports.remove(transport);
         LOG.info("Transport {} gone", transport.name());
-    }
-
-    /** For transports that carry work in: the responder of one of this router's QPs. */
-    @Override
-    public Optional<Responder> responder(Destination destination) {
-        return local.responder(destination);
     }
 
     @Override

@@ -71,26 +71,45 @@ public final class TcpTransport implements Transport {
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final AtomicLong nextId;
     private volatile OrchestratorService orchestrator;
+    /** The router's responders; bound dynamically: the router also uses this transport (no cycle in DS). */
+    private volatile LocalResponders localResponders;
 
     @Activate
-    public TcpTransport(@Reference LocalResponders responders, @Reference PollerService poller, Config config)
-            throws IOException {
-        this(responders, poller, config.port(), config.bindAddress(), config.connectionsPerHost(),
+    public TcpTransport(@Reference PollerService poller, Config config) throws IOException {
+        this(null, poller, config.port(), config.bindAddress(), config.connectionsPerHost(),
                 (long) config.maxUnansweredMiB() << 20);
     }
 
-    /** Listens on {@code port} (0: any free one, for tests) of {@code bindAddress} (empty: all). */
+    /**
+     * Listens on {@code port} (0: any free one, for tests) of {@code bindAddress} (empty: all);
+     * {@code responders} may be null until {@link #bindResponders} binds them.
+     */
     TcpTransport(LocalResponders responders, PollerService poller, int port, String bindAddress,
             int connectionsPerHost, long maxUnansweredBytes) throws IOException {
+        this.localResponders = responders;
         InetSocketAddress bind = bindAddress.isBlank() ? new InetSocketAddress(port)
                 : new InetSocketAddress(bindAddress.trim(), port);
-        this.acceptor = new Acceptor(bind, responders, poller);
+        this.acceptor = new Acceptor(bind, destination -> {
+            LocalResponders r = localResponders;
+            return r == null ? Optional.empty() : r.responder(destination);
+        }, poller);
         this.port = port == 0 ? acceptor.port() : port;
         this.connectionsPerHost = Math.max(1, connectionsPerHost);
         this.maxUnansweredBytes = Math.max(1L << 20, maxUnansweredBytes);
         this.destinations = new Destinations(() -> orchestrator, this.port, TTL_NANOS, System::nanoTime);
         this.nextId = new AtomicLong(new SecureRandom().nextLong() & Long.MAX_VALUE);
         LOG.info("TCP transport listening on {} ({} connection(s) per host)", bind, this.connectionsPerHost);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindResponders(LocalResponders responders) {
+        localResponders = responders;
+    }
+
+    void unbindResponders(LocalResponders responders) {
+        if (localResponders == responders) {
+            localResponders = null;
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
