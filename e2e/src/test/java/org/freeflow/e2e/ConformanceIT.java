@@ -53,11 +53,18 @@ class ConformanceIT {
     @Timeout(300)
     void clientRunsThroughTheRouter(Row row, Lab lab) throws InterruptedException {
         String tag = "cf" + Integer.toHexString(row.id().hashCode() & 0xfffff);
-        String server = tag + "-s";
-        String client = tag + "-c";
-        String[] clientCommand = row.client().stream().map(w -> w.replace(ConformanceMatrix.SERVER, server)).toArray(String[]::new);
+        run(lab, row, lab.container(tag + "-s"), lab.container(tag + "-c"));
+    }
+
+    /**
+     * Runs {@code row}'s server in {@code server} and its client in {@code client} (on the
+     * hosts they name) and checks what the client printed, as the class comment says.
+     */
+    static void run(Lab lab, Row row, Lab.Container server, Lab.Container client) throws InterruptedException {
+        String[] clientCommand = row.client().stream().map(w -> w.replace(ConformanceMatrix.SERVER, server.name()))
+                .toArray(String[]::new);
         if (row.program().equals("qperf")) {
-            qperf(lab, row, server, client, clientCommand);
+            qperf(lab, row, server.name(), client.name(), clientCommand);
             return;
         }
         Pair.Outcome o = Pair.run(lab, server, client, row.port(), CLIENT_TIMEOUT,

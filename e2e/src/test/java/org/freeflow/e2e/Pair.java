@@ -37,10 +37,17 @@ public final class Pair {
      */
     public static Outcome run(Lab lab, String server, String client, int port, Duration clientTimeout,
             String[] serverCommand, String[] clientCommand) throws InterruptedException {
-        try (LabProcess s = lab.container(server).start(serverCommand)) {
-            lab.waitPort(server, port, LISTEN_TIMEOUT, s);
+        return run(lab, lab.container(server), lab.container(client), port, clientTimeout, serverCommand,
+                clientCommand);
+    }
+
+    /** As {@link #run(Lab, String, String, int, Duration, String[], String[])}, the containers on their hosts. */
+    public static Outcome run(Lab lab, Lab.Container server, Lab.Container client, int port, Duration clientTimeout,
+            String[] serverCommand, String[] clientCommand) throws InterruptedException {
+        try (LabProcess s = server.start(serverCommand)) {
+            lab.waitPort(server.name(), port, LISTEN_TIMEOUT, s);
             ProcessResult c;
-            try (LabProcess cp = lab.container(client).start(clientCommand)) {
+            try (LabProcess cp = client.start(clientCommand)) {
                 long deadline = System.nanoTime() + clientTimeout.toNanos();
                 long serverGone = 0;
                 while (cp.isAlive() && System.nanoTime() < deadline) {

@@ -30,8 +30,10 @@ public enum Outcome {
      */
     BUSY,
     /**
-     * UD: the responder discarded the datagram (no receive posted, Q_Key
-     * mismatch, receive too small, QP not receiving, not a UD QP).  Nothing
+     * UD: the responder discarded the datagram (Q_Key mismatch, receive too
+     * small, QP not receiving, not a UD QP; a datagram that found no receive
+     * posted is answered {@link #RNR}, one that found its CQ full
+     * {@link #BUSY}, and is lost too unless a transport holds it).  Nothing
      * tells the sender: its work request completes successfully.
      * @since 1.4
      */

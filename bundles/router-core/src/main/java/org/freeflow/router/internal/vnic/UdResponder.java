@@ -48,6 +48,15 @@ final class UdResponder extends QueuePairResponder {
         return false;
     }
 
+    /** As {@link RcResponder#receivesPosted()}: a transport holding a datagram knows when to offer it again. */
+    @Override
+    public long receivesPosted() {
+        if (qp.destroyed() || receives.srq != null && receives.srq.destroyed()) {
+            return RECEIVES_UNKNOWN;
+        }
+        return receives.rq.producerIndex();
+    }
+
     @Override
     public Outcome send(Payload payload, Destination requester, boolean withImm, int immData) {
         return NOT_READY;
@@ -117,10 +126,10 @@ final class UdResponder extends QueuePairResponder {
             return DROPPED;
         }
         if (n == 0) {
-            return DROPPED;
+            return RNR;
         }
         if (!receives.cq.ring.reserve()) {
-            return DROPPED;
+            return BUSY;
         }
         int slot = rq.head();
         wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);

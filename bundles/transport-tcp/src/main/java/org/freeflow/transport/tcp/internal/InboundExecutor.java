@@ -32,7 +32,9 @@ import org.freeflow.router.api.transport.Responder;
  * Sessions belong to the transport, not to one TCP connection: a requester
  * whose router reconnected finds its session on the new connection.
  * Acknowledgements are cumulative and sent once per round for a session
- * that executed several requests.  The reader stops reading while more than
+ * that executed several requests.  A datagram whose receiver has no receive
+ * posted (or no CQ room) waits up to {@link #HOLD_NANOS} for one, in
+ * arrival order, as in a switch's queue; then it is lost.  The reader stops reading while more than
  * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
  * down through TCP, and no router buffers without bound.
  */
@@ -41,7 +43,24 @@ final class InboundExecutor implements PollTarget {
     static final long MAX_QUEUED_BYTES = 32L << 20;
     private static final int BUDGET = 64;
 
+    /** A datagram's hold: how long a datagram waits for its receiver's next receive. */
+    static final long HOLD_NANOS = 5_000_000L;
+    /** How many datagrams wait at most; one more is dropped. */
+    static final int HELD_MAX = 4096;
+
     private record Inbound(int type, ByteBuffer body) {
+    }
+
+    /** A datagram whose receiver had no receive (or CQ room): offered again once it posted one. */
+    private static final class Held {
+        final ByteBuffer body;
+        final long since;
+        long receivesAt = Responder.RECEIVES_UNKNOWN;
+
+        Held(ByteBuffer body, long since) {
+            this.body = body;
+            this.since = since;
+        }
     }
 
     private final LocalResponders responders;
@@ -53,6 +72,8 @@ final class InboundExecutor implements PollTarget {
     private final List<ResponderSession> ackDue = new ArrayList<>();
     private final InboundRequest request = new InboundRequest();
     private final InboundDatagram datagram = new InboundDatagram();
+    /** Datagrams that wait for their receivers, in arrival order: later ones wait behind them. */
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
 
     /**
      * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
@@ -80,7 +101,7 @@ final class InboundExecutor implements PollTarget {
 
     @Override
     public boolean poll(long nowNanos) {
-        boolean progress = false;
+        boolean progress = offerHeld(nowNanos);
         for (int i = 0; i < BUDGET; i++) {
             Inbound next = queue.poll();
             if (next == null) {
@@ -89,7 +110,7 @@ final class InboundExecutor implements PollTarget {
             long before = queuedBytes.getAndAdd(-next.body.remaining());
             switch (next.type) {
                 case Wire.REQUEST -> execute(request.of(next.body));
-                case Wire.DATAGRAM -> deliver(datagram.of(next.body));
+                case Wire.DATAGRAM -> arrived(next.body, nowNanos);
                 default -> sessions.remove(next.body.getLong(next.body.position())); // CLOSE
             }
             if (before > MAX_QUEUED_BYTES && before - next.body.remaining() <= MAX_QUEUED_BYTES) {
@@ -236,8 +257,61 @@ final class InboundExecutor implements PollTarget {
         reply.accept(out.flip());
     }
 
-    private void deliver(InboundDatagram d) {
-        responders.responder(d.destination()).ifPresent(r -> r.sendDatagram(d, d, d.withImm(), d.immediate(),
-                d.solicited()));
+    /** While datagrams wait for their receivers, the poller comes back soon to offer them again. */
+    @Override
+    public long deadline(long nowNanos) {
+        return held.isEmpty() ? NO_DEADLINE : nowNanos + 20_000L;
+    }
+
+    private void arrived(ByteBuffer body, long now) {
+        if (!held.isEmpty()) {
+            if (held.size() < HELD_MAX) {
+                held.add(new Held(body, now)); // behind those that wait: datagrams keep their order
+            }
+            return;
+        }
+        Held h = new Held(body, now);
+        if (!offer(h)) {
+            held.add(h);
+        }
+    }
+
+    /** Offers the waiting datagrams again, oldest first; true when one of them went (or was dropped). */
+    private boolean offerHeld(long now) {
+        boolean progress = false;
+        while (!held.isEmpty()) {
+            Held h = held.peek();
+            if (now - h.since > HOLD_NANOS) {
+                held.poll(); // its receiver never had a receive for it: lost, as UD allows
+                progress = true;
+                continue;
+            }
+            if (!offer(h)) {
+                break;
+            }
+            held.poll();
+            progress = true;
+        }
+        return progress;
+    }
+
+    /** Delivers {@code h}; false when its receiver had no receive (or CQ room) and it should wait. */
+    private boolean offer(Held h) {
+        InboundDatagram d = datagram.of(h.body);
+        Responder r = responders.responder(d.destination()).orElse(null);
+        if (r == null) {
+            return true; // no such QP: dropped
+        }
+        long posted = r.receivesPosted();
+        if (h.receivesAt != Responder.RECEIVES_UNKNOWN && posted == h.receivesAt) {
+            return false; // nothing new posted since the last try
+        }
+        Outcome o = r.sendDatagram(d, d, d.withImm(), d.immediate(), d.solicited());
+        if (o == Outcome.RNR) {
+            h.receivesAt = posted;
+            return posted == Responder.RECEIVES_UNKNOWN; // a receiver that cannot tell is not waited for
+        }
+        return o != Outcome.BUSY; // a full CQ: tried again next round
+
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,8 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
     private volatile boolean running = true;
     /** Datagrams go this way: stay connected even with no connection open. */
     private volatile boolean keptConnected;
+    /** Datagrams that wait for the connection. */
+    private final ArrayDeque<ByteBuffer> unreliable = new ArrayDeque<>();
 
     PeerLink(InetSocketAddress address, int index, String localHost, long maxUnansweredBytes) {
         this.address = address;
@@ -71,6 +74,27 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         FrameChannel c = channel;
         if (c != null) {
             c.send(frame.duplicate());
+        }
+    }
+
+    /**
+     * Sends a datagram frame now if connected; while connecting, up to
+     * {@link DatagramRoute#WAITING} wait for the connection (more are lost,
+     * as datagrams may be).
+     */
+    void transmitUnreliable(ByteBuffer frame) {
+        FrameChannel c = channel;
+        if (c != null) {
+            c.send(frame);
+            return;
+        }
+        synchronized (unreliable) {
+            c = channel;
+            if (c != null) {
+                c.send(frame);
+            } else if (unreliable.size() < DatagramRoute.WAITING) {
+                unreliable.add(frame);
+            }
         }
     }
 
@@ -140,7 +164,12 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
             FrameChannel c = new FrameChannel(socket, name, this);
             ByteBuffer helloFrame = Wire.frame(Wire.HELLO, 2 + hello.length);
             c.send(helloFrame.putShort((short) hello.length).put(hello).flip());
-            channel = c;
+            synchronized (unreliable) {
+                channel = c;
+                while (!unreliable.isEmpty()) {
+                    c.send(unreliable.poll());
+                }
+            }
             for (TcpConnection connection : connections.values()) {
                 connection.resendTo(c);
             }

@@ -14,7 +14,6 @@ import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
-import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -158,20 +157,11 @@ public final class TcpTransport implements Transport {
 
     @Override
     public Optional<DatagramSink> datagrams(Destination destination) {
-        Destinations.Place place = destinations.cached(destination);
-        if (place == null) {
-            destinations.resolve(destination); // this datagram is lost; the next ones find their way
-            return Optional.empty();
+        Destinations.Place known = destinations.cached(destination);
+        if (known != null && !known.remote()) {
+            return Optional.empty(); // no router serves it (or this one does, and local did not find it)
         }
-        if (!place.remote()) {
-            return Optional.empty();
-        }
-        PeerLink link = link(place, destination.qpn());
-        link.keepConnected();
-        return Optional.of((payload, datagram, withImm, imm, solicited) -> {
-            link.transmit(Datagrams.encode(destination, payload, datagram, withImm, imm, solicited));
-            return Outcome.OK; // taken over; lost if the link is down, as a datagram is
-        });
+        return Optional.of(new DatagramRoute(destination, destinations::resolve, p -> link(p, destination.qpn())));
     }
 
     /** The connection to {@code place}'s router that {@code key} (a connection id, a QPN) travels on. */

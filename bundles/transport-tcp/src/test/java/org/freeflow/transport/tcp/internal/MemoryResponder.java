@@ -24,6 +24,7 @@ final class MemoryResponder implements Responder {
     private final int lid;
     private final int qpn;
     private int receives;
+    private long receivesPosted;
     int writes;
 
     MemoryResponder(int lid, int qpn) {
@@ -33,6 +34,12 @@ final class MemoryResponder implements Responder {
 
     synchronized void post(int n) {
         receives += n;
+        receivesPosted += n;
+    }
+
+    @Override
+    public synchronized long receivesPosted() {
+        return receivesPosted;
     }
 
     synchronized List<byte[]> received() {
@@ -122,6 +129,10 @@ final class MemoryResponder implements Responder {
     @Override
     public synchronized Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
             boolean solicited) {
+        if (receives == 0) {
+            return Outcome.RNR;
+        }
+        receives--;
         received.add(bytes(payload));
         datagramQkeys.add(datagram.qkey());
         return Outcome.OK;

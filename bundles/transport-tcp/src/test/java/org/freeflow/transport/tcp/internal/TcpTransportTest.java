@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import org.freeflow.router.api.transport.Connection;
+import org.freeflow.router.api.transport.Datagram;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Outcome;
 import org.junit.jupiter.api.AfterEach;
@@ -204,42 +205,76 @@ class TcpTransportTest {
     }
 
     @Test
-    void datagramsFindTheirRouterOnceTheDestinationIsKnown() throws Exception {
-        Destination ud = at(20);
-        assertTrue(hosts.a.datagrams(ud).isEmpty(), "the first one is lost while its place is looked up");
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (hosts.a.datagrams(ud).isEmpty() && System.nanoTime() < end) {
+    void datagramsWaitForTheirRouterToBeKnownAndArriveInOrder() throws Exception {
+        responder.post(20);
+        var sink = hosts.a.datagrams(at(20)).orElseThrow();
+        var datagram = DATAGRAM;
+        for (int i = 0; i < 20; i++) { // at once: before the lookup and the connection are done
+            assertEquals(Outcome.OK, sink.sendDatagram(Request.send(i, message(i, 100)), datagram, false, 0, false));
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (responder.received().size() < 20 && System.nanoTime() < end) {
             Thread.sleep(10);
         }
-        var sink = hosts.a.datagrams(ud).orElseThrow();
-        var datagram = new org.freeflow.router.api.transport.Datagram() {
-            @Override
-            public Destination source() {
-                return REQUESTER;
-            }
-
-            @Override
-            public int qkey() {
-                return 0x1234;
-            }
-
-            @Override
-            public int serviceLevel() {
-                return 0;
-            }
-
-            @Override
-            public ByteBuffer grh() {
-                return null;
-            }
-        };
-        Request r = Request.send(0, message(3, 100));
-        end = System.nanoTime() + 5_000_000_000L;
-        while (responder.received().isEmpty() && System.nanoTime() < end) {
-            assertEquals(Outcome.OK, sink.sendDatagram(r, datagram, false, 0, false));
-            Thread.sleep(20); // the link may still be connecting: a datagram sent before is lost
+        List<byte[]> got = responder.received();
+        assertEquals(20, got.size(), "none lost while the route was found");
+        for (int i = 0; i < 20; i++) {
+            assertArrayEquals(message(i, 100), got.get(i));
         }
-        assertArrayEquals(message(3, 100), responder.received().get(0));
         assertEquals(0x1234, responder.datagramQkeys.get(0));
+    }
+
+    @Test
+    void aDatagramWaitsBrieflyForItsReceiversNextReceive() throws Exception {
+        responder.post(1);
+        var sink = hosts.a.datagrams(at(20)).orElseThrow();
+        sink.sendDatagram(Request.send(0, message(0, 100)), DATAGRAM, false, 0, false);
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (responder.received().size() < 1 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        for (int i = 1; i <= 3; i++) {
+            sink.sendDatagram(Request.send(i, message(i, 100)), DATAGRAM, false, 0, false);
+        }
+        Thread.sleep(1); // they arrive and find no receive
+        responder.post(3);
+        end = System.nanoTime() + 10_000_000_000L;
+        while (responder.received().size() < 4 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        List<byte[]> got = responder.received();
+        assertEquals(4, got.size(), "the receives posted within the hold took them");
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(message(i, 100), got.get(i), "in order");
+        }
+    }
+
+    private static final Datagram DATAGRAM = new Datagram() {
+        @Override
+        public Destination source() {
+            return REQUESTER;
+        }
+
+        @Override
+        public int qkey() {
+            return 0x1234;
+        }
+
+        @Override
+        public int serviceLevel() {
+            return 0;
+        }
+
+        @Override
+        public ByteBuffer grh() {
+            return null;
+        }
+    };
+
+    @Test
+    void datagramsToADestinationNoRouterServesAreDropped() throws Exception {
+        var sink = hosts.a.datagrams(new Destination(9, null, 20)).orElseThrow();
+        Thread.sleep(200); // looked up by now
+        assertEquals(Outcome.DROPPED, sink.sendDatagram(Request.send(0, message(0, 10)), null, false, 0, false));
     }
 }
