@@ -187,6 +187,9 @@ check "status: h2's link is down" grep -qE '^h2 +[^ ]+ +[^ ]+ +down ' "$OUT/stat
 check "link h2 up" lab link h2 up
 check "link up: h1 reaches h2 again" ip netns exec "$LAB-h1" ping -c 1 -W 2 "$h2addr"
 check "link up: the state records it" json_has "$STATE/$LAB/lab.json" "d['hosts'][1]['link'] == 'up'"
+check "link h2 down --for 200: a cut of 200 ms" lab link h2 down --for 200
+check "link after a timed cut: h1 reaches h2" ip netns exec "$LAB-h1" ping -c 1 -W 2 "$h2addr"
+check "link after a timed cut: the state says up" json_has "$STATE/$LAB/lab.json" "d['hosts'][1]['link'] == 'up'"
 if lab link h2 sideways >/dev/null 2>&1; then ko "link: neither down nor up is an error"; else ok "link: neither down nor up is an error"; fi
 if lab link h7 down >/dev/null 2>&1; then ko "link of an unknown host fails"; else ok "link of an unknown host fails"; fi
 

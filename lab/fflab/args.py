@@ -413,6 +413,14 @@ def parse_router(args, command, env=None):
 class LinkOptions:
     host: str
     state: str
+    for_ms: int = 0  # down --for MS: up again after MS milliseconds, in the same command
+
+
+def _milliseconds(text):
+    """--for of lab link: a whole number of milliseconds, at least 1."""
+    if not (is_uint(text) and int(text) >= 1):
+        raise LabError("--for must be a number of milliseconds")
+    return int(text)
 
 
 def _host_and_state(words):
@@ -430,14 +438,18 @@ def _host_and_state(words):
 
 def parse_link(args):
     parser = _Parser("lab link")
-    _, (host, state) = parser.read(args, _host_and_state)
+    parser.set_defaults(for_ms=0)
+    parser.add_value("--for", "milliseconds", dest="for_ms", check=_milliseconds)
+    options, (host, state) = parser.read(args, _host_and_state)
     if not host:
         raise LabError("lab link: which host? (e.g. h2)")
     if not HOST_NAME.fullmatch(host):
         raise LabError("lab link: bad host '%s' (hN)" % host)
     if not state:
         raise LabError("lab link: down or up?")
-    return LinkOptions(host, state)
+    if options.for_ms and state != "down":
+        raise LabError("lab link: --for goes with down (up again after that many milliseconds)")
+    return LinkOptions(host, state, options.for_ms)
 
 
 def parse_nothing(args, command):

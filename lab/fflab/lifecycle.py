@@ -176,19 +176,35 @@ def _host_router(session, state, host):
     return routers_of(session, state, [record])[0]
 
 
+def _forward(veth, forwarding):
+    """The fabric bridge's port VETH forwarding, or not (disabled): packets to and from the
+    host are lost, and neither end of the veth loses its carrier, so the host's kernel
+    notices nothing (a carrier that comes back is reported up to a second late, which would
+    make every cut last that long)."""
+    net.bridge("link", "set", "dev", veth, "state", "3" if forwarding else "0")
+
+
 def set_link(session, options):
-    """Host H's link to the fabric down or up (its veth on the fabric bridge), as a cable
-    pulled and plugged back: nothing is reset, packets are just lost meanwhile. The
-    state records it; lab down removes the link either way."""
+    """Host H's link to the fabric down or up (its port on the fabric bridge stops or starts
+    forwarding), as a cut somewhere in the network: nothing is reset, packets are just lost
+    meanwhile. The state records it; lab down removes the link either way."""
     session.need_root()
     session.require_lab()
     with session.store.update() as state:
         host = state.host(options.host)
         if host is None:
             raise LabError("lab '%s' has no host '%s'" % (session.lab, options.host))
-        net.ip("link", "set", host.veth, options.state)
-        host.link = options.state
-    info("%s: link to the fabric %s" % (options.host, options.state))
+        _forward(host.veth, options.state == "up")
+        if options.for_ms:
+            time.sleep(options.for_ms / 1000.0)  # a cut this short needs no second command
+            _forward(host.veth, True)
+            host.link = "up"
+        else:
+            host.link = options.state
+    if options.for_ms:
+        info("%s: link to the fabric down for %d ms, up again" % (options.host, options.for_ms))
+    else:
+        info("%s: link to the fabric %s" % (options.host, options.state))
     return 0
 
 

@@ -22,8 +22,10 @@ Lab subcommands (every one accepts --lab NAME; default $FREEFLOW_LAB or 'ff'):
   lab port --name NAME down|up
         take container NAME's virtual RDMA port down (its verbs contexts get
         IBV_EVENT_PORT_ERR, its QPs no traffic) or bring it up again
-  lab link hN down|up       take host hN's link to the fabric down (packets to and from
-                            it are lost, nothing is reset, as a pulled cable) or up again
+  lab link hN down|up [--for MS]
+                            take host hN's link to the fabric down (packets to and from
+                            it are lost, nothing is reset, as a cut in the network) or up again;
+                            down --for MS: up again after MS milliseconds
   lab kill-router hN        KILL host hN's router (its JVM and all its processes), as a
                             crash would; the host, its containers and the rest of the lab
                             stay, and the lab records the router as stopped

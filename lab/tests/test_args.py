@@ -287,6 +287,17 @@ class LinkArgsTest(unittest.TestCase):
         self.assertEqual(args.LinkOptions("h2", "down"), args.parse_link(["h2", "down"]))
         self.assertEqual(args.LinkOptions("h3", "up"), args.parse_link(["up", "h3"]))
 
+    def test_a_cut_of_some_milliseconds(self):
+        self.assertEqual(args.LinkOptions("h2", "down", 100), args.parse_link(["h2", "down", "--for", "100"]))
+        self.assertEqual(args.LinkOptions("h2", "down", 5), args.parse_link(["--for=5", "h2", "down"]))
+        for argv, message in ((["h2", "up", "--for", "100"],
+                               "lab link: --for goes with down (up again after that many milliseconds)"),
+                              (["h2", "down", "--for", "0"], "--for must be a number of milliseconds"),
+                              (["h2", "down", "--for", "x"], "--for must be a number of milliseconds")):
+            with self.assertRaises(LabError) as e:
+                args.parse_link(argv)
+            self.assertEqual(message, str(e.exception), argv)
+
     def test_mistakes(self):
         for argv, message in ((["down"], "lab link: which host? (e.g. h2)"),
                               (["x1", "down"], "lab link: bad host 'x1' (hN)"),

@@ -21,7 +21,7 @@ import org.freeflow.router.api.transport.Payload;
  */
 final class DatagramRoute implements DatagramSink {
 
-    static final int WAITING = 256;
+    static final int WAITING = 4096;
     static final long REFRESH_NANOS = 1_000_000_000L;
 
     private final Destination destination;
@@ -97,7 +97,6 @@ final class DatagramRoute implements DatagramSink {
                 }
             }
         }
-        l.transmitUnreliable(frame);
-        return Outcome.OK; // taken over; lost if the link goes down, as a datagram is
+        return l.transmitUnreliable(frame) ? Outcome.OK : Outcome.DROPPED; // lost later if the link goes down
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,8 @@ final class FrameChannel {
     private final String name;
     private final Handler handler;
     private final LinkedBlockingQueue<ByteBuffer> outbound = new LinkedBlockingQueue<>();
+    /** Bytes queued for the writer and not written yet. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
     private final Thread reader;
     private final Thread writer;
@@ -59,8 +62,14 @@ final class FrameChannel {
     /** Queues a whole frame (flipped) for the writer; frames go out in the order they were queued. */
     void send(ByteBuffer frame) {
         if (!closed) {
+            queuedBytes.addAndGet(frame.remaining());
             outbound.add(frame);
         }
+    }
+
+    /** Bytes waiting for the writer (what a datagram sender checks before it adds more). */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     boolean isOpen() {
@@ -106,7 +115,12 @@ final class FrameChannel {
                     }
                     batch[n++] = next;
                 }
+                long bytes = 0;
+                for (int i = 0; i < n; i++) {
+                    bytes += batch[i].remaining();
+                }
                 writeAll(batch, n);
+                queuedBytes.addAndGet(-bytes);
                 java.util.Arrays.fill(batch, 0, n, null);
             }
         } catch (IOException e) {

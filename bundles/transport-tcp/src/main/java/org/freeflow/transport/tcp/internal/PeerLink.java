@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * A TCP connection this router dials to a peer router, for the requester
  * connections it carries there.  A thread of its own connects (and
  * reconnects, backing off from {@link #MIN_BACKOFF_NANOS} to
- * {@link #MAX_BACKOFF_NANOS}, while any connection uses it), sends HELLO,
+ * {@link #MAX_BACKOFF_NANOS}, while any connection uses it; a connect that
+ * a router on the same fabric does not answer within 250 ms is tried again), sends HELLO,
  * then every frame its connections still wait an answer for; the answers
  * (ACK, NAK, FETCHED) that come back go to the connection they name.  A cut
  * that TCP outlives is invisible here; one that closes the socket costs a
@@ -28,8 +29,10 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
     static final long MIN_BACKOFF_NANOS = 20_000_000L;
-    static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
-    private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    static final long MAX_BACKOFF_NANOS = 250_000_000L;
+    private static final int CONNECT_TIMEOUT_MILLIS = 250;
+    /** Datagrams are lost rather than queued beyond this for the socket. */
+    static final long MAX_QUEUED_DATAGRAM_BYTES = 16L << 20;
 
     private final InetSocketAddress address;
     private final String name;
@@ -79,23 +82,26 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
 
     /**
      * Sends a datagram frame now if connected; while connecting, up to
-     * {@link DatagramRoute#WAITING} wait for the connection (more are lost,
-     * as datagrams may be).
+     * {@link DatagramRoute#WAITING} wait for the connection.  False when it
+     * is lost instead (as datagrams may be): more wait than that, or more
+     * than {@link #MAX_QUEUED_DATAGRAM_BYTES} are queued for the socket
+     * already (a sender faster than the link does not fill the router).
      */
-    void transmitUnreliable(ByteBuffer frame) {
+    boolean transmitUnreliable(ByteBuffer frame) {
         FrameChannel c = channel;
-        if (c != null) {
-            c.send(frame);
-            return;
-        }
-        synchronized (unreliable) {
-            c = channel;
-            if (c != null) {
-                c.send(frame);
-            } else if (unreliable.size() < DatagramRoute.WAITING) {
-                unreliable.add(frame);
+        if (c == null) {
+            synchronized (unreliable) {
+                c = channel;
+                if (c == null) {
+                    return unreliable.size() < DatagramRoute.WAITING && unreliable.add(frame);
+                }
             }
         }
+        if (c.queuedBytes() > MAX_QUEUED_DATAGRAM_BYTES) {
+            return false;
+        }
+        c.send(frame);
+        return true;
     }
 
     void add(TcpConnection connection) {
@@ -115,12 +121,23 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         }
     }
 
-    /** The connection is closed: the responder side may forget it. */
-    void remove(TcpConnection connection) {
+    /**
+     * The connection is closed: the responder side may forget it.  One closed
+     * with frames still unanswered gave up on this link (its QP's retries ran
+     * out, or it was destroyed mid-transfer): the TCP connection may be stuck
+     * in the exponential back-off of its retransmissions after an outage, so
+     * it is made anew (what other connections wait for is sent again).
+     */
+    void remove(TcpConnection connection, boolean unanswered) {
         if (connections.remove(connection.id) != null) {
             FrameChannel c = channel;
             if (c != null) {
                 c.send(Wire.close(connection.id));
+                if (unanswered) {
+                    LOG.info("TCP transport: {} gave up with work unanswered: connecting to {} anew", connection,
+                            name);
+                    c.close();
+                }
             }
         }
     }
@@ -143,7 +160,7 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         long backoff = MIN_BACKOFF_NANOS;
         while (running) {
             if (channel != null || connections.isEmpty() && !keptConnected) {
-                LockSupport.parkNanos(this, MAX_BACKOFF_NANOS);
+                LockSupport.parkNanos(this, 1_000_000_000L);
                 continue;
             }
             try {

@@ -149,15 +149,17 @@ final class TcpConnection implements Connection {
     @Override
     public void close() {
         PeerLink l;
+        boolean unanswered;
         synchronized (this) {
             closed = true;
+            unanswered = !retained.isEmpty();
             while (!retained.isEmpty()) {
                 release(retained.pollFirst());
             }
             l = link;
         }
         if (l != null) {
-            l.remove(this);
+            l.remove(this, unanswered);
         }
     }
 
