@@ -35,12 +35,8 @@ class CrossHostFaultsIT {
 
     @BeforeAll
     static void twoHosts() throws Exception {
-        assertTrue(LabExtension.isRoot(), "the end-to-end tests need root (network namespaces)");
-        java.nio.file.Path repo = LabExtension.repository();
-        lab = new Lab(repo, System.getProperty("freeflow.e2e.crossHostLab", "ffx"), LabExtension.directory(
-                "freeflow.e2e.crossHostFaultLogs", LabExtension.logDirectory(repo).resolve("cross-host-faults")));
-        lab.admin(Duration.ofMinutes(2), "down");
-        lab.admin(Duration.ofMinutes(6), "up", "--hosts", "2", "--timeout", "300").assertSuccess();
+        lab = LabExtension.ownLab("freeflow.e2e.crossHostLab", "ffx", "freeflow.e2e.crossHostFaultLogs",
+                "cross-host-faults", 2);
     }
 
     @AfterAll

@@ -22,8 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * target/conformance-matrix-cross-host.txt.
  */
 class CrossHostIT {
-    private static final Duration UP = Duration.ofMinutes(6);
-
     /** The rows run across hosts (the matrix's ids). */
     static final Set<String> ROWS = Set.of(
             "ibverbs-utils/ibv_rc_pingpong -c",
@@ -47,12 +45,8 @@ class CrossHostIT {
 
     @BeforeAll
     static void twoHosts() throws Exception {
-        assertTrue(LabExtension.isRoot(), "the end-to-end tests need root (network namespaces)");
-        java.nio.file.Path repo = LabExtension.repository();
-        lab = new Lab(repo, System.getProperty("freeflow.e2e.crossHostLab", "ffx"), LabExtension.directory(
-                "freeflow.e2e.crossHostLogs", LabExtension.logDirectory(repo).resolve("cross-host")));
-        lab.admin(Duration.ofMinutes(2), "down");
-        lab.admin(UP, "up", "--hosts", "2", "--timeout", "300").assertSuccess();
+        lab = LabExtension.ownLab("freeflow.e2e.crossHostLab", "ffx", "freeflow.e2e.crossHostLogs",
+                "cross-host", 2);
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package org.freeflow.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,6 +75,24 @@ public final class LabExtension implements BeforeAllCallback, ParameterResolver 
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A lab of {@code hosts} hosts of a test class's own, brought up afresh (taken down first
+     * if a previous run left it): named by system property {@code nameProperty} (default
+     * {@code defaultName}), its logs in {@code logsProperty} (default {@code logDir} under
+     * the e2e logs).
+     */
+    static Lab ownLab(String nameProperty, String defaultName, String logsProperty, String logDir, int hosts)
+            throws InterruptedException {
+        assertTrue(isRoot(), "the end-to-end tests need root (network namespaces)");
+        Path repo = repository();
+        Lab lab = new Lab(repo, System.getProperty(nameProperty, defaultName),
+                directory(logsProperty, logDirectory(repo).resolve(logDir)));
+        lab.admin(Duration.ofMinutes(2), "down");
+        lab.admin(Duration.ofMinutes(6), "up", "--hosts", Integer.toString(hosts), "--timeout", "300")
+                .assertSuccess();
+        return lab;
     }
 
     static boolean isRoot() {
