@@ -163,8 +163,12 @@ final class InboundExecutor implements PollTarget {
             case WR_RDMA_WRITE, WR_RDMA_WRITE_WITH_IMM -> outcome = responder.write(r, r.remoteAddress(), r.rkey(),
                     requester, opcode == WR_RDMA_WRITE_WITH_IMM, r.immediate(), r.solicited());
             case WR_RDMA_READ, WR_ATOMIC_CMP_AND_SWP, WR_ATOMIC_FETCH_AND_ADD -> {
-                fetched = ByteBuffer.allocate((int) Math.min(r.requestedLength(), Wire.MAX_BODY));
-                outcome = fetch(responder, r, requester, fetched);
+                if (r.requestedLength() > Wire.MAX_MESSAGE) {
+                    outcome = Outcome.REMOTE_INVALID_REQUEST; // refused before a byte of heap is taken for it
+                } else {
+                    fetched = ByteBuffer.allocate((int) r.requestedLength());
+                    outcome = fetch(responder, r, requester, fetched);
+                }
             }
             default -> outcome = Outcome.REMOTE_INVALID_REQUEST;
         }
@@ -184,9 +188,6 @@ final class InboundExecutor implements PollTarget {
     }
 
     private static Outcome fetch(Responder responder, InboundRequest r, Destination requester, ByteBuffer sink) {
-        if (r.requestedLength() > Wire.MAX_BODY) {
-            return Outcome.REMOTE_INVALID_REQUEST;
-        }
         Payload into = BufferPayload.of(sink);
         return switch (r.opcode()) {
             case WR_RDMA_READ -> responder.read(into, r.remoteAddress(), r.rkey(), requester);
@@ -200,7 +201,10 @@ final class InboundExecutor implements PollTarget {
         int opcode = r.opcode();
         if (opcode == WR_RDMA_READ) {
             Responder responder = responders.responder(r.responder()).orElse(null);
-            ByteBuffer data = ByteBuffer.allocate((int) Math.min(r.requestedLength(), Wire.MAX_BODY));
+            if (r.requestedLength() > Wire.MAX_MESSAGE) {
+                return; // refused the first time: never executed, so never a duplicate
+            }
+            ByteBuffer data = ByteBuffer.allocate((int) r.requestedLength());
             if (responder != null && fetch(responder, r, r.requester(), data) == Outcome.OK) {
                 sendFetched(s, connection, psn, data); // a READ is read again, as an HCA does
             }

@@ -50,7 +50,7 @@ final class TcpConnection implements Connection {
         if (unreachable) {
             return Outcome.NOT_READY;
         }
-        if (wr.payload().length() > Wire.MAX_BODY - Wire.REQUEST_FIXED) {
+        if (wr.payload().length() > Wire.MAX_MESSAGE) {
             return Outcome.REMOTE_INVALID_REQUEST;
         }
         PeerLink known = link;

@@ -32,8 +32,15 @@ final class Wire {
     static final int FETCHED_FIXED = 20;
     static final int DATAGRAM_FIXED = 80;
     static final int CLOSE_BODY = 8;
-    /** The largest body a router accepts: a 2 GiB message's data would not fit a frame; 1 GiB does. */
-    static final int MAX_BODY = (1 << 30) + REQUEST_FIXED;
+    /**
+     * The largest message that crosses (SEND and WRITE data, what a READ
+     * fetches): each frame is one heap buffer at both ends (no zero copy
+     * yet), and a router's heap must not be a container's to fill; a larger
+     * work request is answered IBV_WC_REM_INV_REQ_ERR.
+     */
+    static final int MAX_MESSAGE = 16 << 20;
+    /** The largest body a router accepts; a larger one breaks the protocol. */
+    static final int MAX_BODY = MAX_MESSAGE + REQUEST_FIXED;
 
     static final int FLAG_SOLICITED = 1;
     static final int FLAG_WITH_IMM = 2;

@@ -150,6 +150,34 @@ class TcpTransportTest {
     }
 
     @Test
+    void aMessageLargerThanAFrameTakesIsRefusedAtPost() {
+        Connection c = connect(at(20));
+        assertEquals(Outcome.REMOTE_INVALID_REQUEST, c.post(Request.send(0, new byte[Wire.MAX_MESSAGE + 1])));
+        assertEquals(Outcome.REMOTE_INVALID_REQUEST,
+                c.post(Request.read(0, Wire.MAX_MESSAGE + 1, 0, MemoryResponder.RKEY)));
+    }
+
+    @Test
+    void aPeerRouterAskingToReadMoreThanAFrameTakesIsRefusedBeforeAnyMemoryIsTaken() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", hosts.b.port()));
+            Request huge = Request.read(0, 8, 0, MemoryResponder.RKEY);
+            ByteBuffer frame = Requests.encode(77, huge, REQUESTER, at(20));
+            frame.putInt(Wire.HEADER + Requests.LENGTH, Wire.MAX_MESSAGE + 1); // what a broken peer could say
+            byte[] hello = Wire.frame(Wire.HELLO, 4).putShort((short) 2).put((byte) 'h').put((byte) 'x').array();
+            OutputStream out = s.getOutputStream();
+            out.write(hello);
+            out.write(frame.array());
+            out.flush();
+            byte[] answer = s.getInputStream().readNBytes(Wire.HEADER + Wire.NAK_BODY);
+            ByteBuffer a = ByteBuffer.wrap(answer);
+            assertEquals(Wire.NAK, a.get(5));
+            assertEquals(77, a.getLong(Wire.HEADER));
+            assertEquals(Wire.code(Outcome.REMOTE_INVALID_REQUEST), a.get(Wire.HEADER + 16));
+        }
+    }
+
+    @Test
     void aDestinationNoRouterServesIsNotReady() throws Exception {
         Connection c = hosts.a.connect(new Destination(9, null, 20), REQUESTER, acks).orElseThrow();
         if (c.post(Request.send(0, message(0, 10))) == Outcome.PENDING) { // posted before the lookup ended
