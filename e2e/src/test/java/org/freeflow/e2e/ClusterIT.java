@@ -37,13 +37,8 @@ class ClusterIT {
 
     @BeforeAll
     static void threeHosts() throws Exception {
-        assertTrue(LabExtension.isRoot(), "the end-to-end tests need root (network namespaces)");
-        java.nio.file.Path repo = LabExtension.repository();
-        lab = new Lab(repo, System.getProperty("freeflow.e2e.clusterLab", "ffc"), LabExtension.directory(
-                "freeflow.e2e.clusterLogs", LabExtension.logDirectory(repo).resolve("cluster")));
-        lab.admin(Duration.ofMinutes(2), "down");
-        lab.admin(Duration.ofMinutes(6), "up", "--hosts", "3", "--timeout", "300").assertSuccess();
-        sql = SqlClient.onHost(repo, lab.inspect("h1").get("namespace"));
+        lab = LabExtension.ownLab("freeflow.e2e.clusterLab", "ffc", "freeflow.e2e.clusterLogs", "cluster", 3);
+        sql = SqlClient.onHost(LabExtension.repository(), lab.inspect("h1").get("namespace"));
         // containers of two tenants on every host
         SLEEPERS.add(sleeper("cl-a", "h1", "acme"));
         SLEEPERS.add(sleeper("cl-b", "h2", "zeta"));
@@ -65,9 +60,7 @@ class ClusterIT {
         for (LabProcess p : SLEEPERS) {
             p.close();
         }
-        if (lab != null) {
-            System.out.println(lab.admin(Duration.ofMinutes(2), "down").describe());
-        }
+        LabExtension.takeDown(lab);
     }
 
     private static SqlClient.Rows awaitRows(String statement, Predicate<SqlClient.Rows> done, Duration timeout)

@@ -41,9 +41,7 @@ class CrossHostFaultsIT {
 
     @AfterAll
     static void down() throws Exception {
-        if (lab != null) {
-            System.out.println(lab.admin(Duration.ofMinutes(2), "down").describe());
-        }
+        LabExtension.takeDown(lab);
     }
 
     /**

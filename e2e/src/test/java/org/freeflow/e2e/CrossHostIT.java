@@ -51,9 +51,7 @@ class CrossHostIT {
 
     @AfterAll
     static void down() throws Exception {
-        if (lab != null) {
-            System.out.println(lab.admin(Duration.ofMinutes(2), "down").describe());
-        }
+        LabExtension.takeDown(lab);
     }
 
     static Stream<Row> rows() {

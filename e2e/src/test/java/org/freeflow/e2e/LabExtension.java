@@ -95,6 +95,13 @@ public final class LabExtension implements BeforeAllCallback, ParameterResolver 
         return lab;
     }
 
+    /** Takes down a lab {@link #ownLab} brought up (none: nothing), printing what the launcher said. */
+    static void takeDown(Lab lab) throws InterruptedException {
+        if (lab != null) {
+            System.out.println(lab.admin(Duration.ofMinutes(2), "down").describe());
+        }
+    }
+
     static boolean isRoot() {
         try {
             Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();

@@ -51,7 +51,7 @@ final class GatherList implements Payload {
     }
 
     /** True for the work requests whose SGEs receive data: READ and the atomics' 8-byte result. */
-    private static boolean fetches(int opcode) {
+    static boolean fetches(int opcode) {
         return opcode == WR_RDMA_READ || atomic(opcode);
     }
 

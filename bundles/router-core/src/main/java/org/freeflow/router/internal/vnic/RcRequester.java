@@ -34,6 +34,8 @@ import org.freeflow.router.api.transport.Responder;
 final class RcRequester extends Requester {
 
     private static final int RETRY_FOREVER = 7;
+    /** finishHead's rnrTimer for an outcome answered at once: the connection tells it, if it is an RNR. */
+    private static final int RNR_TIMER_OF_CONNECTION = -1;
 
     private final PostedRequest request = new PostedRequest();
     private Connection connection;
@@ -58,11 +60,9 @@ final class RcRequester extends Requester {
     private int fetchesOutstanding;
     /** Per outstanding entry, at its sequence number modulo the send queue's slots. */
     private final long[] wrIds;
-    private final int[] wcOpcodes;
     private final int[] wrOpcodes;
     private final int[] flagsOf;
     private final int[] lengths;
-    private final boolean[] fetchesOf;
     private final int mask;
 
     RcRequester(QueuePair qp, SendSide send, QpState state) {
@@ -70,11 +70,9 @@ final class RcRequester extends Requester {
         int slots = send.slots();
         this.mask = slots - 1;
         this.wrIds = new long[slots];
-        this.wcOpcodes = new int[slots];
         this.wrOpcodes = new int[slots];
         this.flagsOf = new int[slots];
         this.lengths = new int[slots];
-        this.fetchesOf = new boolean[slots];
     }
 
     @Override
@@ -94,9 +92,6 @@ final class RcRequester extends Requester {
         };
     }
 
-    private static boolean fetches(int wrOpcode) {
-        return wrOpcode == WR_RDMA_READ || wrOpcode == WR_ATOMIC_CMP_AND_SWP || wrOpcode == WR_ATOMIC_FETCH_AND_ADD;
-    }
 
     @Override
     int outstanding() {
@@ -107,7 +102,7 @@ final class RcRequester extends Requester {
     boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
         int ahead = outstanding();
         if (ahead > 0 && (!qp.vnic.portActive()
-                || fetches(opcode) && fetchesOutstanding >= Math.max(1, qp.attrs().maxRdAtomic))) {
+                || GatherList.fetches(opcode) && fetchesOutstanding >= Math.max(1, qp.attrs().maxRdAtomic))) {
             gather.clear();
             return false; // max_rd_atomic READs and atomics at a time; nothing more while the port is down
         }
@@ -131,26 +126,23 @@ final class RcRequester extends Requester {
             if (delivered != Outcome.PENDING) {
                 reports.report(sendPsn, delivered, connection.minRnrTimer());
             }
-            started(wrId, wcOpcode, flags, length, opcode, now);
+            started(wrId, flags, length, opcode, now);
             return true;
         }
-        return finishHead(delivered, wrId, wcOpcode, flags, length, connection == null ? 0
-                : connection.minRnrTimer(), now);
+        return finishHead(delivered, wrId, wcOpcode, flags, length, RNR_TIMER_OF_CONNECTION, now);
     }
 
     /** The entry posted as {@link #sendPsn} is outstanding now. */
-    private void started(long wrId, int wcOpcode, int flags, long length, int opcode, long now) {
+    private void started(long wrId, int flags, long length, int opcode, long now) {
         int i = (int) sendPsn & mask;
         wrIds[i] = wrId;
-        wcOpcodes[i] = wcOpcode;
         wrOpcodes[i] = opcode;
         flagsOf[i] = flags;
         lengths[i] = (int) length;
-        fetchesOf[i] = fetches(opcode);
         if (sendPsn == headPsn) {
             headPostedAt = now;
         }
-        if (fetchesOf[i]) {
+        if (GatherList.fetches(opcode)) {
             fetchesOutstanding++;
         }
         postedPsn = Math.max(postedPsn, sendPsn);
@@ -238,7 +230,7 @@ final class RcRequester extends Requester {
     private boolean completeAcknowledgedHead(long now) {
         int i = (int) headPsn & mask;
         int status = WC_SUCCESS;
-        if (fetchesOf[i]) {
+        if (GatherList.fetches(wrOpcodes[i])) {
             ByteBuffer data = reports.takeFetched(headPsn);
             if (data == null) {
                 return false;
@@ -253,7 +245,7 @@ final class RcRequester extends Requester {
         }
         headPostedAt = now;
         advanceHead();
-        finish(wrIds[i], wcOpcodes[i], status, status == WC_SUCCESS ? lengths[i] : 0, flagsOf[i]);
+        finish(wrIds[i], completionOpcode(wrOpcodes[i]), status, status == WC_SUCCESS ? lengths[i] : 0, flagsOf[i]);
         return true;
     }
 
@@ -283,17 +275,17 @@ final class RcRequester extends Requester {
         int i = (int) headPsn & mask;
         if (qp.service.reliable()) {
             rewind();
-        } else if (fetchesOf[i] && headPsn < sendPsn) {
+        } else if (GatherList.fetches(wrOpcodes[i]) && headPsn < sendPsn) {
             fetchesOutstanding--;
         }
-        finishHead(outcome, wrIds[i], wcOpcodes[i], flagsOf[i], lengths[i], rnrTimer, now);
+        finishHead(outcome, wrIds[i], completionOpcode(wrOpcodes[i]), flagsOf[i], lengths[i], rnrTimer, now);
     }
 
     /** No report finished the head entry within the QP's timeout: post it again, or give up. */
     private void timedOut(long now) {
         int i = (int) headPsn & mask;
         if (transportRetries >= qp.attrs().retryCnt) {
-            finish(wrIds[i], wcOpcodes[i], WC_RETRY_EXC_ERR, 0, flagsOf[i]);
+            finish(wrIds[i], completionOpcode(wrOpcodes[i]), WC_RETRY_EXC_ERR, 0, flagsOf[i]);
             return;
         }
         transportRetries++;
@@ -346,7 +338,8 @@ final class RcRequester extends Requester {
         rnrRetries++;
         qp.counters().rnrNak();
         receivesAtRnr = connection == null ? Responder.RECEIVES_UNKNOWN : connection.receivesPosted();
-        return sleepUntil(now + IbTimers.rnrDelayNanos(rnrTimer));
+        int timer = rnrTimer != RNR_TIMER_OF_CONNECTION ? rnrTimer : connection == null ? 0 : connection.minRnrTimer();
+        return sleepUntil(now + IbTimers.rnrDelayNanos(timer));
     }
 
     /** After an RNR: as soon as the responder's receive queue got a receive. */

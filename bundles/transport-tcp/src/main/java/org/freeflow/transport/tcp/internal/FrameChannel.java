@@ -177,15 +177,13 @@ final class FrameChannel {
 
     /** Fills {@code buffer}; false on a clean end of stream before its first byte. */
     private boolean readFully(ByteBuffer buffer) throws IOException {
-        boolean first = true;
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
-                if (first && buffer.position() == 0) {
+                if (buffer.position() == 0) {
                     return false;
                 }
                 throw new IOException("end of stream inside a frame");
             }
-            first = false;
         }
         return true;
     }

@@ -230,9 +230,7 @@ final class InboundExecutor implements PollTarget {
 
     /** Sends the acknowledgement {@code s} owes before an answer that must follow it. */
     private void flushAck(ResponderSession s) {
-        if (s.ackDue >= 0) {
-            reply.accept(Wire.ack(s.connection, s.ackDue));
-            s.ackDue = -1;
+        if (sendAck(s)) {
             ackDue.remove(s);
         }
     }
@@ -240,13 +238,20 @@ final class InboundExecutor implements PollTarget {
     private void flushAcks() {
         for (ResponderSession s : ackDue) {
             synchronized (s) {
-                if (s.ackDue >= 0) {
-                    reply.accept(Wire.ack(s.connection, s.ackDue));
-                    s.ackDue = -1;
-                }
+                sendAck(s);
             }
         }
         ackDue.clear();
+    }
+
+    /** Sends the acknowledgement {@code s} owes, if it owes one; true when it did. */
+    private boolean sendAck(ResponderSession s) {
+        if (s.ackDue < 0) {
+            return false;
+        }
+        reply.accept(Wire.ack(s.connection, s.ackDue));
+        s.ackDue = -1;
+        return true;
     }
 
     private void refuse(ResponderSession s, long connection, long psn, Outcome outcome, int rnrTimer) {

@@ -122,11 +122,6 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    /** For tests: the orchestrator whose tables say where destinations are. */
-    void useOrchestrator(OrchestratorService service) {
-        orchestrator = service;
-    }
-
     /** The port this transport listens on. */
     int port() {
         return port;

@@ -199,7 +199,7 @@ class TcpTransportTest {
     void anUnreachableRouterHoldsRequestersBackOnceTheLimitIsReached() throws Exception {
         hosts.close();
         hosts = new TwoHosts(1L << 20);
-        hosts.a.useOrchestrator(new TwoHosts.Tables("ha", "127.0.0.3")); // nobody listens there
+        hosts.a.bindOrchestrator(new TwoHosts.Tables("ha", "127.0.0.3")); // nobody listens there
         Connection c = connect(at(20));
         c.post(Request.send(0, message(0, 10)));
         Thread.sleep(200); // resolved by now

@@ -43,8 +43,8 @@ final class TwoHosts implements AutoCloseable {
                 : Optional.empty();
         b = new TcpTransport(responders, pollersB, 0, "127.0.0.1", 1, maxUnansweredBytes);
         a = new TcpTransport(d -> Optional.empty(), pollersA, b.port(), "127.0.0.2", 1, maxUnansweredBytes);
-        a.useOrchestrator(new Tables("ha", "127.0.0.1"));
-        b.useOrchestrator(new Tables("hb", "127.0.0.1"));
+        a.bindOrchestrator(new Tables("ha", "127.0.0.1"));
+        b.bindOrchestrator(new Tables("hb", "127.0.0.1"));
     }
 
     TwoHosts() throws Exception {
