@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from ffbench import cpu, plots, targets  # noqa: E402
+from ffbench.hosts import HostPair  # noqa: E402
 from ffbench.lab import Lab  # noqa: E402
 from ffbench.plan import Plan  # noqa: E402
 from ffbench.progress import Progress, clock  # noqa: E402
@@ -41,6 +42,8 @@ def parse_args(argv):
     ap.add_argument("--lab", default=os.environ.get("FREEFLOW_BENCH_LAB", "ffb"),
                     help="name of the bench's own lab (default ffb)")
     ap.add_argument("--out", help="results directory (default bench/results/[quick-]YYYY-MM-DD-HHMM)")
+    ap.add_argument("--only", choices=("one-host", "hosts"),
+                    help="only the one-host rows, or only the rows between hosts (a lab of two hosts)")
     ap.add_argument("--report", metavar="DIR", help="only rebuild results.md and the PNGs from DIR/results.csv")
     return ap.parse_args(argv)
 
@@ -80,7 +83,7 @@ def machine(r, plan, args, stamp):
 
     facts = {
         "date": stamp.strftime("%Y-%m-%d %H:%M"), "plan": plan.name, "lab": args.lab,
-        "command": "./freeflow bench" + (" --quick" if plan.quick else ""),
+        "command": "./freeflow bench" + (" --quick" if plan.quick else "") + (" --only " + args.only if args.only else ""),
         "nproc": os.cpu_count(), "cpu_model": cpu_model, "kernel": platform.release(),
         "mem_gib": "%.0f" % (mem_kib / 1048576.0), "loadavg_start": " ".join(sh("cat", "/proc/loadavg").split()[:3]),
         "commit": commit, "perftest": version("perftest"), "iperf3": version("iperf3"),
@@ -170,7 +173,8 @@ def run(args):
     machine(r, plan, args, stamp)
     lab = Lab(REPO, args.lab, raw)
     suite = Suite(lab, plan, r, build_helpers(raw))
-    steps = suite.steps()
+    hosts = HostPair.beside(suite)
+    steps = (suite.steps() if args.only != "hosts" else []) + (hosts.host_steps() if args.only != "one-host" else [])
     progress = Progress([est for _, est, _ in steps])
     progress.message("freeflow bench: %s run, %d steps, about %s; lab '%s'; results in %s" % (
         plan.name, len(steps), clock(sum(e for _, e, _ in steps)), args.lab, out_dir))
@@ -180,10 +184,11 @@ def run(args):
     finally:
         progress.message("freeflow bench: lab '%s' down" % args.lab)
         router_cpu = router_seconds(lab)
-        try:
-            lab.down()
-        except Exception as e:  # noqa: BLE001 - the results are still worth writing
-            progress.message("freeflow bench: lab down failed: %s" % e)
+        for each in (lab, hosts.lab):
+            try:
+                each.down()
+            except Exception as e:  # noqa: BLE001 - the results are still worth writing
+                progress.message("freeflow bench: lab %s down failed: %s" % (each.name, e))
         r.add("meta", "run", "duration_s", "%.0f" % progress.elapsed(), "")
         r.add("meta", "run", "other_load_pct", "%.0f" % load.percent(router_cpu), "")
         r.add("meta", "run", "failures", loop.failures, "")

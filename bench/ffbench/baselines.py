@@ -18,20 +18,20 @@ class Baselines(Runner):
         self.r.add("baseline", "memcpy", "bw_gbps", gbps, "Gbps", size=size, note="one core, best of 10 trials")
         return "%.1f Gbps" % gbps
 
-    def iperf3(self):
+    def iperf3(self, section="baseline", note="TCP, one stream, c1 -> c2 over bridge br0"):
         port = 5201
         t = self.plan.iperf_seconds
         out, _ = self.pair("iperf3", ["iperf3", "-s", "-1", "-p", str(port)],
                            ["iperf3", "-c", self.server_ip, "-p", str(port), "-t", str(t), "-O", "1", "-J"],
                            port, t + 30)
         gbps = parse.iperf3_gbps(out)
-        self.r.add("baseline", "iperf3", "bw_gbps", gbps, "Gbps", note="TCP, one stream, c1 -> c2 over bridge br0")
+        self.r.add(section, "iperf3", "bw_gbps", gbps, "Gbps", note=note)
         return "%.1f Gbps" % gbps
 
-    def sockperf(self, size):
+    def sockperf(self, size, section="baseline", path="over bridge br0"):
         port = 11111
         msg = max(size, 14)
-        full_log = os.path.join(self.lab.log_dir, "sockperf-%d.csv" % size)
+        full_log = os.path.join(self.lab.log_dir, "%s-sockperf-%d.csv" % (section, size))
         srv, srv_log = self.lab.start(SERVER, ["sockperf", "sr", "--tcp", "-i", self.server_ip, "-p", str(port)],
                                       "sockperf-%d-srv" % size)
         try:
@@ -47,9 +47,9 @@ class Baselines(Runner):
         parse.sockperf_summary(read(cli_log))
         with open(full_log) as f:
             st = parse.latency_stats(parse.sockperf_full_log(f.read()), 0)
-        note = "TCP one way (RTT/2), %d B messages%s" % (msg, " (sockperf's minimum)" if msg != size else "")
+        note = "TCP one way (RTT/2) %s, %d B messages%s" % (path, msg, " (sockperf's minimum)" if msg != size else "")
         for k in ("p10", "p50", "p99"):
-            self.r.add("baseline", "sockperf", k + "_us", st[k], "us", size=size, note=note)
+            self.r.add(section, "sockperf", k + "_us", st[k], "us", size=size, note=note)
         return "median %.2f us (p10 %.2f, p99 %.2f)" % (st["p50"], st["p10"], st["p99"])
 
     def _ucx(self, label, test, size, iters):

@@ -52,10 +52,10 @@ class Lab:
             self.stop_container(name)
         return self.admin("down", timeout=180, check=False)
 
-    def start_container(self, name, timeout=60):
-        """A container that lives until stop_container: ``lab run --name NAME -- sleep``."""
+    def start_container(self, name, timeout=60, host="h1"):
+        """A container on HOST that lives until stop_container: ``lab run --name NAME -- sleep``."""
         log = open(self.log_path("container-" + name), "w")
-        p = subprocess.Popen(self.command("run", "--host", "h1", "--name", name, "--", "sleep", "infinity"),
+        p = subprocess.Popen(self.command("run", "--host", host, "--name", name, "--", "sleep", "infinity"),
                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         self._holders[name] = p

@@ -22,6 +22,7 @@ class Plan:
             self.bw_duration, self.bw_margin = 2, 0      # perftest -D / -f: all 2 s measured
             self.bw_reps = 1                             # runs per size (the median is reported)
             self.lat_iters, self.lat_discard = 10000, 1000
+            self.hosts_lat_iters = 2000                  # between hosts: a round trip is ~100x longer
             self.warmup_duration = 1
             self.memcpy_seconds = 0.5
             self.iperf_seconds = 2
@@ -46,6 +47,7 @@ class Plan:
             self.bw_duration, self.bw_margin = 2, 0      # after the warm-up step the JIT is done
             self.bw_reps = 3                             # the scheduler of 2 cores is noisy
             self.lat_iters, self.lat_discard = 100000, 10000
+            self.hosts_lat_iters = 10000
             self.warmup_duration = 4
             self.memcpy_seconds = 2
             self.iperf_seconds = 5

@@ -2,41 +2,12 @@
 verdict on every target. Reads only the Results (so it can be rebuilt from results.csv)."""
 
 from . import first, targets
+from .markdown import NA, num, ratio, sizes, table
+from .report_hosts import between_hosts
 from .plan import BW_OPS, DUEL_MODES, FIRST_PHASES, FIRST_TOOLS, LAT_OPS, MODES, MiB
 from .runner import CALIBRATION_RETRIES, human_size
 from .steps import retried_text
 from .targets import judge
-
-NA = "n/a"
-
-
-def num(v, digits=2):
-    if v is None or v == "":
-        return NA
-    v = float(v)
-    if abs(v) >= 100:
-        return "%.0f" % v
-    if abs(v) >= 10 and digits > 1:
-        return "%.1f" % v
-    return "%.*f" % (digits, v)
-
-
-def ratio(a, b, digits=2):
-    if a in (None, "") or b in (None, "") or float(b) == 0:
-        return NA
-    return "%s×" % num(float(a) / float(b), digits if float(a) / float(b) >= 0.01 else 4)
-
-
-def table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def sizes(r, section, metric):
-    return sorted({row["size"] for row in r.rows if row["section"] == section and row["metric"] == metric
-                   and row["size"] != ""})
-
 
 class Report:
     def __init__(self, r, figures):
@@ -46,7 +17,7 @@ class Report:
     def markdown(self):
         parts = [self.header(), self.targets(), self.first_contact(), self.first_modes(), self.regmr(), self.control(),
                  self.throughput(), self.throughput_ratios(), self.latency(), self.baselines(), self.cpu(),
-                 self.idle(), self.mode_latency(), self.plots(), self.method()]
+                 self.idle(), self.mode_latency(), between_hosts(self.r), self.plots(), self.method()]
         if self._retried():
             parts.append(self.retried())
         if str(self.r.meta("failures")) not in ("", "0"):

@@ -81,7 +81,7 @@ class Suite(FirstContact, Baselines, ControlPlane):
             self.perftest(tool, ["-s", 2, "-D", d], "warmup-" + tool, d + 30)
         return "done"
 
-    def bandwidth(self, op, tool, size):
+    def bandwidth(self, op, tool, size, section="bw"):
         """plan.bw_reps runs; the median is the figure, min and max show the spread."""
         p = self.plan
         runs = []
@@ -92,26 +92,29 @@ class Suite(FirstContact, Baselines, ControlPlane):
         bws = sorted(x["bw_gbps"] for x in runs)
         rates = sorted(x["msg_rate_mpps"] for x in runs)
         med = bws[len(bws) // 2]
-        self.r.add("bw", tool, "bw_gbps", med, "Gbps", op=op, size=size, mode=self.mode,
+        self.r.add(section, tool, "bw_gbps", med, "Gbps", op=op, size=size, mode=self.mode,
                    note="median of %d runs" % len(runs))
-        self.r.add("bw", tool, "bw_gbps_min", bws[0], "Gbps", op=op, size=size, mode=self.mode)
-        self.r.add("bw", tool, "bw_gbps_max", bws[-1], "Gbps", op=op, size=size, mode=self.mode)
-        self.r.add("bw", tool, "msg_rate_mpps", rates[len(rates) // 2], "Mpps", op=op, size=size, mode=self.mode)
+        self.r.add(section, tool, "bw_gbps_min", bws[0], "Gbps", op=op, size=size, mode=self.mode)
+        self.r.add(section, tool, "bw_gbps_max", bws[-1], "Gbps", op=op, size=size, mode=self.mode)
+        self.r.add(section, tool, "msg_rate_mpps", rates[len(rates) // 2], "Mpps", op=op, size=size,
+                   mode=self.mode)
         if len(bws) == 1:
             return "%.1f Gbps" % med
         return "%.1f Gbps (runs: %s)" % (med, ", ".join("%.0f" % x["bw_gbps"] for x in runs))
 
-    def _latency(self, tool, size, label):
+    def _latency(self, tool, size, label, iters=None, discard=None):
         p = self.plan
-        out = self.perftest(tool, ["-s", size, "-n", p.lat_iters, "-U"], label, 60 + p.lat_iters / 2000.0)
+        iters = p.lat_iters if iters is None else iters
+        out = self.perftest(tool, ["-s", size, "-n", iters, "-U"], label, 60 + iters / 2000.0)
         row = parse.perftest_lat(out)
-        return row, parse.latency_stats(row["samples"], p.lat_discard)
+        return row, parse.latency_stats(row["samples"], p.lat_discard if discard is None else discard)
 
-    def _add_latency(self, section, op, tool, size, row, st):
+    def _add_latency(self, section, op, tool, size, row, st, discard=None):
         note = "one way (RTT/2)" if op != "read" else "round trip (perftest's read latency)"
+        discard = self.plan.lat_discard if discard is None else discard
         for k in ("p10", "p50", "p99"):
             self.r.add(section, tool, k + "_us", st[k], "us", op=op, size=size, mode=self.mode,
-                       note=note + "; %d samples after %d warm-up" % (st["n"], self.plan.lat_discard))
+                       note=note + "; %d samples after %d warm-up" % (st["n"], discard))
         self.r.add(section, tool, "perftest_typical_us", row["t_typical"], "us", op=op, size=size, mode=self.mode)
         self.r.add(section, tool, "perftest_avg_us", row["t_avg"], "us", op=op, size=size, mode=self.mode)
 

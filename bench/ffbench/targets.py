@@ -91,7 +91,38 @@ def judge(r):
     how = " (median of %d runs in turns)" % n if n > 1 else ""
     t.append(Target("adaptive_lat", "adaptive 2 B ib_send_lat median ≤ 1.2 × fastpath" + how, adap, "µs", fast,
                     "fastpath", 1.2, "<=", _mode_note(r, "adaptive")))
-    return t + first_contact(r)
+    return t + first_contact(r) + between_hosts(r)
+
+
+def between_hosts(r):
+    """The inter-host targets (bench/README.md): c1 on h1, c2 on h2, the routers' default mode."""
+    t = []
+    hosts = r.get("hosts_baseline", "iperf3_hosts", "bw_gbps")
+    overlay = r.get("hosts_baseline", "iperf3", "bw_gbps")
+    mode = "default"
+    for op, tool in (("write", "ib_write_bw"), ("send", "ib_send_bw")):
+        bw = r.get("hosts_bw", tool, "bw_gbps", op=op, size=MiB, mode=mode)
+        t.append(Target("hosts_%s_1m_tcp" % op, "between hosts: %s 1 MiB ≥ 1.0 × iperf3 host → host" % tool, bw,
+                        "Gbps", hosts, "iperf3 h1 → h2", 1.0, ">="))
+        t.append(Target("hosts_%s_1m_overlay" % op, "between hosts: %s 1 MiB ≥ 1.5 × iperf3 over the overlay" % tool,
+                        bw, "Gbps", overlay, "iperf3 c1 → c2 (overlay)", 1.5, ">="))
+    for op, tool in BW_OPS:
+        small = r.get("hosts_bw", tool, "bw_gbps", op=op, size=2 * KiB, mode=mode)
+        big = r.get("hosts_bw", tool, "bw_gbps", op=op, size=MiB, mode=mode)
+        t.append(Target("hosts_%s_2k_vs_1m" % op, "between hosts: %s 2 KiB ≥ 0.5 × %s 1 MiB" % (tool, tool), small,
+                        "Gbps", big, "%s 1 MiB" % tool, 0.5, ">="))
+    lat = r.get("hosts_lat", "ib_send_lat", "p50_us", op="send", size=2, mode=mode)
+    sp = r.get("hosts_baseline", "sockperf", "p50_us", size=64)
+    t.append(Target("hosts_send_lat_vs_tcp", "between hosts: 2 B ib_send_lat median ≤ 0.5 × sockperf 64 B (overlay)",
+                    lat, "µs", sp, "sockperf 64 B", 0.5, "<="))
+    one = r.get("hosts_pairs", "ib_send_bw", "one_pair_gbps", op="send", size=64 * KiB, mode=mode)
+    total = r.get("hosts_pairs", "ib_send_bw", "aggregate_gbps", op="send", size=64 * KiB, mode=mode)
+    fair = r.get("hosts_pairs", "ib_send_bw", "jain_index", op="send", size=64 * KiB, mode=mode)
+    t.append(Target("hosts_pairs_aggregate", "between hosts: 8 QP pairs at once, aggregate ≥ 0.9 × one pair", total,
+                    "Gbps", one, "one pair", 0.9, ">="))
+    t.append(Target("hosts_pairs_jain", "between hosts: 8 QP pairs at once, Jain's index ≥ 0.99", fair, "", 1.0,
+                    "limit 0.99", 0.99, ">="))
+    return t
 
 
 def _phase_note(r, phase):

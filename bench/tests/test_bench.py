@@ -8,7 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from ffbench import parse, targets  # noqa: E402
+from ffbench import hosts, parse, targets  # noqa: E402
 from ffbench.plan import MiB  # noqa: E402
 from ffbench.report import Report  # noqa: E402
 from ffbench.results import Results  # noqa: E402
@@ -142,7 +142,7 @@ def sample_results():
 class TargetsTest(unittest.TestCase):
     def test_verdicts(self):
         t = {x.key: x for x in targets.judge(sample_results())}
-        self.assertEqual(21, len(t))                                 # 11, and 10 of first contact
+        self.assertEqual(31, len(t))                                 # 11, 10 of first contact, 10 between hosts
         self.assertEqual("met", t["write_1m_memcpy"].verdict)        # 400 / 400 >= 0.5
         self.assertEqual("met", t["send_1m_memcpy"].verdict)         # 250 / 400 = 0.625
         self.assertAlmostEqual(0.6, t["read_2k_vs_1m"].ratio)
@@ -179,6 +179,59 @@ class TargetsTest(unittest.TestCase):
         r.rows = [row for row in r.rows if row["test"] != "iperf3"]
         t = {x.key: x for x in targets.judge(r)}
         self.assertEqual("n/a", t["send_1m_tcp"].verdict)
+
+
+def host_results():
+    r = sample_results()
+    r.add("hosts_baseline", "iperf3_hosts", "bw_gbps", 16.0, "Gbps")
+    r.add("hosts_baseline", "iperf3", "bw_gbps", 10.0, "Gbps")
+    r.add("hosts_baseline", "sockperf", "p50_us", 28.0, "us", size=64)
+    for op, bw1m, bw2k in (("send", 20.0, 4.0), ("write", 12.0, 8.0), ("read", 8.0, 6.0)):
+        r.add("hosts_bw", "ib_%s_bw" % op, "bw_gbps", bw1m, "Gbps", op=op, size=MiB, mode="default")
+        r.add("hosts_bw", "ib_%s_bw" % op, "bw_gbps", bw2k, "Gbps", op=op, size=2048, mode="default")
+    r.add("hosts_lat", "ib_send_lat", "p50_us", 21.0, "us", op="send", size=2, mode="default")
+    r.add("hosts_lat", "ib_send_lat", "p50_us", 12.0, "us", op="send", size=2, mode="fastpath")
+    r.add("hosts_cpu", "ib_send_bw", "bw_gbps", 20.0, "Gbps", op="send", size=MiB, mode="default")
+    r.add("hosts_cpu", "ib_send_bw", "router_h1_pct", 90.0, "%", op="send", size=MiB, mode="default")
+    r.add("hosts_cpu", "ib_send_bw", "router_h2_pct", 110.0, "%", op="send", size=MiB, mode="default")
+    pairs = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0]
+    for k, v in (("one_pair_gbps", 12.0), ("aggregate_gbps", sum(pairs)), ("jain_index", hosts.jain(pairs))):
+        r.add("hosts_pairs", "ib_send_bw", k, v, "", op="send", size=65536, mode="default")
+    for i, v in enumerate(pairs):
+        r.add("hosts_pairs", "ib_send_bw", "pair%d_gbps" % (i + 1), v, "Gbps", op="send", size=65536, mode="default")
+    return r
+
+
+class BetweenHostsTest(unittest.TestCase):
+    def test_jain(self):
+        self.assertAlmostEqual(1.0, hosts.jain([3.0, 3.0, 3.0]))
+        self.assertAlmostEqual(0.25, hosts.jain([4.0, 0.0, 0.0, 0.0]))   # one takes all: 1/n
+        self.assertIsNone(hosts.jain([0.0, 0.0]))
+
+    def test_verdicts(self):
+        t = {x.key: x for x in targets.judge(host_results())}
+        self.assertEqual("met", t["hosts_send_1m_tcp"].verdict)           # 20 / 16
+        self.assertEqual("not met", t["hosts_write_1m_tcp"].verdict)      # 12 / 16
+        self.assertEqual("not met", t["hosts_write_1m_overlay"].verdict)  # 12 / 10 < 1.5
+        self.assertAlmostEqual(1.2, t["hosts_write_1m_overlay"].ratio)
+        self.assertEqual("not met", t["hosts_send_2k_vs_1m"].verdict)     # 4 / 20
+        self.assertEqual("met", t["hosts_read_2k_vs_1m"].verdict)         # 6 / 8
+        self.assertAlmostEqual(21.0 / 28.0, t["hosts_send_lat_vs_tcp"].ratio)  # the default mode is judged
+        self.assertEqual("not met", t["hosts_send_lat_vs_tcp"].verdict)
+        self.assertAlmostEqual(10.0 / 12.0, t["hosts_pairs_aggregate"].ratio)
+        self.assertEqual("not met", t["hosts_pairs_jain"].verdict)        # 100 / (8 * 16) = 0.78
+
+    def test_no_host_rows_no_section(self):
+        self.assertNotIn("Between hosts", Report(sample_results(), []).markdown())
+        self.assertEqual("n/a", {x.key: x for x in targets.judge(sample_results())}["hosts_pairs_jain"].verdict)
+
+    def test_report_section(self):
+        md = Report(csv_round_trip(host_results()), []).markdown()
+        self.assertIn("## Between hosts (c1 on h1, c2 on h2)", md)
+        self.assertIn("| 1 MiB | 20.0 | 1.25× | 12.0 | 0.75× | 8.00 | 0.50× |", md)
+        self.assertIn("| ib_send_lat | 2 B | fastpath | n/a | 12.0 | n/a | 0.43× |", md)
+        self.assertIn("| ib_send_bw 1 MiB | 20.0 | 90 | 110 | 10 |", md)
+        self.assertIn("aggregate 10.0 Gbps against 12.0 Gbps for one pair alone (0.83×), Jain's index 0.781", md)
 
 
 def csv_round_trip(r):
