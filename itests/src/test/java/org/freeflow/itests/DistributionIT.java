@@ -103,8 +103,7 @@ public class DistributionIT {
     public void containersCommandListsAnAttachedContainer() throws Exception {
         service(VirtualNicService.class);
         VirtualNicAdminService admin = service(VirtualNicAdminService.class);
-        assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
-        ContainerView attached = admin.attach("itest-c1", "acme", thisNetworkNamespace());
+        ContainerView attached = attachOnceJoined(admin, "itest-c1");
         try {
             String output = waitFor(() -> execute("freeflow:containers"));
             assertNotNull("freeflow:containers ran", output);
@@ -130,7 +129,7 @@ public class DistributionIT {
             assertTrue(tables, tables.contains(table));
         }
         assertTrue(tables, tables.contains("4 rows"));
-        ContainerView attached = admin.attach("itest-c3", "acme", thisNetworkNamespace());
+        ContainerView attached = attachOnceJoined(admin, "itest-c3");
         try {
             String row = execute("freeflow:sql \"SELECT c.NAME, c.VIRTUAL_IP, h.NAME FROM CONTAINERS c"
                     + " JOIN HOSTS h ON h.NAME = c.HOST WHERE c.NAME = 'itest-c3'\"");
@@ -160,8 +159,7 @@ public class DistributionIT {
     @Test
     public void portCommandTakesAContainersPortDownAndUp() throws Exception {
         VirtualNicAdminService admin = service(VirtualNicAdminService.class);
-        assertNotNull("Ignite node up", waitFor(() -> orchestrator.isReady() ? Boolean.TRUE : null));
-        admin.attach("itest-c2", "acme", thisNetworkNamespace());
+        attachOnceJoined(admin, "itest-c2");
         try {
             String down = waitFor(() -> execute("freeflow:port itest-c2 down"));
             assertNotNull("freeflow:port ran", down);
@@ -195,6 +193,28 @@ public class DistributionIT {
         } finally {
             tracker.close();
         }
+    }
+
+    /**
+     * Attaches {@code name} to this JVM's namespace as soon as the router has joined the orchestrator.  The
+     * Ignite node runs before the router has registered its host and connected; until then an attach is refused
+     * with "not ready ... try again", as a container hears it, and the test tries again as a container would.
+     */
+    private ContainerView attachOnceJoined(VirtualNicAdminService admin, String name) throws Exception {
+        String[] refusal = {null};
+        ContainerView attached = waitFor(() -> {
+            try {
+                return admin.attach(name, "acme", thisNetworkNamespace());
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().startsWith("the orchestrator is not ready")) {
+                    throw e;
+                }
+                refusal[0] = e.getMessage();
+                return null;
+            }
+        });
+        assertNotNull(name + " attached once the router joined the cluster; last refusal: " + refusal[0], attached);
+        return attached;
     }
 
     /** Runs a shell command; null while the command is not (yet) registered. */
