@@ -17,14 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCP transport's listening socket: every router that dials in gets an
  * {@link InboundExecutor} registered with the pollers, fed by the
- * connection's reader thread, which stops reading while the executor has
- * too much queued.  Only the frame types a dialing router sends are
- * accepted; anything else closes that connection (and only that one).
+ * connection's I/O thread, which stops reading that connection while the
+ * executor has too much queued (its answers still go out meanwhile).  Only
+ * the frame types a dialing router sends are accepted; anything else
+ * closes that connection (and only that one).
  */
 final class Acceptor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);
-    private static final long READER_WAIT_MILLIS = 10;
 
     private final ServerSocketChannel server;
     private final LocalResponders responders;
@@ -79,7 +79,6 @@ final class Acceptor implements AutoCloseable {
         private final String peer;
         private FrameChannel channel;
         private InboundExecutor executor;
-        private final Object resume = new Object();
         private String peerHost = "?";
 
         Inbound(String peer) {
@@ -88,11 +87,7 @@ final class Acceptor implements AutoCloseable {
 
         void attach(FrameChannel c) {
             channel = c;
-            executor = new InboundExecutor(responders, sessions, c::send, () -> {
-                synchronized (resume) {
-                    resume.notifyAll();
-                }
-            });
+            executor = new InboundExecutor(responders, sessions, c::send, c::resumeReading);
         }
 
         @Override
@@ -117,16 +112,11 @@ final class Acceptor implements AutoCloseable {
             }
             boolean more = executor.accept(type, body);
             poller.wake(executor);
-            while (!more && channel.isOpen() && executor.queuedBytes() > InboundExecutor.MAX_QUEUED_BYTES) {
-                synchronized (resume) {
-                    try {
-                        resume.wait(READER_WAIT_MILLIS); // the responders are behind: let TCP hold the sender back
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
+            if (!more) {
+                channel.pauseReading(); // the responders are behind: let TCP hold the sender back
+                if (executor.queuedBytes() <= InboundExecutor.MAX_QUEUED_BYTES) {
+                    channel.resumeReading(); // drained meanwhile: its resume may have come before the pause
                 }
-                poller.wake(executor);
             }
         }
 

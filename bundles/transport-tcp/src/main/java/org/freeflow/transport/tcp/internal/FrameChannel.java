@@ -2,81 +2,116 @@ package org.freeflow.transport.tcp.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection between two routers, framed: a writer thread sends the
- * queued frames (as many as are queued, in one gathering write: small
- * messages travel in batches), a reader thread reads whole frames and hands
- * each to the {@link Handler}.  {@link #send} never blocks.  Any I/O error or
- * protocol violation closes the connection; {@link Handler#closed} is then
- * called once.
+ * One TCP connection between two routers, framed, on a non-blocking
+ * socket.  {@link #send} never blocks: it queues the frame and, unless
+ * another thread is writing at that moment, writes what is queued itself,
+ * on the caller's thread ({@link Outbox}: frames leave whole, once each,
+ * in the order they were sent).  One I/O thread per connection reads (many
+ * frames per read: {@link FrameDecoder}) and hands each frame to the
+ * {@link Handler}; it also finishes the writes a full socket left over,
+ * once the socket is writable again.  Reading stops while
+ * {@link #pauseReading paused} (the frames already read wait too); the
+ * writes go on.  Any I/O error or protocol violation closes the
+ * connection; {@link Handler#closed} is then called once (a write error on
+ * a sender's thread is reported by the I/O thread, never on the sender's).
  */
 final class FrameChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(FrameChannel.class);
-    private static final int BATCH = 64;
-    private static final ByteBuffer STOP = ByteBuffer.allocate(0);
 
-    /** What the reader hands on. */
+    /** What the I/O thread hands on. */
     interface Handler {
-        /** A frame's body (position..limit) of {@code type}; on the reader thread. */
+        /**
+         * A frame's body (position..limit, a buffer of its own that the handler may keep) of {@code type};
+         * on the I/O thread, which must not block: it also writes what the socket could not take at once.
+         */
         void frame(int type, ByteBuffer body) throws Wire.ProtocolException;
 
-        /** The connection is closed ({@code cause} null when closed on purpose). */
+        /** The connection is closed ({@code cause} null when closed on purpose or by the peer). */
         void closed(Exception cause);
     }
 
     private final SocketChannel channel;
     private final String name;
     private final Handler handler;
-    private final LinkedBlockingQueue<ByteBuffer> outbound = new LinkedBlockingQueue<>();
-    /** Bytes queued for the writer and not written yet. */
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Outbox outbox = new Outbox();
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final Thread io;
+    /** The I/O thread's, once it runs. */
+    private volatile Selector selector;
+    /** A write error on a sender's thread, for the I/O thread to close the connection with. */
+    private final AtomicReference<IOException> writeFailure = new AtomicReference<>();
+    private volatile boolean paused;
     private volatile boolean closed;
-    private final Thread reader;
-    private final Thread writer;
 
     FrameChannel(SocketChannel channel, String name, Handler handler) throws IOException {
         this.channel = channel;
         this.name = name;
         this.handler = handler;
-        channel.configureBlocking(true);
+        channel.configureBlocking(false);
         channel.socket().setTcpNoDelay(true);
-        this.reader = new Thread(this::readLoop, "freeflow-tcp-in-" + name);
-        this.writer = new Thread(this::writeLoop, "freeflow-tcp-out-" + name);
-        reader.setDaemon(true);
-        writer.setDaemon(true);
+        this.io = new Thread(this::run, "freeflow-tcp-io-" + name);
+        io.setDaemon(true);
     }
 
+    /** Starts the I/O thread (frames may be sent before). */
     void start() {
-        writer.start();
-        reader.start();
+        io.start();
     }
 
-    /** Queues a whole frame (flipped) for the writer; frames go out in the order they were queued. */
+    /** Sends a whole frame (flipped); never blocks.  Frames go out in the order they were sent. */
     void send(ByteBuffer frame) {
-        if (!closed) {
-            queuedBytes.addAndGet(frame.remaining());
-            outbound.add(frame);
+        if (closed) {
+            return;
+        }
+        outbox.add(frame);
+        if (outbox.blocked()) {
+            return; // the I/O thread writes it once the socket takes more
+        }
+        try {
+            if (outbox.drain(channel, false) == Outbox.Drained.BLOCKED) {
+                wakeUp();
+            }
+        } catch (IOException e) {
+            writeFailure.compareAndSet(null, e);
+            wakeUp();
         }
     }
 
-    /** Bytes waiting for the writer (what a datagram sender checks before it adds more). */
+    /** Bytes queued and not written yet (what a datagram sender checks before it adds more). */
     long queuedBytes() {
-        return queuedBytes.get();
+        return outbox.queuedBytes();
+    }
+
+    /**
+     * Stops handing frames on (from any thread; from {@link Handler#frame}: after that frame) and reading
+     * the socket, until {@link #resumeReading}: TCP then holds the sender back.
+     */
+    void pauseReading() {
+        paused = true;
+    }
+
+    /** Reads and hands frames on again (from any thread). */
+    void resumeReading() {
+        paused = false;
+        if (Thread.currentThread() != io) {
+            wakeUp();
+        }
     }
 
     boolean isOpen() {
         return !closed;
     }
 
-    /** Closes the connection; the handler hears of it once. */
+    /** Closes the connection (from any thread, any number of times); the handler hears of it once. */
     void close() {
         fail(null);
     }
@@ -88,84 +123,53 @@ final class FrameChannel {
             }
             closed = true;
         }
-        outbound.clear();
-        outbound.add(STOP);
+        outbox.discard();
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("closing {}", name, e);
         }
+        wakeUp();
         handler.closed(cause);
     }
 
-    private void writeLoop() {
-        ByteBuffer[] batch = new ByteBuffer[BATCH];
-        try {
-            while (!closed) {
-                ByteBuffer first = outbound.poll(1, TimeUnit.SECONDS);
-                if (first == null || first == STOP) {
-                    continue;
-                }
-                batch[0] = first;
-                int n = 1;
-                while (n < BATCH) {
-                    ByteBuffer next = outbound.poll();
-                    if (next == null || next == STOP) {
-                        break;
-                    }
-                    batch[n++] = next;
-                }
-                long bytes = 0;
-                for (int i = 0; i < n; i++) {
-                    bytes += batch[i].remaining();
-                }
-                writeAll(batch, n);
-                queuedBytes.addAndGet(-bytes);
-                java.util.Arrays.fill(batch, 0, n, null);
-            }
-        } catch (IOException e) {
-            fail(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(e);
+    private void wakeUp() {
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
         }
     }
 
-    private void writeAll(ByteBuffer[] batch, int n) throws IOException {
-        int from = 0;
-        while (from < n) {
-            channel.write(batch, from, n - from);
-            while (from < n && !batch[from].hasRemaining()) {
-                from++;
-            }
-        }
+    private boolean reading() {
+        return !paused && !closed;
     }
 
-    private void readLoop() {
-        ByteBuffer header = ByteBuffer.allocate(Wire.HEADER);
-        try {
+    private void run() {
+        try (Selector s = Selector.open()) {
+            selector = s; // before the first look at closed: a close from now on wakes this thread
+            SelectionKey key = channel.register(s, 0);
+            int interest = 0;
             while (!closed) {
-                header.clear();
-                if (!readFully(header)) {
-                    fail(null);
-                    return;
+                IOException failed = writeFailure.get();
+                if (failed != null) {
+                    throw failed;
                 }
-                int magic = header.getInt(0);
-                int version = header.get(4) & 0xff;
-                int type = header.get(5) & 0xff;
-                int length = header.getInt(8);
-                if (magic != Wire.MAGIC || version != Wire.VERSION) {
-                    throw new Wire.ProtocolException(String.format("bad header (magic 0x%08x, version %d)", magic,
-                            version));
+                if (reading()) {
+                    decoder.decode(handler, this::reading); // what was read before a pause
                 }
-                if (length < 0 || length > Wire.MAX_BODY) {
-                    throw new Wire.ProtocolException("frame body of " + Integer.toUnsignedString(length) + " bytes");
+                int wanted = (paused ? 0 : SelectionKey.OP_READ) | (outbox.blocked() ? SelectionKey.OP_WRITE : 0);
+                if (wanted != interest) {
+                    key.interestOps(wanted);
+                    interest = wanted;
                 }
-                ByteBuffer body = ByteBuffer.allocate(length);
-                if (!readFully(body)) {
-                    throw new Wire.ProtocolException("connection closed inside a frame");
+                s.select();
+                int ready = s.selectedKeys().remove(key) ? key.readyOps() : 0;
+                if ((ready & SelectionKey.OP_WRITE) != 0 && !closed) {
+                    outbox.drain(channel, true);
                 }
-                handler.frame(type, body.flip());
+                if ((ready & SelectionKey.OP_READ) != 0 && reading() && !readAvailable()) {
+                    fail(null); // the peer closed the connection between two frames
+                }
             }
         } catch (IOException | Wire.ProtocolException | RuntimeException e) {
             if (!closed) {
@@ -175,15 +179,16 @@ final class FrameChannel {
         }
     }
 
-    /** Fills {@code buffer}; false on a clean end of stream before its first byte. */
-    private boolean readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                if (buffer.position() == 0) {
-                    return false;
-                }
-                throw new IOException("end of stream inside a frame");
+    /** Reads and hands on what the socket has (again while a read fills the buffer); false at its end. */
+    private boolean readAvailable() throws IOException, Wire.ProtocolException {
+        boolean more = true;
+        while (more && reading() && decoder.hasRoom()) {
+            int n = decoder.read(channel);
+            if (n < 0) {
+                return false;
             }
+            more = !decoder.hasRoom(); // a full buffer: there may be more in the socket
+            decoder.decode(handler, this::reading);
         }
         return true;
     }

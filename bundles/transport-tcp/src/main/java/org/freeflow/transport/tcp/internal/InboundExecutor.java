@@ -20,7 +20,7 @@ import org.freeflow.router.api.transport.Responder;
 
 /**
  * The accepting end of one router-to-router connection: the requests and
- * datagrams its reader thread takes in are executed here, on a poller (the
+ * datagrams its I/O thread takes in are executed here, on a poller (the
  * memory responders touch changes only between two poller rounds), against
  * this router's responders; the answers go back on the connection.  Each
  * requester connection has a {@link ResponderSession}: its PSNs execute once each,
@@ -34,7 +34,7 @@ import org.freeflow.router.api.transport.Responder;
  * Acknowledgements are cumulative and sent once per round for a session
  * that executed several requests.  A datagram whose receiver has no receive
  * posted (or no CQ room) waits up to {@link #HOLD_NANOS} for one, in
- * arrival order, as in a switch's queue; then it is lost.  The reader stops reading while more than
+ * arrival order, as in a switch's queue; then it is lost.  The connection stops reading while more than
  * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
  * down through TCP, and no router buffers without bound.
  */
@@ -78,7 +78,7 @@ final class InboundExecutor implements PollTarget {
     /**
      * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
      * @param reply        sends an answer frame back on the connection
-     * @param readerResume called when the queue fell below the limit again
+     * @param readerResume called (on a poller) when the queue fell below the limit again: reading may resume
      */
     InboundExecutor(LocalResponders responders, Map<Long, ResponderSession> sessions, Consumer<ByteBuffer> reply,
             Runnable readerResume) {
@@ -88,7 +88,7 @@ final class InboundExecutor implements PollTarget {
         this.readerResume = readerResume;
     }
 
-    /** On the reader thread: queues a checked frame; false when the reader should wait before the next. */
+    /** On the connection's I/O thread: queues a checked frame; false when reading should pause after it. */
     boolean accept(int type, ByteBuffer body) {
         queue.add(new Inbound(type, body));
         return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;

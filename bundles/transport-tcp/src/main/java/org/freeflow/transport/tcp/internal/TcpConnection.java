@@ -17,7 +17,7 @@ import org.freeflow.router.api.transport.WorkRequest;
  * known ({@link #attach}) the frames wait here; a destination no router
  * serves refuses what was posted (NOT_READY: the requester retries within
  * its budget, then IBV_WC_RETRY_EXC_ERR).  Answers arrive on the link's
- * reader thread and go straight to the requester's {@link Acknowledgements}.
+ * I/O thread and go straight to the requester's {@link Acknowledgements}.
  */
 final class TcpConnection implements Connection {
 

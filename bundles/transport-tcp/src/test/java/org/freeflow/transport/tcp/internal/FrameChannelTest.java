@@ -1,0 +1,386 @@
+package org.freeflow.transport.tcp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Frame channels over real sockets on 127.0.0.1: order, a stalled peer, large frames, broken headers. */
+class FrameChannelTest {
+
+    private static final long WAIT_SECONDS = 60;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    @Test
+    void framesSentFromSeveralThreadsArriveWholeOnceEachAndInEachSendersOrder() throws Exception {
+        int threads = 4;
+        int each = 3000;
+        SocketChannel[] ends = connect(0);
+        Collector received = new Collector(threads * each);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        sender.start();
+        receiver.start();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread s = new Thread(() -> {
+                Random random = new Random(id);
+                awaitQuietly(go);
+                for (int i = 0; i < each; i++) {
+                    sender.send(numbered(id, i, random.nextInt(400)));
+                }
+            });
+            s.start();
+            senders.add(s);
+        }
+        go.countDown();
+        joinAll(senders);
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        int[] next = new int[threads];
+        for (byte[] body : received.frames()) {
+            ByteBuffer b = ByteBuffer.wrap(body);
+            int id = b.getInt(0);
+            assertEquals(next[id]++, b.getInt(4), "sender " + id + " in order, once each");
+            checkPattern(body, 8);
+        }
+        for (int t = 0; t < threads; t++) {
+            assertEquals(each, next[t]);
+        }
+        assertEquals(0, received.closedCalls());
+    }
+
+    @Test
+    void aPeerThatStopsReadingNeverBlocksTheSenderAndGetsEverythingInOrderOnceItReadsAgain() throws Exception {
+        int count = 400;
+        int size = 32 << 10;
+        SocketChannel[] ends = connect(64 << 10);
+        Collector received = new Collector(count);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.pauseReading(); // it reads nothing: what the kernel holds fills, then the sender's queue
+        sender.start();
+        receiver.start();
+        Thread s = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                sender.send(numbered(0, i, size));
+            }
+        });
+        s.start();
+        s.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(s.isAlive(), "send blocked");
+        long queued = sender.queuedBytes();
+        assertTrue(queued > 8L << 20, "queued for the stalled peer: " + queued);
+        assertEquals(0, received.frames().size());
+        receiver.resumeReading();
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        List<byte[]> got = received.frames();
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, ByteBuffer.wrap(got.get(i)).getInt(4), "in order");
+            assertEquals(size + 8, got.get(i).length);
+            checkPattern(got.get(i), 8);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (sender.queuedBytes() > 0 && System.nanoTime() < end) {
+            Thread.onSpinWait(); // the sender counts what it wrote just after the write returned
+        }
+        assertEquals(0, sender.queuedBytes());
+    }
+
+    @Test
+    void aHandlerThatPausesGetsNoFurtherFrameUntilResumedEvenOfThoseReadAlready() throws Exception {
+        int count = 50;
+        SocketChannel[] ends = connect(0);
+        Semaphore paused = new Semaphore(0);
+        AtomicInteger delivered = new AtomicInteger();
+        FrameChannel[] receiver = new FrameChannel[1];
+        Collector received = new Collector(count) {
+            @Override
+            public void frame(int type, ByteBuffer body) {
+                super.frame(type, body);
+                delivered.incrementAndGet();
+                receiver[0].pauseReading();
+                paused.release();
+            }
+        };
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        receiver[0] = channel(ends[1], "b", received);
+        for (int i = 0; i < count; i++) {
+            sender.send(numbered(0, i, 16)); // before the receiver starts: most come in one read
+        }
+        sender.start();
+        receiver[0].start();
+        for (int i = 1; i <= count; i++) {
+            assertTrue(paused.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "frame " + i);
+            assertEquals(i, delivered.get(), "none handed on while paused");
+            receiver[0].resumeReading();
+        }
+        assertTrue(received.awaitFrames());
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, ByteBuffer.wrap(received.frames().get(i)).getInt(4));
+        }
+    }
+
+    @Test
+    void framesLargerThanTheReadBufferArriveIntactBetweenSmallOnes() throws Exception {
+        int[] sizes = {100, 5 << 20, 0, FrameDecoder.BUFFER + 1, 100, FrameDecoder.BUFFER - Wire.HEADER, 7};
+        SocketChannel[] ends = connect(0);
+        Collector received = new Collector(sizes.length);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        sender.start();
+        receiver.start();
+        List<byte[]> sent = new ArrayList<>();
+        Random random = new Random(5);
+        for (int size : sizes) {
+            byte[] body = new byte[size];
+            random.nextBytes(body);
+            sent.add(body);
+            sender.send(Wire.frame(Wire.FETCHED, size).put(body).flip());
+        }
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        for (int i = 0; i < sizes.length; i++) {
+            assertArrayEquals(sent.get(i), received.frames().get(i), "frame " + i);
+            assertEquals(Wire.FETCHED, received.types().get(i));
+        }
+    }
+
+    @Test
+    void aBadHeaderClosesTheConnectionAndTheHandlerHearsOfItOnce() throws Exception {
+        SocketChannel[] ends = connect(0);
+        Collector received = new Collector(1);
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.start();
+        ByteBuffer good = numbered(0, 0, 10);
+        ByteBuffer bad = ByteBuffer.allocate(Wire.HEADER).putInt(0x12345678).put((byte) 1).put((byte) 6)
+                .putShort((short) 0).putInt(4).flip();
+        ends[0].write(new ByteBuffer[] {good, bad});
+        assertTrue(received.awaitClosed());
+        assertInstanceOf(Wire.ProtocolException.class, received.cause());
+        assertEquals(1, received.frames().size(), "the good frame before it was handed on");
+        assertFalse(receiver.isOpen());
+        receiver.close();
+        assertEquals(-1, readQuietly(ends[0]), "the peer sees the connection closed");
+        awaitIoThreadEnd("b");
+        assertEquals(1, received.closedCalls());
+    }
+
+    @Test
+    void aBodyLengthBeyondTheLimitClosesTheConnection() throws Exception {
+        SocketChannel[] ends = connect(0);
+        Collector received = new Collector(0);
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.start();
+        ends[0].write(Wire.header(ByteBuffer.allocate(Wire.HEADER), Wire.REQUEST, Wire.MAX_BODY + 1).flip());
+        assertTrue(received.awaitClosed());
+        assertInstanceOf(Wire.ProtocolException.class, received.cause());
+        assertEquals(1, received.closedCalls());
+    }
+
+    @Test
+    void theEndOfStreamBetweenFramesIsACleanCloseInsideOneAnError() throws Exception {
+        SocketChannel[] ends = connect(0);
+        Collector clean = new Collector(1);
+        FrameChannel a = channel(ends[1], "clean", clean);
+        a.start();
+        ends[0].write(numbered(0, 0, 10));
+        ends[0].close();
+        assertTrue(clean.awaitClosed());
+        assertNull(clean.cause());
+        assertEquals(1, clean.frames().size());
+
+        SocketChannel[] more = connect(0);
+        Collector cut = new Collector(0);
+        FrameChannel b = channel(more[1], "cut", cut);
+        b.start();
+        ByteBuffer half = numbered(0, 0, 100);
+        more[0].write(half.limit(half.limit() - 50));
+        more[0].close();
+        assertTrue(cut.awaitClosed());
+        assertInstanceOf(IOException.class, cut.cause());
+        assertEquals(0, cut.frames().size());
+    }
+
+    @Test
+    void closeFromAnyThreadEndsTheIoThreadAndIsHeardOfOnce() throws Exception {
+        SocketChannel[] ends = connect(0);
+        Collector received = new Collector(0);
+        FrameChannel channel = channel(ends[1], "c", received);
+        channel.start();
+        List<Thread> closers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(channel::close);
+            t.start();
+            closers.add(t);
+        }
+        joinAll(closers);
+        awaitIoThreadEnd("c");
+        assertEquals(1, received.closedCalls());
+        assertNull(received.cause());
+        channel.send(numbered(0, 0, 10)); // closed: dropped, not thrown
+        assertEquals(-1, readQuietly(ends[0]));
+    }
+
+    /** A connected pair of sockets: [0] dialed, [1] accepted; {@code buffers} > 0: that send and receive buffer. */
+    private SocketChannel[] connect(int buffers) throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            if (buffers > 0) {
+                server.setOption(StandardSocketOptions.SO_RCVBUF, buffers);
+            }
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            SocketChannel dialed = SocketChannel.open();
+            open.add(dialed);
+            if (buffers > 0) {
+                dialed.setOption(StandardSocketOptions.SO_SNDBUF, buffers);
+                dialed.setOption(StandardSocketOptions.SO_RCVBUF, buffers);
+            }
+            dialed.connect(server.getLocalAddress());
+            SocketChannel accepted = server.accept();
+            open.add(accepted);
+            if (buffers > 0) {
+                accepted.setOption(StandardSocketOptions.SO_SNDBUF, buffers);
+            }
+            return new SocketChannel[] {dialed, accepted};
+        }
+    }
+
+    private FrameChannel channel(SocketChannel socket, String name, FrameChannel.Handler handler)
+            throws IOException {
+        FrameChannel c = new FrameChannel(socket, name, handler);
+        open.add(c::close);
+        return c;
+    }
+
+    /** A frame whose body is the sender's id, its number and {@code extra} bytes of a pattern. */
+    private static ByteBuffer numbered(int sender, int number, int extra) {
+        ByteBuffer frame = Wire.frame(Wire.DATAGRAM, 8 + extra).putInt(sender).putInt(number);
+        for (int k = 0; k < extra; k++) {
+            frame.put((byte) (k * 7 + 3));
+        }
+        return frame.flip();
+    }
+
+    private static void checkPattern(byte[] body, int from) {
+        for (int k = from; k < body.length; k++) {
+            if (body[k] != (byte) ((k - from) * 7 + 3)) {
+                throw new AssertionError("byte " + k + " of " + body.length);
+            }
+        }
+    }
+
+    private static void joinAll(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            assertFalse(t.isAlive(), t.getName() + " still runs");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What a blocking read from the peer gives: -1 at the end of stream (a reset counts as one). */
+    private static int readQuietly(SocketChannel peer) {
+        try {
+            return peer.read(ByteBuffer.allocate(1));
+        } catch (IOException reset) {
+            return -1;
+        }
+    }
+
+    private static void awaitIoThreadEnd(String name) throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("freeflow-tcp-io-" + name)) {
+                t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertFalse(t.isAlive(), "the I/O thread ended");
+            }
+        }
+    }
+
+    /** Records what a channel hands on; latches for the frames expected and for the close. */
+    private static class Collector implements FrameChannel.Handler {
+        private final List<byte[]> frames = new ArrayList<>();
+        private final List<Integer> types = new ArrayList<>();
+        private final CountDownLatch all;
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private final AtomicInteger closedCalls = new AtomicInteger();
+        private volatile Exception cause;
+
+        Collector(int expected) {
+            this.all = new CountDownLatch(expected);
+        }
+
+        @Override
+        public void frame(int type, ByteBuffer body) {
+            byte[] copy = new byte[body.remaining()];
+            body.get(copy);
+            synchronized (this) {
+                frames.add(copy);
+                types.add(type);
+            }
+            all.countDown();
+        }
+
+        @Override
+        public void closed(Exception cause) {
+            this.cause = cause;
+            closedCalls.incrementAndGet();
+            closed.countDown();
+        }
+
+        boolean awaitFrames() throws InterruptedException {
+            return all.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        boolean awaitClosed() throws InterruptedException {
+            return closed.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        synchronized List<byte[]> frames() {
+            return new ArrayList<>(frames);
+        }
+
+        synchronized List<Integer> types() {
+            return new ArrayList<>(types);
+        }
+
+        Exception cause() {
+            return cause;
+        }
+
+        int closedCalls() {
+            return closedCalls.get();
+        }
+    }
+}
