@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * timeout 14, retry_cnt 7: about half a second) and for longer, h2's router killed; each test
  * starts from a link that works (the one after a long cut checks that it recovers). An error is
  * the IB one (IBV_WC_RETRY_EXC_ERR, status 12) and comes within the budget, not a hang; a
- * short cut loses nothing (ibv_rc_pingpong -c checks every buffer it receives).
+ * short cut and a reset of the routers' TCP connections lose nothing (ibv_rc_pingpong -c checks
+ * every buffer it receives).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
@@ -30,6 +31,8 @@ class CrossHostFaultsIT {
     /** Far longer than a test waits: a client that ends early ended because of the fault. */
     private static final String DURATION = "60";
     private static final Duration ERROR_WITHIN = Duration.ofSeconds(20);
+    /** The tcp transport's port (its default, which the lab keeps). */
+    private static final int TRANSPORT_PORT = 7471;
 
     private static Lab lab;
 
@@ -88,8 +91,41 @@ class CrossHostFaultsIT {
         }
     }
 
+    /**
+     * The routers' TCP connections reset twice under a running pingpong ({@code ss -K} in h1's
+     * namespace: both directions, h1's dialed connection and the one h2 dialed): the routers dial
+     * again and resend what was not acknowledged; the QPs see nothing, every buffer arrives intact
+     * once ({@code -c}), every iteration completes.
+     */
     @Test
     @Order(3)
+    void aResetRouterConnectionIsTransparentToTheQps() throws InterruptedException {
+        String[] pingpong = {"ibv_rc_pingpong", "-c", "-n", "50000"};
+        try (LabProcess server = lab.container("fr-s").onHost("h2").start(pingpong)) {
+            lab.waitPort("fr-s", 18515, Pair.LISTEN_TIMEOUT, server);
+            awaitReachableFromH1("fr-s");
+            String[] client = {"ibv_rc_pingpong", "-c", "-n", "50000", "fr-s"};
+            try (LabProcess c = lab.container("fr-c").onHost("h1").start(client)) {
+                for (int reset = 1; reset <= 2; reset++) {
+                    Thread.sleep(1000);
+                    assertTrue(c.isAlive(), () -> "the pingpong ended before the reset: " + c.output());
+                    ProcessResult killed = lab.inHostNamespace("h1", Duration.ofSeconds(30), "ss", "-K", "-tn",
+                            "sport = :" + TRANSPORT_PORT + " or dport = :" + TRANSPORT_PORT).assertSuccess();
+                    long sockets = killed.output().lines().filter(l -> l.startsWith("ESTAB")).count();
+                    assertTrue(sockets >= 1, () -> "no router connection to reset: " + killed.output());
+                    assertTrue(c.isAlive(), () -> "the pingpong ended at the reset: " + c.output());
+                }
+                ProcessResult r = c.awaitExit(Duration.ofSeconds(120));
+                assertEquals(0, r.exitCode(), () -> "a reset connection must cost no work request: " + r.describe()
+                        + "\n" + server.output());
+                assertTrue(r.output().contains("50000 iters in"), r::describe);
+                assertEquals(0, server.awaitExit(Duration.ofSeconds(30)).exitCode(), server::output);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void aLinkCutForLongerThanTheRetryBudgetEndsWithRetryExceeded() throws InterruptedException {
         LabProcess[] pair = bandwidthPair("fl");
         try (LabProcess server = pair[0]; LabProcess client = pair[1]) {
@@ -124,7 +160,7 @@ class CrossHostFaultsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theRemoteRouterKilledEndsThePeersWorkWithRetryExceeded() throws InterruptedException {
         LabProcess[] pair = bandwidthPair("fr");
         try (LabProcess server = pair[0]; LabProcess client = pair[1]) {

@@ -70,6 +70,20 @@ public final class Lab {
         }
     }
 
+    /**
+     * Runs {@code program} in host {@code host}'s own network namespace (where its router's
+     * connections are), to its end (at most {@code timeout}).
+     */
+    public ProcessResult inHostNamespace(String host, Duration timeout, String... program) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", inspect(host).get("namespace")));
+        cmd.addAll(List.of(program));
+        String label = host + "-" + Path.of(program[0]).getFileName();
+        Path log = logs.resolve(String.format("%03d-%s.log", sequence.incrementAndGet(), label));
+        try (LabProcess p = LabProcess.start(label, cmd, log)) {
+            return p.awaitExit(timeout);
+        }
+    }
+
     /** A container to start in this lab. */
     public Container container(String containerName) {
         return new Container(containerName);
