@@ -43,6 +43,7 @@
 
 #include "test_util.h"
 #include "verbs_test_util.h"
+#include "tcp_test_util.h"
 
 #define DEFAULT_PORT	18517
 #define QKEY		0x11111111u
@@ -95,88 +96,12 @@ static int die(const char *what)
 
 static int tcp_server(void)
 {
-	struct sockaddr_storage ss;
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE,
-				  .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM }, *ai;
-	struct pollfd pfd;
-	socklen_t len = sizeof(ss);
-	char port[16];
-	int ls, fd, one = 1;
-
-	snprintf(port, sizeof(port), "%d", tcp_port);
-	if (getaddrinfo(NULL, port, &hints, &ai))
-		return -1;
-	ls = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ls < 0 || bind(ls, ai->ai_addr, ai->ai_addrlen) || listen(ls, 1)) {
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	printf("nopoll: server ready on port %d\n", tcp_port);
-	pfd = (struct pollfd){ .fd = ls, .events = POLLIN };
-	if (poll(&pfd, 1, DEADLINE_MS) != 1) {
-		errno = ETIMEDOUT;
-		close(ls);
-		return -1;
-	}
-	fd = accept4(ls, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-	close(ls);
-	return fd;
+	return tcp_accept_one(tcp_port, DEADLINE_MS, "nopoll");
 }
 
 static int tcp_client(const char *host)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM }, *ai, *a;
-	long end = now_ms() + CONNECT_MS;
-	char port[16];
-	int fd;
-
-	snprintf(port, sizeof(port), "%d", tcp_port);
-	if (getaddrinfo(host, port, &hints, &ai)) {
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	do {	/* the server may not listen yet */
-		for (a = ai; a; a = a->ai_next) {
-			fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
-				    0);
-			if (fd >= 0 && !connect(fd, a->ai_addr, a->ai_addrlen)) {
-				freeaddrinfo(ai);
-				return fd;
-			}
-			if (fd >= 0)
-				close(fd);
-		}
-		usleep(200000);
-	} while (now_ms() < end);
-	freeaddrinfo(ai);
-	return -1;
-}
-
-/* One line of at most @size - 1 bytes within @ms; its length or -1. */
-static int read_line(int fd, char *line, size_t size, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long end = now_ms() + ms;
-	size_t n = 0;
-	ssize_t r;
-
-	while (n + 1 < size) {
-		if (poll(&pfd, 1, (int)(end - now_ms() > 0 ? end - now_ms() : 0))
-		    != 1)
-			return -1;
-		r = read(fd, line + n, 1);
-		if (r != 1)
-			return -1;
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = 0;
-	return (int)n;
+	return tcp_dial(host, tcp_port, CONNECT_MS);
 }
 
 static int send_mine(int fd, const struct end *e)
