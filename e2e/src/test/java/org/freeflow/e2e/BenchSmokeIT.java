@@ -103,7 +103,8 @@ class BenchSmokeIT {
         for (String section : List.of("## Targets", "## First contact", "### First contact",
                 "### Memory registration", "### Control verbs", "## Throughput", "### Throughput", "## Latency",
                 "## Baselines", "## CPU at full throughput", "## Idle router per mode",
-                "## 2 B ib_send_lat per mode")) {
+                "## 2 B ib_send_lat per mode", "### Throughput between hosts", "### Latency between hosts",
+                "### CPU per router between hosts")) {
             assertTrue(tables.containsKey(section), "no table under '" + section + "'");
         }
         for (String section : List.of("## Figures", "## How it was measured")) {
@@ -116,7 +117,7 @@ class BenchSmokeIT {
     @Test
     void everyTargetHasARatioAndAVerdict() {
         List<List<String>> rows = table("## Targets");
-        assertEquals(11 + 10, rows.size(), () -> "targets: " + rows); // and first contact's
+        assertEquals(11 + 10 + 10, rows.size(), () -> "targets: " + rows); // first contact's, between hosts'
         for (List<String> row : rows) {
             ratio(row.get(3));
             if (row.get(1).endsWith("Gbps") || row.get(1).endsWith("µs") || row.get(1).endsWith("MB/s")) {

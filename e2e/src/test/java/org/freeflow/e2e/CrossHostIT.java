@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,29 +22,29 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Rows of the conformance matrix with the server in a container on h2 and the client in one
- * on h1 of a two-host lab of its own: every work request crosses from one router to the other
+ * The conformance matrix (all rows but {@link #NOT_ACROSS_HOSTS}) with the server in a container on h2 and the
+ * client in one on h1 of a two-host lab of its own: every work request crosses from one router to the other
  * through the tcp transport. The rows are checked as {@link ConformanceIT} checks them (the
  * pingpongs with {@code -c} check every buffer they receive); their table goes to
  * target/conformance-matrix-cross-host.txt. Then many QPs at once: ff_manyqp's checksummed
  * SENDs and WRITEs with immediate, counted corrupted, lost, duplicated and reordered.
  */
 class CrossHostIT {
-    /** The rows run across hosts (the matrix's ids). */
-    static final Set<String> ROWS = Set.of(
-            "ibverbs-utils/ibv_rc_pingpong -c",
-            "ibverbs-utils/ibv_rc_pingpong -c -e",
-            "ibverbs-utils/ibv_uc_pingpong -c",
-            "ibverbs-utils/ibv_ud_pingpong -c",
-            "ibverbs-utils/ibv_srq_pingpong -c",
-            "perftest/ib_send_bw",
-            "perftest/ib_send_bw -c UD",
-            "perftest/ib_write_bw",
-            "perftest/ib_read_bw",
-            "perftest/ib_atomic_bw",
-            "perftest/ib_send_lat",
-            "perftest/ib_write_lat",
-            "perftest/ib_read_lat");
+    /**
+     * The rows not run across hosts, each with why: every other row of the matrix is. The
+     * size sweeps (-a: 23 sizes each) take 20 to 120 s each between hosts on two cores, six
+     * minutes together, and ib_write_lat -a does not finish within the client's 2 minutes
+     * (docs/transport-tcp.md, "Not yet": write latency in the default poller mode).
+     */
+    static final Map<String, String> NOT_ACROSS_HOSTS = Map.of(
+            "perftest/ib_send_bw -a", "a size sweep: 46 s between hosts",
+            "perftest/ib_send_lat -a", "a size sweep: 65 s between hosts",
+            "perftest/ib_write_bw -a", "a size sweep: 73 s between hosts",
+            "perftest/ib_write_lat -a", "a size sweep: more than the client's 120 s between hosts",
+            "perftest/ib_read_bw -a", "a size sweep: 22 s between hosts",
+            "perftest/ib_read_lat -a", "a size sweep: 28 s between hosts",
+            "perftest/ib_send_lat -e", "polls its send CQ once after an event of its one completion channel: "
+                    + "between hosts the receive's event can come first (docs/transport-tcp.md, \"Not yet\")");
 
     private static final Pattern TALLY = Pattern.compile("(?m)^manyqp: qps=(\\d+) messages=(\\d+) size=\\d+"
             + " received=(\\d+) corrupted=(\\d+) lost=(\\d+) duplicated=(\\d+) reordered=(\\d+)$");
@@ -65,9 +66,10 @@ class CrossHostIT {
     }
 
     static Stream<Row> rows() {
-        List<Row> rows = ConformanceMatrix.load().stream().filter(r -> ROWS.contains(r.id())).toList();
-        assertTrue(rows.size() == ROWS.size(), () -> "rows not in the matrix: " + ROWS + " vs " + rows);
-        return rows.stream();
+        List<Row> all = ConformanceMatrix.load();
+        Set<String> ids = all.stream().map(Row::id).collect(java.util.stream.Collectors.toSet());
+        assertTrue(ids.containsAll(NOT_ACROSS_HOSTS.keySet()), () -> "rows not in the matrix: " + NOT_ACROSS_HOSTS);
+        return all.stream().filter(r -> !NOT_ACROSS_HOSTS.containsKey(r.id()));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.Reference;
  * The router's traffic over its live queue pairs, as gauges (a destroyed
  * QP's figures leave the sums): work requests, bytes sent, and what was
  * dropped (UD datagrams and UC messages nobody took, which are not sent
- * bytes); and the connections the attached containers' sockets refused.
+ * bytes), RNR NAKs waited out and ACK timeouts (work requests posted
+ * again); and the connections the attached containers' sockets refused.
  */
 @Component(service = MetricsSource.class)
 public final class QueuePairMetrics implements MetricsSource {
@@ -35,6 +36,7 @@ public final class QueuePairMetrics implements MetricsSource {
         long sendDropped = 0;
         long recvDropped = 0;
         long rnrNaks = 0;
+        long ackTimeouts = 0;
         for (QueuePairView qp : nics.queuePairs()) {
             sendWrs += qp.sendWrs();
             recvWrs += qp.recvWrs();
@@ -42,6 +44,7 @@ public final class QueuePairMetrics implements MetricsSource {
             sendDropped += qp.sendDropped();
             recvDropped += qp.recvDropped();
             rnrNaks += qp.rnrNaks();
+            ackTimeouts += qp.ackTimeouts();
         }
         long refused = 0;
         for (ContainerView c : nics.containers()) {
@@ -54,6 +57,7 @@ public final class QueuePairMetrics implements MetricsSource {
         m.put("freeflow_qps_send_dropped", sendDropped);
         m.put("freeflow_qps_recv_dropped", recvDropped);
         m.put("freeflow_qps_rnr_naks", rnrNaks);
+        m.put("freeflow_qps_ack_timeouts", ackTimeouts);
         m.put("freeflow_containers_connections_refused", refused);
         return m;
     }

@@ -44,6 +44,7 @@ public class QpsCommand implements Action {
         table.column("Send dropped").alignRight();
         table.column("Recv dropped").alignRight();
         table.column("RNR NAKs").alignRight();
+        table.column("ACK timeouts").alignRight();
         table.emptyTableText(container == null ? "No queue pairs" : "No queue pairs in container " + container);
         for (QueuePairView qp : nics.queuePairs()) {
             if (container != null && !container.equals(qp.container())) {
@@ -52,7 +53,7 @@ public class QpsCommand implements Action {
             table.addRow().addContent(qp.container(), qpn(qp.qpn()), qp.type(), qp.state(),
                     qp.destLid() == 0 ? "-" : Integer.toString(qp.destLid()),
                     qp.destQpn() == 0 ? "-" : qpn(qp.destQpn()), qp.sendWrs(), qp.recvWrs(), qp.bytesSent(),
-                    qp.sendDropped(), qp.recvDropped(), qp.rnrNaks());
+                    qp.sendDropped(), qp.recvDropped(), qp.rnrNaks(), qp.ackTimeouts());
         }
         table.print(out);
     }

@@ -29,7 +29,7 @@ class QueuePairMetricsTest {
             @Override
             public List<QueuePairView> queuePairs() {
                 return List.of(new QueuePairView("c1", 1, "UD", "RTS", 0, 0, 4, 1, 400, 6, 0),
-                        new QueuePairView("c1", 2, "RC", "RTS", 2, 3, 10, 2, 1000, 0, 1, 9));
+                        new QueuePairView("c1", 2, "RC", "RTS", 2, 3, 10, 2, 1000, 0, 1, 9, 5));
             }
         };
         Map<String, Number> m = new QueuePairMetrics(nics).metrics();
@@ -39,6 +39,7 @@ class QueuePairMetricsTest {
         assertEquals(6L, m.get("freeflow_qps_send_dropped"));
         assertEquals(1L, m.get("freeflow_qps_recv_dropped"));
         assertEquals(9L, m.get("freeflow_qps_rnr_naks"));
+        assertEquals(5L, m.get("freeflow_qps_ack_timeouts"));
         assertEquals(3L, m.get("freeflow_containers_connections_refused"));
     }
 }

@@ -55,16 +55,16 @@ class CommandsTest {
 
     @Test
     void qpsShowsStateDestinationAndCounters() throws Exception {
-        nics.qps.add(new QueuePairView("c1", 0x12, "RC", "RTS", 2, 0x13, 100, 7, 409600, 0, 0, 4));
+        nics.qps.add(new QueuePairView("c1", 0x12, "RC", "RTS", 2, 0x13, 100, 7, 409600, 0, 0, 4, 3));
         nics.qps.add(new QueuePairView("c2", 0x13, "UD", "RTS", 0, 0, 3, 0, 300, 2, 5));
         QpsCommand command = new QpsCommand();
         command.nics = nics;
         List<String> lines = run(command);
         assertEquals(List.of("Container", "QPN", "Type", "State", "Dest LID", "Dest QPN", "Send WRs", "Recv WRs",
-                "Bytes sent", "Send dropped", "Recv dropped", "RNR NAKs"), columns(lines.get(0)));
-        assertEquals(List.of("c1", "0x000012", "RC", "RTS", "2", "0x000013", "100", "7", "409600", "0", "0", "4"),
+                "Bytes sent", "Send dropped", "Recv dropped", "RNR NAKs", "ACK timeouts"), columns(lines.get(0)));
+        assertEquals(List.of("c1", "0x000012", "RC", "RTS", "2", "0x000013", "100", "7", "409600", "0", "0", "4", "3"),
                 columns(lines.get(2)));
-        assertEquals(List.of("c2", "0x000013", "UD", "RTS", "-", "-", "3", "0", "300", "2", "5", "0"),
+        assertEquals(List.of("c2", "0x000013", "UD", "RTS", "-", "-", "3", "0", "300", "2", "5", "0", "0"),
                 columns(lines.get(3)), "datagrams dropped are not sent");
     }
 

@@ -12,6 +12,7 @@ final class QpCounters {
     private long bytesSent;
     private long sendDropped;
     private long rnrNaks;
+    private long ackTimeouts;
     private long recvWrs;
     private long recvDropped;
 
@@ -29,6 +30,11 @@ final class QpCounters {
     /** A receiver-not-ready answer the requester waits out (RC). */
     void rnrNak() {
         rnrNaks++;
+    }
+
+    /** No answer within the QP's timeout: its outstanding work requests are posted again (RC). */
+    void ackTimedOut() {
+        ackTimeouts++;
     }
 
     /** A message consumed one of this QP's receives. */
@@ -55,6 +61,10 @@ final class QpCounters {
 
     long rnrNaks() {
         return rnrNaks;
+    }
+
+    long ackTimeouts() {
+        return ackTimeouts;
     }
 
     long recvWrs() {

@@ -329,7 +329,8 @@ final class QueuePair implements PollTarget {
         Destination p = peer;
         return new QueuePairView(vnic.name(), qpn, service.name(), QpStateMachine.name(state.current()),
                 p == null ? 0 : p.lid(), p == null ? 0 : p.qpn(), counters.sendWrs(), counters.recvWrs(),
-                counters.bytesSent(), counters.sendDroppedCount(), counters.recvDroppedCount(), counters.rnrNaks());
+                counters.bytesSent(), counters.sendDroppedCount(), counters.recvDroppedCount(), counters.rnrNaks(),
+                counters.ackTimeouts());
     }
 
     @Override

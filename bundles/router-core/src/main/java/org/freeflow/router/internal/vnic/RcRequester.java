@@ -289,6 +289,7 @@ final class RcRequester extends Requester {
             return;
         }
         transportRetries++;
+        qp.counters().ackTimedOut();
         rewind();
         headPostedAt = now;
     }

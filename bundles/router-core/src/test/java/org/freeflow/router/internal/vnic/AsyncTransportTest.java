@@ -159,6 +159,7 @@ class AsyncTransportTest {
         assertEquals(List.of(0L, 1L, 2L), connection().posted, "nothing posted again before the timeout");
         fx.advance(10 * MS);
         assertEquals(List.of(0L, 1L, 2L, 0L, 1L, 2L), connection().posted, "after 67 ms: all three again");
+        assertEquals(1, a.routerQp.view().ackTimeouts());
         connection().deliver(3);
         fx.settle();
         List<Completion> done = sendCompletions();
@@ -188,6 +189,7 @@ class AsyncTransportTest {
                 done.stream().map(Completion::status).toList());
         assertEquals(QPS_ERR, a.state());
         assertEquals(12, connection().posted.size(), "three rounds of retries after the first");
+        assertEquals(3, a.routerQp.view().ackTimeouts(), "retry_cnt 3: three timeouts posted again, the fourth failed");
         assertTrue(connection().closed, "the requester let the connection go");
     }
 

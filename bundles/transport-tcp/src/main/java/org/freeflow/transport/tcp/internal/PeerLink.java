@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * (ACK, NAK, FETCHED) that come back go to the connection they name.  A cut
  * that TCP outlives is invisible here; one that closes the socket costs a
  * reconnect and the frames sent again, not a QP's retry.  Flow control: once
- * the frames unanswered exceed the limit, posts are answered BUSY.
+ * the frames unanswered exceed the limit, posts of a connection that holds
+ * its fair share of the limit (or more) are answered BUSY; one below it may
+ * still post, so no QP waits for the others without end (and the link holds
+ * at most twice the limit).
  */
 final class PeerLink implements FrameChannel.Handler, AutoCloseable {
 
@@ -58,9 +61,13 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         dialer.start();
     }
 
-    /** True when the frames unanswered exceed the limit: the next post is answered BUSY. */
-    boolean full() {
-        return unansweredBytes.get() > maxUnansweredBytes;
+    /**
+     * True when the next post of a connection that has {@code mine} bytes unanswered is answered BUSY:
+     * the link is over its limit and that connection holds its share of it.
+     */
+    boolean full(long mine) {
+        return unansweredBytes.get() > maxUnansweredBytes
+                && mine >= maxUnansweredBytes / Math.max(1, connections.size());
     }
 
     void retainedBytes(long delta) {

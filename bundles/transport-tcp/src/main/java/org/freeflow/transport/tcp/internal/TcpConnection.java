@@ -14,8 +14,12 @@ import org.freeflow.router.api.transport.WorkRequest;
  * kept until the responder's router answers it, so that a reconnected link
  * sends it again (the responder side executes each PSN once); posting a PSN
  * again replaces it and what followed.  Until the destination's router is
- * known ({@link #attach}) the frames wait here; a destination no router
- * serves refuses what was posted (NOT_READY: the requester retries within
+ * known ({@link #attach}) the frames wait here, up to {@code maxWaitingBytes}
+ * (then BUSY: frames held back here count against the requester's ACK
+ * timeout, and all of them leave at once when the router is known); once
+ * it is, the link's limit holds requesters back ({@link PeerLink#full}),
+ * but never a post again (it replaces what it repeats).  A destination no
+ * router serves refuses what was posted (NOT_READY: the requester retries within
  * its budget, then IBV_WC_RETRY_EXC_ERR).  Answers arrive on the link's
  * I/O thread and go straight to the requester's {@link Acknowledgements}.
  */
@@ -29,13 +33,20 @@ final class TcpConnection implements Connection {
     private final Destination responder;
     private final Acknowledgements acks;
     private final ArrayDeque<Retained> retained = new ArrayDeque<>();
+    private final long maxWaitingBytes;
+    /** What {@link #retained} holds, in bytes (written under the lock, read by posts before it). */
+    private volatile long retainedBytes;
+    /** The PSN of {@link #retained}'s last frame, -1 when empty (written under the lock). */
+    private volatile long newestPsn = -1;
     private volatile PeerLink link;
     private volatile boolean unreachable;
     private volatile boolean closed;
     private volatile int minRnrTimer;
 
-    TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks) {
+    TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks,
+            long maxWaitingBytes) {
         this.id = id;
+        this.maxWaitingBytes = maxWaitingBytes;
         this.requester = requester;
         this.responder = responder;
         this.acks = acks;
@@ -54,8 +65,8 @@ final class TcpConnection implements Connection {
             return Outcome.REMOTE_INVALID_REQUEST;
         }
         PeerLink known = link;
-        if (known != null && known.full()) {
-            return Outcome.BUSY;
+        if (known != null && wr.psn() > newestPsn && known.full(retainedBytes)) {
+            return Outcome.BUSY; // before the data is copied; never a post again, which replaces what it repeats
         }
         ByteBuffer frame = Requests.encode(id, wr, requester, responder);
         synchronized (this) {
@@ -66,7 +77,12 @@ final class TcpConnection implements Connection {
             while (!retained.isEmpty() && retained.peekLast().psn >= wr.psn()) {
                 release(retained.pollLast()); // posted again: it and what followed start over
             }
+            if (l == null && !retained.isEmpty() && retainedBytes + frame.limit() > maxWaitingBytes) {
+                return Outcome.BUSY; // its router is not known yet: the requester tries again soon
+            }
             retained.add(new Retained(wr.psn(), frame));
+            retainedBytes += frame.limit();
+            newestPsn = wr.psn();
             if (l != null) {
                 l.retainedBytes(frame.limit());
                 l.transmit(frame); // under the lock: never between the frames a reconnect sends again
@@ -96,6 +112,8 @@ final class TcpConnection implements Connection {
             unreachable = true;
             first = retained.peekFirst();
             retained.clear();
+            retainedBytes = 0;
+            newestPsn = -1;
         }
         if (first != null && !closed) {
             acks.refused(first.psn, Outcome.NOT_READY, 0);
@@ -135,6 +153,8 @@ final class TcpConnection implements Connection {
     }
 
     private void release(Retained r) {
+        retainedBytes -= r.frame.limit();
+        newestPsn = retained.isEmpty() ? -1 : retained.peekLast().psn;
         PeerLink l = link;
         if (l != null) {
             l.retainedBytes(-r.frame.limit());

@@ -58,9 +58,16 @@ public final class TcpTransport implements Transport {
         int connectionsPerHost() default 1;
 
         @AttributeDefinition(name = "Unanswered MiB per connection", description = "Flow control: once this much "
-                + "sent on a connection waits for its answer, requesters are held back")
-        int maxUnansweredMiB() default 64;
+                + "sent on a connection waits for its answer, requesters are held back. It bounds how long a frame "
+                + "queues behind others, which counts against its QP's ACK timeout (timeout 14: 67 ms)")
+        int maxUnansweredMiB() default 8;
     }
+
+    /**
+     * A requester connection whose router is not known yet holds at most this share of
+     * maxUnansweredMiB; when it is, everything held leaves at once.
+     */
+    private static final int WAITING_SHARE = 8;
 
     private final Destinations destinations;
     private final Acceptor acceptor;
@@ -139,7 +146,8 @@ public final class TcpTransport implements Transport {
 
     @Override
     public Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks) {
-        TcpConnection c = new TcpConnection(nextId.getAndIncrement(), requester, responder, acks);
+        TcpConnection c = new TcpConnection(nextId.getAndIncrement(), requester, responder, acks,
+                maxUnansweredBytes / WAITING_SHARE);
         destinations.resolve(responder).whenComplete((place, error) -> {
             if (place == null || !place.remote()) {
                 c.unreachable();

@@ -195,20 +195,64 @@ class TcpTransportTest {
         assertEquals(new Recorder.Refusal(0, Outcome.NOT_READY), acks.refusals().get(0));
     }
 
-    @Test
-    void anUnreachableRouterHoldsRequestersBackOnceTheLimitIsReached() throws Exception {
+    /** Host a's router, with 1 MiB of unanswered frames per connection, sends to a router that never answers. */
+    private void silentRouterLimitedTo1MiB() throws Exception {
         hosts.close();
         hosts = new TwoHosts(1L << 20);
         hosts.a.bindOrchestrator(new TwoHosts.Tables("ha", "127.0.0.3")); // nobody listens there
-        Connection c = connect(at(20));
+    }
+
+    /** {@code c} once its first SEND (PSN 0) made the transport look its destination up. */
+    private static Connection resolved(Connection c) throws InterruptedException {
         c.post(Request.send(0, message(0, 10)));
         Thread.sleep(200); // resolved by now
-        int accepted = 1;
-        while (accepted < 100 && c.post(Request.send(accepted, message(accepted, 64 << 10))) == Outcome.PENDING) {
-            accepted++;
+        return c;
+    }
+
+    /** After PSN 0: 64 KiB SENDs on {@code c} until one is not taken (or 100 were); the PSN that was not. */
+    private static int postUntilRefused(Connection c) {
+        int psn = 1;
+        while (psn < 100 && c.post(Request.send(psn, message(psn, 64 << 10))) == Outcome.PENDING) {
+            psn++;
         }
+        return psn;
+    }
+
+    @Test
+    void anUnreachableRouterHoldsRequestersBackOnceTheLimitIsReached() throws Exception {
+        silentRouterLimitedTo1MiB();
+        Connection c = resolved(connect(at(20)));
+        int accepted = postUntilRefused(c);
         assertTrue(accepted > 10 && accepted < 100, "posts taken before BUSY: " + accepted);
         assertEquals(Outcome.BUSY, c.post(Request.send(accepted, message(0, 10))));
+    }
+
+    @Test
+    void postingAgainWhatTimedOutIsNeverHeldBackByTheLimitItFilled() throws Exception {
+        silentRouterLimitedTo1MiB();
+        Connection c = resolved(connect(at(20)));
+        int posted = postUntilRefused(c);
+        assertEquals(Outcome.BUSY, c.post(Request.send(posted, message(0, 10))), "the limit is reached");
+        // the requester's timeout: everything from the head on is posted again, and replaces what it repeats
+        for (int i = 0; i < posted; i++) {
+            assertEquals(Outcome.PENDING, c.post(Request.send(i, message(i, i == 0 ? 10 : 64 << 10))), "again " + i);
+        }
+        assertEquals(Outcome.BUSY, c.post(Request.send(posted, message(0, 10))), "a new one is still held back");
+    }
+
+    @Test
+    void aConnectionBelowItsShareOfTheLimitStillPostsWhenAnotherFilledIt() throws Exception {
+        silentRouterLimitedTo1MiB();
+        Connection greedy = connect(at(20));
+        Connection other = hosts.a.connect(at(21), new Destination(1, null, 8), new Recorder()).orElseThrow();
+        greedy.post(Request.send(0, message(0, 10)));
+        other.post(Request.send(0, message(0, 10)));
+        Thread.sleep(200); // both resolved by now
+        int greedyPosts = postUntilRefused(greedy);
+        assertEquals(Outcome.BUSY, greedy.post(Request.send(greedyPosts, message(0, 10))), "over the limit");
+        int otherPosts = postUntilRefused(other);
+        assertTrue(otherPosts > 4 && otherPosts <= 10, "the other one posts up to its half of 1 MiB: " + otherPosts);
+        assertEquals(Outcome.BUSY, other.post(Request.send(otherPosts, message(0, 10))), "at its share");
     }
 
     @Test
