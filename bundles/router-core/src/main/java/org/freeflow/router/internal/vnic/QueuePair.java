@@ -249,13 +249,17 @@ final class QueuePair implements PollTarget {
 
     /**
      * Takes {@code applied} as its attributes (inside a call); when they name
-     * another destination ({@code addressed}), its requester resolves it anew.
+     * another destination ({@code addressed}), its requester resolves it anew,
+     * at once.
      */
     void configure(QpAttributes applied, boolean addressed) {
         attrs = applied;
         if (addressed) {
             peer = new Destination(applied.dlid, applied.isGlobal ? applied.dgid.clone() : null, applied.destQpn);
             send.peerChanged();
+            if (polled()) {
+                send.connectEarly(); // an XRC target sends nothing
+            }
         }
     }
 

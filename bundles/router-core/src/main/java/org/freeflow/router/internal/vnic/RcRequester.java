@@ -80,6 +80,19 @@ final class RcRequester extends Requester {
         closeConnection();
     }
 
+    @Override
+    void connectEarly() {
+        openConnection();
+    }
+
+    /** A connection to the peer with fresh reports, unless one is open. */
+    private void openConnection() {
+        if (connection == null) {
+            reports = new ConnectionReports(qp);
+            connection = qp.connectPeer(reports);
+        }
+    }
+
     /** The completion opcode of a work-request opcode, or -1 when not supported. */
     static int completionOpcode(int wrOpcode) {
         return switch (wrOpcode) {
@@ -106,10 +119,7 @@ final class RcRequester extends Requester {
             gather.clear();
             return false; // max_rd_atomic READs and atomics at a time; nothing more while the port is down
         }
-        if (connection == null) {
-            reports = new ConnectionReports(qp);
-            connection = qp.connectPeer(reports);
-        }
+        openConnection(); // none since RTR if no transport reached the peer then, or it was closed
         // nothing leaves a container whose port is down: the peer is out of reach
         Outcome delivered;
         if (connection == null || !qp.vnic.portActive()) {

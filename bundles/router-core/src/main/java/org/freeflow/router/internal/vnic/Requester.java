@@ -129,6 +129,16 @@ abstract class Requester {
     abstract void peerChanged();
 
     /**
+     * The QP was addressed to its peer (ibv_modify_qp, inside a call): a
+     * requester that keeps a connection opens it now, as an HCA resolves
+     * its path at RTR, so that the first work request does not wait for
+     * the transport to find the peer (that wait would count against its
+     * timeout).  The default: nothing to open.
+     */
+    void connectEarly() {
+    }
+
+    /**
      * One visit in RTS (or SQD, while draining): up to {@link #BUDGET} entries.  Unsignaled entries
      * are released to the FFL together at the end of the visit (or before the
      * next completion is posted), not one by one.

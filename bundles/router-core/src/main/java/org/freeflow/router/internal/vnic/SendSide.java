@@ -97,6 +97,11 @@ final class SendSide {
         requester.peerChanged();
     }
 
+    /** Addressed to its peer: {@link Requester#connectEarly}. */
+    void connectEarly() {
+        requester.connectEarly();
+    }
+
     /** Drops the attempt in progress and the cached responder: {@link Requester#forget}. */
     void forget() {
         requester.forget();

@@ -77,7 +77,7 @@ class AsyncTransportTest {
     }
 
     private DeferredConnection connection() {
-        return transport.last();
+        return transport.lastOf(a.qp.qpn);
     }
 
     /** A's send completions now, in order. */
@@ -87,6 +87,17 @@ class AsyncTransportTest {
             all.add(c);
         }
         return all;
+    }
+
+    @Test
+    void aQpConnectsToItsPeerAtRtrBeforeItsFirstWorkRequest() {
+        connect(16);
+        assertEquals(List.of(), connection().posted, "connected, nothing posted yet");
+        receive(0);
+        send(0);
+        fx.settle();
+        assertEquals(List.of(0L), connection().posted, "the first work request takes the connection made at RTR");
+        assertEquals(1, transport.connections.stream().filter(c -> c.requester().qpn() == a.qp.qpn).count());
     }
 
     @Test

@@ -70,9 +70,14 @@ final class DeferredTransport implements Transport {
         return find(destination).map(r -> r);
     }
 
-    /** The last connection made. */
-    DeferredConnection last() {
-        return connections.get(connections.size() - 1);
+    /** The last connection QP {@code requesterQpn} made (requesters connect at RTR, both ends of a pair). */
+    DeferredConnection lastOf(int requesterQpn) {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            if (connections.get(i).requester().qpn() == requesterQpn) {
+                return connections.get(i);
+            }
+        }
+        throw new AssertionError("QP " + requesterQpn + " made no connection");
     }
 
     /** One posted work request as it travels: its fields and its data (SEND, WRITE) or room for what it fetches. */
@@ -124,6 +129,11 @@ final class DeferredTransport implements Transport {
             this.responder = responder;
             this.requester = requester;
             this.acks = acks;
+        }
+
+        /** The requester QP that made it. */
+        Destination requester() {
+            return requester;
         }
 
         @Override
