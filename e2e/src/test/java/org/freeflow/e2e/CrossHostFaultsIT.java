@@ -100,28 +100,17 @@ class CrossHostFaultsIT {
     @Test
     @Order(3)
     void aResetRouterConnectionIsTransparentToTheQps() throws InterruptedException {
-        String[] pingpong = {"ibv_rc_pingpong", "-c", "-n", "50000"};
-        try (LabProcess server = lab.container("fr-s").onHost("h2").start(pingpong)) {
-            lab.waitPort("fr-s", 18515, Pair.LISTEN_TIMEOUT, server);
-            awaitReachableFromH1("fr-s");
-            String[] client = {"ibv_rc_pingpong", "-c", "-n", "50000", "fr-s"};
-            try (LabProcess c = lab.container("fr-c").onHost("h1").start(client)) {
-                for (int reset = 1; reset <= 2; reset++) {
-                    Thread.sleep(1000);
-                    assertTrue(c.isAlive(), () -> "the pingpong ended before the reset: " + c.output());
-                    ProcessResult killed = lab.inHostNamespace("h1", Duration.ofSeconds(30), "ss", "-K", "-tn",
-                            "sport = :" + TRANSPORT_PORT + " or dport = :" + TRANSPORT_PORT).assertSuccess();
-                    long sockets = killed.output().lines().filter(l -> l.startsWith("ESTAB")).count();
-                    assertTrue(sockets >= 1, () -> "no router connection to reset: " + killed.output());
-                    assertTrue(c.isAlive(), () -> "the pingpong ended at the reset: " + c.output());
-                }
-                ProcessResult r = c.awaitExit(Duration.ofSeconds(120));
-                assertEquals(0, r.exitCode(), () -> "a reset connection must cost no work request: " + r.describe()
-                        + "\n" + server.output());
-                assertTrue(r.output().contains("50000 iters in"), r::describe);
-                assertEquals(0, server.awaitExit(Duration.ofSeconds(30)).exitCode(), server::output);
+        pingpongThrough("fc", 50000, "a reset connection", client -> {
+            for (int reset = 1; reset <= 2; reset++) {
+                Thread.sleep(1000);
+                assertTrue(client.isAlive(), () -> "the pingpong ended before the reset: " + client.output());
+                ProcessResult killed = lab.inHostNamespace("h1", Duration.ofSeconds(30), "ss", "-K", "-tn",
+                        "sport = :" + TRANSPORT_PORT + " or dport = :" + TRANSPORT_PORT).assertSuccess();
+                long sockets = killed.output().lines().filter(l -> l.startsWith("ESTAB")).count();
+                assertTrue(sockets >= 1, () -> "no router connection to reset: " + killed.output());
+                assertTrue(client.isAlive(), () -> "the pingpong ended at the reset: " + client.output());
             }
-        }
+        });
     }
 
     @Test
@@ -141,19 +130,35 @@ class CrossHostFaultsIT {
     @Test
     @Order(2)
     void aShortLinkCutLosesAndRepeatsNothing() throws InterruptedException {
-        String[] pingpong = {"ibv_rc_pingpong", "-c", "-n", "20000"};
-        try (LabProcess server = lab.container("fs-s").onHost("h2").start(pingpong)) {
-            lab.waitPort("fs-s", 18515, Pair.LISTEN_TIMEOUT, server);
-            awaitReachableFromH1("fs-s");
-            String[] client = {"ibv_rc_pingpong", "-c", "-n", "20000", "fs-s"};
-            try (LabProcess c = lab.container("fs-c").onHost("h1").start(client)) {
-                Thread.sleep(1000);
-                assertTrue(c.isAlive(), () -> "the pingpong ended before the cut: " + c.output());
-                lab.admin(Duration.ofSeconds(30), "link", "h2", "down", "--for", "100").assertSuccess();
+        pingpongThrough("fs", 20000, "a 100 ms cut", client -> {
+            Thread.sleep(1000);
+            assertTrue(client.isAlive(), () -> "the pingpong ended before the cut: " + client.output());
+            lab.admin(Duration.ofSeconds(30), "link", "h2", "down", "--for", "100").assertSuccess();
+        });
+    }
+
+    /** What a test does to the fabric while its pingpong runs. */
+    private interface Fault {
+        void strike(LabProcess client) throws InterruptedException;
+    }
+
+    /**
+     * An {@code ibv_rc_pingpong -c -n iterations} pair, server on h2 and client on h1, through
+     * {@code fault}: both must end well, every iteration done ({@code -c} checked every buffer).
+     */
+    private static void pingpongThrough(String tag, int iterations, String what, Fault fault)
+            throws InterruptedException {
+        String n = Integer.toString(iterations);
+        try (LabProcess server = lab.container(tag + "-s").onHost("h2").start("ibv_rc_pingpong", "-c", "-n", n)) {
+            lab.waitPort(tag + "-s", 18515, Pair.LISTEN_TIMEOUT, server);
+            awaitReachableFromH1(tag + "-s");
+            try (LabProcess c = lab.container(tag + "-c").onHost("h1").start("ibv_rc_pingpong", "-c", "-n", n,
+                    tag + "-s")) {
+                fault.strike(c);
                 ProcessResult r = c.awaitExit(Duration.ofSeconds(120));
-                assertEquals(0, r.exitCode(), () -> "a 100 ms cut must cost no work request: " + r.describe()
-                        + "\n" + server.output());
-                assertTrue(r.output().contains("20000 iters in"), r::describe);
+                assertEquals(0, r.exitCode(), () -> what + " must cost no work request: " + r.describe() + "\n"
+                        + server.output());
+                assertTrue(r.output().contains(n + " iters in"), r::describe);
                 assertEquals(0, server.awaitExit(Duration.ofSeconds(30)).exitCode(), server::output);
             }
         }
