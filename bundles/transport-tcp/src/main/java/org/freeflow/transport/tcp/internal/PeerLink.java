@@ -189,10 +189,10 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
             ByteBuffer helloFrame = Wire.frame(Wire.HELLO, 2 + hello.length);
             c.send(helloFrame.putShort((short) hello.length).put(hello).flip());
             synchronized (unreliable) {
-                channel = c;
                 while (!unreliable.isEmpty()) {
                     c.send(unreliable.poll());
                 }
+                channel = c; // only now: a datagram sent at once must not overtake those that waited
             }
             for (TcpConnection connection : connections.values()) {
                 connection.resendTo(c);
