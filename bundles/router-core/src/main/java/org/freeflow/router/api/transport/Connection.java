@@ -29,6 +29,18 @@ public interface Connection {
     Outcome post(WorkRequest request);
 
     /**
+     * Sends what was posted since the last flush.  The requester calls it at
+     * the end of every visit in which it posted, as an application rings an
+     * HCA's doorbell once for a list of work requests: a transport may hold
+     * posts back until then and send them together (one write, one network
+     * packet for many small messages).  The default: every post was sent
+     * when it was made.
+     * @since 2.1
+     */
+    default void flush() {
+    }
+
+    /**
      * The responder's min_rnr_timer (IB encoding, 0..31) after a
      * synchronous {@link Outcome#RNR}: the requester waits that long before it
      * posts again.

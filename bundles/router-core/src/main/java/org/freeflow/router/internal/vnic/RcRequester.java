@@ -40,6 +40,8 @@ final class RcRequester extends Requester {
     private final PostedRequest request = new PostedRequest();
     private Connection connection;
     private ConnectionReports reports;
+    /** Posted on {@link #connection} during this visit: it is flushed at the visit's end. */
+    private boolean unflushed;
     /** After an RNR: the responder's {@link Responder#receivesPosted()} then. */
     private long receivesAtRnr = Responder.RECEIVES_UNKNOWN;
     private int rnrRetries;
@@ -85,6 +87,14 @@ final class RcRequester extends Requester {
         openConnection();
     }
 
+    @Override
+    void endVisit() {
+        if (unflushed && connection != null) {
+            connection.flush();
+        }
+        unflushed = false;
+    }
+
     /** A connection to the peer with fresh reports, unless one is open. */
     private void openConnection() {
         if (connection == null) {
@@ -127,6 +137,7 @@ final class RcRequester extends Requester {
         } else {
             boolean xrc = qp.service == ConnectedService.XRC_INI;
             delivered = connection.post(request.load(shm, slot, sendPsn, opcode, gather, xrc));
+            unflushed = true;
         }
         gather.clear();
         if (ahead > 0 && delivered == Outcome.BUSY) {

@@ -141,14 +141,20 @@ abstract class Requester {
     /**
      * One visit in RTS (or SQD, while draining): up to {@link #BUDGET} entries.  Unsignaled entries
      * are released to the FFL together at the end of the visit (or before the
-     * next completion is posted), not one by one.
+     * next completion is posted), not one by one; the transport is told to
+     * send what the visit posted ({@link #endVisit}).
      */
     boolean run(long now) {
         try {
             return runEntries(now);
         } finally {
             send.publish();
+            endVisit();
         }
+    }
+
+    /** The visit is over: what it handed to a transport goes out now.  The default: nothing is held. */
+    void endVisit() {
     }
 
     private boolean runEntries(long now) {

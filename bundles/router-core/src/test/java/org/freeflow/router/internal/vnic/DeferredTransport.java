@@ -24,7 +24,7 @@ import org.freeflow.router.api.transport.WorkRequest;
  * A transport that answers later, as one across a network does, driven by
  * the test (READ data and atomic values travel back in buffers of its own,
  * which the requester places): posts wait in a queue (up to {@link #capacity}, then BUSY) until
- * {@link DeferredConnection#deliver} carries them to the responder, which
+ * {@link DeferredConnection#deliver} carries those the requester flushed to the responder, which
  * executes each sequence number once (a duplicate is acknowledged again, an
  * atomic's duplicate answered from what it did; after a refusal it drops what
  * follows until the refused number comes again) and reports back.  Messages
@@ -117,6 +117,8 @@ final class DeferredTransport implements Transport {
         private final Destination requester;
         private final Acknowledgements acks;
         private final ArrayDeque<Message> queue = new ArrayDeque<>();
+        /** The last messages of {@link #queue} that were posted and not flushed yet: they do not travel. */
+        private int unflushed;
         /** The responder's side: the next number it executes, and what it did with the atomics. */
         private long expected;
         private final Map<Long, Long> atomicResults = new HashMap<>();
@@ -138,13 +140,22 @@ final class DeferredTransport implements Transport {
 
         @Override
         public Outcome post(WorkRequest wr) {
+            int before = queue.size();
             queue.removeIf(m -> m.psn() >= wr.psn()); // posting a number again starts again from there
+            unflushed -= Math.min(unflushed, before - queue.size()); // the tail went, flushed or not
             if (queue.size() >= capacity) {
                 return Outcome.BUSY;
             }
             posted.add(wr.psn());
             queue.add(Message.of(wr));
+            unflushed++;
             return Outcome.PENDING;
+        }
+
+        /** What was posted may travel now: a post waits for the requester's flush, as over a network. */
+        @Override
+        public void flush() {
+            unflushed = 0;
         }
 
         @Override
@@ -162,9 +173,9 @@ final class DeferredTransport implements Transport {
             return queue.size();
         }
 
-        /** Carries up to {@code n} messages to the responder, which answers each. */
+        /** Carries up to {@code n} flushed messages to the responder, which answers each. */
         void deliver(int n) {
-            for (int i = 0; i < n && !queue.isEmpty(); i++) {
+            for (int i = 0; i < n && queue.size() > unflushed; i++) {
                 Message m = queue.poll();
                 if (m.psn() < expected) {
                     Long result = atomicResults.get(m.psn());
@@ -188,7 +199,7 @@ final class DeferredTransport implements Transport {
 
         /** Loses the next {@code n} messages on the way. */
         void lose(int n) {
-            for (int i = 0; i < n && !queue.isEmpty(); i++) {
+            for (int i = 0; i < n && queue.size() > unflushed; i++) {
                 queue.poll();
             }
         }

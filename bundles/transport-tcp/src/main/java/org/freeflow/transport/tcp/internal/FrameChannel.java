@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * socket.  {@link #send} never blocks: it queues the frame and, unless
  * another thread is writing at that moment, writes what is queued itself,
  * on the caller's thread ({@link Outbox}: frames leave whole, once each,
- * in the order they were sent).  One I/O thread per connection reads (many
+ * in the order they were sent; frames {@link #queue queued} wait for
+ * the next flush, to leave together).  One I/O thread per connection reads (many
  * frames per read: {@link FrameDecoder}) and hands each frame to the
  * {@link Handler}; it also finishes the writes a full socket left over,
  * once the socket is writable again.  Reading stops while
@@ -69,12 +70,24 @@ final class FrameChannel {
 
     /** Sends a whole frame (flipped); never blocks.  Frames go out in the order they were sent. */
     void send(ByteBuffer frame) {
-        if (closed) {
-            return;
+        queue(frame);
+        flush();
+    }
+
+    /**
+     * Queues a whole frame (flipped) to be written with the next {@link #flush} (or {@link #send}, from
+     * any thread): frames queued together leave in one gathering write.
+     */
+    void queue(ByteBuffer frame) {
+        if (!closed) {
+            outbox.add(frame);
         }
-        outbox.add(frame);
-        if (outbox.blocked()) {
-            return; // the I/O thread writes it once the socket takes more
+    }
+
+    /** Writes what is queued, on this thread unless another one writes at the moment; never blocks. */
+    void flush() {
+        if (closed || outbox.blocked()) {
+            return; // the I/O thread writes what is queued once the socket takes more
         }
         try {
             if (outbox.drain(channel, false) == Outbox.Drained.BLOCKED) {

@@ -79,11 +79,22 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         return unansweredBytes.get();
     }
 
-    /** Sends {@code frame} now if connected; otherwise the reconnect sends it (its connection keeps it). */
+    /**
+     * Queues {@code frame} for the next {@link #flush} if connected; otherwise the reconnect sends it
+     * (its connection keeps it).
+     */
     void transmit(ByteBuffer frame) {
         FrameChannel c = channel;
         if (c != null) {
-            c.send(frame.duplicate());
+            c.queue(frame.duplicate());
+        }
+    }
+
+    /** Writes the frames transmitted since the last flush. */
+    void flush() {
+        FrameChannel c = channel;
+        if (c != null) {
+            c.flush();
         }
     }
 

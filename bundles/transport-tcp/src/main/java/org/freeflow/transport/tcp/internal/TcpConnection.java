@@ -22,6 +22,8 @@ import org.freeflow.router.api.transport.WorkRequest;
  * router serves refuses what was posted (NOT_READY: the requester retries within
  * its budget, then IBV_WC_RETRY_EXC_ERR).  Answers arrive on the link's
  * I/O thread and go straight to the requester's {@link Acknowledgements}.
+ * A post queues its frame on the link; the requester's {@link #flush} at the
+ * end of its visit writes every frame it posted then, together.
  */
 final class TcpConnection implements Connection {
 
@@ -91,7 +93,16 @@ final class TcpConnection implements Connection {
         return Outcome.PENDING;
     }
 
-    /** The destination's router is known: frames waiting go out, and every later post at once. */
+    /** The frames posted since the last flush leave, in one write as far as the socket takes them. */
+    @Override
+    public void flush() {
+        PeerLink l = link;
+        if (l != null) {
+            l.flush();
+        }
+    }
+
+    /** The destination's router is known: frames waiting go out, and every later post with its flush. */
     void attach(PeerLink peer) {
         synchronized (this) {
             if (closed) {
@@ -123,8 +134,9 @@ final class TcpConnection implements Connection {
     /** On a (re)connected link: sends every frame still unanswered again, in order. */
     synchronized void resendTo(FrameChannel channel) {
         for (Retained r : retained) {
-            channel.send(r.frame.duplicate());
+            channel.queue(r.frame.duplicate());
         }
+        channel.flush();
     }
 
     /** ACK: everything up to {@code psn} executed. */

@@ -38,7 +38,7 @@ class FrameChannelTest {
     }
 
     @Test
-    void framesSentFromSeveralThreadsArriveWholeOnceEachAndInEachSendersOrder() throws Exception {
+    void framesSentOrQueuedAndFlushedFromSeveralThreadsArriveWholeOnceEachAndInEachSendersOrder() throws Exception {
         int threads = 4;
         int each = 3000;
         SocketChannel[] ends = connect(0);
@@ -55,7 +55,14 @@ class FrameChannelTest {
                 Random random = new Random(id);
                 awaitQuietly(go);
                 for (int i = 0; i < each; i++) {
-                    sender.send(numbered(id, i, random.nextInt(400)));
+                    if (id % 2 == 0) {
+                        sender.send(numbered(id, i, random.nextInt(400)));
+                        continue;
+                    }
+                    sender.queue(numbered(id, i, random.nextInt(400))); // as a requester: flushed after a few
+                    if (i % 7 == 6 || i == each - 1) {
+                        sender.flush();
+                    }
                 }
             });
             s.start();

@@ -60,6 +60,7 @@ class TcpTransportTest {
         for (int i = 0; i < 200; i++) {
             assertEquals(Outcome.PENDING, c.post(Request.send(i, message(i, 1000))));
         }
+        c.flush(); // as a requester at the end of its visit: all 200 leave together
         assertTrue(acks.awaitAcknowledged(199), "acknowledged through " + acks.acknowledged());
         List<byte[]> got = responder.received();
         assertEquals(200, got.size());
@@ -74,9 +75,9 @@ class TcpTransportTest {
         responder.memory.put(4096, message(7, 3000));
         responder.memory.putLong(8, 40);
         Connection c = connect(at(20));
-        assertEquals(Outcome.PENDING, c.post(Request.read(0, 3000, 4096, MemoryResponder.RKEY)));
-        assertEquals(Outcome.PENDING, c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 2)));
-        assertEquals(Outcome.PENDING, c.post(Request.write(2, message(9, 100), 0x8000, MemoryResponder.RKEY)));
+        assertEquals(Outcome.PENDING, post(c, Request.read(0, 3000, 4096, MemoryResponder.RKEY)));
+        assertEquals(Outcome.PENDING, post(c, Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 2)));
+        assertEquals(Outcome.PENDING, post(c, Request.write(2, message(9, 100), 0x8000, MemoryResponder.RKEY)));
         assertTrue(acks.awaitAcknowledged(2));
         assertArrayEquals(message(7, 3000), acks.fetched(0));
         assertEquals(40, ByteBuffer.wrap(acks.fetched(1)).order(ByteOrder.LITTLE_ENDIAN).getLong());
@@ -91,14 +92,14 @@ class TcpTransportTest {
         responder.post(1);
         Connection c = connect(at(20));
         for (int i = 0; i < 3; i++) {
-            c.post(Request.send(i, message(i, 10)));
+            post(c, Request.send(i, message(i, 10)));
         }
         assertTrue(acks.awaitRefusals(1));
         assertEquals(new Recorder.Refusal(1, Outcome.RNR), acks.refusals().get(0));
         assertEquals(0, acks.acknowledged());
         responder.post(2);
-        c.post(Request.send(1, message(1, 10)));
-        c.post(Request.send(2, message(2, 10)));
+        post(c, Request.send(1, message(1, 10)));
+        post(c, Request.send(2, message(2, 10)));
         assertTrue(acks.awaitAcknowledged(2));
         List<byte[]> got = responder.received();
         assertEquals(3, got.size(), "2 was dropped behind the RNR, then taken once");
@@ -112,13 +113,13 @@ class TcpTransportTest {
         responder.post(400);
         Connection c = connect(at(20));
         for (int i = 0; i < 200; i++) {
-            c.post(Request.send(i, message(i, 2000)));
+            post(c, Request.send(i, message(i, 2000)));
         }
         assertTrue(acks.awaitAcknowledged(0));
         PeerLink link = hosts.a.links().values().iterator().next();
         link.dropConnection();
         for (int i = 200; i < 400; i++) {
-            c.post(Request.send(i, message(i, 2000)));
+            post(c, Request.send(i, message(i, 2000)));
         }
         assertTrue(acks.awaitAcknowledged(399), "acknowledged through " + acks.acknowledged());
         List<byte[]> got = responder.received();
@@ -133,12 +134,12 @@ class TcpTransportTest {
     void aDuplicatePostedAgainIsAcknowledgedWithoutBeingExecutedAgain() throws Exception {
         responder.post(10);
         Connection c = connect(at(20));
-        c.post(Request.write(0, message(1, 64), 0, MemoryResponder.RKEY));
-        c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
+        post(c, Request.write(0, message(1, 64), 0, MemoryResponder.RKEY));
+        post(c, Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
         assertTrue(acks.awaitAcknowledged(1));
-        c.post(Request.write(0, message(1, 64), 0, MemoryResponder.RKEY)); // as after a timeout: from 0 again
-        c.post(Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
-        c.post(Request.send(2, message(2, 8)));
+        post(c, Request.write(0, message(1, 64), 0, MemoryResponder.RKEY)); // as after a timeout: from 0 again
+        post(c, Request.fetchAndAdd(1, 8, MemoryResponder.RKEY, 5));
+        post(c, Request.send(2, message(2, 8)));
         assertTrue(acks.awaitAcknowledged(2));
         assertEquals(1, responder.writes, "the WRITE ran once");
         assertEquals(5, responder.memory.getLong(8) - readLong(message(1, 64), 8), "the add ran once");
@@ -152,9 +153,9 @@ class TcpTransportTest {
     @Test
     void aMessageLargerThanAFrameTakesIsRefusedAtPost() {
         Connection c = connect(at(20));
-        assertEquals(Outcome.REMOTE_INVALID_REQUEST, c.post(Request.send(0, new byte[Wire.MAX_MESSAGE + 1])));
+        assertEquals(Outcome.REMOTE_INVALID_REQUEST, post(c, Request.send(0, new byte[Wire.MAX_MESSAGE + 1])));
         assertEquals(Outcome.REMOTE_INVALID_REQUEST,
-                c.post(Request.read(0, Wire.MAX_MESSAGE + 1, 0, MemoryResponder.RKEY)));
+                post(c, Request.read(0, Wire.MAX_MESSAGE + 1, 0, MemoryResponder.RKEY)));
     }
 
     @Test
@@ -180,17 +181,17 @@ class TcpTransportTest {
     @Test
     void aDestinationNoRouterServesIsNotReady() throws Exception {
         Connection c = hosts.a.connect(new Destination(9, null, 20), REQUESTER, acks).orElseThrow();
-        if (c.post(Request.send(0, message(0, 10))) == Outcome.PENDING) { // posted before the lookup ended
+        if (post(c, Request.send(0, message(0, 10))) == Outcome.PENDING) { // posted before the lookup ended
             assertTrue(acks.awaitRefusals(1));
             assertEquals(new Recorder.Refusal(0, Outcome.NOT_READY), acks.refusals().get(0));
         }
-        assertEquals(Outcome.NOT_READY, c.post(Request.send(0, message(0, 10))), "known by now: at once");
+        assertEquals(Outcome.NOT_READY, post(c, Request.send(0, message(0, 10))), "known by now: at once");
     }
 
     @Test
     void aQpTheOtherRouterDoesNotHaveIsNotReady() throws Exception {
         Connection c = connect(at(21));
-        c.post(Request.send(0, message(0, 10)));
+        post(c, Request.send(0, message(0, 10)));
         assertTrue(acks.awaitRefusals(1));
         assertEquals(new Recorder.Refusal(0, Outcome.NOT_READY), acks.refusals().get(0));
     }
@@ -202,9 +203,16 @@ class TcpTransportTest {
         hosts.a.bindOrchestrator(new TwoHosts.Tables("ha", "127.0.0.3")); // nobody listens there
     }
 
+    /** Posts {@code request} on {@code c} and flushes, as a requester whose visit posted one. */
+    private static Outcome post(Connection c, org.freeflow.router.api.transport.WorkRequest request) {
+        Outcome o = c.post(request);
+        c.flush();
+        return o;
+    }
+
     /** {@code c} once its first SEND (PSN 0) made the transport look its destination up. */
     private static Connection resolved(Connection c) throws InterruptedException {
-        c.post(Request.send(0, message(0, 10)));
+        post(c, Request.send(0, message(0, 10)));
         Thread.sleep(200); // resolved by now
         return c;
     }
@@ -212,7 +220,7 @@ class TcpTransportTest {
     /** After PSN 0: 64 KiB SENDs on {@code c} until one is not taken (or 100 were); the PSN that was not. */
     private static int postUntilRefused(Connection c) {
         int psn = 1;
-        while (psn < 100 && c.post(Request.send(psn, message(psn, 64 << 10))) == Outcome.PENDING) {
+        while (psn < 100 && post(c, Request.send(psn, message(psn, 64 << 10))) == Outcome.PENDING) {
             psn++;
         }
         return psn;
@@ -224,7 +232,7 @@ class TcpTransportTest {
         Connection c = resolved(connect(at(20)));
         int accepted = postUntilRefused(c);
         assertTrue(accepted > 10 && accepted < 100, "posts taken before BUSY: " + accepted);
-        assertEquals(Outcome.BUSY, c.post(Request.send(accepted, message(0, 10))));
+        assertEquals(Outcome.BUSY, post(c, Request.send(accepted, message(0, 10))));
     }
 
     @Test
@@ -232,12 +240,12 @@ class TcpTransportTest {
         silentRouterLimitedTo1MiB();
         Connection c = resolved(connect(at(20)));
         int posted = postUntilRefused(c);
-        assertEquals(Outcome.BUSY, c.post(Request.send(posted, message(0, 10))), "the limit is reached");
+        assertEquals(Outcome.BUSY, post(c, Request.send(posted, message(0, 10))), "the limit is reached");
         // the requester's timeout: everything from the head on is posted again, and replaces what it repeats
         for (int i = 0; i < posted; i++) {
-            assertEquals(Outcome.PENDING, c.post(Request.send(i, message(i, i == 0 ? 10 : 64 << 10))), "again " + i);
+            assertEquals(Outcome.PENDING, post(c, Request.send(i, message(i, i == 0 ? 10 : 64 << 10))), "again " + i);
         }
-        assertEquals(Outcome.BUSY, c.post(Request.send(posted, message(0, 10))), "a new one is still held back");
+        assertEquals(Outcome.BUSY, post(c, Request.send(posted, message(0, 10))), "a new one is still held back");
     }
 
     @Test
@@ -245,14 +253,14 @@ class TcpTransportTest {
         silentRouterLimitedTo1MiB();
         Connection greedy = connect(at(20));
         Connection other = hosts.a.connect(at(21), new Destination(1, null, 8), new Recorder()).orElseThrow();
-        greedy.post(Request.send(0, message(0, 10)));
-        other.post(Request.send(0, message(0, 10)));
+        post(greedy, Request.send(0, message(0, 10)));
+        post(other, Request.send(0, message(0, 10)));
         Thread.sleep(200); // both resolved by now
         int greedyPosts = postUntilRefused(greedy);
-        assertEquals(Outcome.BUSY, greedy.post(Request.send(greedyPosts, message(0, 10))), "over the limit");
+        assertEquals(Outcome.BUSY, post(greedy, Request.send(greedyPosts, message(0, 10))), "over the limit");
         int otherPosts = postUntilRefused(other);
         assertTrue(otherPosts > 4 && otherPosts <= 10, "the other one posts up to its half of 1 MiB: " + otherPosts);
-        assertEquals(Outcome.BUSY, other.post(Request.send(otherPosts, message(0, 10))), "at its share");
+        assertEquals(Outcome.BUSY, post(other, Request.send(otherPosts, message(0, 10))), "at its share");
     }
 
     @Test
@@ -272,7 +280,7 @@ class TcpTransportTest {
         }
         responder.post(1);
         Connection c = connect(at(20));
-        c.post(Request.send(0, message(0, 10)));
+        post(c, Request.send(0, message(0, 10)));
         assertTrue(acks.awaitAcknowledged(0), "others are still served");
     }
 
