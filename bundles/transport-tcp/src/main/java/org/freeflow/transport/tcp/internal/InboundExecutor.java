@@ -32,7 +32,8 @@ import org.freeflow.router.api.transport.Responder;
  * Sessions belong to the transport, not to one TCP connection: a requester
  * whose router reconnected finds its session on the new connection.
  * Acknowledgements are cumulative and sent once per round for a session
- * that executed several requests.  A datagram whose receiver has no receive
+ * that executed several requests; the answers of a round leave together, in
+ * one write, at its end.  A datagram whose receiver has no receive
  * posted (or no CQ room) waits up to {@link #HOLD_NANOS} for one, in
  * arrival order, as in a switch's queue; then it is lost.  The connection stops reading while more than
  * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
@@ -65,6 +66,9 @@ final class InboundExecutor implements PollTarget {
 
     private final LocalResponders responders;
     private final Consumer<ByteBuffer> reply;
+    private final Runnable flushReplies;
+    /** A reply was queued during this round: the round ends with a flush. */
+    private boolean replied;
     private final Runnable readerResume;
     private final Queue<Inbound> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -77,14 +81,16 @@ final class InboundExecutor implements PollTarget {
 
     /**
      * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
-     * @param reply        sends an answer frame back on the connection
+     * @param reply        queues an answer frame on the connection
+     * @param flushReplies writes the answers queued (once per round that queued one: they leave together)
      * @param readerResume called (on a poller) when the queue fell below the limit again: reading may resume
      */
     InboundExecutor(LocalResponders responders, Map<Long, ResponderSession> sessions, Consumer<ByteBuffer> reply,
-            Runnable readerResume) {
+            Runnable flushReplies, Runnable readerResume) {
         this.responders = responders;
         this.sessions = sessions;
         this.reply = reply;
+        this.flushReplies = flushReplies;
         this.readerResume = readerResume;
     }
 
@@ -119,6 +125,10 @@ final class InboundExecutor implements PollTarget {
             progress = true;
         }
         flushAcks();
+        if (replied) {
+            replied = false;
+            flushReplies.run();
+        }
         return progress;
     }
 
@@ -249,21 +259,26 @@ final class InboundExecutor implements PollTarget {
         if (s.ackDue < 0) {
             return false;
         }
-        reply.accept(Wire.ack(s.connection, s.ackDue));
+        send(Wire.ack(s.connection, s.ackDue));
         s.ackDue = -1;
         return true;
     }
 
     private void refuse(ResponderSession s, long connection, long psn, Outcome outcome, int rnrTimer) {
         flushAck(s);
-        reply.accept(Wire.nak(connection, psn, outcome, rnrTimer));
+        send(Wire.nak(connection, psn, outcome, rnrTimer));
     }
 
     private void sendFetched(ResponderSession s, long connection, long psn, ByteBuffer data) {
         flushAck(s);
         ByteBuffer out = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + data.capacity());
         out.putLong(connection).putLong(psn).putInt(data.capacity()).put(data.clear());
-        reply.accept(out.flip());
+        send(out.flip());
+    }
+
+    private void send(ByteBuffer answer) {
+        reply.accept(answer);
+        replied = true;
     }
 
     /** While datagrams wait for their receivers, the poller comes back soon to offer them again. */
