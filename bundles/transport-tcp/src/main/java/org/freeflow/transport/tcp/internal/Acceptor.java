@@ -87,7 +87,7 @@ final class Acceptor implements AutoCloseable {
 
         void attach(FrameChannel c) {
             channel = c;
-            executor = new InboundExecutor(responders, sessions, c::queue, c::flush, c::resumeReading);
+            executor = new InboundExecutor(responders, sessions, c::queue, c::flush, c::queuedBytes, c::resumeReading);
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
@@ -26,14 +27,20 @@ import org.freeflow.router.api.transport.Responder;
  * requester connection has a {@link ResponderSession}: its PSNs execute once each,
  * in order.  A duplicate (the requester posted it again after a timeout, or
  * the dialing router resent it after a reconnect) is answered from what was
- * done: acknowledged again, a READ read again, an atomic answered with the
- * value it read the first time; a PSN beyond the next one expected is
+ * done: acknowledged again, a READ read again (unless its answer went on
+ * this same TCP connection: TCP delivers that one, and reading a window of
+ * large READs again for every timeout would bury the answers the requester
+ * waits for), an atomic answered with the value it read the first time; a PSN beyond the next one expected is
  * dropped (what follows a NAK, until the refused one comes again).
  * Sessions belong to the transport, not to one TCP connection: a requester
  * whose router reconnected finds its session on the new connection.
  * Acknowledgements are cumulative and sent once per round for a session
  * that executed several requests; the answers of a round leave together, in
- * one write, at its end.  A datagram whose receiver has no receive
+ * one write, at its end (a large one at once).  A READ or atomic waits
+ * while more than {@link #FETCH_BACKLOG} bytes of answers are not written
+ * yet: a requester's outstanding READs are read as the connection carries
+ * their data, so its router's heap holds a few MiB of it, not its whole
+ * window, and the first answer is not held up by those behind it.  A datagram whose receiver has no receive
  * posted (or no CQ room) waits up to {@link #HOLD_NANOS} for one, in
  * arrival order, as in a switch's queue; then it is lost.  The connection stops reading while more than
  * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
@@ -43,6 +50,13 @@ final class InboundExecutor implements PollTarget {
 
     static final long MAX_QUEUED_BYTES = 32L << 20;
     private static final int BUDGET = 64;
+    /**
+     * A READ or atomic is executed only while fewer answer bytes than this wait to be written: what a
+     * requester fetches is read when the connection can carry it, not all at once into the heap.
+     */
+    static final long FETCH_BACKLOG = 4L << 20;
+    /** Answers queued during a round are written as soon as this many wait (a large FETCHED leaves at once). */
+    private static final long FLUSH_AT = 256L << 10;
 
     /** A datagram's hold: how long a datagram waits for its receiver's next receive. */
     static final long HOLD_NANOS = 5_000_000L;
@@ -67,8 +81,11 @@ final class InboundExecutor implements PollTarget {
     private final LocalResponders responders;
     private final Consumer<ByteBuffer> reply;
     private final Runnable flushReplies;
-    /** A reply was queued during this round: the round ends with a flush. */
-    private boolean replied;
+    private final LongSupplier unsent;
+    /** Bytes of the replies queued during this round and not flushed yet. */
+    private long unflushed;
+    /** A READ waits for the answers before it to be written: the poller comes back soon. */
+    private boolean fetchHeldBack;
     private final Runnable readerResume;
     private final Queue<Inbound> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -83,14 +100,16 @@ final class InboundExecutor implements PollTarget {
      * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
      * @param reply        queues an answer frame on the connection
      * @param flushReplies writes the answers queued (once per round that queued one: they leave together)
+     * @param unsent       bytes queued on the connection and not written yet
      * @param readerResume called (on a poller) when the queue fell below the limit again: reading may resume
      */
     InboundExecutor(LocalResponders responders, Map<Long, ResponderSession> sessions, Consumer<ByteBuffer> reply,
-            Runnable flushReplies, Runnable readerResume) {
+            Runnable flushReplies, LongSupplier unsent, Runnable readerResume) {
         this.responders = responders;
         this.sessions = sessions;
         this.reply = reply;
         this.flushReplies = flushReplies;
+        this.unsent = unsent;
         this.readerResume = readerResume;
     }
 
@@ -108,11 +127,18 @@ final class InboundExecutor implements PollTarget {
     @Override
     public boolean poll(long nowNanos) {
         boolean progress = offerHeld(nowNanos);
+        fetchHeldBack = false;
         for (int i = 0; i < BUDGET; i++) {
-            Inbound next = queue.poll();
+            Inbound next = queue.peek();
             if (next == null) {
                 break;
             }
+            if (next.type == Wire.REQUEST && Requests.fetches(request.of(next.body).opcode())
+                    && unsent.getAsLong() > FETCH_BACKLOG) {
+                fetchHeldBack = true; // and every request behind it: they are executed in order
+                break;
+            }
+            queue.poll();
             long before = queuedBytes.getAndAdd(-next.body.remaining());
             switch (next.type) {
                 case Wire.REQUEST -> execute(request.of(next.body));
@@ -125,9 +151,8 @@ final class InboundExecutor implements PollTarget {
             progress = true;
         }
         flushAcks();
-        if (replied) {
-            replied = false;
-            flushReplies.run();
+        if (unflushed > 0) {
+            flush();
         }
         return progress;
     }
@@ -214,6 +239,9 @@ final class InboundExecutor implements PollTarget {
             if (r.requestedLength() > Wire.MAX_MESSAGE) {
                 return; // refused the first time: never executed, so never a duplicate
             }
+            if (s.answeredOn(this, psn)) {
+                return; // its answer is on its way on this connection, ahead of anything answered now
+            }
             ByteBuffer data = ByteBuffer.allocate((int) r.requestedLength());
             if (responder != null && fetch(responder, r, r.requester(), data) == Outcome.OK) {
                 sendFetched(s, connection, psn, data); // a READ is read again, as an HCA does
@@ -271,20 +299,32 @@ final class InboundExecutor implements PollTarget {
 
     private void sendFetched(ResponderSession s, long connection, long psn, ByteBuffer data) {
         flushAck(s);
+        s.fetched(this, psn);
         ByteBuffer out = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + data.capacity());
         out.putLong(connection).putLong(psn).putInt(data.capacity()).put(data.clear());
         send(out.flip());
     }
 
     private void send(ByteBuffer answer) {
+        unflushed += answer.remaining();
         reply.accept(answer);
-        replied = true;
+        if (unflushed >= FLUSH_AT) {
+            flush();
+        }
     }
 
-    /** While datagrams wait for their receivers, the poller comes back soon to offer them again. */
+    private void flush() {
+        unflushed = 0;
+        flushReplies.run();
+    }
+
+    /**
+     * While datagrams wait for their receivers, or a READ for the answers before it to be written, the
+     * poller comes back soon.
+     */
     @Override
     public long deadline(long nowNanos) {
-        return held.isEmpty() ? NO_DEADLINE : nowNanos + 20_000L;
+        return held.isEmpty() && !fetchHeldBack ? NO_DEADLINE : nowNanos + 20_000L;
     }
 
     private void arrived(ByteBuffer body, long now) {

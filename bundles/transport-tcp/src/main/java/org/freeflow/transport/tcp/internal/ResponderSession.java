@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * What the accepting router knows of one requester connection: the next
- * PSN it executes, an acknowledgement it owes, and the values the last
- * atomics read (for their duplicates).  Used under its own lock.
+ * PSN it executes, an acknowledgement it owes, the values the last
+ * atomics read (for their duplicates) and which READs were answered on
+ * which TCP connection.  Used under its own lock.
  */
 final class ResponderSession {
 
@@ -18,6 +19,10 @@ final class ResponderSession {
     private final long[] atomicPsns = new long[ATOMICS_KEPT];
     private final long[] atomicValues = new long[ATOMICS_KEPT];
     private int nextAtomic;
+    /** The TCP connection (its executor) on which the READs [fetchedFrom, fetchedThrough] were answered. */
+    private Object fetchedOn;
+    private long fetchedFrom = -1;
+    private long fetchedThrough = -1;
 
     ResponderSession(long connection) {
         this.connection = connection;
@@ -28,6 +33,27 @@ final class ResponderSession {
         atomicPsns[nextAtomic] = psn;
         atomicValues[nextAtomic] = value;
         nextAtomic = (nextAtomic + 1) % ATOMICS_KEPT;
+    }
+
+    /** The answer to the READ {@code psn} was queued on the TCP connection {@code on}. */
+    void fetched(Object on, long psn) {
+        if (on == fetchedOn && psn == fetchedThrough + 1) {
+            fetchedThrough = psn;
+        } else if (on != fetchedOn || psn < fetchedFrom || psn > fetchedThrough) {
+            fetchedOn = on;
+            fetchedFrom = psn;
+            fetchedThrough = psn;
+        }
+    }
+
+    /**
+     * True when the answer to the READ {@code psn} was queued on the TCP connection {@code on}: TCP
+     * delivers it (before anything answered later), so a duplicate that came on the same connection
+     * (its requester timed out meanwhile) needs no second answer.  After a reconnect, nothing was
+     * answered on the new connection, and a duplicate is read again.
+     */
+    boolean answeredOn(Object on, long psn) {
+        return on == fetchedOn && psn >= fetchedFrom && psn <= fetchedThrough;
     }
 
     /** The value the atomic {@code psn} read, or null when it is not kept (any more). */

@@ -1,0 +1,132 @@
+package org.freeflow.transport.tcp.internal;
+
+import static org.freeflow.transport.tcp.internal.TwoHosts.REQUESTER;
+import static org.freeflow.transport.tcp.internal.TwoHosts.at;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.freeflow.fastpath.api.PollTarget;
+import org.junit.jupiter.api.Test;
+
+/** The executor on its own: what it answers, when it writes the answers, and when it holds READs back. */
+class InboundExecutorTest {
+
+    private static final long CONNECTION = 0x42;
+
+    private final MemoryResponder responder = new MemoryResponder(TwoHosts.LID, 20);
+    /** Answers queued, and those the executor flushed (written). */
+    private final List<ByteBuffer> queued = new ArrayList<>();
+    private final List<ByteBuffer> written = new ArrayList<>();
+    /** What the connection holds unwritten, as the executor sees it. */
+    private long unsent;
+    private final Map<Long, ResponderSession> sessions = new ConcurrentHashMap<>();
+    private final InboundExecutor executor = executor();
+
+    /** An executor of another TCP connection to the same router (the sessions are the router's). */
+    private InboundExecutor executor() {
+        return new InboundExecutor(d -> Optional.of(responder), sessions, queued::add, this::flush, () -> unsent,
+                () -> { });
+    }
+
+    /** How many answers each flush wrote. */
+    private final List<Integer> flushes = new ArrayList<>();
+
+    private void flush() {
+        flushes.add(queued.size());
+        written.addAll(queued);
+        queued.clear();
+    }
+
+    private void arrive(Request r) {
+        arrive(executor, r);
+    }
+
+    private void arrive(InboundExecutor on, Request r) {
+        ByteBuffer frame = Requests.encode(CONNECTION, r, REQUESTER, at(responder.qpn()));
+        on.accept(Wire.REQUEST, frame.position(Wire.HEADER).slice());
+    }
+
+    private static int type(ByteBuffer frame) {
+        return frame.get(frame.position() + 5) & 0xff;
+    }
+
+    private static long psnOf(ByteBuffer frame) {
+        return frame.getLong(frame.position() + Wire.HEADER + 8);
+    }
+
+    @Test
+    void theAnswersOfARoundAreWrittenTogetherAtItsEnd() {
+        responder.post(3);
+        for (int i = 0; i < 3; i++) {
+            arrive(Request.send(i, new byte[] {(byte) i}));
+        }
+        arrive(Request.read(3, 100, 0, MemoryResponder.RKEY));
+        assertTrue(executor.poll(System.nanoTime()));
+        assertEquals(List.of(), queued, "nothing is left queued after the round");
+        assertEquals(2, written.size(), "one cumulative ACK before the READ's answer, then the answer");
+        assertEquals(Wire.ACK, type(written.get(0)));
+        assertEquals(2, psnOf(written.get(0)), "the ACK covers the three SENDs");
+        assertEquals(Wire.FETCHED, type(written.get(1)));
+        assertEquals(3, psnOf(written.get(1)));
+    }
+
+    @Test
+    void aReadWaitsWhileTheAnswersBeforeItAreNotWrittenAndTheRequestsBehindItWaitToo() {
+        responder.post(1);
+        arrive(Request.read(0, 4096, 0, MemoryResponder.RKEY));
+        arrive(Request.read(1, 4096, 0, MemoryResponder.RKEY));
+        arrive(Request.send(2, new byte[] {7}));
+        unsent = InboundExecutor.FETCH_BACKLOG + 1; // the connection has not written what was answered before
+        long now = System.nanoTime();
+        assertFalse(executor.poll(now), "nothing executed");
+        assertEquals(List.of(), written);
+        assertEquals(List.of(), responder.received(), "the SEND behind the READs waits too: in order");
+        assertNotEquals(PollTarget.NO_DEADLINE, executor.deadline(now), "the poller comes back soon");
+
+        unsent = 0; // written meanwhile
+        assertTrue(executor.poll(System.nanoTime()));
+        assertEquals(3, written.size(), written.toString());
+        assertEquals(List.of(0L, 1L, 2L), written.stream().map(InboundExecutorTest::psnOf).toList());
+        assertEquals(1, responder.received().size());
+        assertEquals(PollTarget.NO_DEADLINE, executor.deadline(System.nanoTime()), "nothing held back any more");
+    }
+
+    @Test
+    void answersAreWrittenAsSoonAsAQuarterMiBWaitsNotOnlyAtTheRoundsEnd() {
+        for (int i = 0; i < 6; i++) {
+            arrive(Request.read(i, 60 << 10, 0, MemoryResponder.RKEY));
+        }
+        assertTrue(executor.poll(System.nanoTime()));
+        assertEquals(List.of(5, 1), flushes, "five 60 KiB answers pass 256 KiB: written then; the sixth at the end");
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), written.stream().map(InboundExecutorTest::psnOf).toList());
+    }
+
+    @Test
+    void aDuplicateReadIsReadAgainOnlyWhenItsAnswerDidNotGoOnTheSameConnection() {
+        responder.memory.put(0, (byte) 5);
+        arrive(Request.read(0, 16, 0, MemoryResponder.RKEY));
+        arrive(Request.read(1, 16, 0, MemoryResponder.RKEY));
+        executor.poll(System.nanoTime());
+        assertEquals(2, written.size());
+        arrive(Request.read(0, 16, 0, MemoryResponder.RKEY)); // the requester timed out: both posted again
+        arrive(Request.read(1, 16, 0, MemoryResponder.RKEY));
+        executor.poll(System.nanoTime());
+        assertEquals(2, written.size(), "the answers are on their way on this connection: none twice");
+
+        InboundExecutor reconnected = executor();
+        arrive(reconnected, Request.read(0, 16, 0, MemoryResponder.RKEY)); // resent after a reconnect
+        arrive(reconnected, Request.read(1, 16, 0, MemoryResponder.RKEY));
+        reconnected.poll(System.nanoTime());
+        assertEquals(List.of(0L, 1L, 0L, 1L), written.stream().map(InboundExecutorTest::psnOf).toList(),
+                "read again: what went on the old connection may be lost");
+        assertEquals(5, written.get(2).get(written.get(2).position() + Wire.HEADER + Wire.FETCHED_FIXED));
+    }
+}
