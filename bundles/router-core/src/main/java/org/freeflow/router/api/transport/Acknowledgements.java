@@ -41,4 +41,15 @@ public interface Acknowledgements {
      * responder's min_rnr_timer (IB encoding) with an RNR.
      */
     void refused(long psn, Outcome outcome, int minRnrTimer);
+
+    /**
+     * The answer to the READ or atomic {@code psn} is arriving (part of its
+     * data is in): the responder works on the requester's behalf, so the
+     * requester restarts its ACK timer, as an HCA's does on every response
+     * packet of a long READ; {@link #fetched} follows.  The default:
+     * nothing.
+     * @since 2.1
+     */
+    default void arriving(long psn) {
+    }
 }

@@ -34,6 +34,8 @@ final class ConnectionReports implements Acknowledgements {
     /** psn << 16 | min_rnr_timer << 8 | outcome, or NONE; one value, so that a refusal is taken whole. */
     private volatile long refusal = NONE;
     private volatile boolean closed;
+    /** How many times part of an answer arrived (one reporter at a time: no lost update). */
+    private volatile int arrivals;
     /** READ data and atomic values, in sequence order. */
     private final Queue<Fetched> fetched = new ConcurrentLinkedQueue<>();
 
@@ -60,6 +62,19 @@ final class ConnectionReports implements Acknowledgements {
         }
         fetched.add(new Fetched(psn, data));
         acknowledged(psn);
+    }
+
+    @Override
+    public void arriving(long psn) {
+        if (!closed) {
+            arrivals++;
+            qp.wakeRequester(); // its visit restarts the timer now, not when the old deadline comes
+        }
+    }
+
+    /** A figure that changes whenever part of an answer arrived. */
+    int arrivals() {
+        return arrivals;
     }
 
     @Override

@@ -57,8 +57,13 @@ final class RcRequester extends Requester {
     private long sendPsn;
     /** The highest sequence number ever posted on this connection and answered later (-1: none). */
     private long postedPsn = -1;
-    /** When the head entry was last posted, or outstanding entries last made progress. */
+    /**
+     * When the head entry was last posted, or outstanding entries last made progress (one completed, or
+     * part of an answer arrived: {@link ConnectionReports#arrivals()}).
+     */
     private long headPostedAt;
+    /** {@link ConnectionReports#arrivals()} at the last visit. */
+    private int arrivalsSeen;
     private int fetchesOutstanding;
     /** Per outstanding entry, at its sequence number modulo the send queue's slots. */
     private final long[] wrIds;
@@ -99,6 +104,7 @@ final class RcRequester extends Requester {
     private void openConnection() {
         if (connection == null) {
             reports = new ConnectionReports(qp);
+            arrivalsSeen = 0;
             connection = qp.connectPeer(reports);
         }
     }
@@ -236,6 +242,11 @@ final class RcRequester extends Requester {
         }
         if (outstanding() > 0 && !pending()) {
             long timeout = IbTimers.ackTimeoutNanos(qp.attrs().timeout);
+            int arrived = reports.arrivals();
+            if (arrived != arrivalsSeen) {
+                arrivalsSeen = arrived; // part of an answer came meanwhile: the responder is at work
+                headPostedAt = now;
+            }
             if (timeout != 0 && now - headPostedAt >= timeout) {
                 timedOut(now);
                 return true;

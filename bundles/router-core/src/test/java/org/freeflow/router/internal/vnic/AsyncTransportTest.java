@@ -325,4 +325,27 @@ class AsyncTransportTest {
         assertEquals(WC_LOC_PROT_ERR, c.status());
         assertEquals(QPS_ERR, a.state());
     }
+
+    @Test
+    void aReadWhoseAnswerKeepsArrivingIsNotTimedOutButOneWhoseAnswerStopsIs() {
+        connect(16);
+        b.memory.fill(0x20000, MSG, 9);
+        a.qp.postSend(0, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, MSG, srcKey));
+        fx.settle();
+        for (int t = 0; t < 4; t++) { // 240 ms in all, over three times the 67 ms timeout
+            fx.advance(60 * MS);
+            connection().arriving(0);
+            fx.settle(); // the report woke the requester's poller
+        }
+        assertEquals(List.of(0L), connection().posted, "never posted again: its answer was coming in");
+        assertEquals(0, a.routerQp.view().ackTimeouts());
+        fx.advance(70 * MS); // then nothing for longer than the timeout
+        assertEquals(List.of(0L, 0L), connection().posted, "posted again once its answer stopped coming");
+        assertEquals(1, a.routerQp.view().ackTimeouts());
+        connection().deliver(2);
+        fx.settle();
+        Completion c = a.sendCq.poll();
+        assertEquals(WC_SUCCESS, c.status());
+        assertEquals(0L, c.wrId());
+    }
 }

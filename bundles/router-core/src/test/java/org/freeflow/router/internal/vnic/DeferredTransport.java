@@ -197,6 +197,11 @@ final class DeferredTransport implements Transport {
             }
         }
 
+        /** Part of the answer to {@code psn} is on its way (a long READ's data coming in). */
+        void arriving(long psn) {
+            acks.arriving(psn);
+        }
+
         /** Loses the next {@code n} messages on the way. */
         void lose(int n) {
             for (int i = 0; i < n && queue.size() > unflushed; i++) {

@@ -36,6 +36,14 @@ final class FrameChannel {
          */
         void frame(int type, ByteBuffer body) throws Wire.ProtocolException;
 
+        /**
+         * Part of a body of {@code type} arrived, its bytes so far in [0, position) of {@code soFar}, the rest
+         * to come (then {@link #frame}); on the I/O thread, which must not block.  The handler reads the part
+         * only (absolute reads), neither keeps nor changes it.  The default: nothing.
+         */
+        default void partial(int type, ByteBuffer soFar) {
+        }
+
         /** The connection is closed ({@code cause} null when closed on purpose or by the peer). */
         void closed(Exception cause);
     }

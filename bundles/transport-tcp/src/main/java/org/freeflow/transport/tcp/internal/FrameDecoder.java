@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
  * small frames as have arrived, and every complete frame in it is handed
  * on.  Each body handed on is a heap buffer of its own (the handler may
  * keep it); a body the buffer does not hold whole (up to
- * {@link Wire#MAX_BODY}) is filled across reads.  A header that breaks the
+ * {@link Wire#MAX_BODY}) is filled across reads, and the handler hears of
+ * each part.  A header that breaks the
  * protocol (magic, version, body length) is a {@link Wire.ProtocolException}.
  * Used by one thread at a time (the connection's I/O thread).
  */
@@ -58,6 +59,9 @@ final class FrameDecoder {
                     body.put(in.slice(in.position(), n));
                     in.position(in.position() + n);
                     if (body.hasRemaining()) {
+                        if (n > 0) {
+                            handler.partial(bodyType, body);
+                        }
                         return;
                     }
                     ByteBuffer whole = body.flip();

@@ -217,6 +217,16 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
     }
 
     @Override
+    public void partial(int type, ByteBuffer soFar) {
+        if (type == Wire.FETCHED && soFar.position() >= 16) { // a large READ's data is coming in
+            TcpConnection c = connections.get(soFar.getLong(0));
+            if (c != null) {
+                c.arriving(soFar.getLong(8));
+            }
+        }
+    }
+
+    @Override
     public void frame(int type, ByteBuffer body) throws Wire.ProtocolException {
         int at = body.position();
         if (type == Wire.ACK && body.remaining() == Wire.ACK_BODY) {

@@ -152,6 +152,11 @@ final class TcpConnection implements Connection {
         acks.refused(psn, outcome, rnrTimer);
     }
 
+    /** Part of the FETCHED answer to {@code psn} arrived: its requester's ACK timer starts again. */
+    void arriving(long psn) {
+        acks.arriving(psn);
+    }
+
     /** FETCHED: READ or atomic {@code psn}'s data; everything before it executed. */
     void fetched(long psn, ByteBuffer data) {
         releaseThrough(psn);

@@ -177,6 +177,14 @@ class FrameChannelTest {
             assertArrayEquals(sent.get(i), received.frames().get(i), "frame " + i);
             assertEquals(Wire.FETCHED, received.types().get(i));
         }
+        List<long[]> ofLarge = received.partials().stream().filter(p -> p[0] == 1).toList();
+        assertTrue(ofLarge.size() >= 5, "the 5 MiB body was reported in parts as it came: " + ofLarge.size());
+        long before = 0;
+        for (long[] p : ofLarge) {
+            assertTrue(p[1] > before && p[1] < sizes[1], "growing, never whole: " + p[1]);
+            before = p[1];
+            assertEquals(ByteBuffer.wrap(sent.get(1)).getLong(0), p[2], "the part holds the body's first bytes");
+        }
     }
 
     @Test
@@ -339,6 +347,8 @@ class FrameChannelTest {
     private static class Collector implements FrameChannel.Handler {
         private final List<byte[]> frames = new ArrayList<>();
         private final List<Integer> types = new ArrayList<>();
+        /** Per partial report: the frames complete before it, the bytes so far, the first 8 of them (or 0). */
+        private final List<long[]> partials = new ArrayList<>();
         private final CountDownLatch all;
         private final CountDownLatch closed = new CountDownLatch(1);
         private final AtomicInteger closedCalls = new AtomicInteger();
@@ -357,6 +367,15 @@ class FrameChannelTest {
                 types.add(type);
             }
             all.countDown();
+        }
+
+        @Override
+        public synchronized void partial(int type, ByteBuffer soFar) {
+            partials.add(new long[] {frames.size(), soFar.position(), soFar.position() >= 8 ? soFar.getLong(0) : 0});
+        }
+
+        synchronized List<long[]> partials() {
+            return List.copyOf(partials);
         }
 
         @Override
