@@ -31,6 +31,8 @@ final class ConnectionReports implements Acknowledgements {
 
     private final QueuePair qp;
     private volatile long acknowledged = NONE;
+    /** The requester completed everything up to this PSN (written by its poller). */
+    private volatile long completedThrough = NONE;
     /** psn << 16 | min_rnr_timer << 8 | outcome, or NONE; one value, so that a refusal is taken whole. */
     private volatile long refusal = NONE;
     private volatile boolean closed;
@@ -69,6 +71,18 @@ final class ConnectionReports implements Acknowledgements {
         if (!closed) {
             arrivals++;
             qp.wakeRequester(); // its visit restarts the timer now, not when the old deadline comes
+        }
+    }
+
+    @Override
+    public boolean settled() {
+        return closed || acknowledged <= completedThrough && refusal == NONE;
+    }
+
+    /** The requester's poller: everything up to {@code psn} is completed (or failed). */
+    void completedThrough(long psn) {
+        if (psn > completedThrough) {
+            completedThrough = psn;
         }
     }
 

@@ -229,6 +229,7 @@ final class RcRequester extends Requester {
         if (reports == null) {
             return true; // an entry failed: the QP is in ERR, its connection closed
         }
+        reports.completedThrough(headPsn - 1);
         long refusal = reports.refusal();
         if (refusal >= 0 && !pending()) {
             long psn = ConnectionReports.psnOf(refusal);

@@ -3,6 +3,7 @@ package org.freeflow.router.internal.vnic;
 import static org.freeflow.fastpath.api.Verbs.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,29 @@ class AsyncTransportTest {
             assertArrayEquals(AppMemory.pattern(MSG, i + 1), b.memory.read(0x20000 + i * MSG, MSG));
         }
         assertEquals(0, a.routerQp.send().outstanding());
+    }
+
+    @Test
+    void theRequesterIsSettledOnceItsCompletionsForWhatWasReportedAreWritten() {
+        connect(16);
+        for (int i = 0; i < 4; i++) {
+            receive(i);
+            send(i);
+        }
+        fx.settle();
+        assertTrue(connection().acks().settled(), "nothing reported yet");
+        connection().deliver(2);
+        assertFalse(connection().acks().settled(), "acknowledged, the completions not written yet");
+        fx.settle();
+        assertTrue(connection().acks().settled());
+        assertEquals(List.of(0L, 1L), sendCompletions().stream().map(Completion::wrId).toList());
+        send(4); // no receive for it: RNR
+        fx.settle();
+        connection().deliver(3);
+        assertFalse(connection().acks().settled(), "two acknowledged and an RNR, none of it taken yet");
+        fx.settle();
+        assertTrue(connection().acks().settled(), "completed, and the RNR taken: the requester waits its timer");
+        assertEquals(List.of(2L, 3L), sendCompletions().stream().map(Completion::wrId).toList());
     }
 
     @Test

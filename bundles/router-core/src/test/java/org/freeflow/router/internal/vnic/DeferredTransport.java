@@ -197,6 +197,11 @@ final class DeferredTransport implements Transport {
             }
         }
 
+        /** Where this connection reports: the requester's side. */
+        Acknowledgements acks() {
+            return acks;
+        }
+
         /** Part of the answer to {@code psn} is on its way (a long READ's data coming in). */
         void arriving(long psn) {
             acks.arriving(psn);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
 import org.freeflow.router.api.transport.Outcome;
@@ -20,13 +21,13 @@ import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * The accepting end of one router-to-router connection: the requests and
+ * The responding side of one router-to-router connection: the requests and
  * datagrams its I/O thread takes in are executed here, on a poller (the
  * memory responders touch changes only between two poller rounds), against
  * this router's responders; the answers go back on the connection.  Each
  * requester connection has a {@link ResponderSession}: its PSNs execute once each,
  * in order.  A duplicate (the requester posted it again after a timeout, or
- * the dialing router resent it after a reconnect) is answered from what was
+ * its router resent it after a reconnect) is answered from what was
  * done: acknowledged again, a READ read again (unless its answer went on
  * this same TCP connection: TCP delivers that one, and reading a window of
  * large READs again for every timeout would bury the answers the requester
@@ -40,9 +41,12 @@ import org.freeflow.router.api.transport.Responder;
  * while more than {@link #FETCH_BACKLOG} bytes of answers are not written
  * yet: a requester's outstanding READs are read as the connection carries
  * their data, so its router's heap holds a few MiB of it, not its whole
- * window, and the first answer is not held up by those behind it.  A datagram whose receiver has no receive
- * posted (or no CQ room) waits up to {@link #HOLD_NANOS} for one, in
- * arrival order, as in a switch's queue; then it is lost.  The connection stops reading while more than
+ * window, and the first answer is not held up by those behind it.  A
+ * request that came in right behind answers to this router's requesters
+ * waits until they settled them, up to {@link #SETTLE_NANOS} (the order
+ * across directions an application sees).  A datagram whose receiver has
+ * no receive posted (or no CQ room) waits up to {@link #HOLD_NANOS} for
+ * one, in arrival order, as in a switch's queue; then it is lost.  The connection stops reading while more than
  * {@link #MAX_QUEUED_BYTES} wait here: a slow responder slows its senders
  * down through TCP, and no router buffers without bound.
  */
@@ -58,12 +62,22 @@ final class InboundExecutor implements PollTarget {
     /** Answers queued during a round are written as soon as this many wait (a large FETCHED leaves at once). */
     private static final long FLUSH_AT = 256L << 10;
 
+    /**
+     * How long a request waits at most for the requesters of this router to settle the answers that came
+     * just before it (their completions written): the order across directions an application sees.
+     */
+    static final long SETTLE_NANOS = 1_000_000L;
+
     /** A datagram's hold: how long a datagram waits for its receiver's next receive. */
     static final long HOLD_NANOS = 5_000_000L;
     /** How many datagrams wait at most; one more is dropped. */
     static final int HELD_MAX = 4096;
 
-    private record Inbound(int type, ByteBuffer body) {
+    /**
+     * A request (datagram, CLOSE) that came in; {@code settleFirst}: the requesters of this router that
+     * answers coming in just before it went to (null: none), whose completions come before its execution.
+     */
+    private record Inbound(int type, ByteBuffer body, Acknowledgements[] settleFirst) {
     }
 
     /** A datagram whose receiver had no receive (or CQ room): offered again once it posted one. */
@@ -86,6 +100,11 @@ final class InboundExecutor implements PollTarget {
     private long unflushed;
     /** A READ waits for the answers before it to be written: the poller comes back soon. */
     private boolean fetchHeldBack;
+    /** A request waits for requesters to write the completions answers that came before it owe. */
+    private boolean settleHeldBack;
+    private static final long NOT_SETTLING = Long.MIN_VALUE;
+    /** Since when the head request waits for requesters to settle. */
+    private long settlingSince = NOT_SETTLING;
     private final Runnable readerResume;
     private final Queue<Inbound> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -113,9 +132,13 @@ final class InboundExecutor implements PollTarget {
         this.readerResume = readerResume;
     }
 
-    /** On the connection's I/O thread: queues a checked frame; false when reading should pause after it. */
-    boolean accept(int type, ByteBuffer body) {
-        queue.add(new Inbound(type, body));
+    /**
+     * On the connection's I/O thread: queues a checked frame, to be executed once the requesters in
+     * {@code settleFirst} (null: none) have settled what they were told before it came; false when reading
+     * should pause after it.
+     */
+    boolean accept(int type, ByteBuffer body, Acknowledgements[] settleFirst) {
+        queue.add(new Inbound(type, body, settleFirst));
         return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;
     }
 
@@ -128,11 +151,17 @@ final class InboundExecutor implements PollTarget {
     public boolean poll(long nowNanos) {
         boolean progress = offerHeld(nowNanos);
         fetchHeldBack = false;
+        settleHeldBack = false;
         for (int i = 0; i < BUDGET; i++) {
             Inbound next = queue.peek();
             if (next == null) {
                 break;
             }
+            if (next.settleFirst != null && unsettled(next.settleFirst, nowNanos)) {
+                settleHeldBack = true; // and every request behind it
+                break;
+            }
+            settlingSince = NOT_SETTLING;
             if (next.type == Wire.REQUEST && Requests.fetches(request.of(next.body).opcode())
                     && unsent.getAsLong() > FETCH_BACKLOG) {
                 fetchHeldBack = true; // and every request behind it: they are executed in order
@@ -155,6 +184,25 @@ final class InboundExecutor implements PollTarget {
             flush();
         }
         return progress;
+    }
+
+    /**
+     * True while one of {@code requesters} has not settled what it was told, for up to
+     * {@link #SETTLE_NANOS} from the first look (a requester that is not polled, its CQ full, holds no
+     * one's requests for longer).
+     */
+    private boolean unsettled(Acknowledgements[] requesters, long now) {
+        if (settlingSince == NOT_SETTLING) {
+            settlingSince = now;
+        } else if (now - settlingSince >= SETTLE_NANOS) {
+            return false;
+        }
+        for (Acknowledgements a : requesters) {
+            if (!a.settled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void execute(InboundRequest r) {
@@ -324,6 +372,9 @@ final class InboundExecutor implements PollTarget {
      */
     @Override
     public long deadline(long nowNanos) {
+        if (settleHeldBack) {
+            return nowNanos; // the requesters' visits come first in this round or the next
+        }
         return held.isEmpty() && !fetchHeldBack ? NO_DEADLINE : nowNanos + 20_000L;
     }
 

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import org.freeflow.router.api.transport.Destination;
 
 /**
- * A REQUEST body as the accepting router reads it: its fields by absolute
+ * A REQUEST body as the responder's router reads it: its fields by absolute
  * reads, and its data (SEND, WRITE) as a one-segment {@link Payload}.  A view
  * the execution reuses, pointed at one checked body after another.
  */

@@ -4,61 +4,87 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.freeflow.router.api.transport.Acknowledgements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP connection this router dials to a peer router, for the requester
- * connections it carries there.  A thread of its own connects (and
- * reconnects, backing off from {@link #MIN_BACKOFF_NANOS} to
- * {@link #MAX_BACKOFF_NANOS}, while any connection uses it; a connect that
- * a router on the same fabric does not answer within 250 ms is tried again), sends HELLO,
- * then every frame its connections still wait an answer for; the answers
- * (ACK, NAK, FETCHED) that come back go to the connection they name.  A cut
- * that TCP outlives is invisible here; one that closes the socket costs a
- * reconnect and the frames sent again, not a QP's retry.  Flow control: once
- * the frames unanswered exceed the limit, posts of a connection that holds
- * its fair share of the limit (or more) are answered BUSY; one below it may
- * still post, so no QP waits for the others without end (and the link holds
- * at most twice the limit).
+ * The link to another host's router (one of {@code connectionsPerHost}, by
+ * index): one TCP connection at a time ({@link LinkChannel}), whichever of
+ * the two routers dialed it, carries the requests of both and the answers to
+ * them.  This router dials while one of its requester connections (or a
+ * datagram route) uses the link and none is open: a thread of its own
+ * connects and reconnects, backing off from {@link #MIN_BACKOFF_NANOS} to
+ * {@link #MAX_BACKOFF_NANOS} (a connect that a router on the same fabric does
+ * not answer within 250 ms, or a HELLO not answered within
+ * {@link #HELLO_TIMEOUT_NANOS}, is tried again).  When both routers dialed at
+ * once, both keep the connection the router with the lower id dialed and
+ * close the other (one from a restarted peer, or dialed again by the same
+ * side, replaces the one before).  A connection taken into use gets every
+ * frame the requester connections still wait an answer for; the answers that
+ * come back go to the connection they name.  A cut that TCP outlives is
+ * invisible here; one that closes the socket costs a reconnect and the
+ * frames sent again, not a QP's retry.  Flow control: once the frames
+ * unanswered exceed the limit, posts of a connection that holds its fair
+ * share of the limit (or more) are answered BUSY; one below it may still
+ * post, so no QP waits for the others without end (and the link holds at
+ * most twice the limit).
  */
-final class PeerLink implements FrameChannel.Handler, AutoCloseable {
+final class PeerLink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
     static final long MIN_BACKOFF_NANOS = 20_000_000L;
     static final long MAX_BACKOFF_NANOS = 250_000_000L;
+    static final long HELLO_TIMEOUT_NANOS = 1_000_000_000L;
     private static final int CONNECT_TIMEOUT_MILLIS = 250;
     /** Datagrams are lost rather than queued beyond this for the socket. */
     static final long MAX_QUEUED_DATAGRAM_BYTES = 16L << 20;
 
-    private final InetSocketAddress address;
+    private final String host;
+    private final int index;
     private final String name;
-    private final byte[] hello;
+    private final LocalRouter router;
     private final long maxUnansweredBytes;
     private final Map<Long, TcpConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong unansweredBytes = new AtomicLong();
-    private final Thread dialer;
-    private volatile FrameChannel channel;
+    /** Where the peer router listens, once a lookup said (a link made for a connection in has none yet). */
+    private volatile InetSocketAddress address;
+    private Thread dialer;
+    /** The connection in use (changed under this link's lock). */
+    private volatile LinkChannel current;
+    /** The connection dialed and not answered HELLO yet, and since when. */
+    private LinkChannel dialing;
+    private long dialingSince;
+    private long backoff = MIN_BACKOFF_NANOS;
     private volatile boolean running = true;
     /** Datagrams go this way: stay connected even with no connection open. */
     private volatile boolean keptConnected;
     /** Datagrams that wait for the connection. */
     private final ArrayDeque<ByteBuffer> unreliable = new ArrayDeque<>();
 
-    PeerLink(InetSocketAddress address, int index, String localHost, long maxUnansweredBytes) {
-        this.address = address;
-        this.name = address.getHostString() + ":" + address.getPort() + "#" + index;
-        this.hello = localHost.getBytes(StandardCharsets.UTF_8);
+    PeerLink(String host, int index, LocalRouter router, long maxUnansweredBytes) {
+        this.host = host;
+        this.index = index;
+        this.name = host + "#" + index;
+        this.router = router;
         this.maxUnansweredBytes = maxUnansweredBytes;
-        this.dialer = new Thread(this::dialLoop, "freeflow-tcp-dial-" + name);
-        dialer.setDaemon(true);
-        dialer.start();
+    }
+
+    int index() {
+        return index;
+    }
+
+    /** The peer router listens at {@code at} (the orchestrator's HOSTS table): where to dial. */
+    void dialTo(InetSocketAddress at) {
+        if (at != null && !at.equals(address)) {
+            address = at;
+            wakeDialer();
+        }
     }
 
     /**
@@ -84,17 +110,17 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
      * (its connection keeps it).
      */
     void transmit(ByteBuffer frame) {
-        FrameChannel c = channel;
+        LinkChannel c = current;
         if (c != null) {
-            c.queue(frame.duplicate());
+            c.frames().queue(frame.duplicate());
         }
     }
 
     /** Writes the frames transmitted since the last flush. */
     void flush() {
-        FrameChannel c = channel;
+        LinkChannel c = current;
         if (c != null) {
-            c.flush();
+            c.frames().flush();
         }
     }
 
@@ -106,36 +132,36 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
      * already (a sender faster than the link does not fill the router).
      */
     boolean transmitUnreliable(ByteBuffer frame) {
-        FrameChannel c = channel;
+        LinkChannel c = current;
         if (c == null) {
             synchronized (unreliable) {
-                c = channel;
+                c = current;
                 if (c == null) {
                     return unreliable.size() < DatagramRoute.WAITING && unreliable.add(frame);
                 }
             }
         }
-        if (c.queuedBytes() > MAX_QUEUED_DATAGRAM_BYTES) {
+        if (c.frames().queuedBytes() > MAX_QUEUED_DATAGRAM_BYTES) {
             return false;
         }
-        c.send(frame);
+        c.frames().send(frame);
         return true;
     }
 
     void add(TcpConnection connection) {
         connections.put(connection.id, connection);
-        FrameChannel c = channel;
+        LinkChannel c = current;
         if (c != null) {
-            connection.resendTo(c);
+            connection.resendTo(c.frames());
         }
-        LockSupport.unpark(dialer);
+        wakeDialer();
     }
 
     /** Datagrams use the link: it connects (and reconnects) even while no connection is open. */
     void keepConnected() {
         if (!keptConnected) {
             keptConnected = true;
-            LockSupport.unpark(dialer);
+            wakeDialer();
         }
     }
 
@@ -144,13 +170,14 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
      * with frames still unanswered gave up on this link (its QP's retries ran
      * out, or it was destroyed mid-transfer): the TCP connection may be stuck
      * in the exponential back-off of its retransmissions after an outage, so
-     * it is made anew (what other connections wait for is sent again).
+     * it is made anew (what the other connections, of both routers, wait for
+     * is sent again).
      */
     void remove(TcpConnection connection, boolean unanswered) {
         if (connections.remove(connection.id) != null) {
-            FrameChannel c = channel;
+            LinkChannel c = current;
             if (c != null) {
-                c.send(Wire.close(connection.id));
+                c.frames().send(Wire.close(connection.id));
                 if (unanswered) {
                     LOG.info("TCP transport: {} gave up with work unanswered: connecting to {} anew", connection,
                             name);
@@ -160,65 +187,120 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         }
     }
 
-    /** True while connected. */
+    /** True while a connection is in use. */
     boolean connected() {
-        FrameChannel c = channel;
+        LinkChannel c = current;
         return c != null && c.isOpen();
     }
 
-    /** Closes the socket as a failure would (tests: the reconnect and resend). */
+    /** Closes the connection in use as a failure would (tests: the reconnect and resend). */
     void dropConnection() {
-        FrameChannel c = channel;
+        LinkChannel c = current;
         if (c != null) {
             c.close();
         }
     }
 
-    private void dialLoop() {
-        long backoff = MIN_BACKOFF_NANOS;
-        while (running) {
-            if (channel != null || connections.isEmpty() && !keptConnected) {
-                LockSupport.parkNanos(this, 1_000_000_000L);
-                continue;
+    /**
+     * A connection's peer said HELLO: it becomes the one in use, unless another is open that both routers
+     * keep instead (then this one is closed).
+     */
+    void offer(LinkChannel offered) {
+        LinkChannel closing;
+        synchronized (this) {
+            if (dialing == offered) {
+                dialing = null;
             }
-            try {
-                connect();
-                backoff = MIN_BACKOFF_NANOS;
-            } catch (IOException e) {
-                LOG.debug("TCP transport: cannot reach {}: {}", name, e.toString());
-                LockSupport.parkNanos(this, backoff);
-                backoff = Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+            LinkChannel now = current;
+            if (!running || now != null && now.isOpen() && !replaces(offered, now)) {
+                closing = offered;
+            } else {
+                closing = now;
+                use(offered);
             }
+        }
+        if (closing != null) {
+            closing.close();
+        }
+        wakeDialer();
+    }
+
+    /** True when {@code offered} is kept rather than {@code now}, as the other router decides too. */
+    private boolean replaces(LinkChannel offered, LinkChannel now) {
+        if (offered.dialedHere() == now.dialedHere() || offered.peer().router() != now.peer().router()) {
+            return true; // dialed again by the same side, or the peer router started anew: the older is stale
+        }
+        long offeredBy = offered.dialedHere() ? router.id() : offered.peer().router();
+        long nowBy = now.dialedHere() ? router.id() : now.peer().router();
+        return offeredBy < nowBy;
+    }
+
+    /** Under the lock: {@code c} carries everything from now on; what waited for a connection goes first. */
+    private void use(LinkChannel c) {
+        synchronized (unreliable) {
+            while (!unreliable.isEmpty()) {
+                c.frames().send(unreliable.poll());
+            }
+            current = c; // only now: a datagram sent at once must not overtake those that waited
+        }
+        for (TcpConnection connection : connections.values()) {
+            connection.resendTo(c.frames());
+        }
+        if (c.dialedHere()) {
+            backoff = MIN_BACKOFF_NANOS;
         }
     }
 
-    private void connect() throws IOException {
-        SocketChannel socket = SocketChannel.open();
-        try {
-            socket.socket().connect(address, CONNECT_TIMEOUT_MILLIS);
-            FrameChannel c = new FrameChannel(socket, name, this);
-            ByteBuffer helloFrame = Wire.frame(Wire.HELLO, 2 + hello.length);
-            c.send(helloFrame.putShort((short) hello.length).put(hello).flip());
-            synchronized (unreliable) {
-                while (!unreliable.isEmpty()) {
-                    c.send(unreliable.poll());
-                }
-                channel = c; // only now: a datagram sent at once must not overtake those that waited
+    /** {@code c} closed: when it was the one in use (or being dialed), another is dialed if needed. */
+    void lost(LinkChannel c, Exception cause) {
+        boolean inUse;
+        synchronized (this) {
+            inUse = current == c;
+            if (inUse) {
+                current = null;
             }
-            for (TcpConnection connection : connections.values()) {
-                connection.resendTo(c);
+            if (dialing == c) {
+                dialing = null;
             }
-            c.start();
-            LOG.info("TCP transport: connected to {}", name);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
         }
+        if (inUse && running) {
+            LOG.info("TCP transport: connection {} to {} closed{}", c, name, cause == null ? "" : ": " + cause);
+        }
+        wakeDialer();
     }
 
-    @Override
-    public void partial(int type, ByteBuffer soFar) {
-        if (type == Wire.FETCHED && soFar.position() >= 16) { // a large READ's data is coming in
+    /**
+     * An answer that came back: to the requester connection it names, if still open; returns that
+     * connection's requester (null when none).
+     */
+    Acknowledgements answer(int type, ByteBuffer body) throws Wire.ProtocolException {
+        int at = body.position();
+        boolean whole = switch (type) {
+            case Wire.ACK -> body.remaining() == Wire.ACK_BODY;
+            case Wire.NAK -> body.remaining() == Wire.NAK_BODY;
+            case Wire.FETCHED -> body.remaining() >= Wire.FETCHED_FIXED
+                    && Integer.toUnsignedLong(body.getInt(at + 16)) == body.remaining() - Wire.FETCHED_FIXED;
+            default -> false;
+        };
+        if (!whole) {
+            throw new Wire.ProtocolException("unexpected frame type " + type + " of " + body.remaining() + " bytes");
+        }
+        TcpConnection c = connections.get(body.getLong(at));
+        if (c == null) {
+            return null;
+        }
+        long psn = body.getLong(at + 8);
+        switch (type) {
+            case Wire.ACK -> c.acknowledged(psn);
+            case Wire.NAK -> c.refused(psn, Wire.outcome(body.get(at + 16) & 0xff), body.get(at + 17) & 0x1f);
+            default -> c.fetched(psn, body.position(at + Wire.FETCHED_FIXED).slice());
+        }
+        return c.reports();
+    }
+
+    /** Part of an answer came in, its first {@code soFar.position()} bytes: a large READ's data is coming. */
+    void partial(int type, ByteBuffer soFar) {
+        if (type == Wire.FETCHED && soFar.position() >= Wire.ANSWER_HEAD) {
             TcpConnection c = connections.get(soFar.getLong(0));
             if (c != null) {
                 c.arriving(soFar.getLong(8));
@@ -226,46 +308,95 @@ final class PeerLink implements FrameChannel.Handler, AutoCloseable {
         }
     }
 
-    @Override
-    public void frame(int type, ByteBuffer body) throws Wire.ProtocolException {
-        int at = body.position();
-        if (type == Wire.ACK && body.remaining() == Wire.ACK_BODY) {
-            TcpConnection c = connections.get(body.getLong(at));
-            if (c != null) {
-                c.acknowledged(body.getLong(at + 8));
+    private void wakeDialer() {
+        if (!running || address == null || connections.isEmpty() && !keptConnected) {
+            return;
+        }
+        synchronized (this) {
+            if (dialer == null) {
+                dialer = new Thread(this::dialLoop, "freeflow-tcp-dial-" + name);
+                dialer.setDaemon(true);
+                dialer.start();
+                return;
             }
-        } else if (type == Wire.NAK && body.remaining() == Wire.NAK_BODY) {
-            TcpConnection c = connections.get(body.getLong(at));
-            if (c != null) {
-                c.refused(body.getLong(at + 8), Wire.outcome(body.get(at + 16) & 0xff), body.get(at + 17) & 0x1f);
+        }
+        LockSupport.unpark(dialer);
+    }
+
+    private void dialLoop() {
+        while (running) {
+            long wait = dialOrWait(System.nanoTime());
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
             }
-        } else if (type == Wire.FETCHED && body.remaining() >= Wire.FETCHED_FIXED
-                && Integer.toUnsignedLong(body.getInt(at + 16)) == body.remaining() - Wire.FETCHED_FIXED) {
-            TcpConnection c = connections.get(body.getLong(at));
-            if (c != null) {
-                c.fetched(body.getLong(at + 8), body.position(at + Wire.FETCHED_FIXED).slice());
-            }
-        } else {
-            throw new Wire.ProtocolException("unexpected frame type " + type + " of " + body.remaining() + " bytes");
         }
     }
 
-    @Override
-    public void closed(Exception cause) {
-        channel = null;
-        if (running) {
-            LOG.info("TCP transport: connection to {} closed{}", name, cause == null ? "" : ": " + cause);
-            LockSupport.unpark(dialer);
+    /** Dials if a connection is needed and none is open or being dialed; how long to wait then. */
+    private long dialOrWait(long now) {
+        LinkChannel unanswered;
+        synchronized (this) {
+            unanswered = dialing;
+            if (unanswered == null) {
+                LinkChannel c = current;
+                if (c != null && c.isOpen() || address == null || connections.isEmpty() && !keptConnected) {
+                    return 1_000_000_000L;
+                }
+            } else if (now - dialingSince < HELLO_TIMEOUT_NANOS) {
+                return HELLO_TIMEOUT_NANOS / 10;
+            }
+        }
+        if (unanswered != null) {
+            LOG.info("TCP transport: {} did not answer HELLO on {}", name, unanswered);
+            unanswered.close(); // its lost() clears it
+            return backoff;
+        }
+        try {
+            connect(address);
+            return 0;
+        } catch (IOException e) {
+            LOG.debug("TCP transport: cannot reach {} at {}: {}", name, address, e.toString());
+            long waited = backoff;
+            synchronized (this) {
+                backoff = Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+            }
+            return waited;
+        }
+    }
+
+    private void connect(InetSocketAddress to) throws IOException {
+        SocketChannel socket = SocketChannel.open();
+        try {
+            socket.socket().connect(to, CONNECT_TIMEOUT_MILLIS);
+            LinkChannel c = new LinkChannel(router, socket, "to-" + name, this);
+            synchronized (this) {
+                dialing = c;
+                dialingSince = System.nanoTime();
+            }
+            c.start();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(dialer);
-        FrameChannel c = channel;
+        LinkChannel c;
+        LinkChannel d;
+        synchronized (this) {
+            c = current;
+            d = dialing;
+            if (dialer != null) {
+                LockSupport.unpark(dialer);
+            }
+        }
         if (c != null) {
             c.close();
+        }
+        if (d != null) {
+            d.close();
         }
     }
 

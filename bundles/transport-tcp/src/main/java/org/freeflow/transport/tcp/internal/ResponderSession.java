@@ -3,7 +3,7 @@ package org.freeflow.transport.tcp.internal;
 import java.util.Arrays;
 
 /**
- * What the accepting router knows of one requester connection: the next
+ * What the responder's router knows of one requester connection: the next
  * PSN it executes, an acknowledgement it owes, the values the last
  * atomics read (for their duplicates) and which READs were answered on
  * which TCP connection.  Used under its own lock.

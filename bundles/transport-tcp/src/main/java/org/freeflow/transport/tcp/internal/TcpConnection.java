@@ -58,6 +58,11 @@ final class TcpConnection implements Connection {
         return responder;
     }
 
+    /** Where this connection's answers are reported: its requester. */
+    Acknowledgements reports() {
+        return acks;
+    }
+
     @Override
     public Outcome post(WorkRequest wr) {
         if (unreachable) {

@@ -53,8 +53,8 @@ public final class TcpTransport implements Transport {
         @AttributeDefinition(name = "Bind address", description = "The address to listen on; empty: all")
         String bindAddress() default "";
 
-        @AttributeDefinition(name = "Connections per host", description = "TCP connections this router dials to "
-                + "each other router (a requester QP's traffic always takes one of them)")
+        @AttributeDefinition(name = "Connections per host", description = "TCP connections between this router "
+                + "and each other one, the same on every host (a QP pair's traffic, both ways, always takes one)")
         int connectionsPerHost() default 1;
 
         @AttributeDefinition(name = "Unanswered MiB per connection", description = "Flow control: once this much "
@@ -70,6 +70,7 @@ public final class TcpTransport implements Transport {
     private static final int WAITING_SHARE = 8;
 
     private final Destinations destinations;
+    private final LocalRouter router;
     private final Acceptor acceptor;
     private final int port;
     private final int connectionsPerHost;
@@ -77,6 +78,7 @@ public final class TcpTransport implements Transport {
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
     private final AtomicLong nextId;
     private volatile OrchestratorService orchestrator;
+    private volatile String localHost = "";
     /** The router's responders; bound dynamically: the router also uses this transport (no cycle in DS). */
     private volatile LocalResponders localResponders;
 
@@ -95,15 +97,17 @@ public final class TcpTransport implements Transport {
         this.localResponders = responders;
         InetSocketAddress bind = bindAddress.isBlank() ? new InetSocketAddress(port)
                 : new InetSocketAddress(bindAddress.trim(), port);
-        this.acceptor = new Acceptor(bind, destination -> {
-            LocalResponders r = localResponders;
-            return r == null ? Optional.empty() : r.responder(destination);
-        }, poller);
-        this.port = port == 0 ? acceptor.port() : port;
         this.connectionsPerHost = Math.max(1, connectionsPerHost);
         this.maxUnansweredBytes = Math.max(1L << 20, maxUnansweredBytes);
+        SecureRandom random = new SecureRandom();
+        this.nextId = new AtomicLong(random.nextLong() & Long.MAX_VALUE);
+        this.router = new LocalRouter(random.nextLong(), this::localHostName, destination -> {
+            LocalResponders r = localResponders;
+            return r == null ? Optional.empty() : r.responder(destination);
+        }, poller, this::link);
+        this.acceptor = new Acceptor(bind, router);
+        this.port = port == 0 ? acceptor.port() : port;
         this.destinations = new Destinations(() -> orchestrator, this.port, TTL_NANOS, System::nanoTime);
-        this.nextId = new AtomicLong(new SecureRandom().nextLong() & Long.MAX_VALUE);
         LOG.info("TCP transport listening on {} ({} connection(s) per host)", bind, this.connectionsPerHost);
     }
 
@@ -152,7 +156,7 @@ public final class TcpTransport implements Transport {
             if (place == null || !place.remote()) {
                 c.unreachable();
             } else {
-                c.attach(link(place, c.id));
+                c.attach(link(place, pairKey(requester, responder)));
             }
         });
         return Optional.of(c);
@@ -167,23 +171,45 @@ public final class TcpTransport implements Transport {
         return Optional.of(new DatagramRoute(destination, destinations::resolve, p -> link(p, destination.qpn())));
     }
 
-    /** The connection to {@code place}'s router that {@code key} (a connection id, a QPN) travels on. */
+    /**
+     * The link to {@code place}'s router that {@code key} travels on: a requester connection's key is the
+     * same at both ends of its QP pair ({@link #pairKey}), so the requests of both directions and their
+     * answers share one TCP connection.
+     */
     private PeerLink link(Destinations.Place place, long key) {
-        int index = (int) Long.remainderUnsigned(key, connectionsPerHost);
-        String name = place.address() + "#" + index;
-        return links.computeIfAbsent(name, n -> new PeerLink(place.address(), index, localHostName(),
-                maxUnansweredBytes));
+        PeerLink l = link(place.host(), (int) Long.remainderUnsigned(key, connectionsPerHost));
+        l.dialTo(place.address());
+        return l;
     }
 
+    /** The link {@code index} to the router of {@code host}, made if there is none yet. */
+    private PeerLink link(String host, int index) {
+        return links.computeIfAbsent(host + "#" + index, n -> new PeerLink(host, index, router, maxUnansweredBytes));
+    }
+
+    /** The same for a QP pair whichever end asks: the link both directions of the pair take. */
+    static long pairKey(Destination a, Destination b) {
+        return Integer.toUnsignedLong(a.qpn() ^ b.qpn());
+    }
+
+    /** This router's host name in the orchestrator's tables (looked up once known; "" before). */
     private String localHostName() {
+        String known = localHost;
         OrchestratorService o = orchestrator;
-        if (o == null) {
-            return "";
+        if (!known.isEmpty() || o == null) {
+            return known;
         }
-        return o.cluster().servers().stream().filter(n -> n.local()).map(n -> n.host()).findFirst().orElse("");
+        known = o.cluster().servers().stream().filter(n -> n.local()).map(n -> n.host()).findFirst().orElse("");
+        localHost = known;
+        return known;
     }
 
-    /** The links dialed so far, by address and index (tests). */
+    /** How many TCP connections to other routers are open (tests). */
+    int openConnections() {
+        return router.openCount();
+    }
+
+    /** The links by host name and index (tests). */
     Map<String, PeerLink> links() {
         return links;
     }
@@ -192,6 +218,7 @@ public final class TcpTransport implements Transport {
     public void close() {
         acceptor.close();
         links.values().forEach(PeerLink::close);
+        router.closeAll();
         destinations.close();
         LOG.info("TCP transport stopped");
     }

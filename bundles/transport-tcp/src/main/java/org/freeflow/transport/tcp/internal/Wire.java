@@ -1,20 +1,22 @@
 package org.freeflow.transport.tcp.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.freeflow.router.api.transport.Outcome;
 
 /**
  * The frames routers exchange (docs/transport-tcp.md): a 12-byte header
  * (magic, version, type, body length; network byte order) and a body of the
- * type's layout.  Requests flow from the router that dialed the connection
- * to the one that accepted it; the answers (ACK, NAK, FETCHED) flow back on
- * the same connection.
+ * type's layout.  A connection carries both directions: the requests of
+ * either router, and the answers (ACK, NAK, FETCHED) to the other's
+ * requests, each answer on the connection its request came on.  Each end
+ * sends HELLO first; the dialing router's comes first.
  */
 final class Wire {
 
     /** "FFTR". */
     static final int MAGIC = 0x46465452;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 12;
 
     static final int HELLO = 1;
@@ -25,8 +27,14 @@ final class Wire {
     static final int DATAGRAM = 6;
     static final int CLOSE = 7;
 
+    /** HELLO's fixed part, before the host name. */
+    static final int HELLO_FIXED = 14;
+    /** The longest host name a HELLO carries. */
+    static final int MAX_HOST_NAME = 255;
     /** REQUEST's fixed part, before its data. */
     static final int REQUEST_FIXED = 104;
+    /** Every answer's body (ACK, NAK, FETCHED) starts with its u64 connection and u64 PSN. */
+    static final int ANSWER_HEAD = 16;
     static final int ACK_BODY = 16;
     static final int NAK_BODY = 20;
     static final int FETCHED_FIXED = 20;
@@ -57,6 +65,30 @@ final class Wire {
     /** A whole frame with room for its body, the header written. */
     static ByteBuffer frame(int type, int bodyLength) {
         return header(ByteBuffer.allocate(HEADER + bodyLength), type, bodyLength);
+    }
+
+    /** HELLO: the sending router's id (random per start), the link's index, its host name. */
+    static ByteBuffer hello(long router, int index, String host) {
+        byte[] name = host.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(name.length, MAX_HOST_NAME);
+        return frame(HELLO, HELLO_FIXED + n).putLong(router).putInt(index).putShort((short) n).put(name, 0, n).flip();
+    }
+
+    /** What a HELLO says. */
+    record Hello(long router, int index, String host) {
+
+        /** Reads a HELLO's body; a malformed one breaks the protocol. */
+        static Hello of(ByteBuffer body) throws ProtocolException {
+            int at = body.position();
+            int n = body.remaining() >= HELLO_FIXED ? body.getShort(at + 12) & 0xffff : -1;
+            int index = n < 0 ? -1 : body.getInt(at + 8);
+            if (n < 0 || n > MAX_HOST_NAME || n != body.remaining() - HELLO_FIXED || index < 0) {
+                throw new ProtocolException("bad HELLO of " + body.remaining() + " bytes");
+            }
+            byte[] name = new byte[n];
+            body.get(at + HELLO_FIXED, name);
+            return new Hello(body.getLong(at), index, new String(name, StandardCharsets.UTF_8));
+        }
     }
 
     static ByteBuffer ack(long connection, long psn) {

@@ -14,9 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.freeflow.fastpath.api.PollTarget;
+import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Outcome;
 import org.junit.jupiter.api.Test;
 
-/** The executor on its own: what it answers, when it writes the answers, and when it holds READs back. */
+/**
+ * The executor on its own: what it answers, when it writes the answers, when it holds READs back, and
+ * when it holds requests for the requesters answered just before them.
+ */
 class InboundExecutorTest {
 
     private static final long CONNECTION = 0x42;
@@ -50,8 +55,69 @@ class InboundExecutorTest {
     }
 
     private void arrive(InboundExecutor on, Request r) {
+        arriveAfter(on, r, null);
+    }
+
+    private void arriveAfter(InboundExecutor on, Request r, Acknowledgements[] answered) {
         ByteBuffer frame = Requests.encode(CONNECTION, r, REQUESTER, at(responder.qpn()));
-        on.accept(Wire.REQUEST, frame.position(Wire.HEADER).slice());
+        on.accept(Wire.REQUEST, frame.position(Wire.HEADER).slice(), answered);
+    }
+
+    /** A requester of this router that was just answered and may not have written its completions yet. */
+    private static final class Requester implements Acknowledgements {
+        volatile boolean settled;
+
+        @Override
+        public void acknowledged(long psn) {
+        }
+
+        @Override
+        public void fetched(long psn, ByteBuffer data) {
+        }
+
+        @Override
+        public void refused(long psn, Outcome outcome, int minRnrTimer) {
+        }
+
+        @Override
+        public boolean settled() {
+            return settled;
+        }
+    }
+
+    @Test
+    void aRequestBehindAnswersWaitsForTheirRequestersToWriteTheirCompletions() {
+        responder.post(2);
+        Requester answered = new Requester();
+        arriveAfter(executor, Request.send(0, new byte[] {1}), new Acknowledgements[] {answered});
+        arrive(Request.send(1, new byte[] {2}));
+        long now = System.nanoTime();
+        assertFalse(executor.poll(now), "held: the requester has not completed what was acknowledged to it");
+        assertEquals(List.of(), responder.received(), "and the request behind it too");
+        assertEquals(now, executor.deadline(now), "the poller comes back at once, after the requester's visit");
+
+        answered.settled = true;
+        assertTrue(executor.poll(now + 1_000));
+        assertEquals(2, responder.received().size());
+        assertEquals(PollTarget.NO_DEADLINE, executor.deadline(now + 1_000));
+    }
+
+    @Test
+    void aRequesterThatNeverSettlesHoldsNoRequestLongerThanTheSettleTime() {
+        responder.post(2);
+        Requester stuck = new Requester(); // its application does not poll: its send CQ is full
+        arriveAfter(executor, Request.send(0, new byte[] {1}), new Acknowledgements[] {stuck});
+        long now = System.nanoTime();
+        assertFalse(executor.poll(now));
+        assertFalse(executor.poll(now + InboundExecutor.SETTLE_NANOS / 2));
+        assertTrue(executor.poll(now + InboundExecutor.SETTLE_NANOS), "executed after the settle time");
+        assertEquals(1, responder.received().size());
+
+        arriveAfter(executor, Request.send(1, new byte[] {2}), new Acknowledgements[] {stuck});
+        long later = now + 10 * InboundExecutor.SETTLE_NANOS;
+        assertFalse(executor.poll(later), "the next request waits its own settle time");
+        assertTrue(executor.poll(later + InboundExecutor.SETTLE_NANOS));
+        assertEquals(2, responder.received().size());
     }
 
     private static int type(ByteBuffer frame) {

@@ -12,10 +12,12 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Datagram;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.WorkRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,93 @@ class TcpTransportTest {
         assertEquals(0, link.unansweredBytes());
     }
 
+    /** hb's requester, QP 20 at LID 2, to ha's responder QP 10 at LID 1 (the same QP pair, the other way). */
+    private Connection connectBack(Recorder to) {
+        return hosts.b.connect(new Destination(TwoHosts.LID_A, null, REQUESTER.qpn()), at(20), to).orElseThrow();
+    }
+
+    /** Sends {@code n} messages each way at once, then checks each side got them all. */
+    private void sendBothWays(Connection there, Connection back, Recorder backAcks, MemoryResponder onA, int n)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            post(there, Request.send(i, message(i, 100)));
+            post(back, Request.send(i, message(i + 1000, 100)));
+        }
+        assertTrue(acks.awaitAcknowledged(n - 1), "ha -> hb through " + acks.acknowledged());
+        assertTrue(backAcks.awaitAcknowledged(n - 1), "hb -> ha through " + backAcks.acknowledged());
+        assertEquals(n, responder.received().size());
+        assertEquals(n, onA.received().size());
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(message(i, 100), responder.received().get(i));
+            assertArrayEquals(message(i + 1000, 100), onA.received().get(i));
+        }
+    }
+
+    @Test
+    void theRequestsOfBothRoutersAndTheirAnswersShareOneTcpConnection() throws Exception {
+        responder.post(50);
+        MemoryResponder onA = hosts.serveOnA(new MemoryResponder(TwoHosts.LID_A, REQUESTER.qpn()));
+        onA.post(50);
+        Connection there = connect(at(20));
+        post(there, Request.send(0, message(0, 100)));
+        assertTrue(acks.awaitAcknowledged(0));
+        Recorder backAcks = new Recorder();
+        Connection back = connectBack(backAcks);
+        for (int i = 1; i < 50; i++) {
+            post(there, Request.send(i, message(i, 100)));
+        }
+        for (int i = 0; i < 50; i++) {
+            post(back, Request.send(i, message(i + 1000, 100)));
+        }
+        assertTrue(acks.awaitAcknowledged(49));
+        assertTrue(backAcks.awaitAcknowledged(49), "hb -> ha through " + backAcks.acknowledged());
+        assertEquals(50, onA.received().size());
+        assertArrayEquals(message(1049, 100), onA.received().get(49));
+        assertEquals(1, hosts.a.openConnections(), "ha dialed one connection and hb took it into use");
+        assertEquals(1, hosts.b.openConnections(), "hb dialed none of its own");
+    }
+
+    @Test
+    void twoRoutersDialingEachOtherAtOnceKeepOneConnectionAndLoseNothing() throws Exception {
+        responder.post(400);
+        MemoryResponder onA = hosts.serveOnA(new MemoryResponder(TwoHosts.LID_A, REQUESTER.qpn()));
+        onA.post(400);
+        Recorder backAcks = new Recorder();
+        CountDownLatch go = new CountDownLatch(1);
+        Connection[] back = new Connection[1];
+        Thread other = new Thread(() -> {
+            try {
+                go.await();
+                back[0] = connectBack(backAcks);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.start();
+        go.countDown();
+        Connection there = connect(at(20));
+        other.join();
+        sendBothWays(there, back[0], backAcks, onA, 200);
+        long until = System.nanoTime() + 5_000_000_000L;
+        while ((hosts.a.openConnections() != 1 || hosts.b.openConnections() != 1) && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, hosts.a.openConnections(), "both routers keep the same one");
+        assertEquals(1, hosts.b.openConnections());
+        for (int i = 200; i < 400; i++) {
+            post(there, Request.send(i, message(i, 100)));
+            post(back[0], Request.send(i, message(i + 1000, 100)));
+        }
+        assertTrue(acks.awaitAcknowledged(399));
+        assertTrue(backAcks.awaitAcknowledged(399));
+        assertEquals(400, responder.received().size(), "each once, in order, whichever connection it took");
+        assertEquals(400, onA.received().size());
+        for (int i = 0; i < 400; i++) {
+            assertArrayEquals(message(i, 100), responder.received().get(i));
+            assertArrayEquals(message(i + 1000, 100), onA.received().get(i));
+        }
+    }
+
     @Test
     void aDuplicatePostedAgainIsAcknowledgedWithoutBeingExecutedAgain() throws Exception {
         responder.post(10);
@@ -165,11 +254,15 @@ class TcpTransportTest {
             Request huge = Request.read(0, 8, 0, MemoryResponder.RKEY);
             ByteBuffer frame = Requests.encode(77, huge, REQUESTER, at(20));
             frame.putInt(Wire.HEADER + Requests.LENGTH, Wire.MAX_MESSAGE + 1); // what a broken peer could say
-            byte[] hello = Wire.frame(Wire.HELLO, 4).putShort((short) 2).put((byte) 'h').put((byte) 'x').array();
+            byte[] hello = Wire.hello(1, 0, "hx").array();
             OutputStream out = s.getOutputStream();
             out.write(hello);
             out.write(frame.array());
             out.flush();
+            ByteBuffer helloBack = ByteBuffer.wrap(s.getInputStream().readNBytes(Wire.HEADER));
+            assertEquals(Wire.HELLO, helloBack.get(5), "the accepting router says HELLO too");
+            Wire.Hello b = Wire.Hello.of(ByteBuffer.wrap(s.getInputStream().readNBytes(helloBack.getInt(8))));
+            assertEquals("hb", b.host());
             byte[] answer = s.getInputStream().readNBytes(Wire.HEADER + Wire.NAK_BODY);
             ByteBuffer a = ByteBuffer.wrap(answer);
             assertEquals(Wire.NAK, a.get(5));
@@ -204,7 +297,7 @@ class TcpTransportTest {
     }
 
     /** Posts {@code request} on {@code c} and flushes, as a requester whose visit posted one. */
-    private static Outcome post(Connection c, org.freeflow.router.api.transport.WorkRequest request) {
+    private static Outcome post(Connection c, WorkRequest request) {
         Outcome o = c.post(request);
         c.flush();
         return o;

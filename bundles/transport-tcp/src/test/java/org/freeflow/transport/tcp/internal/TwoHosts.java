@@ -23,17 +23,20 @@ import org.freeflow.router.api.transport.Responder;
  * Two routers' TCP transports in one JVM: "ha" on 127.0.0.2 (the
  * requesters' side) and "hb" on 127.0.0.1, on the same port, each with
  * pollers of its own; hb serves the responders {@link #serve}d, container
- * "c2" at LID 2.  The orchestrator both see places c2 on hb.
+ * "c2" at LID 2, ha those {@link #serveOnA}, container "c1" at LID 1.  The
+ * orchestrator both see places c1 on ha and c2 on hb.
  */
 final class TwoHosts implements AutoCloseable {
 
     static final int LID = 2;
+    static final int LID_A = 1;
 
     final PollerGroup pollersA;
     final PollerGroup pollersB;
     final TcpTransport a;
     final TcpTransport b;
     private final Map<Integer, Responder> served = new ConcurrentHashMap<>();
+    private final Map<Integer, Responder> servedOnA = new ConcurrentHashMap<>();
 
     TwoHosts(long maxUnansweredBytes) throws Exception {
         PollerSettings settings = PollerSettings.defaults().withMode(PollerMode.ADAPTIVE).withPollers(1);
@@ -42,7 +45,9 @@ final class TwoHosts implements AutoCloseable {
         LocalResponders responders = d -> d.lid() == LID ? Optional.ofNullable(served.get(d.qpn()))
                 : Optional.empty();
         b = new TcpTransport(responders, pollersB, 0, "127.0.0.1", 1, maxUnansweredBytes);
-        a = new TcpTransport(d -> Optional.empty(), pollersA, b.port(), "127.0.0.2", 1, maxUnansweredBytes);
+        LocalResponders onA = d -> d.lid() == LID_A ? Optional.ofNullable(servedOnA.get(d.qpn()))
+                : Optional.empty();
+        a = new TcpTransport(onA, pollersA, b.port(), "127.0.0.2", 1, maxUnansweredBytes);
         a.bindOrchestrator(new Tables("ha", "127.0.0.1"));
         b.bindOrchestrator(new Tables("hb", "127.0.0.1"));
     }
@@ -54,6 +59,12 @@ final class TwoHosts implements AutoCloseable {
     /** hb's responder {@code r} at QPN {@code r.qpn()}. */
     <R extends Responder> R serve(R r) {
         served.put(r.qpn(), r);
+        return r;
+    }
+
+    /** ha's responder {@code r} at QPN {@code r.qpn()} (LID 1). */
+    <R extends Responder> R serveOnA(R r) {
+        servedOnA.put(r.qpn(), r);
         return r;
     }
 
@@ -85,19 +96,23 @@ final class TwoHosts implements AutoCloseable {
             return new ContainerRecord("c2", "t", "hb", "10.0.0.2", 24, LID, "", ContainerRecord.RUNNING);
         }
 
+        private static ContainerRecord c1() {
+            return new ContainerRecord("c1", "t", "ha", "10.0.0.1", 24, LID_A, "", ContainerRecord.RUNNING);
+        }
+
         @Override
         public List<ContainerRecord> containers() {
-            return List.of(c2());
+            return List.of(c1(), c2());
         }
 
         @Override
         public Optional<ContainerRecord> container(String name) {
-            return name.equals("c2") ? Optional.of(c2()) : Optional.empty();
+            return containers().stream().filter(c -> c.name().equals(name)).findFirst();
         }
 
         @Override
         public Optional<ContainerRecord> containerByLid(int lid) {
-            return lid == LID ? Optional.of(c2()) : Optional.empty();
+            return containers().stream().filter(c -> c.lid() == lid).findFirst();
         }
 
         @Override
