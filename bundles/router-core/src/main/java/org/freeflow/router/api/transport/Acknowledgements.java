@@ -54,16 +54,18 @@ public interface Acknowledgements {
     }
 
     /**
-     * True once the requester has acted on every report so far: the
-     * completions it owes for what was acknowledged are written, a refusal
-     * taken.  A transport that receives, right after answers, a request from
-     * the same peer (the reply to an acknowledged SEND, say) may hold that
-     * request back briefly until then, so that the application sees its
-     * send complete before the receive of the reply, as the two would
-     * arrive over one wire.  Any thread, never blocks.  The default: true.
+     * True once the requester has written every completion it owes for the
+     * work requests through {@code psn} (or its connection closed).  A
+     * transport that receives, right after answers through {@code psn}, a
+     * request from the same peer (the reply to an acknowledged SEND, say)
+     * may hold that request back briefly until then, so that the application
+     * sees its send complete before the receive of the reply, as the two
+     * would arrive over one wire.  Later answers do not count: the request
+     * waits for what came before it only.  Any thread, never blocks.  The
+     * default: true.
      * @since 2.2
      */
-    default boolean settled() {
+    default boolean settled(long psn) {
         return true;
     }
 }

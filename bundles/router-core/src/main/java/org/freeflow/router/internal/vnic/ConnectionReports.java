@@ -75,8 +75,8 @@ final class ConnectionReports implements Acknowledgements {
     }
 
     @Override
-    public boolean settled() {
-        return closed || acknowledged <= completedThrough && refusal == NONE;
+    public boolean settled(long psn) {
+        return closed || psn <= completedThrough;
     }
 
     /** The requester's poller: everything up to {@code psn} is completed (or failed). */

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.internal.loopback.AppMemory;
 import org.freeflow.router.internal.loopback.AttrBuilder;
 import org.freeflow.router.internal.loopback.Completion;
@@ -128,25 +129,29 @@ class AsyncTransportTest {
     }
 
     @Test
-    void theRequesterIsSettledOnceItsCompletionsForWhatWasReportedAreWritten() {
+    void theRequesterIsSettledThroughAPsnOnceItsCompletionsThroughItAreWritten() {
         connect(16);
         for (int i = 0; i < 4; i++) {
             receive(i);
             send(i);
         }
         fx.settle();
-        assertTrue(connection().acks().settled(), "nothing reported yet");
+        List<Long> psns = connection().posted;
+        Acknowledgements acks = connection().acks();
+        assertTrue(acks.settled(psns.get(0) - 1), "nothing was owed before the first");
+        assertFalse(acks.settled(psns.get(0)), "nothing reported yet");
         connection().deliver(2);
-        assertFalse(connection().acks().settled(), "acknowledged, the completions not written yet");
+        assertFalse(acks.settled(psns.get(1)), "acknowledged, the completions not written yet");
         fx.settle();
-        assertTrue(connection().acks().settled());
+        assertTrue(acks.settled(psns.get(1)));
+        assertFalse(acks.settled(psns.get(2)), "not acknowledged yet: the requester owes nothing for it");
         assertEquals(List.of(0L, 1L), sendCompletions().stream().map(Completion::wrId).toList());
-        send(4); // no receive for it: RNR
+        send(4); // no receive for it: RNR, which acknowledges the two before it
         fx.settle();
         connection().deliver(3);
-        assertFalse(connection().acks().settled(), "two acknowledged and an RNR, none of it taken yet");
+        assertFalse(acks.settled(psns.get(3)), "two acknowledged and an RNR, none of it taken yet");
         fx.settle();
-        assertTrue(connection().acks().settled(), "completed, and the RNR taken: the requester waits its timer");
+        assertTrue(acks.settled(psns.get(3)), "completed through the one before the RNR");
         assertEquals(List.of(2L, 3L), sendCompletions().stream().map(Completion::wrId).toList());
     }
 

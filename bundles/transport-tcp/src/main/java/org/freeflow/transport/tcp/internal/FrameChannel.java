@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class FrameChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(FrameChannel.class);
+    /**
+     * What the I/O thread reads, and writes, at most in one turn before it looks at the other: a peer
+     * that sends without pause must not keep it from writing (answers and requests of this router wait
+     * for it once the socket was full), nor a queue that never empties from reading.
+     */
+    static final int TURN_BYTES = 4 << 20;
 
     /** What the I/O thread hands on. */
     interface Handler {
@@ -89,6 +95,16 @@ final class FrameChannel {
     void queue(ByteBuffer frame) {
         if (!closed) {
             outbox.add(frame);
+        }
+    }
+
+    /**
+     * Queues an answer frame (flipped) to be written with the next {@link #flush}, ahead of the frames
+     * {@link #queue queued} before it that are not being written yet.
+     */
+    void queueAnswer(ByteBuffer frame) {
+        if (!closed) {
+            outbox.addAnswer(frame);
         }
     }
 
@@ -186,7 +202,7 @@ final class FrameChannel {
                 s.select();
                 int ready = s.selectedKeys().remove(key) ? key.readyOps() : 0;
                 if ((ready & SelectionKey.OP_WRITE) != 0 && !closed) {
-                    outbox.drain(channel, true);
+                    outbox.drain(channel, true, TURN_BYTES);
                 }
                 if ((ready & SelectionKey.OP_READ) != 0 && reading() && !readAvailable()) {
                     fail(null); // the peer closed the connection between two frames
@@ -200,14 +216,18 @@ final class FrameChannel {
         }
     }
 
-    /** Reads and hands on what the socket has (again while a read fills the buffer); false at its end. */
+    /**
+     * Reads and hands on what the socket has (again while a read fills the buffer, up to
+     * {@link #TURN_BYTES}); false at its end.
+     */
     private boolean readAvailable() throws IOException, Wire.ProtocolException {
         boolean more = true;
-        while (more && reading() && decoder.hasRoom()) {
+        for (long total = 0; more && reading() && decoder.hasRoom() && total < TURN_BYTES; ) {
             int n = decoder.read(channel);
             if (n < 0) {
                 return false;
             }
+            total += n;
             more = !decoder.hasRoom(); // a full buffer: there may be more in the socket
             decoder.decode(handler, this::reading);
         }

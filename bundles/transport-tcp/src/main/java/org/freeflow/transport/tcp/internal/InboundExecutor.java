@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.freeflow.fastpath.api.PollTarget;
-import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
 import org.freeflow.router.api.transport.Outcome;
@@ -77,7 +76,7 @@ final class InboundExecutor implements PollTarget {
      * A request (datagram, CLOSE) that came in; {@code settleFirst}: the requesters of this router that
      * answers coming in just before it went to (null: none), whose completions come before its execution.
      */
-    private record Inbound(int type, ByteBuffer body, Acknowledgements[] settleFirst) {
+    private record Inbound(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
     }
 
     /** A datagram whose receiver had no receive (or CQ room): offered again once it posted one. */
@@ -137,7 +136,7 @@ final class InboundExecutor implements PollTarget {
      * {@code settleFirst} (null: none) have settled what they were told before it came; false when reading
      * should pause after it.
      */
-    boolean accept(int type, ByteBuffer body, Acknowledgements[] settleFirst) {
+    boolean accept(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
         queue.add(new Inbound(type, body, settleFirst));
         return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;
     }
@@ -187,22 +186,17 @@ final class InboundExecutor implements PollTarget {
     }
 
     /**
-     * True while one of {@code requesters} has not settled what it was told, for up to
+     * True while one of the requesters {@code owed} names has not settled what it was answered, for up to
      * {@link #SETTLE_NANOS} from the first look (a requester that is not polled, its CQ full, holds no
      * one's requests for longer).
      */
-    private boolean unsettled(Acknowledgements[] requesters, long now) {
+    private boolean unsettled(AnswersSettled.Owed owed, long now) {
         if (settlingSince == NOT_SETTLING) {
             settlingSince = now;
         } else if (now - settlingSince >= SETTLE_NANOS) {
             return false;
         }
-        for (Acknowledgements a : requesters) {
-            if (!a.settled()) {
-                return true;
-            }
-        }
-        return false;
+        return owed.unsettled();
     }
 
     private void execute(InboundRequest r) {

@@ -3,8 +3,6 @@ package org.freeflow.transport.tcp.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +35,7 @@ final class LinkChannel implements FrameChannel.Handler {
     private volatile PeerLink link;
     private volatile Wire.Hello peer;
     /** Requesters given answers since the last request came in (I/O thread only). */
-    private final List<Acknowledgements> answered = new ArrayList<>();
+    private final AnswersSettled answered = new AnswersSettled();
 
     /**
      * @param dialedFor the link this router dialed the connection for; null for one accepted
@@ -48,7 +46,7 @@ final class LinkChannel implements FrameChannel.Handler {
         this.link = dialedFor;
         this.channel = new FrameChannel(socket, name, this);
         FrameChannel c = channel;
-        this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queue, c::flush,
+        this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queueAnswer, c::flush,
                 c::queuedBytes, c::resumeReading);
     }
 
@@ -95,16 +93,15 @@ final class LinkChannel implements FrameChannel.Handler {
         }
         switch (type) {
             case Wire.ACK, Wire.NAK, Wire.FETCHED -> {
-                Acknowledgements to = l.answer(type, body);
-                if (to != null && !answered.contains(to)) {
-                    answered.add(to);
+                int at = body.position();
+                Acknowledgements to = l.answer(type, body); // checks the answer
+                if (to != null) {
+                    answered.answered(to, Wire.answeredThrough(type, body, at));
                 }
             }
             case Wire.REQUEST -> {
                 Requests.check(body);
-                Acknowledgements[] settleFirst = answered.isEmpty() ? null : answered.toArray(Acknowledgements[]::new);
-                answered.clear();
-                execute(type, body, settleFirst);
+                execute(type, body, answered.take());
             }
             case Wire.DATAGRAM -> {
                 if (body.remaining() < Wire.DATAGRAM_FIXED) {
@@ -146,7 +143,7 @@ final class LinkChannel implements FrameChannel.Handler {
         l.offer(this);
     }
 
-    private void execute(int type, ByteBuffer body, Acknowledgements[] settleFirst) {
+    private void execute(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
         boolean more = executor.accept(type, body, settleFirst);
         router.poller().wake(executor);
         if (!more) {

@@ -18,7 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * once, never interleaved with another, even when its writes are spread
  * over several threads.  A thread that finds the ownership taken leaves
  * its frame to the owner, who looks at the queue again after giving the
- * ownership up: no frame is left behind.
+ * ownership up: no frame is left behind.  Answers ({@link #addAnswer}) go
+ * ahead of the frames queued before them that are not being written yet:
+ * the acknowledgements a router owes do not wait behind megabytes of its
+ * own requests on a connection both directions share (they did, and in a
+ * bidirectional stream each side's ACKs came later than the other's ACK
+ * timeout).  The writer takes at most {@link #MAX_WRITE} bytes of other
+ * frames at a time, so an answer waits for about that much at most.
  */
 final class Outbox {
 
@@ -37,6 +43,7 @@ final class Outbox {
     }
 
     private final Queue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<ByteBuffer> answers = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ReentrantLock owner = new ReentrantLock();
     /** The owner's frames taken from the queue and not written whole yet: batch[from..to). */
@@ -49,6 +56,15 @@ final class Outbox {
     void add(ByteBuffer frame) {
         queuedBytes.addAndGet(frame.remaining());
         queue.add(frame);
+    }
+
+    /**
+     * Queues the answer {@code frame} (position..limit) after the answers queued before it, ahead of the
+     * other frames not taken for writing yet.
+     */
+    void addAnswer(ByteBuffer frame) {
+        queuedBytes.addAndGet(frame.remaining());
+        answers.add(frame);
     }
 
     /** Bytes queued and not written yet. */
@@ -64,6 +80,7 @@ final class Outbox {
     /** Forgets what is queued (the connection is closed). */
     void discard() {
         queue.clear();
+        answers.clear();
     }
 
     /**
@@ -72,6 +89,15 @@ final class Outbox {
      * owner never waits for anything but its writes).
      */
     Drained drain(GatheringByteChannel channel, boolean wait) throws IOException {
+        return drain(channel, wait, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #drain(GatheringByteChannel, boolean)}, writing about {@code budget} bytes at most: when more is
+     * queued then, it returns {@link Drained#BLOCKED} as if the socket were full (the I/O thread, which
+     * also reads, writes the rest on its next turn, and other threads leave it to it meanwhile).
+     */
+    Drained drain(GatheringByteChannel channel, boolean wait, long budget) throws IOException {
         do {
             if (wait) {
                 owner.lock();
@@ -80,7 +106,7 @@ final class Outbox {
             }
             boolean full;
             try {
-                full = !writeQueued(channel);
+                full = !writeQueued(channel, budget);
                 blocked = full;
             } finally {
                 owner.unlock();
@@ -88,13 +114,16 @@ final class Outbox {
             if (full) {
                 return Drained.BLOCKED;
             }
-        } while (!queue.isEmpty()); // queued while this thread still owned the writes: its sender left it here
+        } while (!queue.isEmpty() || !answers.isEmpty()); // queued while this thread still owned the writes: its sender left it here
         return Drained.EMPTY;
     }
 
-    /** With the ownership: writes until nothing is left (true) or the socket takes less than offered (false). */
-    private boolean writeQueued(GatheringByteChannel channel) throws IOException {
-        while (true) {
+    /**
+     * With the ownership: writes until nothing is left (true), or the socket takes less than offered, or
+     * {@code budget} bytes are written (false).
+     */
+    private boolean writeQueued(GatheringByteChannel channel, long budget) throws IOException {
+        for (long total = 0; ; ) {
             refill();
             if (from == to) {
                 return true;
@@ -125,13 +154,17 @@ final class Outbox {
             while (from < to && !batch[from].hasRemaining()) {
                 batch[from++] = null;
             }
-            if (written < offered) {
+            total += written;
+            if (written < offered || total >= budget) {
                 return false;
             }
         }
     }
 
-    /** Moves the frames not written yet to the batch's start and tops it up from the queue. */
+    /**
+     * Moves the frames not written yet to the batch's start and tops it up: with the answers queued first,
+     * then with other frames up to {@link #MAX_WRITE} bytes in the batch.
+     */
     private void refill() {
         if (from > 0) {
             System.arraycopy(batch, from, batch, 0, to - from);
@@ -139,12 +172,17 @@ final class Outbox {
             to -= from;
             from = 0;
         }
-        while (to < BATCH) {
-            ByteBuffer next = queue.poll();
-            if (next == null) {
-                return;
-            }
+        long batched = 0;
+        for (int i = 0; i < to; i++) {
+            batched += batch[i].remaining();
+        }
+        for (ByteBuffer next; to < BATCH && (next = answers.poll()) != null; ) {
             batch[to++] = next;
+            batched += next.remaining();
+        }
+        for (ByteBuffer next; to < BATCH && batched < MAX_WRITE && (next = queue.poll()) != null; ) {
+            batch[to++] = next;
+            batched += next.remaining();
         }
     }
 }

@@ -187,12 +187,6 @@ final class PeerLink implements AutoCloseable {
         }
     }
 
-    /** True while a connection is in use. */
-    boolean connected() {
-        LinkChannel c = current;
-        return c != null && c.isOpen();
-    }
-
     /** Closes the connection in use as a failure would (tests: the reconnect and resend). */
     void dropConnection() {
         LinkChannel c = current;

@@ -24,6 +24,16 @@ import org.freeflow.router.api.transport.WorkRequest;
  * I/O thread and go straight to the requester's {@link Acknowledgements}.
  * A post queues its frame on the link; the requester's {@link #flush} at the
  * end of its visit writes every frame it posted then, together.
+ * <p>
+ * A PSN posted again while its frame is still unanswered and on its way
+ * (the requester's ACK timer ran out: it posts everything from its head
+ * on again) is not sent a second time: TCP delivers the first, and a copy
+ * behind it would only double what waits in the routers' queues, and the
+ * wait, so that the next timer runs out too (in a bidirectional stream this
+ * grew until the QPs ended in IBV_WC_RETRY_EXC_ERR).  What the responder
+ * discarded is sent again: after a NAK, the refused PSN posted again and
+ * what follows it (the responder drops those until it gets the refused
+ * one).  A reconnect sends everything unanswered again ({@link #resendTo}).
  */
 final class TcpConnection implements Connection {
 
@@ -44,6 +54,12 @@ final class TcpConnection implements Connection {
     private volatile boolean unreachable;
     private volatile boolean closed;
     private volatile int minRnrTimer;
+    /**
+     * A NAK refused {@link #refusedPsn}, which is not posted again yet: the responder discards it and
+     * every frame after it until then.
+     */
+    private boolean refusalPending;
+    private long refusedPsn = -1;
 
     TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks,
             long maxWaitingBytes) {
@@ -71,6 +87,9 @@ final class TcpConnection implements Connection {
         if (wr.payload().length() > Wire.MAX_MESSAGE) {
             return Outcome.REMOTE_INVALID_REQUEST;
         }
+        if (onItsWay(wr.psn())) {
+            return Outcome.PENDING; // posted again after a timeout: the frame sent before arrives
+        }
         PeerLink known = link;
         if (known != null && wr.psn() > newestPsn && known.full(retainedBytes)) {
             return Outcome.BUSY; // before the data is copied; never a post again, which replaces what it repeats
@@ -87,6 +106,7 @@ final class TcpConnection implements Connection {
             if (l == null && !retained.isEmpty() && retainedBytes + frame.limit() > maxWaitingBytes) {
                 return Outcome.BUSY; // its router is not known yet: the requester tries again soon
             }
+            sending(wr.psn());
             retained.add(new Retained(wr.psn(), frame));
             retainedBytes += frame.limit();
             newestPsn = wr.psn();
@@ -96,6 +116,28 @@ final class TcpConnection implements Connection {
             }
         }
         return Outcome.PENDING;
+    }
+
+    /**
+     * True when the frame of {@code psn} is unanswered and not discarded by the responder (behind a
+     * refusal): it is on its way (or waits for the link), and nothing is sent again.
+     */
+    private synchronized boolean onItsWay(long psn) {
+        if (retained.isEmpty() || psn < retained.peekFirst().psn || psn > newestPsn) {
+            return false;
+        }
+        return !(refusalPending && psn >= refusedPsn);
+    }
+
+    /**
+     * Under the lock: the frame of {@code psn} is sent now.  Posted again from the refused one (or from
+     * before it) on, the frames after it are made anew by their posts (a post again replaces what
+     * followed it), and the responder takes them.
+     */
+    private void sending(long psn) {
+        if (refusalPending && psn <= refusedPsn) {
+            refusalPending = false;
+        }
     }
 
     /** The frames posted since the last flush leave, in one write as far as the socket takes them. */
@@ -136,11 +178,15 @@ final class TcpConnection implements Connection {
         }
     }
 
-    /** On a (re)connected link: sends every frame still unanswered again, in order. */
+    /**
+     * On a (re)connected link: sends every frame still unanswered again, in order (the oldest first: a
+     * refused one, then those the responder discarded behind it).
+     */
     synchronized void resendTo(FrameChannel channel) {
         for (Retained r : retained) {
             channel.queue(r.frame.duplicate());
         }
+        refusalPending = false; // the oldest unanswered goes first: the refused one, if any
         channel.flush();
     }
 
@@ -152,7 +198,11 @@ final class TcpConnection implements Connection {
 
     /** NAK: {@code psn} refused, everything before it executed. */
     void refused(long psn, Outcome outcome, int rnrTimer) {
-        releaseThrough(psn - 1);
+        synchronized (this) {
+            releaseThrough(psn - 1);
+            refusalPending = true; // the responder discards what follows until it gets this one again
+            refusedPsn = psn;
+        }
         minRnrTimer = rnrTimer;
         acks.refused(psn, outcome, rnrTimer);
     }

@@ -57,6 +57,16 @@ final class Wire {
     private Wire() {
     }
 
+    /**
+     * The PSN a checked answer (ACK, NAK, FETCHED) whose body starts at
+     * {@code at} acknowledges through: its own, or, for a NAK, the one
+     * before (a refusal acknowledges what came before it).
+     */
+    static long answeredThrough(int type, ByteBuffer body, int at) {
+        long psn = body.getLong(at + Long.BYTES);
+        return type == NAK ? psn - 1 : psn;
+    }
+
     /** Writes a header for a body of {@code bodyLength} bytes of {@code type} at the buffer's position. */
     static ByteBuffer header(ByteBuffer out, int type, int bodyLength) {
         return out.putInt(MAGIC).put((byte) VERSION).put((byte) type).putShort((short) 0).putInt(bodyLength);

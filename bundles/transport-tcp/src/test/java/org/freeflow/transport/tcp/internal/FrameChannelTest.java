@@ -122,6 +122,75 @@ class FrameChannelTest {
     }
 
     @Test
+    void anAnswerGoesAheadOfTheFramesQueuedBeforeItThatAreNotBeingWrittenYet() throws Exception {
+        int count = 300;
+        SocketChannel[] ends = connect(64 << 10);
+        Collector received = new Collector(count + 1);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.pauseReading();
+        sender.start();
+        receiver.start();
+        for (int i = 0; i < count; i++) {
+            sender.send(numbered(0, i, 32 << 10)); // 9.6 MB: the sockets fill, the rest waits in the queue
+        }
+        sender.queueAnswer(numbered(1, 0, 8));
+        sender.flush();
+        receiver.resumeReading();
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        List<byte[]> got = received.frames();
+        int answerAt = -1;
+        int next = 0;
+        for (int i = 0; i < got.size(); i++) {
+            ByteBuffer b = ByteBuffer.wrap(got.get(i));
+            if (b.getInt(0) == 1) {
+                answerAt = i;
+            } else {
+                assertEquals(next++, b.getInt(4), "the other frames in order");
+            }
+        }
+        assertEquals(count, next);
+        // behind it at most what the sockets held and one write's batch (Outbox.MAX_WRITE: 32 of these)
+        assertTrue(answerAt >= 0 && answerAt < 100, "the answer arrived as frame " + answerAt + " of " + got.size());
+    }
+
+    @Test
+    void aPeerThatSendsWithoutPauseDoesNotKeepTheIoThreadFromWriting() throws Exception {
+        int answers = 600;
+        SocketChannel[] ends = connect(0); // buffers as the kernel sizes them: a read fills the read buffer
+        Collector atA = new Collector(answers);
+        Collector atB = new Collector(0) {
+            @Override
+            public void frame(int type, ByteBuffer body) {
+                long until = System.nanoTime() + 200_000; // a busy handler: b reads slower than a sends
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        FrameChannel a = channel(ends[0], "a", atA);
+        FrameChannel b = channel(ends[1], "b", atB);
+        a.start();
+        b.start();
+        for (int i = 0; i < answers; i++) {
+            b.queue(numbered(1, i, 32 << 10)); // more than the socket takes: b's I/O thread writes the rest
+        }
+        b.flush();
+        long sent = 0;
+        long limit = 1L << 30; // a flood far longer than what b owes takes to write
+        while (atA.frames().size() < answers && sent < limit) {
+            if (a.queuedBytes() < 4 << 20) {
+                a.send(numbered(0, 0, 64 << 10));
+                sent += 64 << 10;
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(atA.awaitFrames(), "b's frames that reached a: " + atA.frames().size());
+        assertTrue(sent < limit, "b's frames reached a only once a stopped sending (" + sent + " bytes sent)");
+    }
+
+    @Test
     void aHandlerThatPausesGetsNoFurtherFrameUntilResumedEvenOfThoseReadAlready() throws Exception {
         int count = 50;
         SocketChannel[] ends = connect(0);

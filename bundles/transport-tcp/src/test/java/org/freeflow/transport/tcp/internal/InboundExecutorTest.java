@@ -58,14 +58,21 @@ class InboundExecutorTest {
         arriveAfter(on, r, null);
     }
 
-    private void arriveAfter(InboundExecutor on, Request r, Acknowledgements[] answered) {
+    /** {@code r} comes in right after answers through PSN 0 to {@code answered}. */
+    private void arriveAfter(InboundExecutor on, Request r, Requester answered) {
         ByteBuffer frame = Requests.encode(CONNECTION, r, REQUESTER, at(responder.qpn()));
-        on.accept(Wire.REQUEST, frame.position(Wire.HEADER).slice(), answered);
+        AnswersSettled owed = null;
+        if (answered != null) {
+            owed = new AnswersSettled();
+            owed.answered(answered, 0);
+        }
+        on.accept(Wire.REQUEST, frame.position(Wire.HEADER).slice(), owed == null ? null : owed.take());
     }
 
     /** A requester of this router that was just answered and may not have written its completions yet. */
-    private static final class Requester implements Acknowledgements {
-        volatile boolean settled;
+    static final class Requester implements Acknowledgements {
+        /** The PSN its completions are written through. */
+        volatile long completedThrough = -1;
 
         @Override
         public void acknowledged(long psn) {
@@ -80,8 +87,8 @@ class InboundExecutorTest {
         }
 
         @Override
-        public boolean settled() {
-            return settled;
+        public boolean settled(long psn) {
+            return psn <= completedThrough;
         }
     }
 
@@ -89,14 +96,14 @@ class InboundExecutorTest {
     void aRequestBehindAnswersWaitsForTheirRequestersToWriteTheirCompletions() {
         responder.post(2);
         Requester answered = new Requester();
-        arriveAfter(executor, Request.send(0, new byte[] {1}), new Acknowledgements[] {answered});
+        arriveAfter(executor, Request.send(0, new byte[] {1}), answered);
         arrive(Request.send(1, new byte[] {2}));
         long now = System.nanoTime();
         assertFalse(executor.poll(now), "held: the requester has not completed what was acknowledged to it");
         assertEquals(List.of(), responder.received(), "and the request behind it too");
         assertEquals(now, executor.deadline(now), "the poller comes back at once, after the requester's visit");
 
-        answered.settled = true;
+        answered.completedThrough = 0;
         assertTrue(executor.poll(now + 1_000));
         assertEquals(2, responder.received().size());
         assertEquals(PollTarget.NO_DEADLINE, executor.deadline(now + 1_000));
@@ -106,14 +113,14 @@ class InboundExecutorTest {
     void aRequesterThatNeverSettlesHoldsNoRequestLongerThanTheSettleTime() {
         responder.post(2);
         Requester stuck = new Requester(); // its application does not poll: its send CQ is full
-        arriveAfter(executor, Request.send(0, new byte[] {1}), new Acknowledgements[] {stuck});
+        arriveAfter(executor, Request.send(0, new byte[] {1}), stuck);
         long now = System.nanoTime();
         assertFalse(executor.poll(now));
         assertFalse(executor.poll(now + InboundExecutor.SETTLE_NANOS / 2));
         assertTrue(executor.poll(now + InboundExecutor.SETTLE_NANOS), "executed after the settle time");
         assertEquals(1, responder.received().size());
 
-        arriveAfter(executor, Request.send(1, new byte[] {2}), new Acknowledgements[] {stuck});
+        arriveAfter(executor, Request.send(1, new byte[] {2}), stuck);
         long later = now + 10 * InboundExecutor.SETTLE_NANOS;
         assertFalse(executor.poll(later), "the next request waits its own settle time");
         assertTrue(executor.poll(later + InboundExecutor.SETTLE_NANOS));

@@ -111,6 +111,35 @@ class TcpTransportTest {
     }
 
     @Test
+    void whatIsPostedAgainWhileOnItsWayIsNotSentTwiceButWhatANakDiscardedIs() throws Exception {
+        try (ListeningRouter peer = new ListeningRouter("127.0.0.5", hosts.b.port())) {
+            hosts.a.bindOrchestrator(new TwoHosts.Tables("ha", "127.0.0.5"));
+            Connection c = connect(at(20));
+            for (int i = 0; i < 4; i++) {
+                assertEquals(Outcome.PENDING, post(c, Request.send(i, message(i, 1000))));
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L), peer.awaitRequests(4));
+            for (int i = 0; i < 4; i++) { // the requester's ACK timer ran out: from its head on again
+                assertEquals(Outcome.PENDING, post(c, Request.send(i, message(i, 1000))), "again " + i);
+            }
+            post(c, Request.send(4, message(4, 1000)));
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), peer.awaitRequests(5), "no second copy ahead of 4");
+
+            peer.send(Wire.nak(peer.connection(), 2, Outcome.RNR, 0)); // the peer discards 2 and what follows
+            assertTrue(acks.awaitRefusals(1));
+            post(c, Request.send(5, message(5, 1000))); // before the requester posts 2 again: discarded too
+            for (int i = 2; i <= 5; i++) { // the RNR timer ran out
+                post(c, Request.send(i, message(i, 1000)));
+            }
+            for (int i = 2; i <= 3; i++) { // and the ACK timer: these are on their way now
+                post(c, Request.send(i, message(i, 1000)));
+            }
+            post(c, Request.send(6, message(6, 1000)));
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 2L, 3L, 4L, 5L, 6L), peer.awaitRequests(11));
+        }
+    }
+
+    @Test
     void aBrokenTcpConnectionIsReconnectedAndNothingIsExecutedTwice() throws Exception {
         responder.post(400);
         Connection c = connect(at(20));
