@@ -114,7 +114,7 @@ final class Outbox {
             if (full) {
                 return Drained.BLOCKED;
             }
-        } while (!queue.isEmpty() || !answers.isEmpty()); // queued while this thread still owned the writes: its sender left it here
+        } while (!queue.isEmpty() || !answers.isEmpty()); // queued while this thread owned the writes: left to it
         return Drained.EMPTY;
     }
 
