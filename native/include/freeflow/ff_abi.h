@@ -555,7 +555,9 @@ struct ff_ring_ctrl {
  * registered with MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED.  An FFL that
  * registered needs only a compiler barrier between publishing prod and
  * reading sleeping; one that could not register keeps its fence (still
- * safe: the router's side is a full barrier too).
+ * safe: the router's side is a full barrier too).  The router may nap
+ * (block with a short timeout) between its last look and the membarrier:
+ * the membarrier precedes only a block without such a timeout.
  */
 #define FF_ROUTER_SHM_SIZE	4096u
 

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * adaptive spin window counts the time the thread spent watching its rings,
  * not time it was off its CPU (see {@link #MAX_IDLE_STEP_NANOS}):
  * <pre>
- *   sleeping |= bit (a full fence); membarrier if the router page says so;
- *   one more round over every ring it polls;
+ *   sleeping |= bit (a full fence); one more round over every ring it polls;
+ *   membarrier page: nap (ppoll, a short timeout); nap over, nothing came ->
+ *                    membarrier; one more round;
  *   nothing -> ppoll(the doorbells' epoll set, own wake-up, nearest target deadline);
  *   sleeping &amp;= ~bit
  * </pre>
@@ -52,6 +53,7 @@ final class PollLoop implements Runnable {
     private final EventFd wake;
     private final PollSet sleepSet = new PollSet(2);
     private final CountDownLatch started = new CountDownLatch(1);
+    private final MembarrierNap nap = new MembarrierNap();
     private PollTarget[] targets = NONE;
     private volatile boolean running = true;
     private volatile int tid;
@@ -190,36 +192,37 @@ final class PollLoop implements Runnable {
 
     /**
      * Sleeps until the doorbell, a wake-up or the nearest deadline, unless the
-     * last look after announcing it finds work (then returns true).
+     * last look after announcing it finds work (then returns true).  With a
+     * membarrier page the FFL posts without a fence, so a post that raced the
+     * announcement may have seen no sleeper and not rung: the poller first
+     * naps ({@link MembarrierNap}), and only a nap that nothing ended is
+     * followed by the membarrier and one more look before the sleep that
+     * nothing but a doorbell, a wake-up or a deadline ends.  A doorbell
+     * ping-pong (every message wakes the poller) issues no membarrier at all,
+     * which on a virtual machine whose other CPUs are busy costs up to
+     * milliseconds.
      */
     private boolean sleep() {
         page.markAsleep(bit);
         stats.sleep();
         try {
-            page.fenceWithPosters();
-            long now = System.nanoTime();
-            if (round(now)) {
+            if (round(System.nanoTime())) {
                 return true;
             }
-            if (!running) {
-                return false;
-            }
-            long timeout = -1;
-            long deadline = nearestDeadline(now);
-            if (deadline != PollTarget.NO_DEADLINE) {
-                timeout = deadline - now;
-                if (timeout <= 0) {
+            if (page.pairsWithMembarrier()) {
+                if (!napEndedQuietly(nap.nanos())) {
                     return false;
                 }
+                long start = System.nanoTime();
+                page.fenceWithPosters();
+                long end = System.nanoTime();
+                nap.membarrierTook(end - start);
+                stats.membarrier();
+                if (round(end)) {
+                    return true;
+                }
             }
-            int ready;
-            roundLock.unlock();
-            try {
-                ready = sleepSet.pollNanos(timeout);
-            } finally {
-                roundLock.lock();
-            }
-            wokenBy(ready);
+            napEndedQuietly(-1);
             return false;
         } catch (PosixException e) {
             LOG.error("poller {} cannot sleep on its doorbell", index, e);
@@ -227,6 +230,42 @@ final class PollLoop implements Runnable {
         } finally {
             page.markAwake(bit);
         }
+    }
+
+    /**
+     * Blocks on the doorbell and the wake-up for at most {@code limitNanos}
+     * (-1: no limit) and no later than the nearest deadline; true when the
+     * limit ran out with nothing else to wake for.
+     */
+    private boolean napEndedQuietly(long limitNanos) throws PosixException {
+        if (!running) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long timeout = limitNanos;
+        long deadline = nearestDeadline(now);
+        if (deadline != PollTarget.NO_DEADLINE) {
+            long untilDeadline = deadline - now;
+            if (untilDeadline <= 0) {
+                return false;
+            }
+            if (limitNanos < 0 || untilDeadline <= limitNanos) {
+                timeout = untilDeadline;
+                limitNanos = -1;
+            }
+        }
+        int ready;
+        roundLock.unlock();
+        try {
+            ready = sleepSet.pollNanos(timeout);
+        } finally {
+            roundLock.lock();
+        }
+        if (ready == 0 && limitNanos >= 0) {
+            return true;
+        }
+        wokenBy(ready);
+        return false;
     }
 
     private void wokenBy(int ready) throws PosixException {

@@ -30,6 +30,7 @@ final class PollerMetrics {
             m.put(PREFIX + "doorbell_wakeups_total" + label, s.doorbellWakeups());
             m.put(PREFIX + "timer_wakeups_total" + label, s.timerWakeups());
             m.put(PREFIX + "task_wakeups_total" + label, s.taskWakeups());
+            m.put(PREFIX + "membarriers_total" + label, s.membarriers());
             Thread t = l.thread();
             long cpu = t == null ? -1 : threads.getThreadCpuTime(t.getId());
             if (cpu >= 0) {

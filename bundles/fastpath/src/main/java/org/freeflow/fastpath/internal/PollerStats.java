@@ -15,6 +15,7 @@ final class PollerStats {
     private static final VarHandle DOORBELL_WAKEUPS;
     private static final VarHandle TIMER_WAKEUPS;
     private static final VarHandle TASK_WAKEUPS;
+    private static final VarHandle MEMBARRIERS;
 
     static {
         try {
@@ -25,6 +26,7 @@ final class PollerStats {
             DOORBELL_WAKEUPS = lookup.findVarHandle(PollerStats.class, "doorbellWakeups", long.class);
             TIMER_WAKEUPS = lookup.findVarHandle(PollerStats.class, "timerWakeups", long.class);
             TASK_WAKEUPS = lookup.findVarHandle(PollerStats.class, "taskWakeups", long.class);
+            MEMBARRIERS = lookup.findVarHandle(PollerStats.class, "membarriers", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -36,6 +38,7 @@ final class PollerStats {
     private long doorbellWakeups;
     private long timerWakeups;
     private long taskWakeups;
+    private long membarriers;
 
     void round(int progressVisits) {
         ROUNDS.setOpaque(this, rounds + 1);
@@ -58,6 +61,10 @@ final class PollerStats {
 
     void taskWakeup() {
         TASK_WAKEUPS.setOpaque(this, taskWakeups + 1);
+    }
+
+    void membarrier() {
+        MEMBARRIERS.setOpaque(this, membarriers + 1);
     }
 
     /** Rounds over the poller's targets. */
@@ -88,5 +95,10 @@ final class PollerStats {
     /** Sleeps ended by the router itself: a task, a configuration change, another poller. */
     long taskWakeups() {
         return (long) TASK_WAKEUPS.getOpaque(this);
+    }
+
+    /** membarrier calls before a sleep (a membarrier page's naps that nothing ended). */
+    long membarriers() {
+        return (long) MEMBARRIERS.getOpaque(this);
     }
 }

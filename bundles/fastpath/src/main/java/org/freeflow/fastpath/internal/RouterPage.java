@@ -74,6 +74,11 @@ final class RouterPage implements AutoCloseable {
         RingIndex.getAndBitwiseOr(page, RouterShm.SLEEPING, bit);
     }
 
+    /** True when the page promised a membarrier: the FFL does not fence before it reads {@code sleeping}. */
+    boolean pairsWithMembarrier() {
+        return membarrier;
+    }
+
     /**
      * The sleeper's half of the doorbell pair, after {@link #markAsleep}: a
      * membarrier when the page promised one (the read-modify-write already

@@ -191,7 +191,8 @@ class PollerGroupTest {
         for (int i = 0; i < 3; i++) {
             String label = "{poller=\"" + i + "\"}";
             for (String name : new String[] {"mode", "targets", "asleep", "rounds_total", "work_total",
-                "sleeps_total", "doorbell_wakeups_total", "timer_wakeups_total", "task_wakeups_total"}) {
+                "sleeps_total", "doorbell_wakeups_total", "timer_wakeups_total", "task_wakeups_total",
+                "membarriers_total"}) {
                 assertTrue(m.containsKey("freeflow_fastpath_" + name + label), name + label + " in " + m.keySet());
             }
             assertEquals(Abi.MODE_LOWCPU, m.get("freeflow_fastpath_mode" + label));
