@@ -3,6 +3,7 @@ package org.freeflow.router.internal.vnic;
 import static org.freeflow.fastpath.api.Verbs.*;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.freeflow.fastpath.api.Abi.SendWqe;
 import org.freeflow.fastpath.api.Abi.Sge;
 import org.freeflow.router.api.transport.Payload;
@@ -40,6 +41,11 @@ final class GatherList implements Payload {
     private final ProtectionDomain pd;
     private int count;
     private long length;
+    /** The regions the segments lie in, each once: what {@link #hold} holds. */
+    private final MemoryRegion[] regions = new MemoryRegion[CAPACITY];
+    private int regionCount;
+    /** The segment is the send queue's inline data, which the FFL reuses once the slot is released. */
+    private boolean inline;
 
     GatherList(ByteBuffer shm, int maxInlineData, int maxSge, MrTable mrs, ProtectionDomain pd) {
         this.shm = shm;
@@ -85,6 +91,7 @@ final class GatherList implements Payload {
                 inlineView.limit(start + n);
                 inlineView.position(start);
                 add(inlineView, n);
+                inline = true;
             }
             return WC_SUCCESS;
         }
@@ -110,16 +117,72 @@ final class GatherList implements Payload {
             if (!mr.appendTo(this, off, len)) {
                 return WC_LOC_LEN_ERR;
             }
+            noteRegion(mr);
         }
         return WC_SUCCESS;
+    }
+
+    private void noteRegion(MemoryRegion mr) {
+        for (int i = 0; i < regionCount; i++) {
+            if (regions[i] == mr) {
+                return;
+            }
+        }
+        regions[regionCount++] = mr;
     }
 
     void clear() {
         for (int i = 0; i < count; i++) {
             segments[i] = null;
         }
+        for (int i = 0; i < regionCount; i++) {
+            regions[i] = null;
+        }
         count = 0;
         length = 0;
+        regionCount = 0;
+        inline = false;
+    }
+
+    /**
+     * Holds every region the segments lie in (none for no data); null for inline data, and when a region
+     * could not be held (then none is).
+     */
+    @Override
+    public Hold hold() {
+        if (inline) {
+            return null;
+        }
+        MemoryRegion[] held = new MemoryRegion[regionCount];
+        for (int i = 0; i < regionCount; i++) {
+            if (!regions[i].hold()) {
+                for (int j = 0; j < i; j++) {
+                    held[j].release();
+                }
+                return null;
+            }
+            held[i] = regions[i];
+        }
+        return new RegionHold(held);
+    }
+
+    /** The holds of {@link #hold}: released together, once. */
+    private static final class RegionHold implements Hold {
+        private final MemoryRegion[] held;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        RegionHold(MemoryRegion[] held) {
+            this.held = held;
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                for (MemoryRegion mr : held) {
+                    mr.release();
+                }
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.freeflow.posix.api.MappedRegion;
 
 /**
@@ -15,7 +16,8 @@ import org.freeflow.posix.api.MappedRegion;
  * <p>
  * Immutable once made: pollers read it concurrently (buffers only with
  * absolute accesses; a gather list takes its own views of the chunks).  A
- * zero-length region has no mapping.
+ * zero-length region has no mapping.  The mapping lives as long as the
+ * registration or a transport's {@link #hold} on it, whichever ends last.
  */
 final class MemoryRegion {
 
@@ -38,6 +40,8 @@ final class MemoryRegion {
     final Instant registeredAt = Instant.now();
     private final MappedRegion mapping;
     private final long addrOffset;
+    /** The registration's own hold (1 until {@link #unmap}) and one per transport {@link #hold}. */
+    private final AtomicInteger holds = new AtomicInteger(1);
 
     MemoryRegion(int key, int handle, ProtectionDomain pd, int access, long addr, long length, long iova,
             MappedRegion mapping) {
@@ -131,11 +135,37 @@ final class MemoryRegion {
         return true;
     }
 
-    /** Unmaps; only once the poller no longer references the region. */
-    void unmap() {
-        if (mapping != null) {
+    /**
+     * Keeps the mapping until {@link #release}: false when it is unmapped or about to be (deregistered, and
+     * every hold released).
+     */
+    boolean hold() {
+        for (int h = holds.get(); h > 0; h = holds.get()) {
+            if (holds.compareAndSet(h, h + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True while the registration or a transport's hold keeps it mapped. */
+    boolean mapped() {
+        return holds.get() > 0;
+    }
+
+    /** Ends one {@link #hold}; the last one of a deregistered region unmaps it. */
+    void release() {
+        if (holds.decrementAndGet() == 0 && mapping != null) {
             mapping.close();
         }
+    }
+
+    /**
+     * The registration ends (only once the pollers no longer reference the region): unmaps now, or when the
+     * last transport's hold is released.
+     */
+    void unmap() {
+        release();
     }
 
     @Override

@@ -355,6 +355,33 @@ class AsyncTransportTest {
         assertEquals(QPS_ERR, a.state());
     }
 
+    /**
+     * A transport that holds a send's data reads it from the registered memory when it transmits: the
+     * application deregistering the region meanwhile does not unmap it under the transport, which still
+     * reads the data whole; the last release unmaps it.
+     */
+    @Test
+    void memoryATransportHoldsStaysMappedAfterItsDeregistrationUntilReleased() {
+        transport.holdData = true;
+        connect(16);
+        Grants.Mr src = a.ctx.regMr(a.pd, 0, 0x40000, MSG, 0x40000, a.memory.fd);
+        MemoryRegion region = a.nic.mrTable.lookup(src.key());
+        a.memory.fill(0x40000, MSG, 77);
+        receive(0);
+        a.qp.postSend(0, WR_SEND, SEND_SIGNALED, 0, 0, 0, new Sge(0x40000, MSG, src.key()));
+        fx.settle();
+        assertEquals(List.of(0L), connection().posted);
+        a.ctx.deregMr(src.handle()); // with its send outstanding, as an application may
+        assertTrue(region.mapped(), "the transport holds it");
+        connection().deliver(1);
+        fx.settle();
+        assertEquals(WC_SUCCESS, a.sendCq.poll().status());
+        assertEquals(WC_SUCCESS, b.recvCq.poll().status());
+        assertArrayEquals(AppMemory.pattern(MSG, 77), b.memory.read(0x20000, MSG), "read from the held memory");
+        assertFalse(region.mapped(), "unmapped at the release");
+        assertFalse(region.hold(), "a region unmapped is never held again");
+    }
+
     @Test
     void aReadWhoseAnswerKeepsArrivingIsNotTimedOutButOneWhoseAnswerStopsIs() {
         connect(16);

@@ -35,6 +35,8 @@ final class DeferredTransport implements Transport {
     private final QpDirectory directory;
     final List<DeferredConnection> connections = new ArrayList<>();
     int capacity = Integer.MAX_VALUE;
+    /** Connections hold the data of SENDs and WRITEs (as a zero-copy transport does) instead of copying it. */
+    boolean holdData;
 
     DeferredTransport(QpDirectory directory) {
         this.directory = directory;
@@ -82,22 +84,32 @@ final class DeferredTransport implements Transport {
 
     /** One posted work request as it travels: its fields and its data (SEND, WRITE) or room for what it fetches. */
     private record Message(long psn, int opcode, long remoteAddress, int rkey, int imm, long compareAdd, long swap,
-            boolean solicited, ByteBuffer[] data, long length) implements Payload {
+            boolean solicited, ByteBuffer[] data, long length, Payload.Hold hold) implements Payload {
 
-        static Message of(WorkRequest wr) {
+        /** {@code holding}: SEND and WRITE data stays in the requester's memory, held, not copied. */
+        static Message of(WorkRequest wr, boolean holding) {
             Payload p = wr.payload();
             boolean fetches = wr.opcode() == WR_RDMA_READ || wr.opcode() == WR_ATOMIC_CMP_AND_SWP
                     || wr.opcode() == WR_ATOMIC_FETCH_AND_ADD;
+            Payload.Hold hold = holding && !fetches ? p.hold() : null;
             ByteBuffer[] data = new ByteBuffer[fetches ? 1 : p.segments()];
             if (fetches) {
                 data[0] = ByteBuffer.allocate((int) p.length()); // what the responder reads lands here first
             }
             for (int i = 0; !fetches && i < data.length; i++) {
                 ByteBuffer seg = p.segment(i);
-                data[i] = ByteBuffer.allocate(seg.remaining()).put(seg.duplicate()).flip();
+                data[i] = hold != null ? seg.duplicate()
+                        : ByteBuffer.allocate(seg.remaining()).put(seg.duplicate()).flip();
             }
             return new Message(wr.psn(), wr.opcode(), wr.remoteAddress(), wr.rkey(), wr.immediate(),
-                    wr.compareAdd(), wr.swap(), wr.solicited(), data, p.length());
+                    wr.compareAdd(), wr.swap(), wr.solicited(), data, p.length(), hold);
+        }
+
+        /** Done with it: answered, lost or forgotten. */
+        void release() {
+            if (hold != null) {
+                hold.release();
+            }
         }
 
         @Override
@@ -141,13 +153,19 @@ final class DeferredTransport implements Transport {
         @Override
         public Outcome post(WorkRequest wr) {
             int before = queue.size();
-            queue.removeIf(m -> m.psn() >= wr.psn()); // posting a number again starts again from there
+            queue.removeIf(m -> {
+                boolean again = m.psn() >= wr.psn();
+                if (again) {
+                    m.release();
+                }
+                return again;
+            }); // posting a number again starts again from there
             unflushed -= Math.min(unflushed, before - queue.size()); // the tail went, flushed or not
             if (queue.size() >= capacity) {
                 return Outcome.BUSY;
             }
             posted.add(wr.psn());
-            queue.add(Message.of(wr));
+            queue.add(Message.of(wr, holdData));
             unflushed++;
             return Outcome.PENDING;
         }
@@ -166,6 +184,7 @@ final class DeferredTransport implements Transport {
         @Override
         public void close() {
             closed = true;
+            queue.forEach(Message::release);
             queue.clear();
         }
 
@@ -194,6 +213,7 @@ final class DeferredTransport implements Transport {
                     answer(m, o);
                 }
                 // beyond the expected number: dropped, as after a refusal
+                m.release();
             }
         }
 
@@ -210,7 +230,7 @@ final class DeferredTransport implements Transport {
         /** Loses the next {@code n} messages on the way. */
         void lose(int n) {
             for (int i = 0; i < n && queue.size() > unflushed; i++) {
-                queue.poll();
+                queue.poll().release();
             }
         }
 

@@ -99,6 +99,14 @@ final class FrameChannel {
     }
 
     /**
+     * Queues a copy of {@code frame} to be written with the next {@link #flush}, as {@link #queue(ByteBuffer)};
+     * the copy's reference to it ends once written, or when the connection closes.
+     */
+    void queue(OutFrame frame) {
+        outbox.add(frame);
+    }
+
+    /**
      * Queues an answer frame (flipped) to be written with the next {@link #flush}, ahead of the frames
      * {@link #queue queued} before it that are not being written yet.
      */

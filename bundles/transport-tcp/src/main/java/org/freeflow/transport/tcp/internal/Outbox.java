@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,11 +25,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * own requests on a connection both directions share (they did, and in a
  * bidirectional stream each side's ACKs came later than the other's ACK
  * timeout).  The writer takes at most {@link #MAX_WRITE} bytes of other
- * frames at a time, so an answer waits for about that much at most.
+ * frames at a time, so an answer waits for about that much at most.  A frame
+ * may come in parts ({@link OutFrame}: its header, then views of registered
+ * memory); they are taken into a batch together, so no answer comes between
+ * them, and the frame's copy is released once written whole, or discarded.
  */
 final class Outbox {
 
-    static final int BATCH = 64;
+    /** Buffers one gathering write takes at most: a whole frame of the most parts fits. */
+    static final int BATCH = 128;
     /** At most this much is offered to one write (the JDK copies heap buffers into direct ones first). */
     static final int MAX_WRITE = 1 << 20;
 
@@ -42,20 +47,37 @@ final class Outbox {
         TAKEN
     }
 
-    private final Queue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
-    private final Queue<ByteBuffer> answers = new ConcurrentLinkedQueue<>();
+    /** A frame's parts as queued, and the frame to release once they are written (null: none). */
+    private record Queued(ByteBuffer[] parts, OutFrame frame, long bytes) {
+
+        static Queued of(ByteBuffer whole) {
+            return new Queued(new ByteBuffer[] {whole}, null, whole.remaining());
+        }
+    }
+
+    private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Queued> answers = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ReentrantLock owner = new ReentrantLock();
-    /** The owner's frames taken from the queue and not written whole yet: batch[from..to). */
+    /** The owner's parts taken from the queue and not written whole yet: batch[from..to). */
     private final ByteBuffer[] batch = new ByteBuffer[BATCH];
+    /** The frame whose last part is at the same index of {@link #batch}, to release once it is written. */
+    private final OutFrame[] endsOf = new OutFrame[BATCH];
     private int from;
     private int to;
     private volatile boolean blocked;
+    private volatile boolean discarded;
 
     /** Queues {@code frame} (position..limit) after those queued before. */
     void add(ByteBuffer frame) {
-        queuedBytes.addAndGet(frame.remaining());
-        queue.add(frame);
+        enqueue(queue, Queued.of(frame));
+    }
+
+    /** Queues a copy of {@code frame} after those queued before (released once written, or discarded). */
+    void add(OutFrame frame) {
+        if (!discarded) {
+            enqueue(queue, new Queued(frame.copyForWriting(), frame, frame.bytes()));
+        }
     }
 
     /**
@@ -63,8 +85,15 @@ final class Outbox {
      * other frames not taken for writing yet.
      */
     void addAnswer(ByteBuffer frame) {
-        queuedBytes.addAndGet(frame.remaining());
-        answers.add(frame);
+        enqueue(answers, Queued.of(frame));
+    }
+
+    private void enqueue(Queue<Queued> to, Queued q) {
+        queuedBytes.addAndGet(q.bytes);
+        to.add(q);
+        if (discarded) {
+            discard(); // queued while the connection closed: never written
+        }
     }
 
     /** Bytes queued and not written yet. */
@@ -77,10 +106,30 @@ final class Outbox {
         return blocked;
     }
 
-    /** Forgets what is queued (the connection is closed). */
+    /** Forgets what is queued, and what is queued later (the connection is closed). */
     void discard() {
-        queue.clear();
-        answers.clear();
+        discarded = true;
+        owner.lock();
+        try {
+            for (int i = from; i < to; i++) {
+                batch[i] = null;
+                if (endsOf[i] != null) {
+                    endsOf[i].release();
+                    endsOf[i] = null;
+                }
+            }
+            from = 0;
+            to = 0;
+            for (Queue<Queued> q : List.of(answers, queue)) {
+                for (Queued next; (next = q.poll()) != null; ) {
+                    if (next.frame != null) {
+                        next.frame.release();
+                    }
+                }
+            }
+        } finally {
+            owner.unlock();
+        }
     }
 
     /**
@@ -106,6 +155,9 @@ final class Outbox {
             }
             boolean full;
             try {
+                if (discarded) {
+                    return Drained.EMPTY;
+                }
                 full = !writeQueued(channel, budget);
                 blocked = full;
             } finally {
@@ -152,7 +204,12 @@ final class Outbox {
             }
             queuedBytes.addAndGet(-written);
             while (from < to && !batch[from].hasRemaining()) {
-                batch[from++] = null;
+                batch[from] = null;
+                if (endsOf[from] != null) {
+                    endsOf[from].release(); // its last part is written
+                    endsOf[from] = null;
+                }
+                from++;
             }
             total += written;
             if (written < offered || total >= budget) {
@@ -162,13 +219,15 @@ final class Outbox {
     }
 
     /**
-     * Moves the frames not written yet to the batch's start and tops it up: with the answers queued first,
-     * then with other frames up to {@link #MAX_WRITE} bytes in the batch.
+     * Moves the parts not written yet to the batch's start and tops it up with whole frames: the answers
+     * queued first, then other frames up to {@link #MAX_WRITE} bytes in the batch.
      */
     private void refill() {
         if (from > 0) {
             System.arraycopy(batch, from, batch, 0, to - from);
+            System.arraycopy(endsOf, from, endsOf, 0, to - from);
             Arrays.fill(batch, to - from, to, null);
+            Arrays.fill(endsOf, to - from, to, null);
             to -= from;
             from = 0;
         }
@@ -176,13 +235,25 @@ final class Outbox {
         for (int i = 0; i < to; i++) {
             batched += batch[i].remaining();
         }
-        for (ByteBuffer next; to < BATCH && (next = answers.poll()) != null; ) {
-            batch[to++] = next;
-            batched += next.remaining();
+        for (Queued next; (next = answers.peek()) != null && fits(next); ) {
+            batched += take(answers);
         }
-        for (ByteBuffer next; to < BATCH && batched < MAX_WRITE && (next = queue.poll()) != null; ) {
-            batch[to++] = next;
-            batched += next.remaining();
+        for (Queued next; batched < MAX_WRITE && (next = queue.peek()) != null && fits(next); ) {
+            batched += take(queue);
         }
+    }
+
+    private boolean fits(Queued q) {
+        return to + q.parts.length <= BATCH;
+    }
+
+    /** Moves the head of {@code from} (only the write owner takes from the queues) into the batch. */
+    private long take(Queue<Queued> from) {
+        Queued q = from.poll();
+        for (ByteBuffer part : q.parts) {
+            batch[to++] = part;
+        }
+        endsOf[to - 1] = q.frame;
+        return q.bytes;
     }
 }

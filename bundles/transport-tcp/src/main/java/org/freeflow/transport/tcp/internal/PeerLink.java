@@ -109,10 +109,10 @@ final class PeerLink implements AutoCloseable {
      * Queues {@code frame} for the next {@link #flush} if connected; otherwise the reconnect sends it
      * (its connection keeps it).
      */
-    void transmit(ByteBuffer frame) {
+    void transmit(OutFrame frame) {
         LinkChannel c = current;
         if (c != null) {
-            c.frames().queue(frame.duplicate());
+            c.frames().queue(frame);
         }
     }
 

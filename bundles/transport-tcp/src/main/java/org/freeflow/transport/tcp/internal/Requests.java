@@ -39,6 +39,11 @@ final class Requests {
     static final int REQUESTER_GID = 72;
     static final int RESPONDER_GID = 88;
     static final int DATA = Wire.REQUEST_FIXED;
+    /**
+     * The least SEND or WRITE data a frame reads from registered memory at the write rather than copies
+     * at the post: below it the copy costs less than holding the memory.
+     */
+    static final int ZERO_COPY_MIN = 1024;
 
     private Requests() {
     }
@@ -49,16 +54,51 @@ final class Requests {
     }
 
     /**
+     * The frame of {@code wr} on connection {@code connection}.  Data of
+     * {@link #ZERO_COPY_MIN} bytes or more whose memory the payload can hold is
+     * not copied: the frame's parts after its fixed fields are views of the
+     * registered memory; otherwise, and for less, as {@link #encode}.
+     */
+    static OutFrame frame(long connection, WorkRequest wr, Destination requester, Destination responder) {
+        Payload payload = wr.payload();
+        long length = payload.length();
+        Payload.Hold hold = fetches(wr.opcode()) || length < ZERO_COPY_MIN ? null : payload.hold();
+        if (hold == null) {
+            return OutFrame.of(encode(connection, wr, requester, responder));
+        }
+        ByteBuffer[] parts = new ByteBuffer[1 + payload.segments()];
+        parts[0] = head(connection, wr, requester, responder, (int) length, 0).flip();
+        for (int i = 0; i < payload.segments(); i++) {
+            parts[1 + i] = payload.segment(i).duplicate();
+        }
+        return new OutFrame(parts, hold);
+    }
+
+    /**
      * The whole frame of {@code wr} on connection {@code connection}, its
      * data copied out of the payload (read at once: the payload's views are
      * valid during the post only), flipped for writing.
      */
     static ByteBuffer encode(long connection, WorkRequest wr, Destination requester, Destination responder) {
         Payload payload = wr.payload();
-        long length = payload.length();
         boolean carries = !fetches(wr.opcode());
-        int dataBytes = carries ? (int) length : 0;
-        ByteBuffer out = Wire.frame(Wire.REQUEST, Wire.REQUEST_FIXED + dataBytes);
+        int dataBytes = carries ? (int) payload.length() : 0;
+        ByteBuffer out = head(connection, wr, requester, responder, dataBytes, dataBytes);
+        for (int i = 0; carries && i < payload.segments(); i++) {
+            out.put(payload.segment(i).duplicate());
+        }
+        return out.flip();
+    }
+
+    /**
+     * A buffer with the header and fixed fields of {@code wr}'s frame written, for {@code dataBytes} of data
+     * in the frame, {@code room} of them to follow in this buffer.
+     */
+    private static ByteBuffer head(long connection, WorkRequest wr, Destination requester, Destination responder,
+            int dataBytes, int room) {
+        long length = wr.payload().length();
+        ByteBuffer out = ByteBuffer.allocate(Wire.HEADER + Wire.REQUEST_FIXED + room);
+        Wire.header(out, Wire.REQUEST, Wire.REQUEST_FIXED + dataBytes);
         out.putLong(connection).putLong(wr.psn()).put((byte) wr.opcode())
                 .put((byte) (wr.solicited() ? Wire.FLAG_SOLICITED : 0)).putShort((short) 0)
                 .putShort((short) requester.lid()).putShort((short) responder.lid())
@@ -67,10 +107,7 @@ final class Requests {
                 .putInt((int) length);
         Wire.putGid(out, requester.gid());
         Wire.putGid(out, responder.gid());
-        for (int i = 0; carries && i < payload.segments(); i++) {
-            out.put(payload.segment(i).duplicate());
-        }
-        return out.flip();
+        return out;
     }
 
     /**

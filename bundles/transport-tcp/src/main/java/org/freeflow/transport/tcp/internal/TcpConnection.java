@@ -2,6 +2,7 @@ package org.freeflow.transport.tcp.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Set;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Destination;
@@ -10,7 +11,7 @@ import org.freeflow.router.api.transport.WorkRequest;
 
 /**
  * A requester QP's connection to a responder on another router.  Every post
- * becomes a REQUEST frame (its data copied out during the post) that is
+ * becomes a REQUEST frame that is
  * kept until the responder's router answers it, so that a reconnected link
  * sends it again (the responder side executes each PSN once); posting a PSN
  * again replaces it and what followed.  Until the destination's router is
@@ -23,7 +24,10 @@ import org.freeflow.router.api.transport.WorkRequest;
  * its budget, then IBV_WC_RETRY_EXC_ERR).  Answers arrive on the link's
  * I/O thread and go straight to the requester's {@link Acknowledgements}.
  * A post queues its frame on the link; the requester's {@link #flush} at the
- * end of its visit writes every frame it posted then, together.
+ * end of its visit writes every frame it posted then, together.  A frame of
+ * {@link Requests#ZERO_COPY_MIN} data bytes or more does not copy them: it
+ * holds the registered memory and the socket reads them from there
+ * ({@link OutFrame}), as an HCA reads a send's data when it transmits.
  * <p>
  * A PSN posted again while its frame is still unanswered and on its way
  * (the requester's ACK timer ran out: it posts everything from its head
@@ -37,7 +41,7 @@ import org.freeflow.router.api.transport.WorkRequest;
  */
 final class TcpConnection implements Connection {
 
-    private record Retained(long psn, ByteBuffer frame) {
+    private record Retained(long psn, OutFrame frame) {
     }
 
     final long id;
@@ -61,9 +65,14 @@ final class TcpConnection implements Connection {
     private boolean refusalPending;
     private long refusedPsn = -1;
 
+    /** The transport's open connections: this one until it is closed. */
+    private final Set<TcpConnection> open;
+
     TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks,
-            long maxWaitingBytes) {
+            long maxWaitingBytes, Set<TcpConnection> open) {
         this.id = id;
+        this.open = open;
+        open.add(this);
         this.maxWaitingBytes = maxWaitingBytes;
         this.requester = requester;
         this.responder = responder;
@@ -94,24 +103,26 @@ final class TcpConnection implements Connection {
         if (known != null && wr.psn() > newestPsn && known.full(retainedBytes)) {
             return Outcome.BUSY; // before the data is copied; never a post again, which replaces what it repeats
         }
-        ByteBuffer frame = Requests.encode(id, wr, requester, responder);
+        OutFrame frame = Requests.frame(id, wr, requester, responder);
         synchronized (this) {
-            if (unreachable) {
-                return Outcome.NOT_READY;
+            if (unreachable || closed) {
+                frame.release();
+                return Outcome.NOT_READY; // closed: its requester is done with it
             }
             PeerLink l = link; // read under the lock: attach may have run meanwhile
             while (!retained.isEmpty() && retained.peekLast().psn >= wr.psn()) {
                 release(retained.pollLast()); // posted again: it and what followed start over
             }
-            if (l == null && !retained.isEmpty() && retainedBytes + frame.limit() > maxWaitingBytes) {
+            if (l == null && !retained.isEmpty() && retainedBytes + frame.bytes() > maxWaitingBytes) {
+                frame.release();
                 return Outcome.BUSY; // its router is not known yet: the requester tries again soon
             }
             sending(wr.psn());
             retained.add(new Retained(wr.psn(), frame));
-            retainedBytes += frame.limit();
+            retainedBytes += frame.bytes();
             newestPsn = wr.psn();
             if (l != null) {
-                l.retainedBytes(frame.limit());
+                l.retainedBytes(frame.bytes());
                 l.transmit(frame); // under the lock: never between the frames a reconnect sends again
             }
         }
@@ -156,7 +167,7 @@ final class TcpConnection implements Connection {
                 return;
             }
             for (Retained r : retained) {
-                peer.retainedBytes(r.frame.limit());
+                peer.retainedBytes(r.frame.bytes());
             }
             link = peer;
         }
@@ -169,6 +180,9 @@ final class TcpConnection implements Connection {
         synchronized (this) {
             unreachable = true;
             first = retained.peekFirst();
+            for (Retained r : retained) {
+                r.frame.release();
+            }
             retained.clear();
             retainedBytes = 0;
             newestPsn = -1;
@@ -184,7 +198,7 @@ final class TcpConnection implements Connection {
      */
     synchronized void resendTo(FrameChannel channel) {
         for (Retained r : retained) {
-            channel.queue(r.frame.duplicate());
+            channel.queue(r.frame);
         }
         refusalPending = false; // the oldest unanswered goes first: the refused one, if any
         channel.flush();
@@ -225,11 +239,12 @@ final class TcpConnection implements Connection {
     }
 
     private void release(Retained r) {
-        retainedBytes -= r.frame.limit();
+        retainedBytes -= r.frame.bytes();
         newestPsn = retained.isEmpty() ? -1 : retained.peekLast().psn;
+        r.frame.release(); // its data's memory once no socket's queue holds a copy either
         PeerLink l = link;
         if (l != null) {
-            l.retainedBytes(-r.frame.limit());
+            l.retainedBytes(-r.frame.bytes());
         }
     }
 
@@ -243,16 +258,28 @@ final class TcpConnection implements Connection {
         PeerLink l;
         boolean unanswered;
         synchronized (this) {
-            closed = true;
-            unanswered = !retained.isEmpty();
-            while (!retained.isEmpty()) {
-                release(retained.pollFirst());
-            }
+            unanswered = forgetRetained();
             l = link;
         }
         if (l != null) {
             l.remove(this, unanswered);
         }
+    }
+
+    /** The transport stops: what is retained is released, and nothing more is sent or reported. */
+    void forget() {
+        forgetRetained();
+    }
+
+    /** Closes and releases what is retained; true when something was. */
+    private synchronized boolean forgetRetained() {
+        closed = true;
+        open.remove(this);
+        boolean unanswered = !retained.isEmpty();
+        while (!retained.isEmpty()) {
+            release(retained.pollFirst());
+        }
+        return unanswered;
     }
 
     @Override

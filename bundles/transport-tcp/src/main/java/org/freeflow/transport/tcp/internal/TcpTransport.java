@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.freeflow.fastpath.api.PollerService;
@@ -76,6 +77,8 @@ public final class TcpTransport implements Transport {
     private final int connectionsPerHost;
     private final long maxUnansweredBytes;
     private final Map<String, PeerLink> links = new ConcurrentHashMap<>();
+    /** The requester connections made and not closed yet. */
+    private final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextId;
     private volatile OrchestratorService orchestrator;
     private volatile String localHost = "";
@@ -151,7 +154,7 @@ public final class TcpTransport implements Transport {
     @Override
     public Optional<Connection> connect(Destination responder, Destination requester, Acknowledgements acks) {
         TcpConnection c = new TcpConnection(nextId.getAndIncrement(), requester, responder, acks,
-                maxUnansweredBytes / WAITING_SHARE);
+                maxUnansweredBytes / WAITING_SHARE, open);
         destinations.resolve(responder).whenComplete((place, error) -> {
             if (place == null || !place.remote()) {
                 c.unreachable();
@@ -218,6 +221,7 @@ public final class TcpTransport implements Transport {
     public void close() {
         acceptor.close();
         links.values().forEach(PeerLink::close);
+        open.forEach(TcpConnection::forget); // the memory their frames held is let go
         router.closeAll();
         destinations.close();
         LOG.info("TCP transport stopped");

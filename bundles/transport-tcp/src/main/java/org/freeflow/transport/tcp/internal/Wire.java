@@ -42,9 +42,10 @@ final class Wire {
     static final int CLOSE_BODY = 8;
     /**
      * The largest message that crosses (SEND and WRITE data, what a READ
-     * fetches): each frame is one heap buffer at both ends (no zero copy
-     * yet), and a router's heap must not be a container's to fill; a larger
-     * work request is answered IBV_WC_REM_INV_REQ_ERR.
+     * fetches): the receiving router reads each frame into a heap buffer
+     * (and a READ's answer is one when it leaves), and a router's heap must
+     * not be a container's to fill; a larger work request is answered
+     * IBV_WC_REM_INV_REQ_ERR.
      */
     static final int MAX_MESSAGE = 16 << 20;
     /** The largest body a router accepts; a larger one breaks the protocol. */

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,75 @@ class FrameChannelTest {
         assertEquals(count, next);
         // behind it at most what the sockets held and one write's batch (Outbox.MAX_WRITE: 32 of these)
         assertTrue(answerAt >= 0 && answerAt < 100, "the answer arrived as frame " + answerAt + " of " + got.size());
+    }
+
+    /**
+     * Frames in parts (a header, then views of memory the frame holds, as a zero-copy REQUEST) leave whole:
+     * no answer queued meanwhile comes between two parts of one, though the sockets fill and the writes are
+     * spread over many turns; each frame's memory is released once, after its copy was written and its owner
+     * let go.
+     */
+    @Test
+    void framesInPartsLeaveWholeWithNoAnswerBetweenTheirPartsAndTheirMemoryIsReleasedOnceWritten() throws Exception {
+        int count = 200;
+        SocketChannel[] ends = connect(64 << 10);
+        Collector received = new Collector(2 * count);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.pauseReading();
+        sender.start();
+        receiver.start();
+        AtomicInteger released = new AtomicInteger();
+        List<OutFrame> frames = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            OutFrame f = parted(0, i, 48 << 10, 1 + i % 64, released);
+            frames.add(f);
+            sender.queue(f);
+            sender.queueAnswer(numbered(1, i, 8));
+            sender.flush();
+        }
+        for (OutFrame f : frames) {
+            f.release(); // the owner's reference: as an answer ends it
+        }
+        receiver.resumeReading();
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        int[] next = new int[2];
+        for (byte[] body : received.frames()) {
+            int id = ByteBuffer.wrap(body).getInt(0);
+            assertEquals(next[id]++, ByteBuffer.wrap(body).getInt(4), "sender " + id + " in order, once each");
+            assertEquals(id == 0 ? (48 << 10) + 8 : 16, body.length);
+            checkPattern(body, 8);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (released.get() < count && System.nanoTime() < end) {
+            Thread.onSpinWait(); // the last write's release follows the write the peer read
+        }
+        assertEquals(count, released.get(), "each frame's memory released once");
+        assertEquals(0, received.closedCalls());
+    }
+
+    /** A closed channel releases the copies it still had queued, and those queued after the close at once. */
+    @Test
+    void aClosedChannelReleasesWhatItHadQueuedAndWhatIsQueuedAfter() throws Exception {
+        SocketChannel[] ends = connect(64 << 10);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", new Collector(0));
+        receiver.pauseReading();
+        sender.start();
+        receiver.start();
+        AtomicInteger released = new AtomicInteger();
+        int count = 100;
+        for (int i = 0; i < count; i++) {
+            OutFrame f = parted(0, i, 64 << 10, 3, released);
+            send(sender, f); // 6.4 MB: most of it stays queued
+            f.release();
+        }
+        assertTrue(sender.queuedBytes() > 4L << 20, "queued: " + sender.queuedBytes());
+        sender.close();
+        OutFrame late = parted(0, count, 64 << 10, 3, released);
+        sender.queue(late);
+        late.release();
+        assertEquals(count + 1, released.get(), "every frame's memory released");
     }
 
     @Test
@@ -369,6 +439,40 @@ class FrameChannelTest {
             frame.put((byte) (k * 7 + 3));
         }
         return frame.flip();
+    }
+
+    /**
+     * The frame {@link #numbered} makes, in {@code dataParts} parts after the header and the 8 numbering
+     * bytes, views of a direct buffer held until the frame is released ({@code released} counts it).  The
+     * release overwrites the buffer, as memory unmapped or used again would read: a part written after it
+     * breaks the pattern.
+     */
+    private static OutFrame parted(int sender, int number, int extra, int dataParts, AtomicInteger released) {
+        ByteBuffer whole = numbered(sender, number, extra);
+        ByteBuffer memory = ByteBuffer.allocateDirect(extra).put(whole.duplicate().position(Wire.HEADER + 8)).flip();
+        ByteBuffer[] parts = new ByteBuffer[1 + dataParts];
+        parts[0] = whole.duplicate().limit(Wire.HEADER + 8);
+        int step = extra / dataParts;
+        for (int i = 0; i < dataParts; i++) {
+            int at = i * step;
+            parts[1 + i] = memory.duplicate().position(at).limit(i == dataParts - 1 ? extra : at + step);
+        }
+        AtomicBoolean once = new AtomicBoolean();
+        return new OutFrame(parts, () -> {
+            if (!once.compareAndSet(false, true)) {
+                throw new AssertionError("released twice");
+            }
+            for (int i = 0; i < extra; i++) {
+                memory.put(i, (byte) 0x55);
+            }
+            released.incrementAndGet();
+        });
+    }
+
+    /** {@link FrameChannel#queue(OutFrame)} and {@link FrameChannel#flush}. */
+    private static void send(FrameChannel channel, OutFrame frame) {
+        channel.queue(frame);
+        channel.flush();
     }
 
     private static void checkPattern(byte[] body, int from) {

@@ -3,12 +3,46 @@ package org.freeflow.transport.tcp.internal;
 import static org.freeflow.fastpath.api.Verbs.*;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.WorkRequest;
 
-/** A work request of a test, its payload one heap buffer. */
+/**
+ * A work request of a test, its payload one heap buffer.  Its payload can be held, and a hold's release
+ * overwrites the data, as the application's next use of its buffer would once the completion came: what a
+ * transport sent after releasing it arrives broken.  Every hold and release is counted.
+ */
 record Request(long psn, int opcode, ByteBuffer data, long remoteAddress, int rkey, long compareAdd)
         implements WorkRequest, Payload {
+
+    private static final AtomicInteger HELD = new AtomicInteger();
+    private static final AtomicInteger RELEASED_TWICE = new AtomicInteger();
+
+    /** Holds of any request's payload taken and not released yet. */
+    static int held() {
+        return HELD.get();
+    }
+
+    /** Holds released more than once. */
+    static int releasedTwice() {
+        return RELEASED_TWICE.get();
+    }
+
+    @Override
+    public Hold hold() {
+        HELD.incrementAndGet();
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (!released.compareAndSet(false, true)) {
+                RELEASED_TWICE.incrementAndGet();
+                return;
+            }
+            Arrays.fill(data.array(), (byte) 0x55);
+            HELD.decrementAndGet();
+        };
+    }
 
     static Request send(long psn, byte[] bytes) {
         return new Request(psn, WR_SEND, ByteBuffer.wrap(bytes), 0, 0, 0);

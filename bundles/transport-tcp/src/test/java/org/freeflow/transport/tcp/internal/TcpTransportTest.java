@@ -37,10 +37,16 @@ class TcpTransportTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (hosts != null) {
             hosts.close();
         }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (Request.held() != 0 && System.nanoTime() < end) {
+            Thread.sleep(1); // an I/O thread may be just ending its last write
+        }
+        assertEquals(0, Request.held(), "memory of a sent frame still held once both routers closed");
+        assertEquals(0, Request.releasedTwice(), "memory released twice");
     }
 
     private Connection connect(Destination to) {
