@@ -61,13 +61,19 @@ class ConformanceIT {
      * hosts they name) and checks what the client printed, as the class comment says.
      */
     static void run(Lab lab, Row row, Lab.Container server, Lab.Container client) throws InterruptedException {
+        run(lab, row, server, client, CLIENT_TIMEOUT);
+    }
+
+    /** As {@link #run(Lab, Row, Lab.Container, Lab.Container)}, the client given {@code clientTimeout}. */
+    static void run(Lab lab, Row row, Lab.Container server, Lab.Container client, Duration clientTimeout)
+            throws InterruptedException {
         String[] clientCommand = row.client().stream().map(w -> w.replace(ConformanceMatrix.SERVER, server.name()))
                 .toArray(String[]::new);
         if (row.program().equals("qperf")) {
-            qperf(lab, row, server.name(), client.name(), clientCommand);
+            qperf(lab, row, server.name(), client.name(), clientCommand, clientTimeout);
             return;
         }
-        Pair.Outcome o = Pair.run(lab, server, client, row.port(), CLIENT_TIMEOUT,
+        Pair.Outcome o = Pair.run(lab, server, client, row.port(), clientTimeout,
                 row.server().toArray(String[]::new), clientCommand).assertBothSucceeded();
         String out = o.client().output();
         if (row.program().equals("ibv_xsrq_pingpong")) {
@@ -95,10 +101,10 @@ class ConformanceIT {
         }
     }
 
-    private static void qperf(Lab lab, Row row, String server, String client, String[] clientCommand)
-            throws InterruptedException {
+    private static void qperf(Lab lab, Row row, String server, String client, String[] clientCommand,
+            Duration clientTimeout) throws InterruptedException {
         ProcessResult c = Qperf.run(lab, server, row.server().toArray(String[]::new), row.port(), client,
-                clientCommand, CLIENT_TIMEOUT);
+                clientCommand, clientTimeout);
         List<String> tests = row.client().stream().filter(w -> QPERF_TEST.matcher(w).matches()).toList();
         assertFalse(tests.isEmpty(), row.id() + ": no qperf test named");
         for (String test : tests) {
