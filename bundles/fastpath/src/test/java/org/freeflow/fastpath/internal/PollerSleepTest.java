@@ -111,7 +111,8 @@ class PollerSleepTest {
      * pays no membarrier for it (one took up to 1.7 ms on a virtual machine
      * with the other CPU busy: ib_send_lat in lowcpu mode fell to one round
      * trip per 1.5 ms); only a sleep that nothing ended within its nap is
-     * preceded by one.  On a fence page there is none at all.
+     * preceded by one (the first long sleep here).  On a fence page there is
+     * none at all.
      */
     @Test
     void aPollerWokenForEveryMessageIssuesAMembarrierOnlyBeforeALongSleep() throws Exception {
@@ -124,14 +125,17 @@ class PollerSleepTest {
         long idle = group.stats(0).membarriers();
         assertEquals(membarrierPage, idle >= 1, idle + " membarriers before the first long sleep");
         int messages = 300;
+        long rings = bell.rings();
         for (int i = 0; i < messages; i++) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!group.asleep(0) && System.nanoTime() < until) {
+                Thread.onSpinWait(); // as a peer answering at once: the message comes during the nap
+            }
             publishAndAwait(ring);
         }
         long during = group.stats(0).membarriers() - idle;
         assertTrue(during < messages / 3, during + " membarriers for " + messages + " doorbell wake-ups");
-        assertTrue(group.stats(0).doorbellWakeups() >= messages / 2, "the doorbell woke it");
-        awaitDeepSleep(0);
-        assertEquals(membarrierPage, group.stats(0).membarriers() > idle + during, "one before the sleep after");
+        assertTrue(bell.rings() - rings >= messages / 2, (bell.rings() - rings) + " messages found it asleep");
     }
 
     @Test

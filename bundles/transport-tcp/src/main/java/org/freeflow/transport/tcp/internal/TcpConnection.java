@@ -64,7 +64,6 @@ final class TcpConnection implements Connection {
      */
     private boolean refusalPending;
     private long refusedPsn = -1;
-
     /** The transport's open connections: this one until it is closed. */
     private final Set<TcpConnection> open;
 
@@ -258,7 +257,7 @@ final class TcpConnection implements Connection {
         PeerLink l;
         boolean unanswered;
         synchronized (this) {
-            unanswered = forgetRetained();
+            unanswered = forget();
             l = link;
         }
         if (l != null) {
@@ -266,13 +265,11 @@ final class TcpConnection implements Connection {
         }
     }
 
-    /** The transport stops: what is retained is released, and nothing more is sent or reported. */
-    void forget() {
-        forgetRetained();
-    }
-
-    /** Closes and releases what is retained; true when something was. */
-    private synchronized boolean forgetRetained() {
+    /**
+     * Closes it here and releases what is retained (also when the transport stops: nothing more is sent or
+     * reported); true when something was.
+     */
+    synchronized boolean forget() {
         closed = true;
         open.remove(this);
         boolean unanswered = !retained.isEmpty();
