@@ -243,15 +243,16 @@ final class PollLoop implements Runnable {
         }
         long now = System.nanoTime();
         long timeout = limitNanos;
+        boolean limited = limitNanos >= 0; // the limit, not a deadline, ends the wait
         long deadline = nearestDeadline(now);
         if (deadline != PollTarget.NO_DEADLINE) {
             long untilDeadline = deadline - now;
             if (untilDeadline <= 0) {
                 return false;
             }
-            if (limitNanos < 0 || untilDeadline <= limitNanos) {
+            if (!limited || untilDeadline <= limitNanos) {
                 timeout = untilDeadline;
-                limitNanos = -1;
+                limited = false;
             }
         }
         int ready;
@@ -261,7 +262,7 @@ final class PollLoop implements Runnable {
         } finally {
             roundLock.lock();
         }
-        if (ready == 0 && limitNanos >= 0) {
+        if (ready == 0 && limited) {
             return true;
         }
         wokenBy(ready);

@@ -43,11 +43,6 @@ final class OutFrame {
         return bytes;
     }
 
-    /** True when its data is read from registered memory at the write, not copied. */
-    boolean holdsMemory() {
-        return hold != null;
-    }
-
     /**
      * Views of its parts to be written once, by the caller of the owner's thread while the owner's reference
      * lasts; {@link #release} when they are written whole or discarded.

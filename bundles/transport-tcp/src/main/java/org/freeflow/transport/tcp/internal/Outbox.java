@@ -88,9 +88,9 @@ final class Outbox {
         enqueue(answers, Queued.of(frame));
     }
 
-    private void enqueue(Queue<Queued> to, Queued q) {
+    private void enqueue(Queue<Queued> into, Queued q) {
         queuedBytes.addAndGet(q.bytes);
-        to.add(q);
+        into.add(q);
         if (discarded) {
             discard(); // queued while the connection closed: never written
         }
@@ -247,9 +247,9 @@ final class Outbox {
         return to + q.parts.length <= BATCH;
     }
 
-    /** Moves the head of {@code from} (only the write owner takes from the queues) into the batch. */
-    private long take(Queue<Queued> from) {
-        Queued q = from.poll();
+    /** Moves the head of {@code source} (only the write owner takes from the queues) into the batch. */
+    private long take(Queue<Queued> source) {
+        Queued q = source.poll();
         for (ByteBuffer part : q.parts) {
             batch[to++] = part;
         }
