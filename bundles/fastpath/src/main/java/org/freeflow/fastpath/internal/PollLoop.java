@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * visits each target once.  With no work it spins (onSpinWait, a yield every
  * {@code yieldEvery} empty rounds) or sleeps, as the mode says.  The
  * adaptive spin window counts the time the thread spent watching its rings,
- * not time it was off its CPU (see {@link #MAX_IDLE_STEP_NANOS}):
+ * not time it was off its CPU (see {@link #MAX_IDLE_STEP_NANOS}), and ends
+ * after {@link #CONTENDED_SPIN_NANOS} while the machine's CPUs are contended:
  * <pre>
  *   sleeping |= bit (a full fence); one more round over every ring it polls;
  *   membarrier page: nap (ppoll, a short timeout); nap over, nothing came ->
@@ -43,6 +44,13 @@ final class PollLoop implements Runnable {
      * message pays a doorbell system call.
      */
     static final long MAX_IDLE_STEP_NANOS = 5_000L;
+    /**
+     * Adaptive mode on a machine with more runnable threads than CPUs
+     * ({@link CpuContention}): the idle time after which a poller sleeps
+     * instead of spinning out its window.  It still catches a burst's next
+     * post without a doorbell.
+     */
+    static final long CONTENDED_SPIN_NANOS = 10_000L;
 
     final int index;
     final int bit;
@@ -54,6 +62,7 @@ final class PollLoop implements Runnable {
     private final PollSet sleepSet = new PollSet(2);
     private final CountDownLatch started = new CountDownLatch(1);
     private final MembarrierNap nap = new MembarrierNap();
+    private final CpuContention contention;
     private PollTarget[] targets = NONE;
     private volatile boolean running = true;
     private volatile int tid;
@@ -64,6 +73,7 @@ final class PollLoop implements Runnable {
         this.page = page;
         this.index = index;
         this.bit = 1 << index;
+        this.contention = group.newContentionProbe();
         this.wake = EventFd.create(EventFd.EFD_NONBLOCK);
         sleepSet.add(group.doorbellsFd(), PollSet.POLLIN);
         sleepSet.add(wake.fd(), PollSet.POLLIN);
@@ -158,10 +168,14 @@ final class PollLoop implements Runnable {
             return true;
         }
         PollerMode mode = group.mode();
-        if (mode == PollerMode.ADAPTIVE && group.readySpinning(now)) {
-            return false;
+        if (mode != PollerMode.ADAPTIVE) {
+            return mode == PollerMode.LOWCPU;
         }
-        return mode == PollerMode.LOWCPU || (mode == PollerMode.ADAPTIVE && idleNanos >= group.adaptiveSpinNanos());
+        if (idleNanos >= CONTENDED_SPIN_NANOS && contention.contended(now)) {
+            stats.contendedSleep();
+            return true;
+        }
+        return !group.readySpinning(now) && idleNanos >= group.adaptiveSpinNanos();
     }
 
     /** One visit of every target; true when one made progress. */

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.freeflow.fastpath.api.Doorbell;
 import org.freeflow.fastpath.api.PollTarget;
 import org.freeflow.fastpath.api.PollerMode;
@@ -34,6 +35,7 @@ public final class PollerGroup implements PollerService, AutoCloseable {
     private final RouterPage page;
     private final Doorbells doorbells;
     private final int[] unpinned;
+    private final Supplier<CpuContention> contention;
     private final ReentrantLock exclusive = new ReentrantLock();
     private final List<PollLoop> held = new ArrayList<>();
     private final Map<PollTarget, PollLoop> owners = new ConcurrentHashMap<>();
@@ -46,7 +48,13 @@ public final class PollerGroup implements PollerService, AutoCloseable {
 
     /** Makes the router page and the doorbells' epoll set and starts {@code settings.pollers()} threads named {@code name-i}. */
     public PollerGroup(String name, PollerSettings settings) throws PosixException {
+        this(name, settings, CpuContention::ofThisMachine);
+    }
+
+    /** As above; each poller asks {@code contention} for its own probe of the CPUs' load. */
+    PollerGroup(String name, PollerSettings settings, Supplier<CpuContention> contention) throws PosixException {
         this.name = name;
+        this.contention = contention;
         this.settings = settings;
         this.adaptiveSpinNanos = settings.adaptiveSpinMicros() * 1000;
         this.page = RouterPage.create(settings.mode());
@@ -93,6 +101,11 @@ public final class PollerGroup implements PollerService, AutoCloseable {
 
     int yieldEvery() {
         return settings.yieldEvery();
+    }
+
+    /** A new poller's own view of whether the machine's CPUs are contended. */
+    CpuContention newContentionProbe() {
+        return contention.get();
     }
 
     long adaptiveSpinNanos() {

@@ -31,6 +31,7 @@ final class PollerMetrics {
             m.put(PREFIX + "timer_wakeups_total" + label, s.timerWakeups());
             m.put(PREFIX + "task_wakeups_total" + label, s.taskWakeups());
             m.put(PREFIX + "membarriers_total" + label, s.membarriers());
+            m.put(PREFIX + "contended_sleeps_total" + label, s.contendedSleeps());
             Thread t = l.thread();
             long cpu = t == null ? -1 : threads.getThreadCpuTime(t.getId());
             if (cpu >= 0) {

@@ -16,6 +16,7 @@ final class PollerStats {
     private static final VarHandle TIMER_WAKEUPS;
     private static final VarHandle TASK_WAKEUPS;
     private static final VarHandle MEMBARRIERS;
+    private static final VarHandle CONTENDED_SLEEPS;
 
     static {
         try {
@@ -27,6 +28,7 @@ final class PollerStats {
             TIMER_WAKEUPS = lookup.findVarHandle(PollerStats.class, "timerWakeups", long.class);
             TASK_WAKEUPS = lookup.findVarHandle(PollerStats.class, "taskWakeups", long.class);
             MEMBARRIERS = lookup.findVarHandle(PollerStats.class, "membarriers", long.class);
+            CONTENDED_SLEEPS = lookup.findVarHandle(PollerStats.class, "contendedSleeps", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,6 +41,7 @@ final class PollerStats {
     private long timerWakeups;
     private long taskWakeups;
     private long membarriers;
+    private long contendedSleeps;
 
     void round(int progressVisits) {
         ROUNDS.setOpaque(this, rounds + 1);
@@ -65,6 +68,10 @@ final class PollerStats {
 
     void membarrier() {
         MEMBARRIERS.setOpaque(this, membarriers + 1);
+    }
+
+    void contendedSleep() {
+        CONTENDED_SLEEPS.setOpaque(this, contendedSleeps + 1);
     }
 
     /** Rounds over the poller's targets. */
@@ -100,5 +107,10 @@ final class PollerStats {
     /** membarrier calls before a sleep (a membarrier page's naps that nothing ended). */
     long membarriers() {
         return (long) MEMBARRIERS.getOpaque(this);
+    }
+
+    /** Adaptive sleeps taken before the spin window ran out because the machine's CPUs were contended. */
+    long contendedSleeps() {
+        return (long) CONTENDED_SLEEPS.getOpaque(this);
     }
 }

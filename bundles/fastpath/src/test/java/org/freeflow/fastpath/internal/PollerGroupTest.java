@@ -192,7 +192,7 @@ class PollerGroupTest {
             String label = "{poller=\"" + i + "\"}";
             for (String name : new String[] {"mode", "targets", "asleep", "rounds_total", "work_total",
                 "sleeps_total", "doorbell_wakeups_total", "timer_wakeups_total", "task_wakeups_total",
-                "membarriers_total"}) {
+                "membarriers_total", "contended_sleeps_total"}) {
                 assertTrue(m.containsKey("freeflow_fastpath_" + name + label), name + label + " in " + m.keySet());
             }
             assertEquals(Abi.MODE_LOWCPU, m.get("freeflow_fastpath_mode" + label));

@@ -29,8 +29,13 @@ class PollerSleepTest {
     private PollerGroup group;
     private FflBell bell;
 
+    /** Pollers on a machine whose CPUs are never contended, whatever runs beside the test. */
     private void start(PollerSettings settings) throws PosixException {
-        group = new PollerGroup("test-poller", settings);
+        start(settings, false);
+    }
+
+    private void start(PollerSettings settings, boolean contended) throws PosixException {
+        group = new PollerGroup("test-poller", settings, () -> new CpuContention(() -> contended ? 3 : 1, 2));
         bell = new FflBell(group);
     }
 
@@ -42,6 +47,8 @@ class PollerSleepTest {
         if (group != null) {
             group.close();
         }
+        bell = null;
+        group = null;
     }
 
     /** Waits until poller {@code i} sleeps and has not woken for 20 ms (no wake-up still under way). */
@@ -187,6 +194,38 @@ class PollerSleepTest {
         publishAndAwait(ring);
         assertEquals(0, bell.rings());
         await(() -> group.asleep(0), "asleep once the ready spin ran out");
+    }
+
+    @Test
+    void onContendedCpusAnAdaptivePollerSleepsRightAfterItsWorkEvenInTheReadySpin() throws Exception {
+        // a 20 s spin window and a 20 s ready spin: only the contention can put it to sleep
+        PollerSettings settings = new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000_000, 20_000);
+        for (boolean contended : new boolean[] {false, true}) {
+            start(settings, contended);
+            TestRing ring = new TestRing();
+            group.register(ring);
+            group.expectWork();
+            if (!contended) {
+                await(() -> !group.asleep(0), "awake for the announced work");
+            }
+            long sleeps = group.stats(0).sleeps();
+            for (int i = 0; i < 20; i++) {
+                publishAndAwait(ring);
+                if (contended) {
+                    await(() -> group.asleep(0), "asleep after message " + ring.published());
+                }
+            }
+            Thread.sleep(50);
+            if (contended) {
+                assertTrue(group.stats(0).contendedSleeps() >= 20, group.stats(0).contendedSleeps() + " sleeps");
+                assertTrue(group.asleep(0));
+            } else {
+                assertEquals(sleeps, group.stats(0).sleeps(), "spins while a CPU is free");
+                assertEquals(0, group.stats(0).contendedSleeps());
+                assertFalse(group.asleep(0));
+            }
+            stop();
+        }
     }
 
     @Test
