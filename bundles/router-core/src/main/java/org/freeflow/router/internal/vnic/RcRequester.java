@@ -15,7 +15,8 @@ import org.freeflow.router.api.transport.Responder;
  * then a post on its {@link Connection} to the responder, numbered from 0 on
  * each connection.  A transport that answers at once (local) finishes the
  * entry there; one that answers later leaves it outstanding and the next
- * entries follow, up to max_rd_atomic READs and atomics at a time, until the
+ * entries follow, up to max_rd_atomic READs and atomics at a time (an entry
+ * posted with IBV_SEND_FENCE only once those before it completed), until the
  * transport reports (cumulative acknowledgements, a refusal) and the entries
  * complete in order.  RNR and "not ready" are retried within rnr_retry /
  * retry_cnt after min_rnr_timer / timeout (RC: a UC requester learns nothing
@@ -131,9 +132,12 @@ final class RcRequester extends Requester {
     boolean transmit(int slot, long wrId, int opcode, int wcOpcode, int flags, long length, long now) {
         int ahead = outstanding();
         if (ahead > 0 && (!qp.vnic.portActive()
-                || GatherList.fetches(opcode) && fetchesOutstanding >= Math.max(1, qp.attrs().maxRdAtomic))) {
+                || GatherList.fetches(opcode) && fetchesOutstanding >= Math.max(1, qp.attrs().maxRdAtomic)
+                || (flags & SEND_FENCE) != 0 && fetchesOutstanding > 0)) {
             gather.clear();
-            return false; // max_rd_atomic READs and atomics at a time; nothing more while the port is down
+            // max_rd_atomic READs and atomics at a time; a fenced work request (and what follows it) waits
+            // until the READs and atomics before it completed; nothing more while the port is down
+            return false;
         }
         openConnection(); // none since RTR if no transport reached the peer then, or it was closed
         // nothing leaves a container whose port is down: the peer is out of reach

@@ -282,6 +282,31 @@ class AsyncTransportTest {
     }
 
     @Test
+    void aFencedWorkRequestWaitsUntilTheReadsBeforeItCompleted() {
+        connect(4);
+        b.memory.fill(0x20000, MSG, 50);
+        a.qp.postSend(0, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, MSG, srcKey));
+        a.qp.postSend(1, WR_RDMA_WRITE, SEND_SIGNALED, 0x20000 + MSG, recvKey, 0,
+                new Sge(0x10000 + MSG, MSG, srcKey));
+        // overwrites what the READ reads: only the fence makes the READ see the old data
+        a.qp.postSend(2, WR_RDMA_WRITE, SEND_SIGNALED | SEND_FENCE, 0x20000, recvKey, 0,
+                new Sge(0x10000 + 2 * MSG, MSG, srcKey));
+        a.qp.postSend(3, WR_RDMA_WRITE, SEND_SIGNALED, 0x20000 + 3 * MSG, recvKey, 0,
+                new Sge(0x10000 + 3 * MSG, MSG, srcKey));
+        fx.settle();
+        assertEquals(List.of(0L, 1L), connection().posted, "an unfenced WRITE passes the READ, the fenced one waits");
+        connection().deliver(1); // the READ's answer, read now
+        fx.settle();
+        assertEquals(List.of(0L), sendCompletions().stream().map(Completion::wrId).toList());
+        assertEquals(List.of(0L, 1L, 2L, 3L), connection().posted, "the fence lifted with the READ's completion");
+        connection().deliver(10);
+        fx.settle();
+        assertEquals(List.of(1L, 2L, 3L), sendCompletions().stream().map(Completion::wrId).toList());
+        assertArrayEquals(AppMemory.pattern(MSG, 50), a.memory.read(0x10000, MSG), "the READ saw the old data");
+        assertArrayEquals(AppMemory.pattern(MSG, 3), b.memory.read(0x20000, MSG), "then the fenced WRITE landed");
+    }
+
+    @Test
     void anAtomicPostedAgainAfterItsAckWasLostIsExecutedOnceAndReturnsTheOriginalValue() {
         connect(16);
         ByteBuffer word = b.memory.bytes().duplicate().order(ByteOrder.LITTLE_ENDIAN);
