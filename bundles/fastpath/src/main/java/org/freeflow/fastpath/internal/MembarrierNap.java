@@ -7,15 +7,19 @@ package org.freeflow.fastpath.internal;
  * {@link #MAX_NANOS}.  The membarrier then costs at most about an eighth of
  * the idle time it follows, however slow this machine's cross-CPU
  * interrupts are (measured here: 0.4 us with the other CPU idle, 0.2 to
- * 1.7 ms with it busy in a registered process).  A post that raced the
- * poller's announcement and did not ring waits at most one nap.  Only its
- * poller's thread uses it.
+ * 1.7 ms with it busy in a registered process).  The nap is taken in
+ * slices of {@link #SLICE_NANOS}, each followed by a look at the rings: a
+ * post that raced the poller's announcement and did not ring waits at most
+ * one slice (a poller that sleeps after every message meets such races
+ * often).  Only its poller's thread uses it.
  */
 final class MembarrierNap {
 
     static final long MIN_NANOS = 200_000L;
     static final long MAX_NANOS = 20_000_000L;
     static final int NAPS_PER_MEMBARRIER = 8;
+    /** The longest part of a nap between two looks at the rings. */
+    static final long SLICE_NANOS = 100_000L;
 
     private long membarrierNanos;
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * after {@link #CONTENDED_SPIN_NANOS} while the machine's CPUs are contended:
  * <pre>
  *   sleeping |= bit (a full fence); one more round over every ring it polls;
- *   membarrier page: nap (ppoll, a short timeout); nap over, nothing came ->
+ *   membarrier page: nap (ppoll in 100 us slices, a round after each); nap over, nothing came ->
  *                    membarrier; one more round;
  *   nothing -> ppoll(the doorbells' epoll set, own wake-up, nearest target deadline);
  *   sleeping &amp;= ~bit
@@ -209,7 +209,8 @@ final class PollLoop implements Runnable {
      * last look after announcing it finds work (then returns true).  With a
      * membarrier page the FFL posts without a fence, so a post that raced the
      * announcement may have seen no sleeper and not rung: the poller first
-     * naps ({@link MembarrierNap}), and only a nap that nothing ended is
+     * naps ({@link MembarrierNap}), in slices with a look at its rings after
+     * each (so such a post waits one slice, not the nap), and only a nap that nothing ended is
      * followed by the membarrier and one more look before the sleep that
      * nothing but a doorbell, a wake-up or a deadline ends.  A doorbell
      * ping-pong (every message wakes the poller) issues no membarrier at all,
@@ -224,8 +225,14 @@ final class PollLoop implements Runnable {
                 return true;
             }
             if (page.pairsWithMembarrier()) {
-                if (!napEndedQuietly(nap.nanos())) {
-                    return false;
+                long napEnd = System.nanoTime() + nap.nanos();
+                for (long left = nap.nanos(); left > 0; left = napEnd - System.nanoTime()) {
+                    if (!napEndedQuietly(Math.min(left, MembarrierNap.SLICE_NANOS))) {
+                        return false;
+                    }
+                    if (round(System.nanoTime())) {
+                        return true; // a post that raced the announcement: found without its doorbell
+                    }
                 }
                 long start = System.nanoTime();
                 page.fenceWithPosters();
@@ -315,6 +322,13 @@ final class PollLoop implements Runnable {
             }
         }
         return nearest;
+    }
+
+    /** Tests: as if this poller's membarriers took {@code nanos} (its naps follow); under its round lock. */
+    void assumeMembarriersTake(long nanos) {
+        for (int i = 0; i < 64; i++) {
+            nap.membarrierTook(nanos);
+        }
     }
 
     // ---- targets: only under roundLock (this thread, or a PollerGroup call that holds it) ----

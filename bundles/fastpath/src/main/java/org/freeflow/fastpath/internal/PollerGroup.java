@@ -266,6 +266,14 @@ public final class PollerGroup implements PollerService, AutoCloseable {
         return loops[i].stats;
     }
 
+    /** Tests: poller {@code i} naps as if its membarriers took {@code nanos}. */
+    void assumeMembarriersTake(int i, long nanos) {
+        call(() -> {
+            loops[i].assumeMembarriersTake(nanos);
+            return null;
+        });
+    }
+
     /** The thread of poller {@code i}, for tests. */
     Thread thread(int i) {
         return loops[i].thread();

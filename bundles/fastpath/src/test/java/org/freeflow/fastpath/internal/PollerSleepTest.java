@@ -21,6 +21,7 @@ import org.freeflow.fastpath.api.PollerMode;
 import org.freeflow.posix.api.Membarrier;
 import org.freeflow.posix.api.PosixException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** lowcpu and adaptive pollers sleep when idle and wake for the doorbell, a task and a deadline. */
@@ -225,6 +226,30 @@ class PollerSleepTest {
                 assertFalse(group.asleep(0));
             }
             stop();
+        }
+    }
+
+    /**
+     * A post that raced the poller's announcement and rang no doorbell is found by the look after a nap
+     * slice (100 us), not when the whole nap (here 20 ms, for membarriers of 2.5 ms) ends.
+     */
+    @Test
+    void aPostThatRangNoDoorbellWaitsOneNapSliceNotTheNap() throws Exception {
+        start(mode(PollerMode.LOWCPU));
+        Assumptions.assumeTrue(bell.barrier() == Abi.BARRIER_MEMBARRIER, "only a membarrier page naps");
+        TestRing ring = new TestRing();
+        group.register(ring);
+        for (int i = 0; i < 5; i++) {
+            awaitDeepSleep(0);
+            group.assumeMembarriersTake(0, 2_500_000L);
+            publishAndAwait(ring); // woken by its doorbell; then it naps 20 ms, asleep
+            await(() -> group.asleep(0), "napping after message " + ring.published());
+            Thread.sleep(1);
+            long posted = System.nanoTime();
+            ring.publish(); // no doorbell: as a post whose look at the sleeping bits came before they were set
+            await(ring::drained, "item " + ring.published() + " is consumed");
+            long waited = System.nanoTime() - posted;
+            assertTrue(waited < 10_000_000L, "waited " + waited / 1000 + " us: the whole nap");
         }
     }
 

@@ -87,6 +87,32 @@ public interface Responder extends DatagramSink {
     Outcome read(Payload sink, long remoteAddr, int rkey, Destination requester);
 
     /**
+     * RDMA READ without a copy: the checks of {@link #read} and, when they pass, the responder's
+     * memory [remoteAddr, remoteAddr + length) as a {@link Payload} whose {@link Payload#hold hold}
+     * keeps it mapped, so that the transport reads the data when it transmits the answer, as an HCA
+     * does.  Until then the memory may still change (the application's own writes, a WRITE that
+     * followed the READ without a fence).  Null when this responder only copies (the default), or for
+     * {@code length} 0: the transport calls {@link #read}.
+     * @since 2.4
+     */
+    default InPlace readInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        return null;
+    }
+
+    /**
+     * What {@link #readInPlace} found: the outcome, and the data when it is {@link Outcome#OK} (null
+     * otherwise), a view valid during the call that returned it unless held.
+     * @since 2.4
+     */
+    record InPlace(Outcome outcome, Payload data) {
+
+        /** A refusal, as {@link #read} would have answered. */
+        public static InPlace refused(Outcome outcome) {
+            return new InPlace(outcome, null);
+        }
+    }
+
+    /**
      * ATOMIC CMP_AND_SWP: the 64-bit word at {@code remoteAddr} under
      * {@code rkey} (host byte order, little-endian) becomes {@code swap} if it
      * equals {@code compare}; its original value is written into {@code sink}

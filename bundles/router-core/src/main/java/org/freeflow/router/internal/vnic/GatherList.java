@@ -3,7 +3,6 @@ package org.freeflow.router.internal.vnic;
 import static org.freeflow.fastpath.api.Verbs.*;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.freeflow.fastpath.api.Abi.SendWqe;
 import org.freeflow.fastpath.api.Abi.Sge;
 import org.freeflow.router.api.transport.Payload;
@@ -164,25 +163,6 @@ final class GatherList implements Payload {
             held[i] = regions[i];
         }
         return new RegionHold(held);
-    }
-
-    /** The holds of {@link #hold}: released together, once. */
-    private static final class RegionHold implements Hold {
-        private final MemoryRegion[] held;
-        private final AtomicBoolean released = new AtomicBoolean();
-
-        RegionHold(MemoryRegion[] held) {
-            this.held = held;
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                for (MemoryRegion mr : held) {
-                    mr.release();
-                }
-            }
-        }
     }
 
     /**

@@ -225,6 +225,27 @@ final class RcResponder extends QueuePairResponder {
     }
 
     @Override
+    public InPlace readInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        if (length == 0) {
+            return null; // nothing to view: read() answers it
+        }
+        receiveSide.lock();
+        try {
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return InPlace.refused(refused);
+            }
+            MemoryRegion source = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_READ);
+            if (source == null) {
+                return InPlace.refused(refuse(REMOTE_ACCESS_ERROR));
+            }
+            return new InPlace(OK, new RegionSlice(source, regionOffset, length));
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
+    @Override
     public Outcome compareAndSwap(Payload sink, long remoteAddr, int rkey, long compare, long swap,
             Destination requester) {
         return atomic(sink, remoteAddr, rkey, true, compare, swap, requester);

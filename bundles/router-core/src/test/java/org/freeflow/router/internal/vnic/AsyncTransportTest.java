@@ -4,6 +4,7 @@ import static org.freeflow.fastpath.api.Verbs.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.Outcome;
+import org.freeflow.router.api.transport.Payload;
+import org.freeflow.router.api.transport.Responder;
 import org.freeflow.router.internal.loopback.AppMemory;
 import org.freeflow.router.internal.loopback.AttrBuilder;
 import org.freeflow.router.internal.loopback.Completion;
@@ -405,6 +409,42 @@ class AsyncTransportTest {
         assertArrayEquals(AppMemory.pattern(MSG, 77), b.memory.read(0x20000, MSG), "read from the held memory");
         assertFalse(region.mapped(), "unmapped at the release");
         assertFalse(region.hold(), "a region unmapped is never held again");
+    }
+
+    /**
+     * A READ answered in place: the responder's memory as held views, read when the answer is written
+     * (the application's later writes show), mapped across its deregistration until the release; a
+     * bad key is refused as read() refuses it.
+     */
+    @Test
+    void aReadAnsweredInPlaceIsReadFromTheHeldMemoryUntilItsRelease() {
+        connect(16);
+        Grants.Mr src = b.ctx.regMr(b.pd, VnicFixture.ALL_ACCESS, 0x40000, 3 * MSG, 0x40000, b.memory.fd);
+        MemoryRegion region = b.nic.mrTable.lookup(src.key());
+        b.memory.fill(0x40000, 3 * MSG, 31);
+        DeferredConnection c = connection();
+        Responder.InPlace found = c.responder.readInPlace(0x40000 + MSG, src.key(), MSG, c.requester);
+        assertEquals(Outcome.OK, found.outcome());
+        assertEquals(MSG, found.data().length());
+        Payload.Hold hold = found.data().hold();
+        assertNotNull(hold);
+        a.memory.fill(0x10000, MSG, 0);
+        b.memory.fill(0x40000 + MSG, MSG, 32); // after the READ's execution, before its answer left
+        b.ctx.deregMr(src.handle());
+        assertTrue(region.mapped(), "held by the answer");
+        ByteBuffer sent = ByteBuffer.allocate(MSG);
+        for (int i = 0; i < found.data().segments(); i++) {
+            sent.put(found.data().segment(i).duplicate());
+        }
+        assertArrayEquals(AppMemory.pattern(MSG, 32), sent.array(), "read when written, the range asked");
+        hold.release();
+        assertFalse(region.mapped(), "unmapped at the release");
+
+        Grants.Mr other = b.ctx.regMr(b.pd, VnicFixture.ALL_ACCESS, 0x40000, MSG, 0x40000, b.memory.fd);
+        assertNull(c.responder.readInPlace(0x40000, other.key(), 0, c.requester), "nothing to view: copied");
+        assertEquals(Outcome.REMOTE_ACCESS_ERROR,
+                c.responder.readInPlace(0x40000, other.key(), 2 * MSG, c.requester).outcome(), "out of bounds");
+        assertEquals(QPS_ERR, b.state(), "the responder QP's access error");
     }
 
     @Test

@@ -125,8 +125,8 @@ final class DeferredTransport implements Transport {
 
     final class DeferredConnection implements Connection {
 
-        private final Responder responder;
-        private final Destination requester;
+        final Responder responder;
+        final Destination requester;
         private final Acknowledgements acks;
         private final ArrayDeque<Message> queue = new ArrayDeque<>();
         /** The last messages of {@link #queue} that were posted and not flushed yet: they do not travel. */

@@ -116,6 +116,11 @@ final class FrameChannel {
         }
     }
 
+    /** Queues a copy of the answer {@code frame}, as {@link #queueAnswer(ByteBuffer)} and {@link #queue(OutFrame)}. */
+    void queueAnswer(OutFrame frame) {
+        outbox.addAnswer(frame);
+    }
+
     /** Writes what is queued, on this thread unless another one writes at the moment; never blocks. */
     void flush() {
         if (closed || outbox.blocked()) {

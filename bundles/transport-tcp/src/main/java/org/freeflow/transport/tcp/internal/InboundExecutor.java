@@ -93,6 +93,7 @@ final class InboundExecutor implements PollTarget {
 
     private final LocalResponders responders;
     private final Consumer<ByteBuffer> reply;
+    private final Consumer<OutFrame> replyWithData;
     private final Runnable flushReplies;
     private final LongSupplier unsent;
     /** Bytes of the replies queued during this round and not flushed yet. */
@@ -117,15 +118,17 @@ final class InboundExecutor implements PollTarget {
     /**
      * @param sessions     the transport's sessions, by requester connection: they outlive a TCP connection
      * @param reply        queues an answer frame on the connection
+     * @param replyWithData queues a copy of an answer frame whose data is read from registered memory
      * @param flushReplies writes the answers queued (once per round that queued one: they leave together)
      * @param unsent       bytes queued on the connection and not written yet
      * @param readerResume called (on a poller) when the queue fell below the limit again: reading may resume
      */
     InboundExecutor(LocalResponders responders, Map<Long, ResponderSession> sessions, Consumer<ByteBuffer> reply,
-            Runnable flushReplies, LongSupplier unsent, Runnable readerResume) {
+            Consumer<OutFrame> replyWithData, Runnable flushReplies, LongSupplier unsent, Runnable readerResume) {
         this.responders = responders;
         this.sessions = sessions;
         this.reply = reply;
+        this.replyWithData = replyWithData;
         this.flushReplies = flushReplies;
         this.unsent = unsent;
         this.readerResume = readerResume;
@@ -234,6 +237,7 @@ final class InboundExecutor implements PollTarget {
         Destination requester = r.requester();
         Outcome outcome;
         ByteBuffer fetched = null;
+        Responder.InPlace inPlace = null;
         switch (opcode) {
             case WR_SEND, WR_SEND_WITH_IMM -> outcome = responder.send(r, requester, opcode == WR_SEND_WITH_IMM,
                     r.immediate(), r.solicited());
@@ -242,6 +246,8 @@ final class InboundExecutor implements PollTarget {
             case WR_RDMA_READ, WR_ATOMIC_CMP_AND_SWP, WR_ATOMIC_FETCH_AND_ADD -> {
                 if (r.requestedLength() > Wire.MAX_MESSAGE) {
                     outcome = Outcome.REMOTE_INVALID_REQUEST; // refused before a byte of heap is taken for it
+                } else if ((inPlace = inPlace(responder, r, requester)) != null) {
+                    outcome = inPlace.outcome();
                 } else {
                     fetched = ByteBuffer.allocate((int) r.requestedLength());
                     outcome = fetch(responder, r, requester, fetched);
@@ -254,6 +260,10 @@ final class InboundExecutor implements PollTarget {
             return;
         }
         s.expected++;
+        if (inPlace != null) {
+            sendFetched(s, connection, psn, inPlace.data());
+            return;
+        }
         if (fetched == null) {
             dueAck(s, psn);
             return;
@@ -262,6 +272,17 @@ final class InboundExecutor implements PollTarget {
             s.keepAtomic(psn, fetched.order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
         }
         sendFetched(s, connection, psn, fetched);
+    }
+
+    /**
+     * A READ of at least {@link Requests#ZERO_COPY_MIN} bytes from a responder that lets its memory be
+     * read when the answer is written: what it found; null for every other request, to be copied.
+     */
+    private static Responder.InPlace inPlace(Responder responder, InboundRequest r, Destination requester) {
+        if (r.opcode() != WR_RDMA_READ || r.requestedLength() < Requests.ZERO_COPY_MIN) {
+            return null;
+        }
+        return responder.readInPlace(r.remoteAddress(), r.rkey(), r.requestedLength(), requester);
     }
 
     private static Outcome fetch(Responder responder, InboundRequest r, Destination requester, ByteBuffer sink) {
@@ -283,6 +304,13 @@ final class InboundExecutor implements PollTarget {
             }
             if (s.answeredOn(this, psn)) {
                 return; // its answer is on its way on this connection, ahead of anything answered now
+            }
+            Responder.InPlace again = responder == null ? null : inPlace(responder, r, r.requester());
+            if (again != null) {
+                if (again.outcome() == Outcome.OK) {
+                    sendFetched(s, connection, psn, again.data()); // read again, as an HCA does
+                }
+                return;
             }
             ByteBuffer data = ByteBuffer.allocate((int) r.requestedLength());
             if (responder != null && fetch(responder, r, r.requester(), data) == Outcome.OK) {
@@ -345,6 +373,35 @@ final class InboundExecutor implements PollTarget {
         ByteBuffer out = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + data.capacity());
         out.putLong(connection).putLong(psn).putInt(data.capacity()).put(data.clear());
         send(out.flip());
+    }
+
+    /**
+     * The answer of a READ whose data is read from the responder's memory when it is written, held
+     * mapped until then; copied now if it cannot be held.
+     */
+    private void sendFetched(ResponderSession s, long connection, long psn, Payload data) {
+        int length = (int) data.length();
+        Payload.Hold hold = data.hold();
+        if (hold == null) {
+            ByteBuffer copy = ByteBuffer.allocate(length);
+            for (int i = 0; i < data.segments(); i++) {
+                copy.put(data.segment(i).duplicate());
+            }
+            sendFetched(s, connection, psn, copy);
+            return;
+        }
+        flushAck(s);
+        s.fetched(this, psn);
+        ByteBuffer head = Wire.header(ByteBuffer.allocate(Wire.HEADER + Wire.FETCHED_FIXED), Wire.FETCHED,
+                Wire.FETCHED_FIXED + length);
+        head.putLong(connection).putLong(psn).putInt(length).flip();
+        OutFrame frame = OutFrame.withData(head, data, hold);
+        unflushed += frame.bytes();
+        replyWithData.accept(frame);
+        frame.release(); // this executor's reference: the queued copy keeps the memory until it is written
+        if (unflushed >= FLUSH_AT) {
+            flush();
+        }
     }
 
     private void send(ByteBuffer answer) {

@@ -46,8 +46,8 @@ final class LinkChannel implements FrameChannel.Handler {
         this.link = dialedFor;
         this.channel = new FrameChannel(socket, name, this);
         FrameChannel c = channel;
-        this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queueAnswer, c::flush,
-                c::queuedBytes, c::resumeReading);
+        this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queueAnswer, c::queueAnswer,
+                c::flush, c::queuedBytes, c::resumeReading);
     }
 
     /** Sends this router's HELLO (a dialed connection: at once; an accepted one: after the peer's). */

@@ -38,6 +38,20 @@ final class OutFrame {
         return new OutFrame(new ByteBuffer[] {whole}, null);
     }
 
+    /**
+     * A frame of {@code head} (flipped: the header and the fixed fields) and then the data of
+     * {@code data}, read from its memory whenever the frame is written; {@code hold} keeps that memory
+     * mapped until the frame is released.
+     */
+    static OutFrame withData(ByteBuffer head, Payload data, Payload.Hold hold) {
+        ByteBuffer[] parts = new ByteBuffer[1 + data.segments()];
+        parts[0] = head;
+        for (int i = 0; i < data.segments(); i++) {
+            parts[1 + i] = data.segment(i).duplicate();
+        }
+        return new OutFrame(parts, hold);
+    }
+
     /** Its length on the wire. */
     long bytes() {
         return bytes;

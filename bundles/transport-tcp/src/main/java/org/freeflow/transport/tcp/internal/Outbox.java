@@ -88,6 +88,13 @@ final class Outbox {
         enqueue(answers, Queued.of(frame));
     }
 
+    /** Queues a copy of the answer {@code frame} as {@link #addAnswer(ByteBuffer)}, released as {@link #add(OutFrame)}. */
+    void addAnswer(OutFrame frame) {
+        if (!discarded) {
+            enqueue(answers, new Queued(frame.copyForWriting(), frame, frame.bytes()));
+        }
+    }
+
     private void enqueue(Queue<Queued> into, Queued q) {
         queuedBytes.addAndGet(q.bytes);
         into.add(q);

@@ -66,12 +66,7 @@ final class Requests {
         if (hold == null) {
             return OutFrame.of(encode(connection, wr, requester, responder));
         }
-        ByteBuffer[] parts = new ByteBuffer[1 + payload.segments()];
-        parts[0] = head(connection, wr, requester, responder, (int) length, 0).flip();
-        for (int i = 0; i < payload.segments(); i++) {
-            parts[1 + i] = payload.segment(i).duplicate();
-        }
-        return new OutFrame(parts, hold);
+        return OutFrame.withData(head(connection, wr, requester, responder, (int) length, 0).flip(), payload, hold);
     }
 
     /**

@@ -37,8 +37,19 @@ class InboundExecutorTest {
 
     /** An executor of another TCP connection to the same router (the sessions are the router's). */
     private InboundExecutor executor() {
-        return new InboundExecutor(d -> Optional.of(responder), sessions, queued::add, this::flush, () -> unsent,
-                () -> { });
+        return new InboundExecutor(d -> Optional.of(responder), sessions, queued::add, this::queueWithData,
+                this::flush, () -> unsent, () -> { });
+    }
+
+    /** An answer in parts, taken whole now: its data read from the responder's memory at once. */
+    private void queueWithData(OutFrame frame) {
+        ByteBuffer[] parts = frame.copyForWriting();
+        ByteBuffer whole = ByteBuffer.allocate((int) frame.bytes());
+        for (ByteBuffer p : parts) {
+            whole.put(p);
+        }
+        frame.release();
+        queued.add(whole.flip());
     }
 
     /** How many answers each flush wrote. */

@@ -13,7 +13,8 @@ import org.freeflow.router.api.transport.Responder;
 /**
  * A responder QP over 64 KiB of heap memory (rkey {@link #RKEY}): SENDs take
  * the receives {@link #post}ed (RNR without one) and are kept in order;
- * WRITE, READ and the atomics work on the memory; datagrams are kept too.
+ * WRITE, READ and the atomics work on the memory (a READ of 1 KiB or more is
+ * answered from a view of it); datagrams are kept too.
  */
 final class MemoryResponder implements Responder {
 
@@ -26,6 +27,8 @@ final class MemoryResponder implements Responder {
     private int receives;
     private long receivesPosted;
     int writes;
+    /** READs answered from a view of the memory ({@link #readInPlace}). */
+    int inPlaceReads;
 
     MemoryResponder(int lid, int qpn) {
         this.lid = lid;
@@ -112,6 +115,40 @@ final class MemoryResponder implements Responder {
             at += n;
         }
         return Outcome.OK;
+    }
+
+    /**
+     * A READ's data as a view of the memory, read when its answer is written; the hold is counted
+     * ({@link Request#held()}), so a test sees every one released once.
+     */
+    @Override
+    public synchronized InPlace readInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        if (!inRange(remoteAddr, length, rkey)) {
+            return InPlace.refused(Outcome.REMOTE_ACCESS_ERROR);
+        }
+        inPlaceReads++;
+        ByteBuffer view = memory.duplicate().limit((int) (remoteAddr + length)).position((int) remoteAddr);
+        return new InPlace(Outcome.OK, new Payload() {
+            @Override
+            public Hold hold() {
+                return Request.counted(() -> { });
+            }
+
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public int segments() {
+                return 1;
+            }
+
+            @Override
+            public ByteBuffer segment(int i) {
+                return view;
+            }
+        });
     }
 
     @Override

@@ -32,6 +32,11 @@ record Request(long psn, int opcode, ByteBuffer data, long remoteAddress, int rk
 
     @Override
     public Hold hold() {
+        return counted(() -> Arrays.fill(data.array(), (byte) 0x55));
+    }
+
+    /** A hold counted as {@link #held()} and {@link #releasedTwice()} count; its first release runs {@code onRelease}. */
+    static Hold counted(Runnable onRelease) {
         HELD.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
@@ -39,7 +44,7 @@ record Request(long psn, int opcode, ByteBuffer data, long remoteAddress, int rk
                 RELEASED_TWICE.incrementAndGet();
                 return;
             }
-            Arrays.fill(data.array(), (byte) 0x55);
+            onRelease.run();
             HELD.decrementAndGet();
         };
     }

@@ -90,6 +90,7 @@ class TcpTransportTest {
         assertArrayEquals(message(7, 3000), acks.fetched(0));
         assertEquals(40, ByteBuffer.wrap(acks.fetched(1)).order(ByteOrder.LITTLE_ENDIAN).getLong());
         assertEquals(42, responder.memory.getLong(8));
+        assertEquals(1, responder.inPlaceReads, "the 3000-byte READ was answered from the memory, not a copy");
         byte[] written = new byte[100];
         responder.memory.get(0x8000, written);
         assertArrayEquals(message(9, 100), written);
