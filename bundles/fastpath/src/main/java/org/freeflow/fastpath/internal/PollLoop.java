@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code yieldEvery} empty rounds) or sleeps, as the mode says.  The
  * adaptive spin window counts the time the thread spent watching its rings,
  * not time it was off its CPU (see {@link #MAX_IDLE_STEP_NANOS}), and ends
- * after {@link #CONTENDED_SPIN_NANOS} while the machine's CPUs are contended:
+ * after {@link #CONTENDED_SPIN_NANOS} while the machine's CPUs are contended
+ * (not during the ready spin a new connection asked for):
  * <pre>
  *   sleeping |= bit (a full fence); one more round over every ring it polls;
  *   membarrier page: nap (ppoll in 100 us slices, a round after each); nap over, nothing came ->
@@ -171,11 +172,14 @@ final class PollLoop implements Runnable {
         if (mode != PollerMode.ADAPTIVE) {
             return mode == PollerMode.LOWCPU;
         }
-        if (idleNanos >= CONTENDED_SPIN_NANOS && contention.contended(now)) {
+        if (group.readySpinning(now)) {
+            return false;
+        }
+        if (idleNanos >= CONTENDED_SPIN_NANOS && idleNanos < group.adaptiveSpinNanos() && contention.contended(now)) {
             stats.contendedSleep();
             return true;
         }
-        return !group.readySpinning(now) && idleNanos >= group.adaptiveSpinNanos();
+        return idleNanos >= group.adaptiveSpinNanos();
     }
 
     /** One visit of every target; true when one made progress. */

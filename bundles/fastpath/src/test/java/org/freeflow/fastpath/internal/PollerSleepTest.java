@@ -198,16 +198,15 @@ class PollerSleepTest {
     }
 
     @Test
-    void onContendedCpusAnAdaptivePollerSleepsRightAfterItsWorkEvenInTheReadySpin() throws Exception {
-        // a 20 s spin window and a 20 s ready spin: only the contention can put it to sleep
-        PollerSettings settings = new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000_000, 20_000);
+    void onContendedCpusAnAdaptivePollerSleepsRightAfterItsWork() throws Exception {
+        // a 20 s spin window: only the contention can put it to sleep
+        PollerSettings settings = new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 20_000_000, 0);
         for (boolean contended : new boolean[] {false, true}) {
             start(settings, contended);
             TestRing ring = new TestRing();
             group.register(ring);
-            group.expectWork();
             if (!contended) {
-                await(() -> !group.asleep(0), "awake for the announced work");
+                publishAndAwait(ring);
             }
             long sleeps = group.stats(0).sleeps();
             for (int i = 0; i < 20; i++) {
@@ -251,6 +250,22 @@ class PollerSleepTest {
             long waited = System.nanoTime() - posted;
             assertTrue(waited < 10_000_000L, "waited " + waited / 1000 + " us: the whole nap");
         }
+    }
+
+    @Test
+    void theReadySpinHoldsEvenOnContendedCpus() throws Exception {
+        // the first work requests of a new connection find the poller spinning, as without contention
+        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 2_000), true);
+        TestRing ring = new TestRing();
+        group.register(ring);
+        await(() -> group.asleep(0), "asleep, idle");
+        long sleeps = group.stats(0).sleeps();
+        group.expectWork();
+        await(() -> !group.asleep(0), "woken by the announcement");
+        Thread.sleep(100);
+        publishAndAwait(ring);
+        assertEquals(sleeps, group.stats(0).sleeps(), "no sleep within the 2 s ready spin");
+        assertEquals(0, bell.rings(), "no doorbell");
     }
 
     @Test
