@@ -229,8 +229,9 @@ final class PollLoop implements Runnable {
                 return true;
             }
             if (page.pairsWithMembarrier()) {
-                long napEnd = System.nanoTime() + nap.nanos();
-                for (long left = nap.nanos(); left > 0; left = napEnd - System.nanoTime()) {
+                long napNanos = nap.nanos();
+                long napEnd = System.nanoTime() + napNanos;
+                for (long left = napNanos; left > 0; left = napEnd - System.nanoTime()) {
                     if (!napEndedQuietly(Math.min(left, MembarrierNap.SLICE_NANOS))) {
                         return false;
                     }

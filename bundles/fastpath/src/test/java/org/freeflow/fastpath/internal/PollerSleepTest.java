@@ -179,22 +179,26 @@ class PollerSleepTest {
         await(() -> group.asleep(0), "asleep again once idle");
     }
 
+    /** The first work requests of a new connection find the poller spinning, on contended CPUs too. */
     @Test
     void expectedWorkKeepsAnAdaptivePollerAwakeForTheReadySpinThenItSleeps() throws Exception {
-        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 2_000));
-        TestRing ring = new TestRing();
-        group.register(ring);
-        await(() -> group.asleep(0), "asleep after the 1 ms spin window");
-        long sleeps = group.stats(0).sleeps();
-        group.expectWork();
-        await(() -> !group.asleep(0), "woken by the announcement");
-        Thread.sleep(100);
-        assertEquals(sleeps, group.stats(0).sleeps(), "no sleep within the 2 s ready spin, idle as it is");
-        assertFalse(group.asleep(0));
-        assertEquals(0, bell.rings(), "the first work request finds it awake: no doorbell");
-        publishAndAwait(ring);
-        assertEquals(0, bell.rings());
-        await(() -> group.asleep(0), "asleep once the ready spin ran out");
+        for (boolean contended : new boolean[] {false, true}) {
+            start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 2_000), contended);
+            TestRing ring = new TestRing();
+            group.register(ring);
+            await(() -> group.asleep(0), "asleep after the 1 ms spin window");
+            long sleeps = group.stats(0).sleeps();
+            group.expectWork();
+            await(() -> !group.asleep(0), "woken by the announcement");
+            Thread.sleep(100);
+            assertEquals(sleeps, group.stats(0).sleeps(), "no sleep within the 2 s ready spin, idle as it is");
+            assertFalse(group.asleep(0));
+            assertEquals(0, bell.rings(), "the first work request finds it awake: no doorbell");
+            publishAndAwait(ring);
+            assertEquals(0, bell.rings());
+            await(() -> group.asleep(0), "asleep once the ready spin ran out");
+            stop();
+        }
     }
 
     @Test
@@ -250,22 +254,6 @@ class PollerSleepTest {
             long waited = System.nanoTime() - posted;
             assertTrue(waited < 10_000_000L, "waited " + waited / 1000 + " us: the whole nap");
         }
-    }
-
-    @Test
-    void theReadySpinHoldsEvenOnContendedCpus() throws Exception {
-        // the first work requests of a new connection find the poller spinning, as without contention
-        start(new PollerSettings(PollerMode.ADAPTIVE, 1, new int[0], 16, 1_000, 2_000), true);
-        TestRing ring = new TestRing();
-        group.register(ring);
-        await(() -> group.asleep(0), "asleep, idle");
-        long sleeps = group.stats(0).sleeps();
-        group.expectWork();
-        await(() -> !group.asleep(0), "woken by the announcement");
-        Thread.sleep(100);
-        publishAndAwait(ring);
-        assertEquals(sleeps, group.stats(0).sleeps(), "no sleep within the 2 s ready spin");
-        assertEquals(0, bell.rings(), "no doorbell");
     }
 
     @Test

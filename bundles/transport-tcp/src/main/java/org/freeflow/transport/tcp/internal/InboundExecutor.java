@@ -367,35 +367,30 @@ final class InboundExecutor implements PollTarget {
         send(Wire.nak(connection, psn, outcome, rnrTimer));
     }
 
+    /** The answer of a READ or atomic whose data was read into {@code data} (all of it, 0..capacity). */
     private void sendFetched(ResponderSession s, long connection, long psn, ByteBuffer data) {
-        flushAck(s);
-        s.fetched(this, psn);
-        ByteBuffer out = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + data.capacity());
-        out.putLong(connection).putLong(psn).putInt(data.capacity()).put(data.clear());
-        send(out.flip());
+        sendFetched(s, connection, psn, BufferPayload.of(data));
     }
 
     /**
-     * The answer of a READ whose data is read from the responder's memory when it is written, held
-     * mapped until then; copied now if it cannot be held.
+     * The answer carrying {@code data}: read from the responder's memory when it is written if the
+     * payload can hold that memory mapped until then, copied into the frame now otherwise.
      */
     private void sendFetched(ResponderSession s, long connection, long psn, Payload data) {
-        int length = (int) data.length();
-        Payload.Hold hold = data.hold();
-        if (hold == null) {
-            ByteBuffer copy = ByteBuffer.allocate(length);
-            for (int i = 0; i < data.segments(); i++) {
-                copy.put(data.segment(i).duplicate());
-            }
-            sendFetched(s, connection, psn, copy);
-            return;
-        }
         flushAck(s);
         s.fetched(this, psn);
-        ByteBuffer head = Wire.header(ByteBuffer.allocate(Wire.HEADER + Wire.FETCHED_FIXED), Wire.FETCHED,
-                Wire.FETCHED_FIXED + length);
-        head.putLong(connection).putLong(psn).putInt(length).flip();
-        OutFrame frame = OutFrame.withData(head, data, hold);
+        int length = (int) data.length();
+        Payload.Hold hold = data.hold();
+        ByteBuffer head = Wire.frame(Wire.FETCHED, Wire.FETCHED_FIXED + length, hold == null ? 0 : length);
+        head.putLong(connection).putLong(psn).putInt(length);
+        if (hold == null) {
+            for (int i = 0; i < data.segments(); i++) {
+                head.put(data.segment(i).duplicate());
+            }
+            send(head.flip());
+            return;
+        }
+        OutFrame frame = OutFrame.withData(head.flip(), data, hold);
         unflushed += frame.bytes();
         replyWithData.accept(frame);
         frame.release(); // this executor's reference: the queued copy keeps the memory until it is written

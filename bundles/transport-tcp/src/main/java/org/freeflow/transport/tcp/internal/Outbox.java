@@ -53,6 +53,11 @@ final class Outbox {
         static Queued of(ByteBuffer whole) {
             return new Queued(new ByteBuffer[] {whole}, null, whole.remaining());
         }
+
+        /** A copy of {@code frame}'s parts, holding a reference to it until released. */
+        static Queued copyOf(OutFrame frame) {
+            return new Queued(frame.copyForWriting(), frame, frame.bytes());
+        }
     }
 
     private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
@@ -76,7 +81,7 @@ final class Outbox {
     /** Queues a copy of {@code frame} after those queued before (released once written, or discarded). */
     void add(OutFrame frame) {
         if (!discarded) {
-            enqueue(queue, new Queued(frame.copyForWriting(), frame, frame.bytes()));
+            enqueue(queue, Queued.copyOf(frame));
         }
     }
 
@@ -91,7 +96,7 @@ final class Outbox {
     /** Queues a copy of the answer {@code frame} as {@link #addAnswer(ByteBuffer)}, released as {@link #add(OutFrame)}. */
     void addAnswer(OutFrame frame) {
         if (!discarded) {
-            enqueue(answers, new Queued(frame.copyForWriting(), frame, frame.bytes()));
+            enqueue(answers, Queued.copyOf(frame));
         }
     }
 

@@ -92,8 +92,7 @@ final class Requests {
     private static ByteBuffer head(long connection, WorkRequest wr, Destination requester, Destination responder,
             int dataBytes, int room) {
         long length = wr.payload().length();
-        ByteBuffer out = ByteBuffer.allocate(Wire.HEADER + Wire.REQUEST_FIXED + room);
-        Wire.header(out, Wire.REQUEST, Wire.REQUEST_FIXED + dataBytes);
+        ByteBuffer out = Wire.frame(Wire.REQUEST, Wire.REQUEST_FIXED + dataBytes, dataBytes - room);
         out.putLong(connection).putLong(wr.psn()).put((byte) wr.opcode())
                 .put((byte) (wr.solicited() ? Wire.FLAG_SOLICITED : 0)).putShort((short) 0)
                 .putShort((short) requester.lid()).putShort((short) responder.lid())

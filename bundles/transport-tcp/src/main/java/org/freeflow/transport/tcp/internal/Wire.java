@@ -75,7 +75,15 @@ final class Wire {
 
     /** A whole frame with room for its body, the header written. */
     static ByteBuffer frame(int type, int bodyLength) {
-        return header(ByteBuffer.allocate(HEADER + bodyLength), type, bodyLength);
+        return frame(type, bodyLength, 0);
+    }
+
+    /**
+     * A frame's first part, the header written: room for a body of {@code bodyLength} bytes but the last
+     * {@code dataElsewhere}, which follow in parts of their own.
+     */
+    static ByteBuffer frame(int type, int bodyLength, int dataElsewhere) {
+        return header(ByteBuffer.allocate(HEADER + bodyLength - dataElsewhere), type, bodyLength);
     }
 
     /** HELLO: the sending router's id (random per start), the link's index, its host name. */
