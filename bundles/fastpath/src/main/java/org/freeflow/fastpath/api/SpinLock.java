@@ -34,6 +34,11 @@ public final class SpinLock {
         }
     }
 
+    /** Takes the lock if it is free, at once; false (and not taken) when another thread holds it. */
+    public boolean tryLock() {
+        return STATE.compareAndSet(this, 0, 1);
+    }
+
     /** Gives the lock back (only its holder). */
     public void unlock() {
         STATE.setRelease(this, 0);

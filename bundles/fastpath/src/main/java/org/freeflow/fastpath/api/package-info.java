@@ -8,5 +8,5 @@
  * that allow it, and run every change of what the data path reads while none
  * of them is in a round.
  */
-@org.osgi.annotation.versioning.Version("3.4.0")
+@org.osgi.annotation.versioning.Version("3.5.0")
 package org.freeflow.fastpath.api;

@@ -113,6 +113,52 @@ public interface Responder extends DatagramSink {
     }
 
     /**
+     * RDMA WRITE (without an immediate) whose data the transport places itself as it arrives, as an
+     * HCA's DMA does: the checks of {@link #write} (connection and state, rkey, PD, bounds,
+     * IBV_ACCESS_REMOTE_WRITE) made now, on any thread, without waiting for a lock and without a side
+     * effect, and, when they pass, the target memory held mapped.  Null when this responder cannot tell
+     * at once, would refuse, or only copies (the default): the transport then calls {@link #write} in
+     * order, which answers as always (a refusal with its side effects).  The transport writes the data
+     * into {@link InPlaceWrite#target} and then calls {@link InPlaceWrite#complete} where {@link #write}
+     * would have run.
+     * @since 2.5
+     */
+    default InPlaceWrite writeInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        return null;
+    }
+
+    /**
+     * An RDMA WRITE being placed by the transport ({@link #writeInPlace}).  Each write into the target
+     * is bracketed by {@link #beginWrite} and {@link #endWrite}, short and non-blocking (one socket
+     * read): the memory's deregistration waits for a write under way and, once it began, makes
+     * {@link #beginWrite} false, so that no byte lands after ibv_dereg_mr returned.
+     * @since 2.5
+     */
+    interface InPlaceWrite {
+
+        /** Where the data goes: writable views, in order, of the target range ({@code length} bytes). */
+        Payload target();
+
+        /** Before a write into {@link #target}: false once the memory is deregistered (write nothing then). */
+        boolean beginWrite();
+
+        /** After that write. */
+        void endWrite();
+
+        /**
+         * In order with the QP's other work, where {@link #write} would have run: the outcome it
+         * would have answered, with its side effects (the connection's first message raises
+         * COMM_EST; a refusal moves the QP as {@link #write} does).  {@code whole}: every byte was
+         * written; false when {@link #beginWrite} refused (the memory was deregistered), which answers
+         * {@link Outcome#REMOTE_ACCESS_ERROR}.
+         */
+        Outcome complete(boolean whole);
+
+        /** Ends the hold on the memory: after {@link #complete}, or instead of it when the write is given up. */
+        void release();
+    }
+
+    /**
      * ATOMIC CMP_AND_SWP: the 64-bit word at {@code remoteAddr} under
      * {@code rkey} (host byte order, little-endian) becomes {@code swap} if it
      * equals {@code compare}; its original value is written into {@code sink}

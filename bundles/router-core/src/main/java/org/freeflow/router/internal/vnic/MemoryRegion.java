@@ -42,6 +42,9 @@ final class MemoryRegion {
     private final long addrOffset;
     /** The registration's own hold (1 until {@link #unmap}) and one per transport {@link #hold}. */
     private final AtomicInteger holds = new AtomicInteger(1);
+    /** Writers of another thread under way ({@link #beginWrite}); the sign bit once deregistered. */
+    private final AtomicInteger writers = new AtomicInteger();
+    private static final int CLOSED = Integer.MIN_VALUE;
 
     MemoryRegion(int key, int handle, ProtectionDomain pd, int access, long addr, long length, long iova,
             MappedRegion mapping) {
@@ -157,6 +160,35 @@ final class MemoryRegion {
     void release() {
         if (holds.decrementAndGet() == 0 && mapping != null) {
             mapping.close();
+        }
+    }
+
+    /**
+     * A thread other than the pollers (a transport's I/O thread) is about to write into the region: false
+     * once it is deregistered ({@link #closeToWriters}).  Each write is short and never blocks; it ends
+     * with {@link #endWrite}.
+     */
+    boolean beginWrite() {
+        for (int w = writers.get(); w >= 0; w = writers.get()) {
+            if (writers.compareAndSet(w, w + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void endWrite() {
+        writers.decrementAndGet();
+    }
+
+    /**
+     * Deregistration: no write begins from now on, and this returns once the writes under way ended
+     * (each one socket read: microseconds).  On the thread that answers ibv_dereg_mr, never a poller.
+     */
+    void closeToWriters() {
+        writers.getAndUpdate(w -> w | CLOSED);
+        while ((writers.get() & ~CLOSED) != 0) {
+            Thread.onSpinWait();
         }
     }
 

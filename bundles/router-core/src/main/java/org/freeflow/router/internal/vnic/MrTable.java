@@ -5,8 +5,11 @@ import org.freeflow.posix.api.Errno;
 /**
  * The memory regions of one container, by key: {@code key = (index << 8) |
  * generation}, lkey == rkey.  A slot's generation changes every time it is
- * reused, so a stale key does not name the new region.  Confined to the
- * poller thread (changes arrive through PollerService.call).
+ * reused, so a stale key does not name the new region.  Changed on the
+ * poller thread only (through PollerService.call); {@link #lookup} is also
+ * made by transport threads, which may see the table a moment old (a region
+ * is immutable, its fields final: a stale hit is a region just deregistered,
+ * which {@link MemoryRegion#beginWrite} refuses).
  */
 final class MrTable {
 
@@ -31,10 +34,11 @@ final class MrTable {
     /** The region named by {@code key}, or null. */
     MemoryRegion lookup(int key) {
         int index = key >>> 8;
-        if (index >= slots.length) {
+        MemoryRegion[] all = slots; // read once: another thread's lookup may race a grow
+        if (index >= all.length) {
             return null;
         }
-        MemoryRegion mr = slots[index];
+        MemoryRegion mr = all[index];
         return mr != null && mr.key == key ? mr : null;
     }
 

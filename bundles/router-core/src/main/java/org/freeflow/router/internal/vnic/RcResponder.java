@@ -194,6 +194,47 @@ final class RcResponder extends QueuePairResponder {
         return OK;
     }
 
+    /**
+     * RC only, and only when the receive lock is free at once: the checks of {@link #write} with no side
+     * effect (COMM_EST is raised, a refusal made, by {@link #write} or {@link #completeInPlace} in order).
+     */
+    @Override
+    public InPlaceWrite writeInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        if (length == 0 || qp.service != ConnectedService.RC || receives == null || !receiveSide.tryLock()) {
+            return null;
+        }
+        try {
+            if (!acceptsFrom(requester)) {
+                return null;
+            }
+            MemoryRegion target = remoteRegion(rkey, remoteAddr, length, ACCESS_REMOTE_WRITE);
+            if (target == null || !target.hold()) {
+                return null;
+            }
+            return new RegionWrite(this, target, new RegionSlice(target, regionOffset, length), requester);
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
+    /**
+     * {@link RegionWrite#complete}: the placed WRITE arrives in order.  Its data is in the region by now
+     * (also when the QP stopped accepting meanwhile, as the packets of a message an HCA placed before its
+     * QP left RTS); {@code whole} false when the region was deregistered under it.
+     */
+    Outcome completeInPlace(Destination requester, boolean whole) {
+        receiveSide.lock();
+        try {
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
+            }
+            return whole ? OK : refuse(REMOTE_ACCESS_ERROR);
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
     /** A message an unreliable service does not take is dropped here: counted (under the receive lock). */
     private Outcome counted(Outcome outcome) {
         if (outcome != OK && !qp.service.reliable()) {

@@ -77,6 +77,11 @@ final class ReceiveSide {
         lock.lock();
     }
 
+    /** Takes the receive lock if it is free at once (a transport thread that must not wait). */
+    boolean tryLock() {
+        return lock.tryLock();
+    }
+
     void unlock() {
         lock.unlock();
     }

@@ -111,7 +111,8 @@ public final class VerbsContext {
     }
 
     /**
-     * Deregisters the MR: its key stops resolving here at once; the returned
+     * Deregisters the MR: its key stops resolving here at once, and no byte
+     * is written into it from now on (by a poller or a transport); the returned
      * stage completes once the cluster's memory maps no longer hold it
      * (ibv_dereg_mr answers then).
      */
@@ -121,6 +122,7 @@ public final class VerbsContext {
             vnic.mrTable.remove(mr);
             return null;
         });
+        mr.closeToWriters(); // a transport placing a WRITE into it ends its socket read first
         mrs.remove(handle);
         mr.pd.release();
         mr.unmap();

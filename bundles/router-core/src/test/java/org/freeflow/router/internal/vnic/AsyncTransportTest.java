@@ -448,6 +448,53 @@ class AsyncTransportTest {
     }
 
     @Test
+    void aWritePlacedInPlaceLandsInTheRegionAndItsDeregistrationWaitsForTheWriteUnderWayThenStopsThem()
+            throws Exception {
+        connect(16);
+        Grants.Mr dst = b.ctx.regMr(b.pd, VnicFixture.ALL_ACCESS, 0x40000, 2 * MSG, 0x40000, b.memory.fd);
+        MemoryRegion region = b.nic.mrTable.lookup(dst.key());
+        DeferredConnection c = connection();
+        assertNull(c.responder.writeInPlace(0x40000, dst.key() + 1, MSG, c.requester), "a bad rkey: not placed");
+        assertNull(c.responder.writeInPlace(0x40000 + MSG, dst.key(), 2 * MSG, c.requester), "out of bounds");
+        assertEquals(QPS_RTS, b.state(), "no side effect: the poller's WRITE refuses them in order");
+
+        Responder.InPlaceWrite w = c.responder.writeInPlace(0x40000 + MSG, dst.key(), MSG, c.requester);
+        assertNotNull(w);
+        assertTrue(w.beginWrite());
+        put(w.target(), AppMemory.pattern(MSG, 41));
+        w.endWrite();
+        assertEquals(Outcome.OK, w.complete(true));
+        w.release();
+        assertArrayEquals(AppMemory.pattern(MSG, 41), b.memory.read(0x40000 + MSG, MSG));
+
+        Responder.InPlaceWrite racing = c.responder.writeInPlace(0x40000, dst.key(), MSG, c.requester);
+        assertTrue(racing.beginWrite()); // a socket read into the region under way
+        Thread dereg = new Thread(() -> b.ctx.deregMr(dst.handle()));
+        dereg.start();
+        dereg.join(200);
+        assertTrue(dereg.isAlive(), "ibv_dereg_mr waits for the write under way");
+        racing.endWrite();
+        dereg.join(10_000);
+        assertFalse(dereg.isAlive(), "and returns once it ended");
+        assertFalse(racing.beginWrite(), "no write begins once deregistered");
+        assertTrue(region.mapped(), "held by the placement");
+        assertEquals(Outcome.REMOTE_ACCESS_ERROR, racing.complete(false));
+        assertEquals(QPS_ERR, b.state(), "the responder QP's access error, in order");
+        racing.release();
+        racing.release();
+        assertFalse(region.mapped(), "unmapped at the release, once");
+    }
+
+    private static void put(Payload target, byte[] data) {
+        ByteBuffer from = ByteBuffer.wrap(data);
+        for (int i = 0; i < target.segments(); i++) {
+            ByteBuffer to = target.segment(i).duplicate();
+            to.put(from.slice(from.position(), to.remaining()));
+            from.position(from.position() + to.remaining());
+        }
+    }
+
+    @Test
     void aReadWhoseAnswerKeepsArrivingIsNotTimedOutButOneWhoseAnswerStopsIs() {
         connect(16);
         b.memory.fill(0x20000, MSG, 9);

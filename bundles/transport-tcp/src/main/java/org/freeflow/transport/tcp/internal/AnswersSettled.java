@@ -46,6 +46,11 @@ final class AnswersSettled {
         through[size++] = psn;
     }
 
+    /** True when a request that came in now would wait for nothing. */
+    boolean none() {
+        return size == 0;
+    }
+
     /** What a request that comes in now waits for (null: nothing), and forgets it. */
     Owed take() {
         if (size == 0) {

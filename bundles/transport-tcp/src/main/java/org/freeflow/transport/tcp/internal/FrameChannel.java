@@ -50,6 +50,20 @@ final class FrameChannel {
         default void partial(int type, ByteBuffer soFar) {
         }
 
+        /**
+         * A body of {@code type} and {@code length} bytes (at least {@link FrameDecoder#PLACEABLE}) whose
+         * first bytes {@code start} holds (at 0..limit; a view the handler reads and does not keep) is
+         * coming: where its rest goes, or null (the default) for a buffer of its own and {@link #frame}.  On
+         * the I/O thread, which must not block.
+         */
+        default FrameDecoder.Placement placement(int type, ByteBuffer start, int length) throws Wire.ProtocolException {
+            return null;
+        }
+
+        /** All of {@code placement}'s body arrived (in place of {@link #frame}); on the I/O thread. */
+        default void placed(FrameDecoder.Placement placement) {
+        }
+
         /** The connection is closed ({@code cause} null when closed on purpose or by the peer). */
         void closed(Exception cause);
     }
@@ -226,6 +240,8 @@ final class FrameChannel {
                 LOG.warn("TCP transport connection {} closed: {}", name, e.toString());
             }
             fail(e);
+        } finally {
+            decoder.abandon(); // a body cut off mid-way: its placement ends here, on the thread that read it
         }
     }
 
@@ -241,7 +257,7 @@ final class FrameChannel {
                 return false;
             }
             total += n;
-            more = !decoder.hasRoom(); // a full buffer: there may be more in the socket
+            more = decoder.mayHaveMore(); // a full read: there may be more in the socket
             decoder.decode(handler, this::reading);
         }
         return true;

@@ -2,7 +2,7 @@ package org.freeflow.transport.tcp.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,24 +12,61 @@ import java.util.function.BooleanSupplier;
  * on.  Each body handed on is a heap buffer of its own (the handler may
  * keep it); a body the buffer does not hold whole (up to
  * {@link Wire#MAX_BODY}) is filled across reads, and the handler hears of
- * each part.  A header that breaks the
+ * each part.  Or the handler places it: a body of {@link #PLACEABLE} bytes or
+ * more may go, after the bytes the handler reads from its start, straight to
+ * where the handler says ({@link Placement}: an RDMA WRITE's target region),
+ * from the read buffer and then from the socket, with no buffer of its own.
+ * A header that breaks the
  * protocol (magic, version, body length) is a {@link Wire.ProtocolException}.
  * Used by one thread at a time (the connection's I/O thread).
  */
 final class FrameDecoder {
 
+    /** Where the rest of a body goes instead of a buffer of its own ({@link FrameChannel.Handler#placement}). */
+    interface Placement {
+
+        /** The bytes at the body's start that the handler took (the decoder skips them). */
+        int headBytes();
+
+        /** Bytes of the body still to come. */
+        long remaining();
+
+        /** Takes up to {@link #remaining} bytes of {@code from} (advancing it). */
+        void take(ByteBuffer from);
+
+        /**
+         * Reads once from {@code channel} (non-blocking), at most {@link #remaining} bytes: how many, or -1
+         * at the end of stream.  {@code scratch}: an empty buffer it may read into and drop.
+         */
+        int read(ScatteringByteChannel channel, ByteBuffer scratch) throws IOException;
+
+        /** The connection ended before the body did: nothing more comes. */
+        void abandon();
+    }
+
     /** The read buffer's size. */
     static final int BUFFER = 256 << 10;
+    /** The least body the handler is asked to place ({@link FrameChannel.Handler#placement}). */
+    static final int PLACEABLE = 64 << 10;
 
     /** Bytes read and not decoded yet, in [0, position): always fewer than a header unless decoding paused. */
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER);
     /** The body being filled (its header decoded), or null. */
     private ByteBuffer body;
     private int bodyType;
+    /** The body being placed (its head taken), or null. */
+    private Placement placing;
+    /** The last read took all it could: the socket may hold more. */
+    private boolean filled;
 
-    /** True when the read buffer has room for another read. */
+    /** True when the read buffer (or the body being placed) has room for another read. */
     boolean hasRoom() {
-        return in.hasRemaining();
+        return placing != null || in.hasRemaining();
+    }
+
+    /** True when the last read took as much as it had room for: there may be more in the socket. */
+    boolean mayHaveMore() {
+        return filled;
     }
 
     /**
@@ -38,12 +75,29 @@ final class FrameDecoder {
      *
      * @throws IOException an end of stream inside a frame, or the channel's error
      */
-    int read(ReadableByteChannel channel) throws IOException {
-        int n = channel.read(in);
-        if (n < 0 && (in.position() > 0 || body != null)) {
+    int read(ScatteringByteChannel channel) throws IOException {
+        int n;
+        if (placing != null) {
+            long wanted = placing.remaining(); // the read buffer is empty while a body is placed
+            n = placing.read(channel, in);
+            in.clear();
+            filled = n > 0 && (n == wanted || n == BUFFER);
+        } else {
+            n = channel.read(in);
+            filled = !in.hasRemaining();
+        }
+        if (n < 0 && (in.position() > 0 || body != null || placing != null)) {
             throw new IOException("end of stream inside a frame");
         }
         return n;
+    }
+
+    /** The connection ended (on the thread that read it): a body being placed is given up. */
+    void abandon() {
+        if (placing != null) {
+            placing.abandon();
+            placing = null;
+        }
     }
 
     /**
@@ -54,7 +108,15 @@ final class FrameDecoder {
         in.flip();
         try {
             while (go.getAsBoolean()) {
-                if (body != null) {
+                if (placing != null) {
+                    placing.take(in);
+                    if (placing.remaining() > 0) {
+                        return;
+                    }
+                    Placement done = placing;
+                    placing = null;
+                    handler.placed(done);
+                } else if (body != null) {
                     int n = Math.min(in.remaining(), body.remaining());
                     body.put(in.slice(in.position(), n));
                     in.position(in.position() + n);
@@ -68,9 +130,19 @@ final class FrameDecoder {
                     body = null;
                     handler.frame(bodyType, whole);
                 } else if (in.remaining() >= Wire.HEADER) {
-                    body = ByteBuffer.allocate(header(in, in.position()));
-                    bodyType = in.get(in.position() + 5) & 0xff;
+                    int length = header(in, in.position());
+                    int type = in.get(in.position() + 5) & 0xff;
                     in.position(in.position() + Wire.HEADER);
+                    if (length >= PLACEABLE) { // it may go straight to its place
+                        int start = Math.min(in.remaining(), length);
+                        placing = handler.placement(type, in.slice(in.position(), start), length);
+                    }
+                    if (placing != null) {
+                        in.position(in.position() + placing.headBytes());
+                    } else {
+                        body = ByteBuffer.allocate(length);
+                        bodyType = type;
+                    }
                 } else {
                     return;
                 }

@@ -36,7 +36,13 @@ import org.freeflow.router.api.transport.Responder;
  * whose router reconnected finds its session on the new connection.
  * Acknowledgements are cumulative and sent once per round for a session
  * that executed several requests; the answers of a round leave together, in
- * one write, at its end (a large one at once).  A READ or atomic waits
+ * one write, at its end (a large one at once).  An RDMA WRITE of
+ * {@link Requests#PLACE_MIN} bytes or more that is the next PSN of its session
+ * (everything before it executed) and comes with nothing owed to this
+ * router's requesters is read by the I/O thread straight into its target
+ * ({@link WritePlacements}); while it is read, its session's requests from other
+ * connections wait; once its data is in, it counts as executed and reaches
+ * this queue as a marker, which acknowledges it in order.  A READ or atomic waits
  * while more than {@link #FETCH_BACKLOG} bytes of answers are not written
  * yet: a requester's outstanding READs are read as the connection carries
  * their data, so its router's heap holds a few MiB of it, not its whole
@@ -73,11 +79,20 @@ final class InboundExecutor implements PollTarget {
     static final int HELD_MAX = 4096;
 
     /**
-     * A request (datagram, CLOSE) that came in; {@code settleFirst}: the requesters of this router that
-     * answers coming in just before it went to (null: none), whose completions come before its execution.
+     * A request (datagram, CLOSE) that came in, or the marker of a WRITE placed ({@code placed}: its data is
+     * in); {@code settleFirst}: the requesters of this router that answers coming in just before it went to
+     * (null: none), whose completions come before its execution.
      */
-    private record Inbound(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
+    private record Inbound(int type, ByteBuffer body, AnswersSettled.Owed settleFirst, WritePlacement placed) {
+
+        /** What it counts against {@link #MAX_QUEUED_BYTES}. */
+        int bytes() {
+            return body == null ? 0 : body.remaining();
+        }
     }
+
+    /** {@link Inbound#type} of a WRITE placed by the I/O thread (not a frame type). */
+    private static final int PLACED = -1;
 
     /** A datagram whose receiver had no receive (or CQ room): offered again once it posted one. */
     private static final class Held {
@@ -102,6 +117,9 @@ final class InboundExecutor implements PollTarget {
     private boolean fetchHeldBack;
     /** A request waits for requesters to write the completions answers that came before it owe. */
     private boolean settleHeldBack;
+    /** A request waits while a WRITE of its session is placed from another connection. */
+    private boolean claimHeldBack;
+    private volatile boolean closed;
     private static final long NOT_SETTLING = Long.MIN_VALUE;
     /** Since when the head request waits for requesters to settle. */
     private long settlingSince = NOT_SETTLING;
@@ -140,8 +158,34 @@ final class InboundExecutor implements PollTarget {
      * should pause after it.
      */
     boolean accept(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
-        queue.add(new Inbound(type, body, settleFirst));
+        queue.add(new Inbound(type, body, settleFirst, null));
         return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;
+    }
+
+    /** On the I/O thread: all of {@code p}'s data is in its target; it is acknowledged in order. */
+    void placed(WritePlacement p) {
+        p.arrived();
+        queue.add(new Inbound(PLACED, null, null, p));
+        if (closed) {
+            discard(); // closed meanwhile: nothing executes it any more
+        }
+    }
+
+    /**
+     * The connection closed (once the poller no longer polls this): placements queued are given up, their
+     * sessions free for the requests sent again on another connection.
+     */
+    void close() {
+        closed = true;
+        discard();
+    }
+
+    private void discard() {
+        for (Inbound next = queue.poll(); next != null; next = queue.poll()) {
+            if (next.placed != null) {
+                next.placed.abandon();
+            }
+        }
     }
 
     /** Bytes waiting to be executed. */
@@ -154,7 +198,8 @@ final class InboundExecutor implements PollTarget {
         boolean progress = offerHeld(nowNanos);
         fetchHeldBack = false;
         settleHeldBack = false;
-        for (int i = 0; i < BUDGET; i++) {
+        claimHeldBack = false;
+        for (int i = 0; i < BUDGET && !closed; i++) {
             Inbound next = queue.peek();
             if (next == null) {
                 break;
@@ -169,14 +214,19 @@ final class InboundExecutor implements PollTarget {
                 fetchHeldBack = true; // and every request behind it: they are executed in order
                 break;
             }
+            if (next.type == Wire.REQUEST && !execute(request.of(next.body))) {
+                claimHeldBack = true; // and every request behind it
+                break;
+            }
             queue.poll();
-            long before = queuedBytes.getAndAdd(-next.body.remaining());
+            long before = queuedBytes.getAndAdd(-next.bytes());
             switch (next.type) {
-                case Wire.REQUEST -> execute(request.of(next.body));
+                case Wire.REQUEST -> { } // executed
+                case PLACED -> finish(next.placed);
                 case Wire.DATAGRAM -> arrived(next.body, nowNanos);
                 default -> sessions.remove(next.body.getLong(next.body.position())); // CLOSE
             }
-            if (before > MAX_QUEUED_BYTES && before - next.body.remaining() <= MAX_QUEUED_BYTES) {
+            if (before > MAX_QUEUED_BYTES && before - next.bytes() <= MAX_QUEUED_BYTES) {
                 readerResume.run();
             }
             progress = true;
@@ -202,11 +252,39 @@ final class InboundExecutor implements PollTarget {
         return owed.unsettled();
     }
 
-    private void execute(InboundRequest r) {
+    /** False, and nothing done, while a WRITE of its session is placed from another connection. */
+    private boolean execute(InboundRequest r) {
         long connection = r.connection();
         ResponderSession s = sessions.computeIfAbsent(connection, ResponderSession::new);
-        synchronized (s) { // the same requester may still have requests queued from a connection now closed
+        s.lock(); // the same requester may still have requests queued from a connection now closed
+        try {
+            if (s.claimed()) {
+                return false;
+            }
             execute(s, r);
+            return true;
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /**
+     * A WRITE placed by the I/O thread, in order: acknowledged, or refused as its QP now says (then the
+     * session expects it again, as after any refusal).
+     */
+    private void finish(WritePlacement p) {
+        ResponderSession s = p.session;
+        s.lock();
+        try {
+            Outcome outcome = p.finish();
+            if (outcome == Outcome.OK) {
+                dueAck(s, p.psn);
+            } else if (outcome != null) {
+                s.expected = Math.min(s.expected, p.psn);
+                refuse(s, s.connection, p.psn, outcome, p.responder.minRnrTimer());
+            }
+        } finally {
+            s.unlock();
         }
     }
 
@@ -345,8 +423,11 @@ final class InboundExecutor implements PollTarget {
 
     private void flushAcks() {
         for (ResponderSession s : ackDue) {
-            synchronized (s) {
+            s.lock();
+            try {
                 sendAck(s);
+            } finally {
+                s.unlock();
             }
         }
         ackDue.clear();
@@ -413,15 +494,15 @@ final class InboundExecutor implements PollTarget {
     }
 
     /**
-     * While datagrams wait for their receivers, or a READ for the answers before it to be written, the
-     * poller comes back soon.
+     * While datagrams wait for their receivers, a READ for the answers before it to be written, or a request
+     * for its session's WRITE being placed, the poller comes back soon.
      */
     @Override
     public long deadline(long nowNanos) {
         if (settleHeldBack) {
             return nowNanos; // the requesters' visits come first in this round or the next
         }
-        return held.isEmpty() && !fetchHeldBack ? NO_DEADLINE : nowNanos + 20_000L;
+        return held.isEmpty() && !fetchHeldBack && !claimHeldBack ? NO_DEADLINE : nowNanos + 20_000L;
     }
 
     private void arrived(ByteBuffer body, long now) {

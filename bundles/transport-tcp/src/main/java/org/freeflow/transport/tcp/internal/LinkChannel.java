@@ -31,6 +31,7 @@ final class LinkChannel implements FrameChannel.Handler {
     private final boolean dialedHere;
     private final FrameChannel channel;
     private final InboundExecutor executor;
+    private final WritePlacements placements;
     /** The link served: the one dialed for, or the one the peer's HELLO names. */
     private volatile PeerLink link;
     private volatile Wire.Hello peer;
@@ -48,6 +49,7 @@ final class LinkChannel implements FrameChannel.Handler {
         FrameChannel c = channel;
         this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queueAnswer, c::queueAnswer,
                 c::flush, c::queuedBytes, c::resumeReading);
+        this.placements = new WritePlacements(router.responders(), router.sessions());
     }
 
     /** Sends this router's HELLO (a dialed connection: at once; an accepted one: after the peer's). */
@@ -154,6 +156,24 @@ final class LinkChannel implements FrameChannel.Handler {
         }
     }
 
+    /**
+     * A large RDMA WRITE that comes in with nothing owed to this router's requesters (its effect may be
+     * seen at once, before any completion) may be read straight into its target.
+     */
+    @Override
+    public FrameDecoder.Placement placement(int type, ByteBuffer start, int length) {
+        if (type != Wire.REQUEST || peer == null || link == null || !answered.none()) {
+            return null;
+        }
+        return placements.placement(start, length);
+    }
+
+    @Override
+    public void placed(FrameDecoder.Placement placement) {
+        executor.placed((WritePlacement) placement);
+        router.poller().wake(executor);
+    }
+
     @Override
     public void partial(int type, ByteBuffer soFar) {
         PeerLink l = link;
@@ -165,6 +185,7 @@ final class LinkChannel implements FrameChannel.Handler {
     @Override
     public void closed(Exception cause) {
         router.poller().unregister(executor);
+        executor.close();
         router.closed(this);
         PeerLink l = link;
         if (l != null) {

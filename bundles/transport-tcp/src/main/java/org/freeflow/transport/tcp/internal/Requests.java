@@ -44,6 +44,11 @@ final class Requests {
      * at the post: below it the copy costs less than holding the memory.
      */
     static final int ZERO_COPY_MIN = 1024;
+    /**
+     * The least RDMA WRITE data the responder's router reads from the socket straight into the target region
+     * ({@link WritePlacement}); less is read with the frame and copied on a poller.
+     */
+    static final int PLACE_MIN = 64 << 10;
 
     private Requests() {
     }

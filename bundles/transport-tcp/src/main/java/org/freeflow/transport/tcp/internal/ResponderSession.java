@@ -1,20 +1,25 @@
 package org.freeflow.transport.tcp.internal;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the responder's router knows of one requester connection: the next
  * PSN it executes, an acknowledgement it owes, the values the last
  * atomics read (for their duplicates) and which READs were answered on
- * which TCP connection.  Used under its own lock.
+ * which TCP connection, and the WRITE being placed from a socket straight
+ * into its target ({@link #claim}).  Used under its own {@link #lock}.
  */
 final class ResponderSession {
 
     /** Atomic results kept for duplicates: max_dest_rd_atomic. */
     private static final int ATOMICS_KEPT = 16;
 
+    private final ReentrantLock lock = new ReentrantLock();
     final long connection;
     long expected;
+    /** The WRITE of PSN {@link #expected} being placed from a socket, or null. */
+    private Object claim;
     long ackDue = -1;
     private final long[] atomicPsns = new long[ATOMICS_KEPT];
     private final long[] atomicValues = new long[ATOMICS_KEPT];
@@ -27,6 +32,39 @@ final class ResponderSession {
     ResponderSession(long connection) {
         this.connection = connection;
         Arrays.fill(atomicPsns, -1);
+    }
+
+    void lock() {
+        lock.lock();
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /**
+     * Claims the session for {@code placement}, the WRITE of {@code psn} read from a socket straight into
+     * its target: true when {@code psn} is the next PSN to execute and no other placement claimed it.  While
+     * the claim lasts, none of the session's requests is executed (from any connection).
+     */
+    boolean claim(Object placement, long psn) {
+        if (claim != null || psn != expected) {
+            return false;
+        }
+        claim = placement;
+        return true;
+    }
+
+    /** True while a placement claims the session. */
+    boolean claimed() {
+        return claim != null;
+    }
+
+    /** {@code placement}'s claim ends (it was executed in order, or given up). */
+    void endClaim(Object placement) {
+        if (claim == placement) {
+            claim = null;
+        }
     }
 
     void keepAtomic(long psn, long value) {

@@ -327,6 +327,55 @@ class FrameChannelTest {
     }
 
     @Test
+    void aBodyTheHandlerPlacesGoesStraightToItsPlaceAndTheFramesAroundItArriveAsAny() throws Exception {
+        int[] sizes = {100, 3 << 20, 7, FrameDecoder.BUFFER + 1, 100};
+        SocketChannel[] ends = connect(0);
+        Placing received = new Placing(3, 2);
+        FrameChannel sender = channel(ends[0], "a", new Collector(0));
+        FrameChannel receiver = channel(ends[1], "b", received);
+        sender.start();
+        receiver.start();
+        List<byte[]> sent = new ArrayList<>();
+        Random random = new Random(9);
+        for (int size : sizes) {
+            byte[] body = new byte[size];
+            random.nextBytes(body);
+            sent.add(body);
+            sender.send(Wire.frame(size > 1000 ? Wire.REQUEST : Wire.FETCHED, size).put(body).flip());
+        }
+        assertTrue(received.awaitFrames(), "frames received: " + received.frames().size());
+        assertTrue(received.awaitPlaced(), "bodies placed: " + received.placed().size());
+        assertEquals(List.of("frame", "placed", "frame", "placed", "frame"), received.events());
+        assertArrayEquals(sent.get(0), received.frames().get(0));
+        assertArrayEquals(sent.get(2), received.frames().get(1));
+        assertArrayEquals(sent.get(4), received.frames().get(2));
+        for (int i = 0; i < 2; i++) {
+            byte[] body = sent.get(2 * i + 1);
+            assertEquals(ByteBuffer.wrap(body).getLong(0), received.heads().get(i), "the head, read from the buffer");
+            assertArrayEquals(java.util.Arrays.copyOfRange(body, Placing.HEAD, body.length), received.placed().get(i),
+                    "the rest, in place");
+        }
+        assertEquals(0, received.abandoned.get());
+    }
+
+    @Test
+    void aBodyCutOffWhilePlacedIsGivenUpOnceAndNeverReportedPlaced() throws Exception {
+        SocketChannel[] ends = connect(0);
+        Placing received = new Placing(0, 1);
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.start();
+        ByteBuffer frame = Wire.frame(Wire.REQUEST, 1 << 20).put(new byte[1 << 20]).flip();
+        ends[0].write(frame.limit(frame.limit() / 2));
+        ends[0].close();
+        assertTrue(received.awaitClosed());
+        assertInstanceOf(IOException.class, received.cause());
+        awaitIoThreadEnd("b");
+        assertEquals(1, received.abandoned.get());
+        assertEquals(List.of(), received.placed());
+        assertEquals(List.of("abandoned"), received.events());
+    }
+
+    @Test
     void aBadHeaderClosesTheConnectionAndTheHandlerHearsOfItOnce() throws Exception {
         SocketChannel[] ends = connect(0);
         Collector received = new Collector(1);
@@ -513,6 +562,109 @@ class FrameChannelTest {
                 t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 assertFalse(t.isAlive(), "the I/O thread ended");
             }
+        }
+    }
+
+    /**
+     * A collector that places every REQUEST body not all in yet: its first {@link #HEAD} bytes read from the
+     * decoder's buffer, the rest into a direct buffer of its own.
+     */
+    private static final class Placing extends Collector {
+        static final int HEAD = 8;
+        private final List<String> events = new ArrayList<>();
+        private final List<Long> heads = new ArrayList<>();
+        private final List<byte[]> placed = new ArrayList<>();
+        private final CountDownLatch allPlaced;
+        final AtomicInteger abandoned = new AtomicInteger();
+
+        Placing(int frames, int placements) {
+            super(frames);
+            allPlaced = new CountDownLatch(placements);
+        }
+
+        @Override
+        public void frame(int type, ByteBuffer body) {
+            synchronized (this) {
+                events.add("frame");
+            }
+            super.frame(type, body);
+        }
+
+        @Override
+        public synchronized FrameDecoder.Placement placement(int type, ByteBuffer start, int length) {
+            if (type != Wire.REQUEST || start.remaining() < HEAD) {
+                return null;
+            }
+            heads.add(start.getLong(0));
+            return new Target(ByteBuffer.allocateDirect(length - HEAD));
+        }
+
+        /** Where one placed body's rest goes. */
+        private final class Target implements FrameDecoder.Placement {
+            private final ByteBuffer buffer;
+
+            Target(ByteBuffer buffer) {
+                this.buffer = buffer;
+            }
+
+            @Override
+            public int headBytes() {
+                return HEAD;
+            }
+
+            @Override
+            public long remaining() {
+                return buffer.remaining();
+            }
+
+            @Override
+            public void take(ByteBuffer from) {
+                int n = Math.min(from.remaining(), buffer.remaining());
+                buffer.put(from.slice(from.position(), n));
+                from.position(from.position() + n);
+            }
+
+            @Override
+            public int read(java.nio.channels.ScatteringByteChannel channel, ByteBuffer scratch) throws IOException {
+                return channel.read(buffer);
+            }
+
+            @Override
+            public void abandon() {
+                abandoned.incrementAndGet();
+                synchronized (Placing.this) {
+                    events.add("abandoned");
+                }
+            }
+        }
+
+        @Override
+        public void placed(FrameDecoder.Placement placement) {
+            assertEquals(0, placement.remaining());
+            ByteBuffer buffer = ((Target) placement).buffer;
+            byte[] copy = new byte[buffer.capacity()];
+            buffer.flip().get(copy);
+            synchronized (this) {
+                events.add("placed");
+                placed.add(copy);
+            }
+            allPlaced.countDown();
+        }
+
+        boolean awaitPlaced() throws InterruptedException {
+            return allPlaced.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+
+        synchronized List<String> events() {
+            return List.copyOf(events);
+        }
+
+        synchronized List<Long> heads() {
+            return List.copyOf(heads);
+        }
+
+        synchronized List<byte[]> placed() {
+            return List.copyOf(placed);
         }
     }
 

@@ -2,9 +2,12 @@ package org.freeflow.transport.tcp.internal;
 
 import static org.freeflow.transport.tcp.internal.TwoHosts.REQUESTER;
 import static org.freeflow.transport.tcp.internal.TwoHosts.at;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -34,6 +37,10 @@ class InboundExecutorTest {
     private long unsent;
     private final Map<Long, ResponderSession> sessions = new ConcurrentHashMap<>();
     private final InboundExecutor executor = executor();
+    /** The I/O threads' choice of WRITEs to place (of this connection and of any other). */
+    private final WritePlacements placements = new WritePlacements(d -> Optional.of(responder), sessions);
+    /** Holds on test memory taken and not released yet when the test began (other tests' in this JVM). */
+    private final int heldAtStart = Request.held();
 
     /** An executor of another TCP connection to the same router (the sessions are the router's). */
     private InboundExecutor executor() {
@@ -212,5 +219,146 @@ class InboundExecutorTest {
         assertEquals(List.of(0L, 1L, 0L, 1L), written.stream().map(InboundExecutorTest::psnOf).toList(),
                 "read again: what went on the old connection may be lost");
         assertEquals(5, written.get(2).get(written.get(2).position() + Wire.HEADER + Wire.FETCHED_FIXED));
+    }
+
+    /** A WRITE's frame body as it arrives: its fixed fields (what the I/O thread sees first) and its data. */
+    private record Arriving(ByteBuffer fixed, ByteBuffer data, int bodyLength) {
+    }
+
+    private static Arriving arriving(Request r, int responderQpn) {
+        ByteBuffer body = Requests.encode(CONNECTION, r, REQUESTER, at(responderQpn)).position(Wire.HEADER).slice();
+        return new Arriving(body.slice(0, Requests.DATA), body.slice(Requests.DATA, body.remaining() - Requests.DATA),
+                body.remaining());
+    }
+
+    private static byte[] pattern(int seed, int length) {
+        byte[] b = new byte[length];
+        for (int k = 0; k < length; k++) {
+            b[k] = (byte) (seed * 17 + k * 7);
+        }
+        return b;
+    }
+
+    private byte[] memory(int at, int length) {
+        byte[] b = new byte[length];
+        responder.memory.get(at, b);
+        return b;
+    }
+
+    /** PSN 0 executed on the poller, so that the session exists and expects PSN 1. */
+    private void sessionStarted() {
+        responder.post(4);
+        arrive(Request.send(0, new byte[] {1}));
+        executor.poll(System.nanoTime());
+        written.clear();
+    }
+
+    @Test
+    void aWritePlacedFromTheSocketHoldsItsSessionsRequestsFromOtherConnectionsUntilItsDataIsIn() {
+        sessionStarted();
+        byte[] data = pattern(3, 128 << 10);
+        Request write = Request.write(1, data, 0x10000, MemoryResponder.RKEY);
+        Arriving a = arriving(write, responder.qpn());
+        WritePlacement p = placements.placement(a.fixed, a.bodyLength);
+        assertNotNull(p, "a 128 KiB WRITE that is its session's next PSN is placed");
+        p.take(a.data.slice(0, 1000)); // what the read buffer held
+
+        InboundExecutor reconnected = executor(); // the requester's router reconnected: the WRITE comes again
+        arrive(reconnected, write);
+        arrive(reconnected, Request.send(2, new byte[] {2}));
+        long now = System.nanoTime();
+        assertFalse(reconnected.poll(now), "held back while the WRITE is read into place on the old connection");
+        assertEquals(1, responder.received().size(), "the SEND behind it waits too");
+        assertNotEquals(PollTarget.NO_DEADLINE, reconnected.deadline(now), "the poller comes back soon");
+
+        p.take(a.data.slice(1000, a.data.remaining() - 1000)); // the rest, from the socket
+        executor.placed(p);
+        assertTrue(reconnected.poll(System.nanoTime()));
+        assertEquals(2, responder.received().size(), "the SEND executed once the WRITE was in");
+        assertTrue(executor.poll(System.nanoTime()));
+        assertArrayEquals(data, memory(0x10000, data.length));
+        assertEquals(1, responder.placedWrites);
+        assertEquals(0, responder.writes, "placed once, never copied: the WRITE sent again was a duplicate");
+        assertEquals(Wire.ACK, type(written.get(written.size() - 1)));
+        assertEquals(heldAtStart, Request.held(), "the placement's hold on the memory released");
+    }
+
+    @Test
+    void aWriteWhoseMemoryIsDeregisteredWhilePlacedIsRefusedInOrderAndNothingMoreLands() {
+        sessionStarted();
+        byte[] data = pattern(4, 64 << 10);
+        Arriving a = arriving(Request.write(1, data, 0, MemoryResponder.RKEY), responder.qpn());
+        WritePlacement p = placements.placement(a.fixed, a.bodyLength);
+        assertNotNull(p);
+        p.take(a.data.slice(0, 4096));
+        responder.gateOpen = false; // ibv_dereg_mr: no write into the region begins from now on
+        p.take(a.data.slice(4096, a.data.remaining() - 4096));
+        executor.placed(p);
+        arrive(Request.send(2, new byte[] {2}));
+        assertTrue(executor.poll(System.nanoTime()));
+        assertArrayEquals(java.util.Arrays.copyOf(data, 4096), memory(0, 4096));
+        assertArrayEquals(new byte[data.length - 4096], memory(4096, data.length - 4096),
+                "nothing written once deregistered");
+        assertEquals(1, written.size(), written.toString());
+        assertEquals(Wire.NAK, type(written.get(0)));
+        assertEquals(1, psnOf(written.get(0)));
+        assertEquals(Outcome.REMOTE_ACCESS_ERROR,
+                Wire.outcome(written.get(0).get(written.get(0).position() + Wire.HEADER + 16) & 0xff));
+        assertEquals(1, responder.received().size(), "the SEND behind the refused WRITE is dropped");
+        assertEquals(heldAtStart, Request.held());
+    }
+
+    @Test
+    void aPlacementGivenUpWithItsConnectionLeavesTheWriteToBeSentAgainAndWrittenWhole() {
+        sessionStarted();
+        byte[] data = pattern(5, 96 << 10);
+        Request write = Request.write(1, data, 0x20000, MemoryResponder.RKEY);
+        Arriving a = arriving(write, responder.qpn());
+        WritePlacement cut = placements.placement(a.fixed, a.bodyLength);
+        cut.take(a.data.slice(0, 5000));
+        cut.abandon(); // the connection ended mid-body
+
+        InboundExecutor reconnected = executor();
+        Arriving again = arriving(write, responder.qpn());
+        WritePlacement whole = placements.placement(again.fixed, again.bodyLength);
+        assertNotNull(whole, "the session is free again, and still expects the WRITE");
+        whole.take(again.data);
+        reconnected.placed(whole);
+        assertTrue(reconnected.poll(System.nanoTime()));
+        assertArrayEquals(data, memory(0x20000, data.length));
+        assertEquals(1, responder.placedWrites);
+        assertEquals(List.of(1L), written.stream().map(InboundExecutorTest::psnOf).toList());
+
+        Arriving third = arriving(Request.write(2, data, 0, MemoryResponder.RKEY), responder.qpn());
+        WritePlacement queuedThenClosed = placements.placement(third.fixed, third.bodyLength);
+        queuedThenClosed.take(third.data);
+        reconnected.placed(queuedThenClosed);
+        reconnected.close(); // before a poller executed it
+        assertEquals(heldAtStart, Request.held(), "every placement's hold released, the closed connection's too");
+        assertEquals(1, responder.placedWrites, "what the closed connection queued is not acknowledged");
+    }
+
+    @Test
+    void onlyAPlainWriteOfAtLeast64KiBThatIsItsSessionsNextPsnIsPlaced() {
+        Arriving first = arriving(Request.write(0, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(first.fixed, first.bodyLength), "a session's first request: on a poller");
+        sessionStarted();
+        Arriving small = arriving(Request.write(1, new byte[(64 << 10) - 1], 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(small.fixed, small.bodyLength), "below 64 KiB: copied");
+        Arriving ahead = arriving(Request.write(2, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(ahead.fixed, ahead.bodyLength), "not the next PSN");
+        Arriving send = arriving(Request.send(1, new byte[64 << 10]), responder.qpn());
+        assertNull(placements.placement(send.fixed, send.bodyLength), "a SEND takes a receive: on a poller");
+        Arriving outside = arriving(Request.write(1, new byte[64 << 10], 1 << 20, MemoryResponder.RKEY),
+                responder.qpn());
+        assertNull(placements.placement(outside.fixed, outside.bodyLength), "the responder refuses it: in order");
+        Arriving fits = arriving(Request.write(1, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
+        WritePlacement p = placements.placement(fits.fixed, fits.bodyLength);
+        assertNotNull(p);
+        Arriving second = arriving(Request.write(1, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(second.fixed, second.bodyLength), "the session is claimed");
+        p.abandon();
+        assertEquals(heldAtStart, Request.held());
+        assertEquals(List.of(), written);
     }
 }

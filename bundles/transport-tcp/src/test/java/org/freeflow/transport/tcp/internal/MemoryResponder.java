@@ -11,15 +11,16 @@ import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * A responder QP over 64 KiB of heap memory (rkey {@link #RKEY}): SENDs take
+ * A responder QP over 1 MiB of heap memory (rkey {@link #RKEY}): SENDs take
  * the receives {@link #post}ed (RNR without one) and are kept in order;
  * WRITE, READ and the atomics work on the memory (a READ of 1 KiB or more is
- * answered from a view of it); datagrams are kept too.
+ * answered from a view of it, a WRITE may be placed into it by the
+ * transport); datagrams are kept too.
  */
 final class MemoryResponder implements Responder {
 
     static final int RKEY = 0x77;
-    final ByteBuffer memory = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer memory = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     final List<byte[]> received = new ArrayList<>();
     final List<Integer> datagramQkeys = new ArrayList<>();
     private final int lid;
@@ -29,6 +30,10 @@ final class MemoryResponder implements Responder {
     int writes;
     /** READs answered from a view of the memory ({@link #readInPlace}). */
     int inPlaceReads;
+    /** WRITEs placed into the memory by the transport ({@link #writeInPlace}) and completed. */
+    int placedWrites;
+    /** False once the memory is "deregistered" under the writes being placed: their gates refuse. */
+    volatile boolean gateOpen = true;
 
     MemoryResponder(int lid, int qpn) {
         this.lid = lid;
@@ -149,6 +154,50 @@ final class MemoryResponder implements Responder {
                 return view;
             }
         });
+    }
+
+    /**
+     * A WRITE the transport places itself into a view of the memory; the hold is counted ({@link Request#held()}),
+     * the gate is {@link #gateOpen}.
+     */
+    @Override
+    public synchronized InPlaceWrite writeInPlace(long remoteAddr, int rkey, long length, Destination requester) {
+        if (!inRange(remoteAddr, length, rkey)) {
+            return null;
+        }
+        ByteBuffer view = memory.slice((int) remoteAddr, (int) length);
+        Payload.Hold hold = Request.counted(() -> { });
+        return new InPlaceWrite() {
+            @Override
+            public Payload target() {
+                return BufferPayload.of(view);
+            }
+
+            @Override
+            public boolean beginWrite() {
+                return gateOpen;
+            }
+
+            @Override
+            public void endWrite() {
+            }
+
+            @Override
+            public Outcome complete(boolean whole) {
+                synchronized (MemoryResponder.this) {
+                    if (!whole) {
+                        return Outcome.REMOTE_ACCESS_ERROR;
+                    }
+                    placedWrites++;
+                    return Outcome.OK;
+                }
+            }
+
+            @Override
+            public void release() {
+                hold.release();
+            }
+        };
     }
 
     @Override

@@ -168,6 +168,42 @@ class TcpTransportTest {
         assertEquals(0, link.unansweredBytes());
     }
 
+    @Test
+    void largeWritesAreReadFromTheSocketStraightIntoTheirTargetOnceEachAcrossAReconnect() throws Exception {
+        Connection c = connect(at(20));
+        assertEquals(Outcome.PENDING, post(c, Request.write(0, message(1, 100), 0, MemoryResponder.RKEY)));
+        assertTrue(acks.awaitAcknowledged(0)); // the session is made by its first request, on a poller
+        int size = 96 << 10;
+        for (int i = 1; i <= 8; i++) {
+            post(c, Request.write(i, message(i, size), (long) i * size, MemoryResponder.RKEY));
+        }
+        assertTrue(acks.awaitAcknowledged(8), "acknowledged through " + acks.acknowledged());
+        assertEquals(8, responder.placedWrites, "each 96 KiB WRITE placed from the socket");
+        assertEquals(1, responder.writes, "only the 100-byte one copied");
+
+        PeerLink link = hosts.a.links().values().iterator().next();
+        for (int i = 9; i <= 10; i++) {
+            post(c, Request.write(i, message(i, size), (long) (i - 8) * size, MemoryResponder.RKEY));
+        }
+        link.dropConnection(); // whatever was mid-body is given up and sent again
+        for (int i = 11; i <= 12; i++) {
+            post(c, Request.write(i, message(i, size), (long) (i - 8) * size, MemoryResponder.RKEY));
+        }
+        assertTrue(acks.awaitAcknowledged(12), "acknowledged through " + acks.acknowledged());
+        assertEquals(List.of(), acks.refusals());
+        for (int i = 1; i <= 4; i++) {
+            byte[] got = new byte[size];
+            responder.memory.get((i + 8 - 8) * size, got);
+            assertArrayEquals(message(i + 8, size), got, "the WRITE of PSN " + (i + 8));
+        }
+        for (int i = 5; i <= 8; i++) {
+            byte[] got = new byte[size];
+            responder.memory.get(i * size, got);
+            assertArrayEquals(message(i, size), got, "the WRITE of PSN " + i);
+        }
+        assertEquals(0, link.unansweredBytes());
+    }
+
     /** hb's requester, QP 20 at LID 2, to ha's responder QP 10 at LID 1 (the same QP pair, the other way). */
     private Connection connectBack(Recorder to) {
         return hosts.b.connect(new Destination(TwoHosts.LID_A, null, REQUESTER.qpn()), at(20), to).orElseThrow();
