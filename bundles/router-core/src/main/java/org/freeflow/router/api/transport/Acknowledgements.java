@@ -32,6 +32,17 @@ public interface Acknowledgements {
     void fetched(long psn, ByteBuffer data);
 
     /**
+     * The READ {@code psn}'s data was written into its {@link WorkRequest#sinkInPlace sink} by the
+     * transport, as {@link #fetched} reports data to be placed: everything up to {@code psn} executed.
+     * {@code whole} false when the sink's memory was deregistered while the data came in (the
+     * requester completes it with its local protection error).  Called only by a transport that took
+     * the work request's sink.  The default: nothing.
+     * @since 2.5
+     */
+    default void fetchedInPlace(long psn, boolean whole) {
+    }
+
+    /**
      * The work request {@code psn} was not executed (those before it were):
      * {@link Outcome#RNR}, {@link Outcome#NOT_READY} and {@link Outcome#BUSY}
      * are transient, and none of the work requests posted after it was

@@ -128,22 +128,10 @@ public interface Responder extends DatagramSink {
     }
 
     /**
-     * An RDMA WRITE being placed by the transport ({@link #writeInPlace}).  Each write into the target
-     * is bracketed by {@link #beginWrite} and {@link #endWrite}, short and non-blocking (one socket
-     * read): the memory's deregistration waits for a write under way and, once it began, makes
-     * {@link #beginWrite} false, so that no byte lands after ibv_dereg_mr returned.
+     * An RDMA WRITE being placed by the transport ({@link #writeInPlace}) into its target.
      * @since 2.5
      */
-    interface InPlaceWrite {
-
-        /** Where the data goes: writable views, in order, of the target range ({@code length} bytes). */
-        Payload target();
-
-        /** Before a write into {@link #target}: false once the memory is deregistered (write nothing then). */
-        boolean beginWrite();
-
-        /** After that write. */
-        void endWrite();
+    interface InPlaceWrite extends InPlaceSink {
 
         /**
          * In order with the QP's other work, where {@link #write} would have run: the outcome it
@@ -153,9 +141,6 @@ public interface Responder extends DatagramSink {
          * {@link Outcome#REMOTE_ACCESS_ERROR}.
          */
         Outcome complete(boolean whole);
-
-        /** Ends the hold on the memory: after {@link #complete}, or instead of it when the write is given up. */
-        void release();
     }
 
     /**

@@ -51,4 +51,16 @@ public interface WorkRequest {
      * its target's XRC domain; {@link #NO_XRC_SRQ} otherwise.
      */
     int xrcSrq();
+
+    /**
+     * A READ's local memory (its SGEs, checked and held) for a transport that writes the answer into it
+     * itself as it arrives; then it reports {@link Acknowledgements#fetchedInPlace}.  The transport
+     * {@link InPlaceSink#release releases} it once done with it, whether it placed the answer or not.
+     * Null (the default) for a requester that takes answers as {@link Acknowledgements#fetched} only, for
+     * any other operation, or memory that cannot be held.
+     * @since 2.5
+     */
+    default InPlaceSink sinkInPlace() {
+        return null;
+    }
 }

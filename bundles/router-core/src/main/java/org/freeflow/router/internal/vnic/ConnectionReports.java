@@ -44,6 +44,11 @@ final class ConnectionReports implements Acknowledgements {
     private record Fetched(long psn, ByteBuffer data) {
     }
 
+    /** {@link #takeFetched} of a READ whose data the transport wrote into its memory itself. */
+    static final ByteBuffer PLACED = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** {@link #takeFetched} of a READ whose memory was deregistered while the transport wrote its data. */
+    static final ByteBuffer PLACED_IN_PART = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     ConnectionReports(QueuePair qp) {
         this.qp = qp;
     }
@@ -64,6 +69,11 @@ final class ConnectionReports implements Acknowledgements {
         }
         fetched.add(new Fetched(psn, data));
         acknowledged(psn);
+    }
+
+    @Override
+    public void fetchedInPlace(long psn, boolean whole) {
+        fetched(psn, whole ? PLACED : PLACED_IN_PART);
     }
 
     @Override
@@ -104,7 +114,8 @@ final class ConnectionReports implements Acknowledgements {
     }
 
     /**
-     * The data that arrived for the READ or atomic {@code psn}, or null while
+     * The data that arrived for the READ or atomic {@code psn} ({@link #PLACED} or
+     * {@link #PLACED_IN_PART} when the transport wrote it into the READ's memory), or null while
      * none did; what came for earlier numbers (duplicates) is dropped.
      */
     ByteBuffer takeFetched(long psn) {

@@ -166,6 +166,25 @@ final class GatherList implements Payload {
     }
 
     /**
+     * The segments as memory a transport writes into itself ({@link RegionSink}: views of their own, the
+     * regions held and gated); null for inline data, no data, or a region that could not be held.
+     */
+    RegionSink sinkInPlace() {
+        if (inline || count == 0) {
+            return null;
+        }
+        Hold hold = hold();
+        if (hold == null) {
+            return null;
+        }
+        ByteBuffer[] views = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            views[i] = segments[i].duplicate();
+        }
+        return new RegionSink(java.util.Arrays.copyOf(regions, regionCount), views, length, hold);
+    }
+
+    /**
      * A view of {@code chunk} (a mapped chunk, shared: never moved) this list
      * may set position and limit of, for its next segment.
      */

@@ -1,9 +1,11 @@
 package org.freeflow.router.internal.vnic;
 
 import static org.freeflow.fastpath.api.Verbs.SEND_SOLICITED;
+import static org.freeflow.fastpath.api.Verbs.WR_RDMA_READ;
 
 import java.nio.ByteBuffer;
 import org.freeflow.fastpath.api.Abi.SendWqe;
+import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.WorkRequest;
 
@@ -16,7 +18,7 @@ final class PostedRequest implements WorkRequest {
 
     private long psn;
     private int opcode;
-    private Payload payload;
+    private GatherList payload;
     private long remoteAddress;
     private int rkey;
     private int immediate;
@@ -29,7 +31,7 @@ final class PostedRequest implements WorkRequest {
      * Reads the entry at {@code slot} of {@code shm} as work request
      * {@code psn}; {@code xrc}: an XRC initiator's, which names an SRQ.
      */
-    PostedRequest load(ByteBuffer shm, int slot, long psn, int opcode, Payload payload, boolean xrc) {
+    PostedRequest load(ByteBuffer shm, int slot, long psn, int opcode, GatherList payload, boolean xrc) {
         this.psn = psn;
         this.opcode = opcode;
         this.payload = payload;
@@ -91,5 +93,11 @@ final class PostedRequest implements WorkRequest {
     @Override
     public int xrcSrq() {
         return xrcSrq;
+    }
+
+    /** A READ's local memory, held, for a transport that writes its answer into it itself. */
+    @Override
+    public InPlaceSink sinkInPlace() {
+        return opcode == WR_RDMA_READ ? payload.sinkInPlace() : null;
     }
 }

@@ -289,9 +289,16 @@ final class RcRequester extends Requester {
     /**
      * Copies what a READ or atomic fetched into the head entry's local
      * memory, its SGEs checked again (the application may have deregistered
-     * it since the post); IBV_WC_SUCCESS or the local error.
+     * it since the post); IBV_WC_SUCCESS or the local error.  A READ the
+     * transport answered in place is in the memory already.
      */
     private int place(ByteBuffer data, int i) {
+        if (data == ConnectionReports.PLACED) {
+            return WC_SUCCESS; // the transport wrote it into the memory, which stayed registered meanwhile
+        }
+        if (data == ConnectionReports.PLACED_IN_PART) {
+            return WC_LOC_PROT_ERR; // deregistered while it came in
+        }
         int status = gather.load(send.head(), wrOpcodes[i], flagsOf[i]);
         if (status == WC_SUCCESS && data.remaining() != gather.length()) {
             status = WC_LOC_LEN_ERR;

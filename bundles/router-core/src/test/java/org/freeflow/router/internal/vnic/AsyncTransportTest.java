@@ -485,6 +485,44 @@ class AsyncTransportTest {
         assertFalse(region.mapped(), "unmapped at the release, once");
     }
 
+    @Test
+    void aReadAnsweredInPlaceCompletesWithTheDataTheTransportWroteOrWithAProtectionErrorAfterDeregistration()
+            throws Exception {
+        connect(16);
+        Grants.Mr sink = a.ctx.regMr(a.pd, ACCESS_LOCAL_WRITE, 0x30000, MSG, 0x30000, a.memory.fd);
+        connection().takeSinks = true;
+        a.qp.postSend(0, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, MSG, srcKey));
+        a.qp.postSend(1, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x30000, MSG, sink.key()));
+        fx.settle();
+        org.freeflow.router.api.transport.InPlaceSink first = connection().sinks.get(0);
+        org.freeflow.router.api.transport.InPlaceSink second = connection().sinks.get(1);
+        assertEquals(MSG, first.target().length());
+        assertTrue(first.beginWrite());
+        put(first.target(), AppMemory.pattern(MSG, 51));
+        first.endWrite();
+        first.release();
+        connection().acks().fetchedInPlace(0, true);
+        fx.settle();
+        Completion done = a.sendCq.poll();
+        assertEquals(WC_SUCCESS, done.status());
+        assertArrayEquals(AppMemory.pattern(MSG, 51), a.memory.read(0x10000, MSG), "in place, no copy");
+
+        assertTrue(second.beginWrite());
+        Thread dereg = new Thread(() -> a.ctx.deregMr(sink.handle()));
+        dereg.start();
+        dereg.join(200);
+        assertTrue(dereg.isAlive(), "ibv_dereg_mr waits for the write into the READ's memory under way");
+        second.endWrite();
+        dereg.join(10_000);
+        assertFalse(second.beginWrite(), "none begins once deregistered");
+        second.release();
+        connection().acks().fetchedInPlace(1, false);
+        fx.settle();
+        Completion failed = a.sendCq.poll();
+        assertEquals(1L, failed.wrId());
+        assertEquals(WC_LOC_PROT_ERR, failed.status());
+    }
+
     private static void put(Payload target, byte[] data) {
         ByteBuffer from = ByteBuffer.wrap(data);
         for (int i = 0; i < target.segments(); i++) {

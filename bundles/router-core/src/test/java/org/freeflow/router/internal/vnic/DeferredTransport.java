@@ -135,6 +135,9 @@ final class DeferredTransport implements Transport {
         private long expected;
         private final Map<Long, Long> atomicResults = new HashMap<>();
         final List<Long> posted = new ArrayList<>();
+        /** When set, the READs posted give their memory to be answered in place ({@link #sinks}). */
+        boolean takeSinks;
+        final List<org.freeflow.router.api.transport.InPlaceSink> sinks = new ArrayList<>();
         int executed;
         boolean closed;
         boolean ackLost;
@@ -165,6 +168,9 @@ final class DeferredTransport implements Transport {
                 return Outcome.BUSY;
             }
             posted.add(wr.psn());
+            if (takeSinks) {
+                sinks.add(wr.sinkInPlace());
+            }
             queue.add(Message.of(wr, holdData));
             unflushed++;
             return Outcome.PENDING;

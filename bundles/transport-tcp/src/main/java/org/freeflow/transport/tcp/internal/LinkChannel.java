@@ -158,18 +158,28 @@ final class LinkChannel implements FrameChannel.Handler {
 
     /**
      * A large RDMA WRITE that comes in with nothing owed to this router's requesters (its effect may be
-     * seen at once, before any completion) may be read straight into its target.
+     * seen at once, before any completion) may be read straight into its target, a large READ answer
+     * straight into its READ's memory.
      */
     @Override
     public FrameDecoder.Placement placement(int type, ByteBuffer start, int length) {
-        if (type != Wire.REQUEST || peer == null || link == null || !answered.none()) {
+        PeerLink l = link;
+        if (peer == null || l == null) {
             return null;
         }
-        return placements.placement(start, length);
+        if (type == Wire.FETCHED) {
+            return l.placeAnswer(start, length);
+        }
+        return type == Wire.REQUEST && answered.none() ? placements.placement(start, length) : null;
     }
 
     @Override
     public void placed(FrameDecoder.Placement placement) {
+        if (placement instanceof FetchPlacement answer) {
+            answer.connection.placed(answer);
+            answered.answered(answer.connection.reports(), answer.psn);
+            return;
+        }
         executor.placed((WritePlacement) placement);
         router.poller().wake(executor);
     }

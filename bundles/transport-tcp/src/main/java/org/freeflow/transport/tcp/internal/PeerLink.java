@@ -292,6 +292,19 @@ final class PeerLink implements AutoCloseable {
         return c.reports();
     }
 
+    /**
+     * A FETCHED of {@code length} bytes whose first bytes {@code start} holds (at 0) is coming: its placement
+     * into its READ's memory, or null for it to be read whole (and checked) as any answer.
+     */
+    FetchPlacement placeAnswer(ByteBuffer start, int length) {
+        if (start.remaining() < Wire.FETCHED_FIXED || length - Wire.FETCHED_FIXED < Requests.PLACE_MIN
+                || Integer.toUnsignedLong(start.getInt(16)) != length - Wire.FETCHED_FIXED) {
+            return null;
+        }
+        TcpConnection c = connections.get(start.getLong(0));
+        return c == null ? null : c.placeFetched(start.getLong(8), length - Wire.FETCHED_FIXED);
+    }
+
     /** Part of an answer came in, its first {@code soFar.position()} bytes: a large READ's data is coming. */
     void partial(int type, ByteBuffer soFar) {
         if (type == Wire.FETCHED && soFar.position() >= Wire.ANSWER_HEAD) {

@@ -1,11 +1,14 @@
 package org.freeflow.transport.tcp.internal;
 
+import static org.freeflow.fastpath.api.Verbs.WR_RDMA_READ;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.WorkRequest;
 
@@ -27,7 +30,10 @@ import org.freeflow.router.api.transport.WorkRequest;
  * end of its visit writes every frame it posted then, together.  A frame of
  * {@link Requests#ZERO_COPY_MIN} data bytes or more does not copy them: it
  * holds the registered memory and the socket reads them from there
- * ({@link OutFrame}), as an HCA reads a send's data when it transmits.
+ * ({@link OutFrame}), as an HCA reads a send's data when it transmits.  A
+ * READ of as much keeps its local memory ({@link WorkRequest#sinkInPlace}),
+ * and its answer is read from the socket straight into it
+ * ({@link FetchPlacement}).
  * <p>
  * A PSN posted again while its frame is still unanswered and on its way
  * (the requester's ACK timer ran out: it posts everything from its head
@@ -41,7 +47,17 @@ import org.freeflow.router.api.transport.WorkRequest;
  */
 final class TcpConnection implements Connection {
 
-    private record Retained(long psn, OutFrame frame) {
+    /** A frame kept until answered, and a READ's local memory for its answer to be placed into (or null). */
+    private static final class Retained {
+        final long psn;
+        final OutFrame frame;
+        InPlaceSink sink;
+
+        Retained(long psn, OutFrame frame, InPlaceSink sink) {
+            this.psn = psn;
+            this.frame = frame;
+            this.sink = sink;
+        }
     }
 
     final long id;
@@ -66,6 +82,10 @@ final class TcpConnection implements Connection {
     private long refusedPsn = -1;
     /** The transport's open connections: this one until it is closed. */
     private final Set<TcpConnection> open;
+    /** The READ answer being read into its READ's memory, or null (under the lock). */
+    private FetchPlacement placing;
+    /** An answer to that READ that came meanwhile on another TCP connection, taken if the placement fails. */
+    private ByteBuffer answerWhilePlacing;
 
     TcpConnection(long id, Destination requester, Destination responder, Acknowledgements acks,
             long maxWaitingBytes, Set<TcpConnection> open) {
@@ -103,9 +123,11 @@ final class TcpConnection implements Connection {
             return Outcome.BUSY; // before the data is copied; never a post again, which replaces what it repeats
         }
         OutFrame frame = Requests.frame(id, wr, requester, responder);
+        InPlaceSink sink = wr.opcode() == WR_RDMA_READ && wr.payload().length() >= Requests.PLACE_MIN
+                ? wr.sinkInPlace() : null;
         synchronized (this) {
             if (unreachable || closed) {
-                frame.release();
+                release(frame, sink);
                 return Outcome.NOT_READY; // closed: its requester is done with it
             }
             PeerLink l = link; // read under the lock: attach may have run meanwhile
@@ -113,11 +135,11 @@ final class TcpConnection implements Connection {
                 release(retained.pollLast()); // posted again: it and what followed start over
             }
             if (l == null && !retained.isEmpty() && retainedBytes + frame.bytes() > maxWaitingBytes) {
-                frame.release();
+                release(frame, sink);
                 return Outcome.BUSY; // its router is not known yet: the requester tries again soon
             }
             sending(wr.psn());
-            retained.add(new Retained(wr.psn(), frame));
+            retained.add(new Retained(wr.psn(), frame, sink));
             retainedBytes += frame.bytes();
             newestPsn = wr.psn();
             if (l != null) {
@@ -180,7 +202,7 @@ final class TcpConnection implements Connection {
             unreachable = true;
             first = retained.peekFirst();
             for (Retained r : retained) {
-                r.frame.release();
+                release(r.frame, r.sink);
             }
             retained.clear();
             retainedBytes = 0;
@@ -225,10 +247,72 @@ final class TcpConnection implements Connection {
         acks.arriving(psn);
     }
 
-    /** FETCHED: READ or atomic {@code psn}'s data; everything before it executed. */
+    /**
+     * FETCHED: READ or atomic {@code psn}'s data; everything before it executed.  While that READ's answer
+     * is being placed from another TCP connection, kept until the placement ended.
+     */
     void fetched(long psn, ByteBuffer data) {
+        synchronized (this) {
+            if (placing != null && placing.psn == psn) {
+                answerWhilePlacing = data;
+                return;
+            }
+        }
         releaseThrough(psn);
         acks.fetched(psn, data);
+    }
+
+    /**
+     * On an I/O thread, a FETCHED of {@code dataLength} bytes for {@code psn} is coming: its placement into
+     * the READ's memory, which this connection kept from the post, or null for the answer to be read whole
+     * (no such READ unanswered here, no memory kept for it, another answer being placed).
+     */
+    synchronized FetchPlacement placeFetched(long psn, long dataLength) {
+        if (closed || placing != null) {
+            return null;
+        }
+        for (Retained r : retained) {
+            if (r.psn == psn) {
+                if (r.sink == null || r.sink.target().length() != dataLength) {
+                    return null;
+                }
+                placing = new FetchPlacement(this, psn, r.sink);
+                r.sink = null; // the placement's now: it releases it
+                return placing;
+            }
+        }
+        return null;
+    }
+
+    /** All of {@code p}'s data is in the READ's memory: answered, as {@link #fetched} answers. */
+    void placed(FetchPlacement p) {
+        synchronized (this) {
+            if (placing != p) {
+                return;
+            }
+            placing = null;
+            answerWhilePlacing = null;
+        }
+        p.releaseSink();
+        releaseThrough(p.psn);
+        acks.fetchedInPlace(p.psn, p.whole());
+    }
+
+    /** {@code p}'s TCP connection ended mid-body: an answer that came meanwhile is taken now. */
+    void abandoned(FetchPlacement p) {
+        ByteBuffer meanwhile;
+        synchronized (this) {
+            if (placing != p) {
+                return;
+            }
+            placing = null;
+            meanwhile = answerWhilePlacing;
+            answerWhilePlacing = null;
+        }
+        p.releaseSink();
+        if (meanwhile != null) {
+            fetched(p.psn, meanwhile);
+        }
     }
 
     private synchronized void releaseThrough(long psn) {
@@ -240,7 +324,7 @@ final class TcpConnection implements Connection {
     private void release(Retained r) {
         retainedBytes -= r.frame.bytes();
         newestPsn = retained.isEmpty() ? -1 : retained.peekLast().psn;
-        r.frame.release(); // its data's memory once no socket's queue holds a copy either
+        release(r.frame, r.sink); // its data's memory once no socket's queue holds a copy either
         PeerLink l = link;
         if (l != null) {
             l.retainedBytes(-r.frame.bytes());
@@ -283,5 +367,12 @@ final class TcpConnection implements Connection {
     public String toString() {
         return "connection " + Long.toHexString(id) + " QP " + requester.qpn() + " -> LID " + responder.lid()
                 + " QP " + responder.qpn();
+    }
+
+    private static void release(OutFrame frame, InPlaceSink sink) {
+        frame.release();
+        if (sink != null) {
+            sink.release();
+        }
     }
 }

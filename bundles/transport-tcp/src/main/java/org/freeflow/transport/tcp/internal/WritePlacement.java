@@ -1,8 +1,5 @@
 package org.freeflow.transport.tcp.internal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ScatteringByteChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Responder;
@@ -12,100 +9,34 @@ import org.freeflow.router.api.transport.Responder;
  * straight into the target region ({@link Responder#writeInPlace}), with no
  * copy in between: the checks were made when its fixed fields arrived, and
  * its session is claimed for it ({@link ResponderSession#claim}) until all of
- * it is in ({@link #arrived}: then it counts as executed).  Each read into the
- * region passes its gate ({@link Responder.InPlaceWrite#beginWrite}); once the
- * region is deregistered the rest of the data is read and dropped, and the
- * WRITE answers REMOTE_ACCESS_ERROR, the session claimed until then.  It ends
+ * it is in ({@link #arrived}: then it counts as executed).  A WRITE whose
+ * region was deregistered while it came in ({@link SinkPlacement}) answers
+ * REMOTE_ACCESS_ERROR, the session claimed until then.  It ends
  * once: in order on the connection's executor ({@link #finish}, which
  * acknowledges or refuses it), or given up when the connection ends first
  * ({@link #abandon}: the requester sends it again, a duplicate if all of it
  * was in, else written whole again).
  */
-final class WritePlacement implements FrameDecoder.Placement {
+final class WritePlacement extends SinkPlacement {
 
     final ResponderSession session;
     final long psn;
     final Responder responder;
     private final Responder.InPlaceWrite write;
-    /** The target's views, filled in order from {@link #next}. */
-    private final ByteBuffer[] into;
-    private int next;
-    private long remaining;
-    /** Every byte so far went into the target (false once its gate refused). */
-    private boolean whole = true;
     private final AtomicBoolean ended = new AtomicBoolean();
 
     /** Under the session's lock, which this placement has just claimed. */
     WritePlacement(ResponderSession session, long psn, Responder responder, Responder.InPlaceWrite write) {
+        super(write);
         this.session = session;
         this.psn = psn;
         this.responder = responder;
         this.write = write;
-        into = new ByteBuffer[write.target().segments()];
-        for (int i = 0; i < into.length; i++) {
-            into[i] = write.target().segment(i).duplicate();
-        }
-        remaining = write.target().length();
     }
 
     @Override
     public int headBytes() {
         return Requests.DATA;
-    }
-
-    @Override
-    public long remaining() {
-        return remaining;
-    }
-
-    @Override
-    public void take(ByteBuffer from) {
-        int n = (int) Math.min(from.remaining(), remaining);
-        if (n == 0) {
-            return;
-        }
-        if (whole && write.beginWrite()) {
-            try {
-                ByteBuffer part = from.slice(from.position(), n);
-                while (part.hasRemaining()) {
-                    ByteBuffer to = into[next];
-                    int k = Math.min(part.remaining(), to.remaining());
-                    to.put(part.slice(part.position(), k));
-                    part.position(part.position() + k);
-                    if (!to.hasRemaining()) {
-                        next++;
-                    }
-                }
-            } finally {
-                write.endWrite();
-            }
-        } else {
-            whole = false;
-        }
-        from.position(from.position() + n);
-        remaining -= n;
-    }
-
-    @Override
-    public int read(ScatteringByteChannel channel, ByteBuffer scratch) throws IOException {
-        long n;
-        if (whole && write.beginWrite()) {
-            try {
-                n = channel.read(into, next, into.length - next);
-            } finally {
-                write.endWrite();
-            }
-            while (next < into.length && !into[next].hasRemaining()) {
-                next++;
-            }
-        } else {
-            whole = false; // deregistered: the rest is read and dropped
-            n = channel.read(scratch.clear().limit((int) Math.min(scratch.capacity(), remaining)));
-        }
-        if (n > 0) {
-            remaining -= n;
-        }
-        return (int) n;
     }
 
     /**
@@ -116,7 +47,7 @@ final class WritePlacement implements FrameDecoder.Placement {
     void arrived() {
         session.lock();
         try {
-            if (whole) {
+            if (whole()) {
                 session.expected = psn + 1;
                 session.endClaim(this);
             }
@@ -135,10 +66,10 @@ final class WritePlacement implements FrameDecoder.Placement {
             return null;
         }
         try {
-            return write.complete(whole);
+            return write.complete(whole());
         } finally {
             session.endClaim(this);
-            write.release();
+            releaseSink();
         }
     }
 
@@ -151,7 +82,7 @@ final class WritePlacement implements FrameDecoder.Placement {
             } finally {
                 session.unlock();
             }
-            write.release();
+            releaseSink();
         }
     }
 }

@@ -17,6 +17,8 @@ final class Recorder implements Acknowledgements {
     private long acknowledged = -1;
     private final List<Refusal> refusals = new ArrayList<>();
     private final Map<Long, byte[]> fetched = new HashMap<>();
+    /** READs answered in place: whether whole. */
+    private final Map<Long, Boolean> placed = new HashMap<>();
 
     @Override
     public synchronized void acknowledged(long psn) {
@@ -30,6 +32,17 @@ final class Recorder implements Acknowledgements {
         data.get(bytes);
         fetched.put(psn, bytes);
         acknowledged(psn);
+    }
+
+    @Override
+    public synchronized void fetchedInPlace(long psn, boolean whole) {
+        placed.put(psn, whole);
+        acknowledged(psn);
+    }
+
+    /** Whether READ {@code psn} was answered in place, whole (null: not in place). */
+    synchronized Boolean placed(long psn) {
+        return placed.get(psn);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.WorkRequest;
 
@@ -103,5 +104,34 @@ record Request(long psn, int opcode, ByteBuffer data, long remoteAddress, int rk
     @Override
     public ByteBuffer segment(int i) {
         return data.duplicate().clear();
+    }
+
+    /** A READ's buffer, written by the transport as the answer arrives; its hold counted as {@link #held()}. */
+    @Override
+    public InPlaceSink sinkInPlace() {
+        if (opcode != WR_RDMA_READ) {
+            return null;
+        }
+        Hold hold = counted(() -> { });
+        return new InPlaceSink() {
+            @Override
+            public Payload target() {
+                return BufferPayload.of(data);
+            }
+
+            @Override
+            public boolean beginWrite() {
+                return true;
+            }
+
+            @Override
+            public void endWrite() {
+            }
+
+            @Override
+            public void release() {
+                hold.release();
+            }
+        };
     }
 }

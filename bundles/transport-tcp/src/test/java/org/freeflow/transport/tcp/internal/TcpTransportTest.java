@@ -4,6 +4,8 @@ import static org.freeflow.transport.tcp.internal.TwoHosts.REQUESTER;
 import static org.freeflow.transport.tcp.internal.TwoHosts.at;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -11,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.freeflow.router.api.transport.Connection;
@@ -202,6 +205,43 @@ class TcpTransportTest {
             assertArrayEquals(message(i, size), got, "the WRITE of PSN " + i);
         }
         assertEquals(0, link.unansweredBytes());
+    }
+
+    @Test
+    void largeReadAnswersAreReadFromTheSocketStraightIntoTheReadsMemoryOnceEachAcrossAReconnect()
+            throws Exception {
+        int size = 128 << 10;
+        for (int i = 0; i < 8; i++) {
+            responder.memory.put(i * size, message(i, size));
+        }
+        Connection c = connect(at(20));
+        List<Request> reads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            reads.add(Request.read(i, size, (long) i * size, MemoryResponder.RKEY));
+            post(c, reads.get(i));
+        }
+        assertTrue(acks.awaitAcknowledged(3), "acknowledged through " + acks.acknowledged());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Boolean.TRUE, acks.placed(i), "READ " + i + " answered in place");
+            assertNull(acks.fetched(i), "not handed over as data to copy");
+            assertArrayEquals(message(i, size), reads.get(i).data().array(), "READ " + i);
+        }
+
+        PeerLink link = hosts.a.links().values().iterator().next();
+        for (int i = 4; i < 8; i++) {
+            reads.add(Request.read(i, size, (long) i * size, MemoryResponder.RKEY));
+            post(c, reads.get(i));
+            if (i == 5) {
+                link.dropConnection(); // an answer may be cut off mid-body: another one takes its place
+            }
+        }
+        assertTrue(acks.awaitAcknowledged(7), "acknowledged through " + acks.acknowledged());
+        assertEquals(List.of(), acks.refusals());
+        for (int i = 4; i < 8; i++) {
+            byte[] got = acks.placed(i) != null ? reads.get(i).data().array() : acks.fetched(i);
+            assertNotNull(got, "READ " + i + " answered");
+            assertArrayEquals(message(i, size), got, "READ " + i);
+        }
     }
 
     /** hb's requester, QP 20 at LID 2, to ha's responder QP 10 at LID 1 (the same QP pair, the other way). */
