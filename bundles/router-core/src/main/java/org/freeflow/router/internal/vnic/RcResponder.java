@@ -211,7 +211,7 @@ final class RcResponder extends QueuePairResponder {
             if (target == null || !target.hold()) {
                 return null;
             }
-            return new RegionWrite(this, target, new RegionSlice(target, regionOffset, length), requester);
+            return new RegionWrite(this, RegionSink.of(target, regionOffset, length), requester);
         } finally {
             receiveSide.unlock();
         }

@@ -5,9 +5,10 @@ import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Payload;
 
 /**
- * A READ's local memory that a transport writes the answer into itself ({@link GatherList#sinkInPlace}):
- * views of the SGEs' ranges, the regions they lie in held until {@link #release}, and a write begins only
- * while every one of those regions is still registered ({@link MemoryRegion#beginWrite}).
+ * Registered memory a transport writes into itself: a READ's local memory ({@link GatherList#sinkInPlace}),
+ * a WRITE's target ({@link RegionWrite}).  Views of the ranges, the regions they lie in held until
+ * {@link #release}, and a write begins only while every one of those regions is still registered
+ * ({@link MemoryRegion#beginWrite}).
  */
 final class RegionSink implements InPlaceSink, Payload {
 
@@ -22,6 +23,16 @@ final class RegionSink implements InPlaceSink, Payload {
         this.views = views;
         this.length = length;
         this.hold = hold;
+    }
+
+    /** [mapOffset, mapOffset + length) of {@code region}, held once already: the release ends that hold. */
+    static RegionSink of(MemoryRegion region, long mapOffset, long length) {
+        RegionSlice slice = new RegionSlice(region, mapOffset, length);
+        ByteBuffer[] views = new ByteBuffer[slice.segments()];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = slice.segment(i);
+        }
+        return new RegionSink(new MemoryRegion[] {region}, views, length, new RegionHold(region));
     }
 
     @Override

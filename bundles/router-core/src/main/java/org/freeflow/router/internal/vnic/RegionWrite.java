@@ -1,27 +1,22 @@
 package org.freeflow.router.internal.vnic;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * An RDMA WRITE a transport places into a region itself ({@link RcResponder#writeInPlace}): the target
- * range, held mapped until {@link #release}, and the gate each write passes ({@link MemoryRegion#beginWrite}).
+ * An RDMA WRITE a transport places into a region itself ({@link RcResponder#writeInPlace}): its target
+ * ({@link RegionSink}: held, gated) and, in order, its completion by the responder.
  */
 final class RegionWrite implements Responder.InPlaceWrite {
 
     private final RcResponder responder;
-    private final MemoryRegion region;
-    private final RegionSlice target;
+    private final RegionSink target;
     private final Destination requester;
-    private final AtomicBoolean released = new AtomicBoolean();
 
-    /** @param region held once ({@link MemoryRegion#hold}) for this write: {@link #release} ends it */
-    RegionWrite(RcResponder responder, MemoryRegion region, RegionSlice target, Destination requester) {
+    RegionWrite(RcResponder responder, RegionSink target, Destination requester) {
         this.responder = responder;
-        this.region = region;
         this.target = target;
         this.requester = requester;
     }
@@ -33,12 +28,12 @@ final class RegionWrite implements Responder.InPlaceWrite {
 
     @Override
     public boolean beginWrite() {
-        return region.beginWrite();
+        return target.beginWrite();
     }
 
     @Override
     public void endWrite() {
-        region.endWrite();
+        target.endWrite();
     }
 
     @Override
@@ -48,8 +43,6 @@ final class RegionWrite implements Responder.InPlaceWrite {
 
     @Override
     public void release() {
-        if (released.compareAndSet(false, true)) {
-            region.release();
-        }
+        target.release();
     }
 }

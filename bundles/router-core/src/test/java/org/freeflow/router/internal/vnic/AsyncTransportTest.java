@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.freeflow.router.api.transport.Acknowledgements;
+import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
@@ -494,8 +495,8 @@ class AsyncTransportTest {
         a.qp.postSend(0, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x10000, MSG, srcKey));
         a.qp.postSend(1, WR_RDMA_READ, SEND_SIGNALED, 0x20000, recvKey, 0, new Sge(0x30000, MSG, sink.key()));
         fx.settle();
-        org.freeflow.router.api.transport.InPlaceSink first = connection().sinks.get(0);
-        org.freeflow.router.api.transport.InPlaceSink second = connection().sinks.get(1);
+        InPlaceSink first = connection().sinks.get(0);
+        InPlaceSink second = connection().sinks.get(1);
         assertEquals(MSG, first.target().length());
         assertTrue(first.beginWrite());
         put(first.target(), AppMemory.pattern(MSG, 51));

@@ -14,6 +14,7 @@ import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
+import org.freeflow.router.api.transport.InPlaceSink;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
@@ -137,7 +138,7 @@ final class DeferredTransport implements Transport {
         final List<Long> posted = new ArrayList<>();
         /** When set, the READs posted give their memory to be answered in place ({@link #sinks}). */
         boolean takeSinks;
-        final List<org.freeflow.router.api.transport.InPlaceSink> sinks = new ArrayList<>();
+        final List<InPlaceSink> sinks = new ArrayList<>();
         int executed;
         boolean closed;
         boolean ackLost;

@@ -199,7 +199,7 @@ final class InboundExecutor implements PollTarget {
         fetchHeldBack = false;
         settleHeldBack = false;
         claimHeldBack = false;
-        for (int i = 0; i < BUDGET && !closed; i++) {
+        for (int i = 0; i < BUDGET; i++) {
             Inbound next = queue.peek();
             if (next == null) {
                 break;

@@ -165,39 +165,26 @@ final class MemoryResponder implements Responder {
         if (!inRange(remoteAddr, length, rkey)) {
             return null;
         }
-        ByteBuffer view = memory.slice((int) remoteAddr, (int) length);
-        Payload.Hold hold = Request.counted(() -> { });
-        return new InPlaceWrite() {
-            @Override
-            public Payload target() {
-                return BufferPayload.of(view);
-            }
+        return new Placed(memory.slice((int) remoteAddr, (int) length));
+    }
 
-            @Override
-            public boolean beginWrite() {
-                return gateOpen;
-            }
+    /** A WRITE placed into {@link #memory}: counted once complete. */
+    private final class Placed extends HeapSink implements InPlaceWrite {
 
-            @Override
-            public void endWrite() {
-            }
+        Placed(ByteBuffer view) {
+            super(view, () -> gateOpen);
+        }
 
-            @Override
-            public Outcome complete(boolean whole) {
-                synchronized (MemoryResponder.this) {
-                    if (!whole) {
-                        return Outcome.REMOTE_ACCESS_ERROR;
-                    }
-                    placedWrites++;
-                    return Outcome.OK;
+        @Override
+        public Outcome complete(boolean whole) {
+            synchronized (MemoryResponder.this) {
+                if (!whole) {
+                    return Outcome.REMOTE_ACCESS_ERROR;
                 }
+                placedWrites++;
+                return Outcome.OK;
             }
-
-            @Override
-            public void release() {
-                hold.release();
-            }
-        };
+        }
     }
 
     @Override

@@ -112,26 +112,6 @@ record Request(long psn, int opcode, ByteBuffer data, long remoteAddress, int rk
         if (opcode != WR_RDMA_READ) {
             return null;
         }
-        Hold hold = counted(() -> { });
-        return new InPlaceSink() {
-            @Override
-            public Payload target() {
-                return BufferPayload.of(data);
-            }
-
-            @Override
-            public boolean beginWrite() {
-                return true;
-            }
-
-            @Override
-            public void endWrite() {
-            }
-
-            @Override
-            public void release() {
-                hold.release();
-            }
-        };
+        return new HeapSink(data, () -> true);
     }
 }
