@@ -128,17 +128,39 @@ public interface Responder extends DatagramSink {
     }
 
     /**
-     * An RDMA WRITE being placed by the transport ({@link #writeInPlace}) into its target.
+     * SEND (or SEND with immediate when {@code withImm}) of {@code length} bytes whose data the transport
+     * places itself into the receive it will consume, as an HCA's DMA does: the checks of {@link #send}
+     * (connection and state, a receive posted, its SGEs valid and large enough) made now, on any thread,
+     * without waiting for a lock and without a side effect (the receive stays posted), and, when they
+     * pass, the receive's buffers held mapped.  Null when this responder cannot tell at once, would
+     * refuse, takes its receives from a shared receive queue, or only copies (the default): the transport
+     * then calls {@link #send} in order.  A SEND placed while others are still placed and not complete goes
+     * into the receive after theirs; the transport completes them in the order placed, and none after one that
+     * was refused.  {@link InPlaceWrite#complete} consumes the receive and completes it; when the receive is no
+     * longer the one the data went into, or its CQ has no room, it answers {@link Outcome#BUSY} and the
+     * message must come again.  {@link InPlaceWrite#release} ends a placement, complete or given up.
+     * @since 2.6
+     */
+    default InPlaceWrite sendInPlace(long length, Destination requester, boolean withImm, int immData,
+            boolean solicited) {
+        return null;
+    }
+
+    /**
+     * A SEND or RDMA WRITE being placed by the transport into the responder's memory ({@link #sendInPlace},
+     * {@link #writeInPlace}).
      * @since 2.5
      */
     interface InPlaceWrite extends InPlaceSink {
 
         /**
-         * In order with the QP's other work, where {@link #write} would have run: the outcome it
-         * would have answered, with its side effects (the connection's first message raises
-         * COMM_EST; a refusal moves the QP as {@link #write} does).  {@code whole}: every byte was
-         * written; false when {@link #beginWrite} refused (the memory was deregistered), which answers
-         * {@link Outcome#REMOTE_ACCESS_ERROR}.
+         * In order with the QP's other work, where {@link #write} (or {@link #send}) would have run: the
+         * outcome it would have answered, with its side effects (the connection's first message raises
+         * COMM_EST; a refusal moves the QP as {@link #write} does; a SEND consumes and completes its
+         * receive).  {@code whole}: every byte was written; false when {@link #beginWrite} refused (the
+         * memory was deregistered), which answers {@link Outcome#REMOTE_ACCESS_ERROR} for a WRITE and
+         * {@link Outcome#REMOTE_OPERATION_ERROR} for a SEND, whose receive completes with
+         * IBV_WC_LOC_PROT_ERR.
          */
         Outcome complete(boolean whole);
     }

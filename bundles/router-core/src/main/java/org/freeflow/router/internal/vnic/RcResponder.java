@@ -37,6 +37,8 @@ final class RcResponder extends QueuePairResponder {
     private final ProtectionDomain pd;
     private final ScatterList scatter;
     private long regionOffset;
+    /** SENDs a transport places into the receives from the head on, not completed or given up yet. */
+    private int sendsInPlace;
 
     RcResponder(QueuePair qp, ReceiveSide receiveSide, QpState state, Receives receives, ProtectionDomain pd) {
         super(qp, receiveSide, state);
@@ -211,7 +213,8 @@ final class RcResponder extends QueuePairResponder {
             if (target == null || !target.hold()) {
                 return null;
             }
-            return new RegionWrite(this, RegionSink.of(target, regionOffset, length), requester);
+            RegionSink into = RegionSink.of(target, regionOffset, length);
+            return new RegionWrite(into, whole -> completeInPlace(requester, whole), () -> { });
         } finally {
             receiveSide.unlock();
         }
@@ -230,6 +233,96 @@ final class RcResponder extends QueuePairResponder {
                 return refused;
             }
             return whole ? OK : refuse(REMOTE_ACCESS_ERROR);
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
+    /**
+     * RC with a receive queue of its own, and only when the receive lock is free at once: the checks of
+     * {@link #send} with no side effect, the buffers of the first receive no other placed SEND went into as
+     * the target (the transport completes them in order).  The receive stays posted until
+     * {@link #completeSendInPlace}; nothing but this responder and its own QP's flush takes receives from its
+     * own queue, and it counts them, so that the completion knows the receive is still the one the data went
+     * into.
+     */
+    @Override
+    public InPlaceWrite sendInPlace(long length, Destination requester, boolean withImm, int immData,
+            boolean solicited) {
+        if (length == 0 || qp.service != ConnectedService.RC || receives == null || receives.srq != null
+                || !receiveSide.tryLock()) {
+            return null;
+        }
+        try {
+            if (!acceptsFrom(requester)) {
+                return null;
+            }
+            WorkQueueConsumer rq = receives.rq;
+            int ahead = sendsInPlace;
+            int n = rq.available();
+            if (rq.corrupt(n) || n <= ahead) {
+                return null;
+            }
+            int slot = rq.slot(ahead);
+            int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
+                    qp.vnic.mrTable, receives.pd);
+            RegionSink into = status == WC_SUCCESS && length <= scatter.capacity ? scatter.sinkInPlace(length) : null;
+            scatter.clear();
+            if (into == null) {
+                return null;
+            }
+            int receive = rq.consumed() + ahead;
+            sendsInPlace++;
+            return new RegionWrite(into,
+                    whole -> completeSendInPlace(requester, receive, length, withImm, immData, solicited, whole),
+                    this::sendInPlaceEnded);
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
+    /** A SEND placed ended: completed, or given up (on the transport's thread). */
+    private void sendInPlaceEnded() {
+        receiveSide.lock();
+        try {
+            sendsInPlace--;
+        } finally {
+            receiveSide.unlock();
+        }
+    }
+
+    /**
+     * The placed SEND arrives in order: its receive, the {@code receive}th taken from the queue, consumed and
+     * completed.  BUSY when that receive is gone (flushed, the queue reset) or its CQ has no room: the
+     * message comes again.  {@code whole} false when one of its buffers was deregistered under it: the
+     * receive completes with IBV_WC_LOC_PROT_ERR, as {@link #send} found it.
+     */
+    private Outcome completeSendInPlace(Destination requester, int receive, long length, boolean withImm,
+            int immData, boolean solicited, boolean whole) {
+        receiveSide.lock();
+        try {
+            Outcome refused = admit(requester);
+            if (refused != null) {
+                return refused;
+            }
+            WorkQueueConsumer rq = receives.rq;
+            int n = rq.available();
+            if (n == 0 || rq.corrupt(n) || rq.consumed() != receive) {
+                return BUSY;
+            }
+            Outcome ready = receiveReady();
+            if (ready != OK) {
+                return ready;
+            }
+            long wrId = receives.shm.getLong(rq.head() + RecvWqe.WR_ID);
+            if (!whole) {
+                failReceive(wrId, WC_LOC_PROT_ERR);
+                state.enterErrorFromPeer();
+                return REMOTE_OPERATION_ERROR;
+            }
+            receives.consume();
+            complete(wrId, WC_RECV, length, withImm, immData, requester, solicited);
+            return OK;
         } finally {
             receiveSide.unlock();
         }

@@ -1,24 +1,33 @@
 package org.freeflow.router.internal.vnic;
 
-import org.freeflow.router.api.transport.Destination;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.freeflow.router.api.transport.Outcome;
 import org.freeflow.router.api.transport.Payload;
 import org.freeflow.router.api.transport.Responder;
 
 /**
- * An RDMA WRITE a transport places into a region itself ({@link RcResponder#writeInPlace}): its target
- * ({@link RegionSink}: held, gated) and, in order, its completion by the responder.
+ * A SEND or RDMA WRITE a transport places into registered memory itself ({@link RcResponder#sendInPlace},
+ * {@link RcResponder#writeInPlace}): its target ({@link RegionSink}: held, gated), a receive's buffers or a
+ * WRITE's range, and, in order, its completion by the responder.
  */
 final class RegionWrite implements Responder.InPlaceWrite {
 
-    private final RcResponder responder;
-    private final RegionSink target;
-    private final Destination requester;
+    /** What the responder does where it would have executed the message. */
+    @FunctionalInterface
+    interface Completion {
+        Outcome complete(boolean whole);
+    }
 
-    RegionWrite(RcResponder responder, RegionSink target, Destination requester) {
-        this.responder = responder;
+    private final RegionSink target;
+    private final Completion completion;
+    private final Runnable ended;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    /** @param ended run at the first {@link #release}: the transport is done with it */
+    RegionWrite(RegionSink target, Completion completion, Runnable ended) {
         this.target = target;
-        this.requester = requester;
+        this.completion = completion;
+        this.ended = ended;
     }
 
     @Override
@@ -38,11 +47,14 @@ final class RegionWrite implements Responder.InPlaceWrite {
 
     @Override
     public Outcome complete(boolean whole) {
-        return responder.completeInPlace(requester, whole);
+        return completion.complete(whole);
     }
 
     @Override
     public void release() {
-        target.release();
+        if (released.compareAndSet(false, true)) {
+            target.release();
+            ended.run();
+        }
     }
 }

@@ -1,6 +1,9 @@
 package org.freeflow.router.internal.vnic;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.freeflow.fastpath.api.Abi;
 import org.freeflow.fastpath.api.Verbs;
 
@@ -49,6 +52,35 @@ final class ScatterList {
             capacity += len;
         }
         return Verbs.WC_SUCCESS;
+    }
+
+    /**
+     * The first {@code length} bytes of the loaded buffers (at most {@link #capacity}) as memory a transport
+     * writes into itself, each region they lie in held; null when one of them is being deregistered.
+     */
+    RegionSink sinkInPlace(long length) {
+        MemoryRegion[] held = new MemoryRegion[count];
+        List<ByteBuffer> views = new ArrayList<>(count);
+        int h = 0;
+        long left = length;
+        for (int i = 0; i < count && left > 0; i++) {
+            long n = Math.min(lengths[i], left);
+            if (n == 0) {
+                continue;
+            }
+            if (!regions[i].hold()) {
+                new RegionHold(Arrays.copyOf(held, h)).release();
+                return null;
+            }
+            held[h++] = regions[i];
+            RegionSlice slice = new RegionSlice(regions[i], offsets[i], n);
+            for (int s = 0; s < slice.segments(); s++) {
+                views.add(slice.segment(s));
+            }
+            left -= n;
+        }
+        MemoryRegion[] holds = Arrays.copyOf(held, h);
+        return new RegionSink(holds, views.toArray(new ByteBuffer[0]), length, new RegionHold(holds));
     }
 
     void clear() {

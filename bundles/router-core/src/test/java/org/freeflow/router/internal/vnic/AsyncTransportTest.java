@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.freeflow.router.api.transport.Acknowledgements;
 import org.freeflow.router.api.transport.InPlaceSink;
@@ -469,21 +470,158 @@ class AsyncTransportTest {
         assertArrayEquals(AppMemory.pattern(MSG, 41), b.memory.read(0x40000 + MSG, MSG));
 
         Responder.InPlaceWrite racing = c.responder.writeInPlace(0x40000, dst.key(), MSG, c.requester);
-        assertTrue(racing.beginWrite()); // a socket read into the region under way
-        Thread dereg = new Thread(() -> b.ctx.deregMr(dst.handle()));
-        dereg.start();
-        dereg.join(200);
-        assertTrue(dereg.isAlive(), "ibv_dereg_mr waits for the write under way");
-        racing.endWrite();
-        dereg.join(10_000);
-        assertFalse(dereg.isAlive(), "and returns once it ended");
-        assertFalse(racing.beginWrite(), "no write begins once deregistered");
+        deregisterDuringWrite(racing, () -> b.ctx.deregMr(dst.handle()),
+                "ibv_dereg_mr waits for the write under way");
         assertTrue(region.mapped(), "held by the placement");
         assertEquals(Outcome.REMOTE_ACCESS_ERROR, racing.complete(false));
         assertEquals(QPS_ERR, b.state(), "the responder QP's access error, in order");
         racing.release();
         racing.release();
         assertFalse(region.mapped(), "unmapped at the release, once");
+    }
+
+    /**
+     * A SEND placed into its receive: the receive's SGEs (here across two regions) as the target, checked
+     * with no side effect; the receive stays posted until the completion consumes it, in order.
+     */
+    @Test
+    void aSendPlacedInPlaceLandsInItsReceiveAcrossItsSgesAndCompletesItInOrder() {
+        connect(16);
+        DeferredConnection c = connection();
+        assertNull(c.responder.sendInPlace(MSG, c.requester, false, 0, false), "no receive posted: not placed");
+        Grants.Mr second = b.ctx.regMr(b.pd, VnicFixture.ALL_ACCESS, 0x40000, MSG, 0x40000, b.memory.fd);
+        b.qp.postRecv(7, new Sge(0x20000, MSG / 2, recvKey), new Sge(0x40000, MSG, second.key()));
+        assertNull(c.responder.sendInPlace(2 * MSG, c.requester, false, 0, false), "too large for it: copied");
+        assertEquals(QPS_RTS, b.state(), "no side effect: the poller's SEND refuses it in order");
+        assertNull(b.recvCq.poll(), "and completes the receive then");
+
+        Responder.InPlaceWrite w = c.responder.sendInPlace(MSG, c.requester, true, 0x1234, false);
+        assertNotNull(w);
+        assertEquals(MSG, w.target().length());
+        assertTrue(w.beginWrite());
+        put(w.target(), AppMemory.pattern(MSG, 61));
+        w.endWrite();
+        assertNull(b.recvCq.poll(), "nothing completes before the message does");
+        assertEquals(Outcome.OK, w.complete(true));
+        w.release();
+        Completion done = b.recvCq.poll();
+        assertEquals(7L, done.wrId());
+        assertEquals(WC_SUCCESS, done.status());
+        assertEquals(WC_RECV, done.opcode());
+        assertEquals(MSG, done.byteLen());
+        assertEquals(0x1234, done.imm());
+        assertEquals(WC_WITH_IMM, done.wcFlags() & WC_WITH_IMM);
+        byte[] sent = AppMemory.pattern(MSG, 61);
+        assertArrayEquals(Arrays.copyOf(sent, MSG / 2), b.memory.read(0x20000, MSG / 2), "first SGE");
+        assertArrayEquals(Arrays.copyOfRange(sent, MSG / 2, MSG), b.memory.read(0x40000, MSG / 2),
+                "then the second");
+        assertNull(c.responder.sendInPlace(MSG, c.requester, false, 0, false), "its receive was consumed");
+    }
+
+    /**
+     * SENDs placed one after another go into the receives in order, each into the one after the last placed;
+     * one given up frees its receive for the next.  A placed SEND whose receive was taken meanwhile answers
+     * BUSY (the message comes again) and takes no other receive; one whose buffer was deregistered under it
+     * completes its receive with IBV_WC_LOC_PROT_ERR, and the QP goes to ERR, as the copying SEND would have
+     * found it.
+     */
+    @Test
+    void placedSendsTakeTheReceivesInOrderAndOneWhoseReceiveWentIsBusyAndOneWhoseBufferWentFailsIt()
+            throws Exception {
+        connect(16);
+        DeferredConnection c = connection();
+        for (int i = 0; i < 4; i++) {
+            receive(i);
+        }
+        Responder.InPlaceWrite first = c.responder.sendInPlace(MSG, c.requester, false, 0, false);
+        Responder.InPlaceWrite second = c.responder.sendInPlace(MSG, c.requester, false, 0, false);
+        placeAll(second, AppMemory.pattern(MSG, 72));
+        placeAll(first, AppMemory.pattern(MSG, 71));
+        assertEquals(Outcome.OK, first.complete(true));
+        first.release();
+        assertEquals(Outcome.OK, second.complete(true));
+        second.release();
+        assertEquals(100L, b.recvCq.poll().wrId());
+        assertEquals(101L, b.recvCq.poll().wrId());
+        assertArrayEquals(AppMemory.pattern(MSG, 71), b.memory.read(0x20000, MSG), "the first into receive 100");
+        assertArrayEquals(AppMemory.pattern(MSG, 72), b.memory.read(0x20000 + MSG, MSG), "the second into 101");
+
+        Responder.InPlaceWrite givenUp = c.responder.sendInPlace(MSG, c.requester, false, 0, false);
+        givenUp.release(); // its connection ended: the message comes again
+        Responder.InPlaceWrite gone = c.responder.sendInPlace(MSG, c.requester, false, 0, false);
+        placeAll(gone, AppMemory.pattern(MSG, 73));
+        assertArrayEquals(AppMemory.pattern(MSG, 73), b.memory.read(0x20000 + 2 * MSG, MSG), "into 102 again");
+        assertEquals(Outcome.OK, c.responder.send(heap(AppMemory.pattern(MSG, 74)), c.requester, false, 0));
+        assertEquals(Outcome.BUSY, gone.complete(true), "its receive went to another message");
+        gone.release();
+        assertEquals(102L, b.recvCq.poll().wrId());
+        assertArrayEquals(AppMemory.pattern(MSG, 74), b.memory.read(0x20000 + 2 * MSG, MSG));
+        assertNull(b.recvCq.poll(), "receive 103 stays posted");
+
+        Grants.Mr own = b.ctx.regMr(b.pd, VnicFixture.ALL_ACCESS, 0x40000, MSG, 0x40000, b.memory.fd);
+        assertEquals(Outcome.OK, c.responder.send(heap(AppMemory.pattern(MSG, 75)), c.requester, false, 0));
+        b.qp.postRecv(104, new Sge(0x40000, MSG, own.key()));
+        Responder.InPlaceWrite racing = c.responder.sendInPlace(MSG, c.requester, false, 0, false);
+        assertNotNull(racing, "into receive 104");
+        MemoryRegion region = b.nic.mrTable.lookup(own.key());
+        deregisterDuringWrite(racing, () -> b.ctx.deregMr(own.handle()),
+                "ibv_dereg_mr waits for the write into the receive under way");
+        assertEquals(Outcome.REMOTE_OPERATION_ERROR, racing.complete(false));
+        assertTrue(region.mapped(), "held by the placement");
+        racing.release();
+        assertFalse(region.mapped(), "unmapped at the release");
+        assertEquals(103L, b.recvCq.poll().wrId());
+        Completion failed = b.recvCq.poll();
+        assertEquals(104L, failed.wrId());
+        assertEquals(WC_LOC_PROT_ERR, failed.status());
+        assertEquals(QPS_ERR, b.state());
+    }
+
+    /**
+     * Deregisters with a write into {@code sink} under way: {@code dereg} waits for that write to end, then
+     * returns, and no write begins after it.
+     */
+    private static void deregisterDuringWrite(InPlaceSink sink, Runnable dereg, String waits) throws Exception {
+        assertTrue(sink.beginWrite()); // a socket read into the memory under way
+        Thread t = new Thread(dereg);
+        t.start();
+        t.join(200);
+        assertTrue(t.isAlive(), waits);
+        sink.endWrite();
+        t.join(10_000);
+        assertFalse(t.isAlive(), "and returns once it ended");
+        assertFalse(sink.beginWrite(), "no write begins once deregistered");
+    }
+
+    private static void placeAll(Responder.InPlaceWrite w, byte[] data) {
+        assertTrue(w.beginWrite());
+        put(w.target(), data);
+        w.endWrite();
+    }
+
+    private static Payload heap(byte[] data) {
+        ByteBuffer view = ByteBuffer.wrap(data);
+        return new Payload() {
+            @Override
+            public long length() {
+                return data.length;
+            }
+
+            @Override
+            public int segments() {
+                return 1;
+            }
+
+            @Override
+            public ByteBuffer segment(int i) {
+                return view.duplicate();
+            }
+
+            @Override
+            public Hold hold() {
+                return null;
+            }
+        };
     }
 
     @Test
@@ -508,14 +646,8 @@ class AsyncTransportTest {
         assertEquals(WC_SUCCESS, done.status());
         assertArrayEquals(AppMemory.pattern(MSG, 51), a.memory.read(0x10000, MSG), "in place, no copy");
 
-        assertTrue(second.beginWrite());
-        Thread dereg = new Thread(() -> a.ctx.deregMr(sink.handle()));
-        dereg.start();
-        dereg.join(200);
-        assertTrue(dereg.isAlive(), "ibv_dereg_mr waits for the write into the READ's memory under way");
-        second.endWrite();
-        dereg.join(10_000);
-        assertFalse(second.beginWrite(), "none begins once deregistered");
+        deregisterDuringWrite(second, () -> a.ctx.deregMr(sink.handle()),
+                "ibv_dereg_mr waits for the write into the READ's memory under way");
         second.release();
         connection().acks().fetchedInPlace(1, false);
         fx.settle();
@@ -528,8 +660,9 @@ class AsyncTransportTest {
         ByteBuffer from = ByteBuffer.wrap(data);
         for (int i = 0; i < target.segments(); i++) {
             ByteBuffer to = target.segment(i).duplicate();
-            to.put(from.slice(from.position(), to.remaining()));
-            from.position(from.position() + to.remaining());
+            int n = to.remaining();
+            to.put(from.slice(from.position(), n));
+            from.position(from.position() + n);
         }
     }
 

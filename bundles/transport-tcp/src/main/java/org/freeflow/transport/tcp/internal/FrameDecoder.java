@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
  * {@link Wire#MAX_BODY}) is filled across reads, and the handler hears of
  * each part.  Or the handler places it: a body of {@link #PLACEABLE} bytes or
  * more may go, after the bytes the handler reads from its start, straight to
- * where the handler says ({@link Placement}: an RDMA WRITE's target region),
+ * where the handler says ({@link Placement}: a SEND's receive, an RDMA WRITE's target region, a READ's memory),
  * from the read buffer and then from the socket, with no buffer of its own.
  * A header that breaks the
  * protocol (magic, version, body length) is a {@link Wire.ProtocolException}.

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -36,13 +37,13 @@ import org.freeflow.router.api.transport.Responder;
  * whose router reconnected finds its session on the new connection.
  * Acknowledgements are cumulative and sent once per round for a session
  * that executed several requests; the answers of a round leave together, in
- * one write, at its end (a large one at once).  An RDMA WRITE of
+ * one write, at its end (a large one at once).  An RC SEND or RDMA WRITE of
  * {@link Requests#PLACE_MIN} bytes or more that is the next PSN of its session
  * (everything before it executed) and comes with nothing owed to this
- * router's requesters is read by the I/O thread straight into its target
- * ({@link WritePlacements}); while it is read, its session's requests from other
- * connections wait; once its data is in, it counts as executed and reaches
- * this queue as a marker, which acknowledges it in order.  A READ or atomic waits
+ * router's requesters is read by the I/O thread straight into its receive or
+ * target ({@link RequestPlacements}); while it is read, its session's requests
+ * from other connections wait; once its data is in, it reaches this queue as a
+ * marker, which completes (a SEND's receive) and acknowledges it in order.  A READ or atomic waits
  * while more than {@link #FETCH_BACKLOG} bytes of answers are not written
  * yet: a requester's outstanding READs are read as the connection carries
  * their data, so its router's heap holds a few MiB of it, not its whole
@@ -79,11 +80,11 @@ final class InboundExecutor implements PollTarget {
     static final int HELD_MAX = 4096;
 
     /**
-     * A request (datagram, CLOSE) that came in, or the marker of a WRITE placed ({@code placed}: its data is
-     * in); {@code settleFirst}: the requesters of this router that answers coming in just before it went to
+     * A request (datagram, CLOSE) that came in, or the marker of a SEND or WRITE placed ({@code placed}: its
+     * data is in); {@code settleFirst}: the requesters of this router that answers coming in just before it went to
      * (null: none), whose completions come before its execution.
      */
-    private record Inbound(int type, ByteBuffer body, AnswersSettled.Owed settleFirst, WritePlacement placed) {
+    private record Inbound(int type, ByteBuffer body, AnswersSettled.Owed settleFirst, RequestPlacement placed) {
 
         /** What it counts against {@link #MAX_QUEUED_BYTES}. */
         int bytes() {
@@ -91,7 +92,7 @@ final class InboundExecutor implements PollTarget {
         }
     }
 
-    /** {@link Inbound#type} of a WRITE placed by the I/O thread (not a frame type). */
+    /** {@link Inbound#type} of a SEND or WRITE placed by the I/O thread (not a frame type). */
     private static final int PLACED = -1;
 
     /** A datagram whose receiver had no receive (or CQ room): offered again once it posted one. */
@@ -117,7 +118,7 @@ final class InboundExecutor implements PollTarget {
     private boolean fetchHeldBack;
     /** A request waits for requesters to write the completions answers that came before it owe. */
     private boolean settleHeldBack;
-    /** A request waits while a WRITE of its session is placed from another connection. */
+    /** A request waits while a SEND or WRITE of its session is placed from another connection. */
     private boolean claimHeldBack;
     private volatile boolean closed;
     private static final long NOT_SETTLING = Long.MIN_VALUE;
@@ -126,6 +127,8 @@ final class InboundExecutor implements PollTarget {
     private final Runnable readerResume;
     private final Queue<Inbound> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** REQUEST frames queued and not executed yet. */
+    private final AtomicInteger queuedRequests = new AtomicInteger();
     private final Map<Long, ResponderSession> sessions;
     private final List<ResponderSession> ackDue = new ArrayList<>();
     private final InboundRequest request = new InboundRequest();
@@ -158,12 +161,15 @@ final class InboundExecutor implements PollTarget {
      * should pause after it.
      */
     boolean accept(int type, ByteBuffer body, AnswersSettled.Owed settleFirst) {
+        if (type == Wire.REQUEST) {
+            queuedRequests.incrementAndGet();
+        }
         queue.add(new Inbound(type, body, settleFirst, null));
         return queuedBytes.addAndGet(body.remaining()) <= MAX_QUEUED_BYTES;
     }
 
     /** On the I/O thread: all of {@code p}'s data is in its target; it is acknowledged in order. */
-    void placed(WritePlacement p) {
+    void placed(RequestPlacement p) {
         p.arrived();
         queue.add(new Inbound(PLACED, null, null, p));
         if (closed) {
@@ -186,6 +192,14 @@ final class InboundExecutor implements PollTarget {
                 next.placed.abandon();
             }
         }
+    }
+
+    /**
+     * True when no request waits here (placement markers may): one placed now is not queued behind a request
+     * that could wait for it (its session claimed), and every request this connection brought before it ran.
+     */
+    boolean noRequestQueued() {
+        return queuedRequests.get() == 0;
     }
 
     /** Bytes waiting to be executed. */
@@ -219,6 +233,9 @@ final class InboundExecutor implements PollTarget {
                 break;
             }
             queue.poll();
+            if (next.type == Wire.REQUEST) {
+                queuedRequests.decrementAndGet();
+            }
             long before = queuedBytes.getAndAdd(-next.bytes());
             switch (next.type) {
                 case Wire.REQUEST -> { } // executed
@@ -252,7 +269,7 @@ final class InboundExecutor implements PollTarget {
         return owed.unsettled();
     }
 
-    /** False, and nothing done, while a WRITE of its session is placed from another connection. */
+    /** False, and nothing done, while a SEND or WRITE of its session is placed from another connection. */
     private boolean execute(InboundRequest r) {
         long connection = r.connection();
         ResponderSession s = sessions.computeIfAbsent(connection, ResponderSession::new);
@@ -269,10 +286,10 @@ final class InboundExecutor implements PollTarget {
     }
 
     /**
-     * A WRITE placed by the I/O thread, in order: acknowledged, or refused as its QP now says (then the
+     * A SEND or WRITE placed by the I/O thread, in order: acknowledged, or refused as its QP now says (then the
      * session expects it again, as after any refusal).
      */
-    private void finish(WritePlacement p) {
+    private void finish(RequestPlacement p) {
         ResponderSession s = p.session;
         s.lock();
         try {
@@ -495,7 +512,7 @@ final class InboundExecutor implements PollTarget {
 
     /**
      * While datagrams wait for their receivers, a READ for the answers before it to be written, or a request
-     * for its session's WRITE being placed, the poller comes back soon.
+     * for its session's SEND or WRITE being placed, the poller comes back soon.
      */
     @Override
     public long deadline(long nowNanos) {

@@ -31,7 +31,7 @@ final class LinkChannel implements FrameChannel.Handler {
     private final boolean dialedHere;
     private final FrameChannel channel;
     private final InboundExecutor executor;
-    private final WritePlacements placements;
+    private final RequestPlacements placements;
     /** The link served: the one dialed for, or the one the peer's HELLO names. */
     private volatile PeerLink link;
     private volatile Wire.Hello peer;
@@ -49,7 +49,7 @@ final class LinkChannel implements FrameChannel.Handler {
         FrameChannel c = channel;
         this.executor = new InboundExecutor(router.responders(), router.sessions(), c::queueAnswer, c::queueAnswer,
                 c::flush, c::queuedBytes, c::resumeReading);
-        this.placements = new WritePlacements(router.responders(), router.sessions());
+        this.placements = new RequestPlacements(router.responders(), router.sessions());
     }
 
     /** Sends this router's HELLO (a dialed connection: at once; an accepted one: after the peer's). */
@@ -157,9 +157,11 @@ final class LinkChannel implements FrameChannel.Handler {
     }
 
     /**
-     * A large RDMA WRITE that comes in with nothing owed to this router's requesters (its effect may be
-     * seen at once, before any completion) may be read straight into its target, a large READ answer
-     * straight into its READ's memory.
+     * A large SEND or RDMA WRITE that comes in with nothing owed to this router's requesters (a WRITE's
+     * effect may be seen at once, before any completion) may be read straight into its receive or target, a
+     * large READ answer straight into its READ's memory.  A request is placed only when no request waits in this
+     * connection's executor: its marker, which ends its session's claim, never queues behind a request that
+     * waits for that claim to end.
      */
     @Override
     public FrameDecoder.Placement placement(int type, ByteBuffer start, int length) {
@@ -170,7 +172,8 @@ final class LinkChannel implements FrameChannel.Handler {
         if (type == Wire.FETCHED) {
             return l.placeAnswer(start, length);
         }
-        return type == Wire.REQUEST && answered.none() ? placements.placement(start, length) : null;
+        return type == Wire.REQUEST && answered.none() && executor.noRequestQueued()
+                ? placements.placement(start, length) : null;
     }
 
     @Override
@@ -180,7 +183,7 @@ final class LinkChannel implements FrameChannel.Handler {
             answered.answered(answer.connection.reports(), answer.psn);
             return;
         }
-        executor.placed((WritePlacement) placement);
+        executor.placed((RequestPlacement) placement);
         router.poller().wake(executor);
     }
 

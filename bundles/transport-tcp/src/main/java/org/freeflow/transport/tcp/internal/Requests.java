@@ -45,8 +45,9 @@ final class Requests {
      */
     static final int ZERO_COPY_MIN = 1024;
     /**
-     * The least RDMA WRITE data the responder's router reads from the socket straight into the target region
-     * ({@link WritePlacement}); less is read with the frame and copied on a poller.
+     * The least SEND or RDMA WRITE data the responder's router reads from the socket straight into the receive
+     * or target region ({@link RequestPlacement}), and READ answer data the requester's router reads into the
+     * READ's memory ({@link FetchPlacement}); less is read with the frame and copied on a poller.
      */
     static final int PLACE_MIN = 64 << 10;
 

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * What the responder's router knows of one requester connection: the next
  * PSN it executes, an acknowledgement it owes, the values the last
  * atomics read (for their duplicates) and which READs were answered on
- * which TCP connection, and the WRITE being placed from a socket straight
+ * which TCP connection, and the SEND or WRITE being placed from a socket straight
  * into its target ({@link #claim}).  Used under its own {@link #lock}.
  */
 final class ResponderSession {
@@ -18,8 +18,9 @@ final class ResponderSession {
     private final ReentrantLock lock = new ReentrantLock();
     final long connection;
     long expected;
-    /** The WRITE of PSN {@link #expected} being placed from a socket, or null. */
-    private Object claim;
+    /** The connection whose placements claim the session ({@link #claims} of them), or null. */
+    private Object claimedBy;
+    private int claims;
     long ackDue = -1;
     private final long[] atomicPsns = new long[ATOMICS_KEPT];
     private final long[] atomicValues = new long[ATOMICS_KEPT];
@@ -43,27 +44,33 @@ final class ResponderSession {
     }
 
     /**
-     * Claims the session for {@code placement}, the WRITE of {@code psn} read from a socket straight into
-     * its target: true when {@code psn} is the next PSN to execute and no other placement claimed it.  While
-     * the claim lasts, none of the session's requests is executed (from any connection).
+     * True when a SEND or WRITE of {@code psn} coming in on connection {@code by} may claim the session, to be
+     * read from the socket straight into the responder's memory: {@code psn} is the next PSN to execute, and
+     * no placement claims the session, or ({@code chains}: a SEND) only placements of that same connection,
+     * whose markers its own follows in order.
      */
-    boolean claim(Object placement, long psn) {
-        if (claim != null || psn != expected) {
-            return false;
-        }
-        claim = placement;
-        return true;
+    boolean mayClaim(Object by, long psn, boolean chains) {
+        return psn == expected && (claims == 0 || chains && by == claimedBy);
+    }
+
+    /**
+     * One more placement from connection {@code by} claims the session ({@link #mayClaim} said so).  While a
+     * claim lasts, none of the session's requests is executed (from any connection).
+     */
+    void claim(Object by) {
+        claimedBy = by;
+        claims++;
     }
 
     /** True while a placement claims the session. */
     boolean claimed() {
-        return claim != null;
+        return claims > 0;
     }
 
-    /** {@code placement}'s claim ends (it was executed in order, or given up). */
-    void endClaim(Object placement) {
-        if (claim == placement) {
-            claim = null;
+    /** One placement's claim ends (it was executed in order, or given up); once per {@link #claim}. */
+    void endClaim() {
+        if (--claims == 0) {
+            claimedBy = null;
         }
     }
 

@@ -8,7 +8,7 @@ import org.freeflow.router.api.transport.InPlaceSink;
 /**
  * A frame's data read from the socket straight into registered memory
  * ({@link InPlaceSink}) by the connection's I/O thread, with no copy in
- * between: an RDMA WRITE's into its target ({@link WritePlacement}), a
+ * between: a SEND's into its receive, an RDMA WRITE's into its target ({@link RequestPlacement}), a
  * READ's answer into the READ's local memory ({@link FetchPlacement}).  Each
  * write passes the memory's gate ({@link InPlaceSink#beginWrite}); once the
  * memory is deregistered, the rest of the data is read and dropped, and the

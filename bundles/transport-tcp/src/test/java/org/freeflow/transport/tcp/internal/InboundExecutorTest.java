@@ -38,7 +38,7 @@ class InboundExecutorTest {
     private final Map<Long, ResponderSession> sessions = new ConcurrentHashMap<>();
     private final InboundExecutor executor = executor();
     /** The I/O threads' choice of WRITEs to place (of this connection and of any other). */
-    private final WritePlacements placements = new WritePlacements(d -> Optional.of(responder), sessions);
+    private final RequestPlacements placements = new RequestPlacements(d -> Optional.of(responder), sessions);
     /** Holds on test memory taken and not released yet when the test began (other tests' in this JVM). */
     private final int heldAtStart = Request.held();
 
@@ -245,6 +245,15 @@ class InboundExecutorTest {
         return b;
     }
 
+    /** What was written: one NAK, of {@code psn}, answering {@code outcome}. */
+    private void assertOnlyNak(long psn, Outcome outcome) {
+        assertEquals(1, written.size(), written.toString());
+        ByteBuffer nak = written.get(0);
+        assertEquals(Wire.NAK, type(nak));
+        assertEquals(psn, psnOf(nak));
+        assertEquals(outcome, Wire.outcome(nak.get(nak.position() + Wire.HEADER + 16) & 0xff));
+    }
+
     /** PSN 0 executed on the poller, so that the session exists and expects PSN 1. */
     private void sessionStarted() {
         responder.post(4);
@@ -259,7 +268,7 @@ class InboundExecutorTest {
         byte[] data = pattern(3, 128 << 10);
         Request write = Request.write(1, data, 0x10000, MemoryResponder.RKEY);
         Arriving a = arriving(write, responder.qpn());
-        WritePlacement p = placements.placement(a.fixed, a.bodyLength);
+        RequestPlacement p = placements.placement(a.fixed, a.bodyLength);
         assertNotNull(p, "a 128 KiB WRITE that is its session's next PSN is placed");
         p.take(a.data.slice(0, 1000)); // what the read buffer held
 
@@ -288,7 +297,7 @@ class InboundExecutorTest {
         sessionStarted();
         byte[] data = pattern(4, 64 << 10);
         Arriving a = arriving(Request.write(1, data, 0, MemoryResponder.RKEY), responder.qpn());
-        WritePlacement p = placements.placement(a.fixed, a.bodyLength);
+        RequestPlacement p = placements.placement(a.fixed, a.bodyLength);
         assertNotNull(p);
         p.take(a.data.slice(0, 4096));
         responder.gateOpen = false; // ibv_dereg_mr: no write into the region begins from now on
@@ -299,11 +308,7 @@ class InboundExecutorTest {
         assertArrayEquals(java.util.Arrays.copyOf(data, 4096), memory(0, 4096));
         assertArrayEquals(new byte[data.length - 4096], memory(4096, data.length - 4096),
                 "nothing written once deregistered");
-        assertEquals(1, written.size(), written.toString());
-        assertEquals(Wire.NAK, type(written.get(0)));
-        assertEquals(1, psnOf(written.get(0)));
-        assertEquals(Outcome.REMOTE_ACCESS_ERROR,
-                Wire.outcome(written.get(0).get(written.get(0).position() + Wire.HEADER + 16) & 0xff));
+        assertOnlyNak(1, Outcome.REMOTE_ACCESS_ERROR);
         assertEquals(1, responder.received().size(), "the SEND behind the refused WRITE is dropped");
         assertEquals(heldAtStart, Request.held());
     }
@@ -314,13 +319,13 @@ class InboundExecutorTest {
         byte[] data = pattern(5, 96 << 10);
         Request write = Request.write(1, data, 0x20000, MemoryResponder.RKEY);
         Arriving a = arriving(write, responder.qpn());
-        WritePlacement cut = placements.placement(a.fixed, a.bodyLength);
+        RequestPlacement cut = placements.placement(a.fixed, a.bodyLength);
         cut.take(a.data.slice(0, 5000));
         cut.abandon(); // the connection ended mid-body
 
         InboundExecutor reconnected = executor();
         Arriving again = arriving(write, responder.qpn());
-        WritePlacement whole = placements.placement(again.fixed, again.bodyLength);
+        RequestPlacement whole = placements.placement(again.fixed, again.bodyLength);
         assertNotNull(whole, "the session is free again, and still expects the WRITE");
         whole.take(again.data);
         reconnected.placed(whole);
@@ -330,7 +335,7 @@ class InboundExecutorTest {
         assertEquals(List.of(1L), written.stream().map(InboundExecutorTest::psnOf).toList());
 
         Arriving third = arriving(Request.write(2, data, 0, MemoryResponder.RKEY), responder.qpn());
-        WritePlacement queuedThenClosed = placements.placement(third.fixed, third.bodyLength);
+        RequestPlacement queuedThenClosed = placements.placement(third.fixed, third.bodyLength);
         queuedThenClosed.take(third.data);
         reconnected.placed(queuedThenClosed);
         reconnected.close(); // before a poller executed it
@@ -339,7 +344,7 @@ class InboundExecutorTest {
     }
 
     @Test
-    void onlyAPlainWriteOfAtLeast64KiBThatIsItsSessionsNextPsnIsPlaced() {
+    void onlyASendOrPlainWriteOfAtLeast64KiBThatIsItsSessionsNextPsnIsPlaced() {
         Arriving first = arriving(Request.write(0, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
         assertNull(placements.placement(first.fixed, first.bodyLength), "a session's first request: on a poller");
         sessionStarted();
@@ -347,18 +352,114 @@ class InboundExecutorTest {
         assertNull(placements.placement(small.fixed, small.bodyLength), "below 64 KiB: copied");
         Arriving ahead = arriving(Request.write(2, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
         assertNull(placements.placement(ahead.fixed, ahead.bodyLength), "not the next PSN");
-        Arriving send = arriving(Request.send(1, new byte[64 << 10]), responder.qpn());
-        assertNull(placements.placement(send.fixed, send.bodyLength), "a SEND takes a receive: on a poller");
+        Arriving read = arriving(Request.read(1, 64 << 10, 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(read.fixed, read.bodyLength), "a READ carries no data");
         Arriving outside = arriving(Request.write(1, new byte[64 << 10], 1 << 20, MemoryResponder.RKEY),
                 responder.qpn());
         assertNull(placements.placement(outside.fixed, outside.bodyLength), "the responder refuses it: in order");
         Arriving fits = arriving(Request.write(1, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
-        WritePlacement p = placements.placement(fits.fixed, fits.bodyLength);
+        RequestPlacement p = placements.placement(fits.fixed, fits.bodyLength);
         assertNotNull(p);
         Arriving second = arriving(Request.write(1, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
         assertNull(placements.placement(second.fixed, second.bodyLength), "the session is claimed");
         p.abandon();
         assertEquals(heldAtStart, Request.held());
         assertEquals(List.of(), written);
+    }
+
+    @Test
+    void sendsPlacedIntoTheirReceivesHoldTheirSessionUntilEachReceiveIsConsumedInOrder() {
+        sessionStarted();
+        byte[] data = pattern(6, 128 << 10);
+        Arriving a = arriving(Request.send(1, data), responder.qpn());
+        RequestPlacement p = placements.placement(a.fixed, a.bodyLength);
+        assertNotNull(p, "a 128 KiB SEND that is its session's next PSN, with a receive posted, is placed");
+        p.take(a.data);
+        executor.placed(p);
+        assertTrue(executor.noRequestQueued(), "a marker is no request: the next may be placed behind it");
+        Arriving write = arriving(Request.write(2, new byte[64 << 10], 0, MemoryResponder.RKEY), responder.qpn());
+        assertNull(placements.placement(write.fixed, write.bodyLength),
+                "a WRITE behind a SEND whose receive is not consumed yet: copied, in order");
+        RequestPlacements otherConnection = new RequestPlacements(d -> Optional.of(responder), sessions);
+        byte[] next = pattern(7, 64 << 10);
+        Arriving b = arriving(Request.send(2, next), responder.qpn());
+        assertNull(otherConnection.placement(b.fixed, b.bodyLength), "claimed by the first connection");
+        RequestPlacement q = placements.placement(b.fixed, b.bodyLength);
+        assertNotNull(q, "the next SEND on the same connection: into the receive after the first one's");
+        q.take(b.data);
+        executor.placed(q);
+
+        InboundExecutor other = executor();
+        arrive(other, Request.send(3, new byte[] {3}));
+        assertFalse(other.noRequestQueued(), "nothing is placed on that connection now: it would queue behind");
+        assertFalse(other.poll(System.nanoTime()), "all their data is in, but their receives are not consumed yet");
+        assertEquals(1, responder.received().size());
+        assertTrue(executor.poll(System.nanoTime()));
+        assertEquals(3, responder.received().size());
+        assertArrayEquals(data, responder.received().get(1), "placed, then received in order");
+        assertArrayEquals(next, responder.received().get(2));
+        assertEquals(2, responder.placedSends);
+        assertTrue(other.poll(System.nanoTime()));
+        assertEquals(4, responder.received().size(), "the SEND behind them took the next receive");
+        assertArrayEquals(new byte[] {3}, responder.received().get(3));
+        assertTrue(other.noRequestQueued());
+        assertEquals(List.of(2L, 3L), written.stream().map(InboundExecutorTest::psnOf).toList(),
+                "one cumulative ACK per round");
+        assertEquals(heldAtStart, Request.held(), "the placements' holds released");
+    }
+
+    @Test
+    void aSendPlacedIntoAReceiveThatWentIsAnsweredBusyTheOnePlacedBehindDroppedAndBothExecutedOnceSentAgain() {
+        sessionStarted();
+        byte[] data = pattern(8, 64 << 10);
+        Request send = Request.send(1, data);
+        Request behind = Request.send(2, pattern(9, 64 << 10));
+        Arriving a = arriving(send, responder.qpn());
+        RequestPlacement p = placements.placement(a.fixed, a.bodyLength);
+        p.take(a.data);
+        executor.placed(p);
+        Arriving b = arriving(behind, responder.qpn());
+        RequestPlacement q = placements.placement(b.fixed, b.bodyLength);
+        q.take(b.data);
+        executor.placed(q);
+        responder.takeReceive(); // its QP flushed the receive meanwhile
+        assertTrue(executor.poll(System.nanoTime()));
+        assertOnlyNak(1, Outcome.BUSY);
+        assertEquals(1, responder.received().size(), "neither it nor the SEND behind it received");
+
+        written.clear();
+        arrive(send); // sent again, read whole this time
+        arrive(behind);
+        assertTrue(executor.poll(System.nanoTime()));
+        assertEquals(3, responder.received().size());
+        assertArrayEquals(data, responder.received().get(1), "received once, in order");
+        assertArrayEquals(pattern(9, 64 << 10), responder.received().get(2));
+        assertEquals(0, responder.placedSends);
+        assertEquals(List.of(2L), written.stream().map(InboundExecutorTest::psnOf).toList());
+        assertEquals(heldAtStart, Request.held());
+    }
+
+    @Test
+    void sendsPlacedOnAConnectionThatClosesBeforeTheirReceivesAreConsumedAreExecutedOnceWhenSentAgain() {
+        sessionStarted();
+        Request first = Request.send(1, pattern(10, 64 << 10));
+        Request second = Request.send(2, pattern(11, 64 << 10));
+        for (Request r : List.of(first, second)) {
+            Arriving a = arriving(r, responder.qpn());
+            RequestPlacement p = placements.placement(a.fixed, a.bodyLength);
+            p.take(a.data);
+            executor.placed(p);
+        }
+        executor.close(); // before a poller executed them: they were never received
+        assertEquals(heldAtStart, Request.held(), "given up, their holds released");
+
+        InboundExecutor reconnected = executor();
+        arrive(reconnected, first);
+        arrive(reconnected, second);
+        assertTrue(reconnected.poll(System.nanoTime()));
+        assertEquals(3, responder.received().size(), "each received once, as sent again");
+        assertArrayEquals(pattern(10, 64 << 10), responder.received().get(1));
+        assertArrayEquals(pattern(11, 64 << 10), responder.received().get(2));
+        assertEquals(List.of(2L), written.stream().map(InboundExecutorTest::psnOf).toList());
     }
 }

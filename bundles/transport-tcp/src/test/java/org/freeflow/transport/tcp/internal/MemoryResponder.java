@@ -15,7 +15,7 @@ import org.freeflow.router.api.transport.Responder;
  * the receives {@link #post}ed (RNR without one) and are kept in order;
  * WRITE, READ and the atomics work on the memory (a READ of 1 KiB or more is
  * answered from a view of it, a WRITE may be placed into it by the
- * transport); datagrams are kept too.
+ * transport, a SEND into a receive's buffer); datagrams are kept too.
  */
 final class MemoryResponder implements Responder {
 
@@ -27,6 +27,12 @@ final class MemoryResponder implements Responder {
     private final int qpn;
     private int receives;
     private long receivesPosted;
+    /** Receives taken so far: which one a placed SEND went into. */
+    private long receivesTaken;
+    /** SENDs placed into a receive by the transport ({@link #sendInPlace}) and completed. */
+    int placedSends;
+    /** SENDs placed and not released yet: the next goes into the receive after theirs. */
+    private int sendsInPlace;
     int writes;
     /** READs answered from a view of the memory ({@link #readInPlace}). */
     int inPlaceReads;
@@ -88,8 +94,73 @@ final class MemoryResponder implements Responder {
             return Outcome.RNR;
         }
         receives--;
+        receivesTaken++;
         received.add(bytes(payload));
         return Outcome.OK;
+    }
+
+    /** The head receive goes without a message (its QP flushed it): a SEND placed into it finds it gone. */
+    synchronized void takeReceive() {
+        receives--;
+        receivesTaken++;
+    }
+
+    /**
+     * A SEND the transport places itself into a buffer of the first receive no other placed SEND took, which
+     * it consumes once complete (BUSY when that receive is not the head then); null without one.
+     */
+    @Override
+    public synchronized InPlaceWrite sendInPlace(long length, Destination requester, boolean withImm, int immData,
+            boolean solicited) {
+        if (receives <= sendsInPlace) {
+            return null;
+        }
+        long receive = receivesTaken + sendsInPlace;
+        sendsInPlace++;
+        ByteBuffer buffer = ByteBuffer.allocate((int) length);
+        return new PlacedSend(buffer, receive);
+    }
+
+    /** A SEND placed into a receive's buffer: received once complete. */
+    private final class PlacedSend extends HeapSink implements InPlaceWrite {
+
+        private final ByteBuffer buffer;
+        private final long receive;
+        private boolean released;
+
+        PlacedSend(ByteBuffer buffer, long receive) {
+            super(buffer, () -> gateOpen);
+            this.buffer = buffer;
+            this.receive = receive;
+        }
+
+        @Override
+        public Outcome complete(boolean whole) {
+            synchronized (MemoryResponder.this) {
+                if (receives == 0 || receivesTaken != receive) {
+                    return Outcome.BUSY;
+                }
+                if (!whole) {
+                    return Outcome.REMOTE_OPERATION_ERROR;
+                }
+                receives--;
+                receivesTaken++;
+                received.add(buffer.array().clone());
+                placedSends++;
+                return Outcome.OK;
+            }
+        }
+
+        @Override
+        public void release() {
+            super.release();
+            synchronized (MemoryResponder.this) {
+                if (!released) {
+                    released = true;
+                    sendsInPlace--;
+                }
+            }
+        }
     }
 
     private boolean inRange(long addr, long length, int rkey) {

@@ -172,6 +172,30 @@ class TcpTransportTest {
     }
 
     @Test
+    void largeSendsAreReadFromTheSocketIntoTheirReceivesOnceEachInOrderAcrossAReconnect() throws Exception {
+        responder.post(41);
+        Connection c = connect(at(20));
+        post(c, Request.send(0, message(0, 100)));
+        assertTrue(acks.awaitAcknowledged(0)); // the session is made by its first request, on a poller
+        int size = 80 << 10;
+        PeerLink link = hosts.a.links().values().iterator().next();
+        for (int i = 1; i <= 40; i++) {
+            post(c, Request.send(i, message(i, size)));
+            if (i == 30) {
+                link.dropConnection(); // whatever was mid-body is given up and sent again
+            }
+        }
+        assertTrue(acks.awaitAcknowledged(40), "acknowledged through " + acks.acknowledged());
+        assertEquals(List.of(), acks.refusals());
+        List<byte[]> got = responder.received();
+        assertEquals(41, got.size(), "each SEND once, though some were sent twice");
+        for (int i = 1; i <= 40; i++) {
+            assertArrayEquals(message(i, size), got.get(i), "the SEND of PSN " + i);
+        }
+        assertTrue(responder.placedSends > 0, "placed from the socket: " + responder.placedSends);
+    }
+
+    @Test
     void largeWritesAreReadFromTheSocketStraightIntoTheirTargetOnceEachAcrossAReconnect() throws Exception {
         Connection c = connect(at(20));
         assertEquals(Outcome.PENDING, post(c, Request.write(0, message(1, 100), 0, MemoryResponder.RKEY)));
