@@ -52,9 +52,9 @@ final class FrameChannel {
 
         /**
          * A body of {@code type} and {@code length} bytes (at least {@link FrameDecoder#PLACEABLE}) whose
-         * first bytes {@code start} holds (at 0..limit; a view the handler reads and does not keep) is
-         * coming: where its rest goes, or null (the default) for a buffer of its own and {@link #frame}.  On
-         * the I/O thread, which must not block.
+         * first bytes {@code start} holds (at 0..limit, at least {@link FrameDecoder#PLACEMENT_HEAD}; a view the
+         * handler reads and does not keep) is coming: where its rest goes, or null (the default) for a buffer of
+         * its own and {@link #frame}.  On the I/O thread, which must not block.
          */
         default FrameDecoder.Placement placement(int type, ByteBuffer start, int length) throws Wire.ProtocolException {
             return null;

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
  * keep it); a body the buffer does not hold whole (up to
  * {@link Wire#MAX_BODY}) is filled across reads, and the handler hears of
  * each part.  Or the handler places it: a body of {@link #PLACEABLE} bytes or
- * more may go, after the bytes the handler reads from its start, straight to
+ * more may go, after the bytes the handler reads from its start (at least
+ * {@link #PLACEMENT_HEAD}), straight to
  * where the handler says ({@link Placement}: a SEND's receive, an RDMA WRITE's target region, a READ's memory),
  * from the read buffer and then from the socket, with no buffer of its own.
  * A header that breaks the
@@ -48,8 +49,17 @@ final class FrameDecoder {
     static final int BUFFER = 256 << 10;
     /** The least body the handler is asked to place ({@link FrameChannel.Handler#placement}). */
     static final int PLACEABLE = 64 << 10;
+    /**
+     * The bytes of a placeable body that have come before the handler is asked: at least every frame type's
+     * fixed fields, which say where the rest goes (a head cut by the sender's write or the socket's read waits
+     * for its end instead of sending the body to a buffer of its own).
+     */
+    static final int PLACEMENT_HEAD = 128;
 
-    /** Bytes read and not decoded yet, in [0, position): always fewer than a header unless decoding paused. */
+    /**
+     * Bytes read and not decoded yet, in [0, position): always fewer than a header, or than a placeable body's
+     * header and head, unless decoding paused.
+     */
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER);
     /** The body being filled (its header decoded), or null. */
     private ByteBuffer body;
@@ -131,6 +141,9 @@ final class FrameDecoder {
                     handler.frame(bodyType, whole);
                 } else if (in.remaining() >= Wire.HEADER) {
                     int length = header(in, in.position());
+                    if (length >= PLACEABLE && in.remaining() < Wire.HEADER + PLACEMENT_HEAD) {
+                        return; // its head first
+                    }
                     int type = in.get(in.position() + 5) & 0xff;
                     in.position(in.position() + Wire.HEADER);
                     if (length >= PLACEABLE) { // it may go straight to its place

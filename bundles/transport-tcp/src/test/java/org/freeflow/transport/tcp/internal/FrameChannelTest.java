@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -352,10 +353,31 @@ class FrameChannelTest {
         for (int i = 0; i < 2; i++) {
             byte[] body = sent.get(2 * i + 1);
             assertEquals(ByteBuffer.wrap(body).getLong(0), received.heads().get(i), "the head, read from the buffer");
-            assertArrayEquals(java.util.Arrays.copyOfRange(body, Placing.HEAD, body.length), received.placed().get(i),
+            assertArrayEquals(Arrays.copyOfRange(body, Placing.HEAD, body.length), received.placed().get(i),
                     "the rest, in place");
         }
         assertEquals(0, received.abandoned.get());
+    }
+
+    @Test
+    void aPlaceableBodyWhoseHeadComesInPiecesIsStillPlaced() throws Exception {
+        SocketChannel[] ends = connect(0);
+        ends[0].setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Placing received = new Placing(0, 1);
+        FrameChannel receiver = channel(ends[1], "b", received);
+        receiver.start();
+        byte[] body = new byte[FrameDecoder.PLACEABLE];
+        new Random(3).nextBytes(body);
+        ByteBuffer frame = Wire.frame(Wire.REQUEST, body.length).put(body).flip();
+        int[] cuts = {Wire.HEADER + Placing.HEAD / 2, Wire.HEADER + FrameDecoder.PLACEMENT_HEAD - 1, frame.limit()};
+        for (int cut : cuts) { // each piece sent on its own, read on its own unless the reader is late
+            ends[0].write(frame.limit(cut));
+            Thread.sleep(50);
+        }
+        assertTrue(received.awaitPlaced(), "events: " + received.events());
+        assertEquals(List.of("placed"), received.events());
+        assertEquals(ByteBuffer.wrap(body).getLong(0), received.heads().get(0));
+        assertArrayEquals(Arrays.copyOfRange(body, Placing.HEAD, body.length), received.placed().get(0));
     }
 
     @Test

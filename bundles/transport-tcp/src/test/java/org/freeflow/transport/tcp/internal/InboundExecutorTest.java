@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -305,7 +306,7 @@ class InboundExecutorTest {
         executor.placed(p);
         arrive(Request.send(2, new byte[] {2}));
         assertTrue(executor.poll(System.nanoTime()));
-        assertArrayEquals(java.util.Arrays.copyOf(data, 4096), memory(0, 4096));
+        assertArrayEquals(Arrays.copyOf(data, 4096), memory(0, 4096));
         assertArrayEquals(new byte[data.length - 4096], memory(4096, data.length - 4096),
                 "nothing written once deregistered");
         assertOnlyNak(1, Outcome.REMOTE_ACCESS_ERROR);

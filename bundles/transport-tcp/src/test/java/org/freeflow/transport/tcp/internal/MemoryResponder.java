@@ -99,6 +99,23 @@ final class MemoryResponder implements Responder {
         return Outcome.OK;
     }
 
+    synchronized int placedSends() {
+        return placedSends;
+    }
+
+    private synchronized int sendsInPlace() {
+        return sendsInPlace;
+    }
+
+    /** Waits until {@code n} SENDs are being placed or placed and not released yet; false after 10 s. */
+    boolean awaitSendsInPlace(int n) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (sendsInPlace() < n && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        return sendsInPlace() >= n;
+    }
+
     /** The head receive goes without a message (its QP flushed it): a SEND placed into it finds it gone. */
     synchronized void takeReceive() {
         receives--;
