@@ -119,8 +119,7 @@ final class RcResponder extends QueuePairResponder {
             }
             int slot = receives.rq.head();
             wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
-            int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
-                    qp.vnic.mrTable, receives.pd);
+            int status = receives.load(scatter, slot, qp.vnic.mrTable);
             if (status != WC_SUCCESS) {
                 failReceive(wrId, status);
                 state.enterErrorFromPeer();
@@ -214,7 +213,7 @@ final class RcResponder extends QueuePairResponder {
                 return null;
             }
             RegionSink into = RegionSink.of(target, regionOffset, length);
-            return new RegionWrite(into, whole -> completeInPlace(requester, whole), () -> { });
+            return new RegionWrite(into, whole -> completeInPlace(requester, whole));
         } finally {
             receiveSide.unlock();
         }
@@ -264,8 +263,7 @@ final class RcResponder extends QueuePairResponder {
                 return null;
             }
             int slot = rq.slot(ahead);
-            int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
-                    qp.vnic.mrTable, receives.pd);
+            int status = receives.load(scatter, slot, qp.vnic.mrTable);
             RegionSink into = status == WC_SUCCESS && length <= scatter.capacity ? scatter.sinkInPlace(length) : null;
             scatter.clear();
             if (into == null) {
@@ -305,16 +303,14 @@ final class RcResponder extends QueuePairResponder {
             if (refused != null) {
                 return refused;
             }
-            WorkQueueConsumer rq = receives.rq;
-            int n = rq.available();
-            if (n == 0 || rq.corrupt(n) || rq.consumed() != receive) {
+            if (receives.rq.consumed() != receive || receives.rq.available() == 0) {
                 return BUSY;
             }
             Outcome ready = receiveReady();
             if (ready != OK) {
                 return ready;
             }
-            long wrId = receives.shm.getLong(rq.head() + RecvWqe.WR_ID);
+            long wrId = receives.shm.getLong(receives.rq.head() + RecvWqe.WR_ID);
             if (!whole) {
                 failReceive(wrId, WC_LOC_PROT_ERR);
                 state.enterErrorFromPeer();

@@ -1,6 +1,7 @@
 package org.freeflow.router.internal.vnic;
 
 import java.nio.ByteBuffer;
+import org.freeflow.fastpath.api.Abi.RecvWqe;
 import org.freeflow.fastpath.api.WorkQueueConsumer;
 
 /**
@@ -53,6 +54,14 @@ final class Receives {
         if (srq != null) {
             srq.lock.unlock();
         }
+    }
+
+    /**
+     * Reads the SGEs of the receive at {@code slot} into {@code scatter}, each checked against {@code table} in
+     * this PD: IBV_WC_SUCCESS or the failing status ({@link ScatterList#load}).
+     */
+    int load(ScatterList scatter, int slot, MrTable table) {
+        return scatter.load(shm, slot, shm.getInt(slot + RecvWqe.NUM_SGE), table, pd);
     }
 
     /** Releases the head receive (under {@link #lock()}). */

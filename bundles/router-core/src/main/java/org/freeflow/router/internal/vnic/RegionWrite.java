@@ -23,6 +23,10 @@ final class RegionWrite implements Responder.InPlaceWrite {
     private final Runnable ended;
     private final AtomicBoolean released = new AtomicBoolean();
 
+    RegionWrite(RegionSink target, Completion completion) {
+        this(target, completion, () -> { });
+    }
+
     /** @param ended run at the first {@link #release}: the transport is done with it */
     RegionWrite(RegionSink target, Completion completion, Runnable ended) {
         this.target = target;

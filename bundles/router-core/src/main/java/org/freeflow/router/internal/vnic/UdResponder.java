@@ -133,8 +133,7 @@ final class UdResponder extends QueuePairResponder {
         }
         int slot = rq.head();
         wrId = receives.shm.getLong(slot + RecvWqe.WR_ID);
-        int status = scatter.load(receives.shm, slot, receives.shm.getInt(slot + RecvWqe.NUM_SGE),
-                qp.vnic.mrTable, receives.pd);
+        int status = receives.load(scatter, slot, qp.vnic.mrTable);
         if (status != WC_SUCCESS) {
             receives.consume();
             receives.cq.ring.post(wrId, status, WC_RECV, 0, 0, qp.qpn, 0, 0, 0, false);
