@@ -10,6 +10,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.ffo.api.ClusterView;
 import org.freeflow.ffo.api.HostRecord;
@@ -82,6 +85,12 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
                 + "path and warms it (the JIT compiles it before the first container's traffic); 0: no self-test")
         long dataPathSelfTestMillis() default 5000;
 
+        @AttributeDefinition(name = "Transport self-test (ms)", description = "How long the router moves data "
+                + "through a loopback of each transport that comes (tcp: a connection of its own over the loopback "
+                + "interface), on a thread of its own while it serves: it checks the path between routers and warms "
+                + "it before the first work request between hosts; 0: none")
+        long transportSelfTestMillis() default 3000;
+
         @AttributeDefinition(name = "QPS refresh (ms)", description = "How often the router writes its QPs' state "
                 + "and counters into the orchestrator's QPS table (creates, modifies and destroys are written at "
                 + "once); 0: only then")
@@ -103,6 +112,13 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     private final Attachments attachments;
     private final QpTableRefresh qpRefresh;
     private final Listener adminListener;
+    private final DataPathSelfTest selfTest;
+    /** Runs the self-tests through the transports, one at a time, off the threads that bring them. */
+    private final ExecutorService transportSelfTests = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "freeflow-transport-self-test");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * DS activation.  The orchestrator is not a condition of the router: it
@@ -132,7 +148,8 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
         createPrivateDirectory(settings.adminSocket().getParent());
         createPrivateDirectory(settings.containerDir());
         removeStaleSockets(settings.containerDir());
-        selfTest(poller, qos);
+        this.selfTest = new DataPathSelfTest(poller, qos, settings.hostName());
+        selfTest();
         this.server = new ControlServer();
         this.attachments = new Attachments(server, this.orchestrator, environment, settings);
         server.start("freeflow-control");
@@ -152,12 +169,11 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
      * opens, so that whoever waits for the router to answer waits for it too)
      * and logs its figures; a failure is logged, and the router starts anyway.
      */
-    private void selfTest(PollerService poller, QosService qos) {
+    private void selfTest() {
         if (settings.dataPathSelfTestMillis() <= 0) {
             return;
         }
-        SelfTestResult result = new DataPathSelfTest(poller, qos, settings.hostName())
-                .run(settings.dataPathSelfTestMillis());
+        SelfTestResult result = selfTest.run(settings.dataPathSelfTestMillis());
         if (result.ok()) {
             LOG.info("Data-path self-test passed: {}", result.figures());
         } else {
@@ -182,6 +198,7 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             return null;
         });
         qpRefresh.close();
+        endTransportSelfTests();
         stopServer();
         attachments.shutdown();
         LOG.info("Router of {} stopped", settings.hostName());
@@ -255,6 +272,23 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
     void addTransport(Transport transport) {
         transports.add(transport);
         LOG.info("Transport {} available", transport.name());
+        if (settings.transportSelfTestMillis() > 0) {
+            transportSelfTests.execute(() -> selfTestThrough(transport));
+        }
+    }
+
+    /** The data-path self-test through {@code transport}'s loopback, if it has one: its figures logged. */
+    private void selfTestThrough(Transport transport) {
+        SelfTestResult result = selfTest.runThrough(transport, settings.transportSelfTestMillis());
+        if (result == SelfTestResult.SKIPPED) {
+            return;
+        }
+        if (result.ok()) {
+            LOG.info("Data-path self-test through {} passed: {}", transport.name(), result.figures());
+        } else {
+            LOG.error("Data-path self-test through {} FAILED: {} ({})", transport.name(), result.failure(),
+                    result.figures());
+        }
     }
 
     void removeTransport(Transport transport) {
@@ -353,6 +387,19 @@ public final class VirtualNicManager implements VirtualNicService, VirtualNicAdm
             }
             return true;
         });
+    }
+
+    /** Lets a self-test through a transport end (it stops at its budget) before the router's data path goes. */
+    private void endTransportSelfTests() {
+        transportSelfTests.shutdown();
+        try {
+            long wait = settings.transportSelfTestMillis() + 10_000;
+            if (!transportSelfTests.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+                LOG.warn("A self-test through a transport has not ended; stopping without it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void stopServer() {

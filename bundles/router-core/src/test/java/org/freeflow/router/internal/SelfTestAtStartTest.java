@@ -14,6 +14,7 @@ import org.freeflow.router.api.ContainerView;
 import org.freeflow.router.internal.testing.AttachRequest;
 import org.freeflow.router.internal.testing.FakeOrchestrator;
 import org.freeflow.router.internal.testing.FakeQos;
+import org.freeflow.router.internal.testing.LoopbackOffer;
 import org.freeflow.router.internal.testing.WireClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,29 @@ class SelfTestAtStartTest {
         FakeQos noQps = new FakeQos();
         noQps.maxQps = 0;
         startsAndServes(noQps);
+    }
+
+    /** A transport that comes while the router serves is self-tested through its loopback, off DS's thread. */
+    @Test
+    void aTransportThatComesIsSelfTestedThroughItsLoopback() throws Exception {
+        try (PollerGroup pollers = new PollerGroup("start-poller",
+                PollerSettings.defaults().withMode(PollerMode.ADAPTIVE).withPollers(1))) {
+            VirtualNicManager router = new VirtualNicManager(new FakeOrchestrator(), new FakeQos(), pollers,
+                    new RouterSettings("host1", dir, "freeflow0", 0, RouterSettings.DEFAULT_QP_REFRESH_MILLIS, 300));
+            LoopbackOffer transport = new LoopbackOffer(true);
+            try {
+                router.addTransport(transport);
+                long end = System.nanoTime() + 30_000_000_000L;
+                while (!transport.closed() && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertTrue(transport.closed(), "the self-test through the transport never ended");
+                assertTrue(transport.connections() > 0, "no work request took its loopback");
+                assertEquals(List.of(), router.queuePairs(), "the self-test's QPs are no container's");
+            } finally {
+                router.deactivate();
+            }
+        }
     }
 
     private void startsAndServes(FakeQos qos) throws Exception {

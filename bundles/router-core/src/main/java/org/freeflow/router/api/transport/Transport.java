@@ -30,4 +30,16 @@ public interface Transport {
      * @since 2.0
      */
     Optional<DatagramSink> datagrams(Destination destination);
+
+    /**
+     * A second pair of endpoints of this transport in this process, which reaches {@code responders} along
+     * the path work requests take between routers (for tcp: a connection over the loopback interface, its
+     * frames, flow control and the router's pollers): the router runs its data-path self-test through it, so
+     * that the path is compiled and checked before containers use it.  Empty (the default) when this
+     * transport has none to offer.
+     * @since 2.7
+     */
+    default Optional<LoopbackTransport> loopback(LocalResponders responders) {
+        return Optional.empty();
+    }
 }

@@ -12,5 +12,5 @@
  * (tcp, verbs) registers a {@link org.freeflow.router.api.transport.Transport}
  * service and is picked up while the router runs.
  */
-@org.osgi.annotation.versioning.Version("2.6.0")
+@org.osgi.annotation.versioning.Version("2.7.0")
 package org.freeflow.router.api.transport;

@@ -3,9 +3,11 @@ package org.freeflow.router.internal.loopback;
 import static org.freeflow.fastpath.api.Verbs.*;
 
 import java.util.List;
+import java.util.Optional;
 import org.freeflow.fastpath.api.PollerService;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.qos.api.QosService;
+import org.freeflow.router.api.transport.Transport;
 import org.freeflow.router.internal.vnic.QpCaps;
 import org.freeflow.router.internal.vnic.VirtualNic;
 
@@ -81,6 +83,29 @@ public final class DataPathSelfTest {
     }
 
     /**
+     * {@link #run(long)} through {@code transport}'s loopback ({@link LoopbackFabric#through}): the path of work
+     * requests between routers, warmed and checked before the first container takes it; SKIPPED when the
+     * transport has none.
+     */
+    public SelfTestResult runThrough(Transport transport, long budgetMillis) {
+        if (budgetMillis <= 0) {
+            return SelfTestResult.SKIPPED;
+        }
+        Optional<LoopbackFabric> fabric;
+        try {
+            fabric = LoopbackFabric.through(transport, poller, qos);
+        } catch (RuntimeException e) {
+            return new SelfTestResult(0, 0, 0, "cannot run: " + e);
+        }
+        if (fabric.isEmpty()) {
+            return SelfTestResult.SKIPPED;
+        }
+        try (LoopbackFabric f = fabric.get()) {
+            return run(budgetMillis, f);
+        }
+    }
+
+    /**
      * {@link #run(long)} on {@code fabric}.  Every workload runs as a
      * perftest run does, on a pair of processes of its own (contexts, MRs,
      * CQs, QPs made for it and destroyed after it; the server's QP left in
@@ -103,7 +128,7 @@ public final class DataPathSelfTest {
                 for (Workload w : ROUND) {
                     try (LoopbackProcess a = process(fabric, client);
                             LoopbackProcess b = process(fabric, server)) {
-                        connect(a, b, w.tool().endsWith("_lat"));
+                        connect(a, b, w.tool().endsWith("_lat"), fabric.ackTimeout());
                         RcTraffic traffic = new RcTraffic(a, b, giveUpAt);
                         run(traffic, w, ++seed);
                         messages += traffic.messages();
@@ -143,18 +168,18 @@ public final class DataPathSelfTest {
     }
 
     /**
-     * Connects the QPs with perftest's attributes: the client's to RTS, the
-     * server's to RTR, and on to RTS only when {@code serverSends} (perftest's
-     * latency tools; its bandwidth servers only receive and respond).
+     * Connects the QPs with perftest's attributes (but the fabric's ACK timeout): the client's to RTS, the
+     * server's to RTR, and on to RTS only when {@code serverSends} (perftest's latency tools; its bandwidth
+     * servers only receive and respond).
      */
-    private static void connect(LoopbackProcess a, LoopbackProcess b, boolean serverSends) {
+    private static void connect(LoopbackProcess a, LoopbackProcess b, boolean serverSends, int timeout) {
         QpBringUp.toInit(a.ctx, a.qpHandle(), QpBringUp.ALL_ACCESS);
         QpBringUp.toInit(b.ctx, b.qpHandle(), QpBringUp.ALL_ACCESS);
         QpBringUp.toRtr(a.ctx, a.qpHandle(), b.nic.lid(), b.qp.qpn, 12);
         QpBringUp.toRtr(b.ctx, b.qpHandle(), a.nic.lid(), a.qp.qpn, 12);
-        QpBringUp.toRts(a.ctx, a.qpHandle(), 14, 7, 7);
+        QpBringUp.toRts(a.ctx, a.qpHandle(), timeout, 7, 7);
         if (serverSends) {
-            QpBringUp.toRts(b.ctx, b.qpHandle(), 14, 7, 7);
+            QpBringUp.toRts(b.ctx, b.qpHandle(), timeout, 7, 7);
         }
     }
 }

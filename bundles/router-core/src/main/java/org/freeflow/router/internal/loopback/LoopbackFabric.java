@@ -1,6 +1,7 @@
 package org.freeflow.router.internal.loopback;
 
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -12,6 +13,8 @@ import org.freeflow.ffo.api.MemoryRegionRecord;
 import org.freeflow.ffo.api.OrchestratorAdminService;
 import org.freeflow.ffo.api.QueuePairRecord;
 import org.freeflow.qos.api.QosService;
+import org.freeflow.router.api.transport.LoopbackTransport;
+import org.freeflow.router.api.transport.Transport;
 import org.freeflow.router.internal.vnic.LocalTransport;
 import org.freeflow.router.internal.vnic.QpDirectory;
 import org.freeflow.router.internal.vnic.TransportRegistry;
@@ -20,24 +23,61 @@ import org.freeflow.router.internal.vnic.VnicEnvironment;
 
 /**
  * A fabric of its own for virtual NICs the router makes for itself: the
- * router's poller and QoS, but a QP directory, a local transport and numbers
+ * router's poller and QoS, but a QP directory, a transport and numbers
  * (LIDs, QPNs) no container sees.  Nothing is registered with the
- * orchestrator, no socket is opened: such a NIC reaches only the NICs of the
- * same fabric.
+ * orchestrator: such a NIC reaches only the NICs of the same fabric, through
+ * the local transport, or through the loopback of another one
+ * ({@link #through}), whose sockets only this process uses.
  */
-public final class LoopbackFabric {
+public final class LoopbackFabric implements AutoCloseable {
 
     /** Loopback addresses: never handed to a container, and unreachable from one. */
     private static final String VIRTUAL_IP = "127.0.0.1";
     private static final int FIRST_QPN = 0x100;
 
-    private final QpDirectory directory = new QpDirectory();
+    private final QpDirectory directory;
     private final VnicEnvironment environment;
+    /** The loopback its NICs' work requests take, or null for the local transport. */
+    private final LoopbackTransport loopback;
     private int nextLid = 1;
 
+    /** NICs that reach each other through the local transport. */
     public LoopbackFabric(PollerService poller, QosService qos) {
-        TransportRegistry transports = new TransportRegistry(new LocalTransport(directory));
-        environment = new VnicEnvironment(poller, qos, new PrivateNumbers(), transports, directory);
+        this(new QpDirectory(), null, poller, qos);
+    }
+
+    private LoopbackFabric(QpDirectory directory, LoopbackTransport loopback, PollerService poller, QosService qos) {
+        this.directory = directory;
+        this.loopback = loopback;
+        Transport first = loopback != null ? loopback : new LocalTransport(directory);
+        environment = new VnicEnvironment(poller, qos, new PrivateNumbers(), new TransportRegistry(first), directory);
+    }
+
+    /**
+     * NICs whose work requests to each other take {@code transport}'s loopback ({@link Transport#loopback}),
+     * which executes them on the fabric's responders; empty when the transport has none.
+     */
+    public static Optional<LoopbackFabric> through(Transport transport, PollerService poller, QosService qos) {
+        QpDirectory directory = new QpDirectory();
+        return transport.loopback(new LocalTransport(directory))
+                .map(l -> new LoopbackFabric(directory, l, poller, qos));
+    }
+
+    /**
+     * The ACK timeout (IB's exponent: 4.096 µs x 2^t) its QPs are brought up with: perftest's 14 (67 ms) on the
+     * local transport; 18 (1.07 s) through a loopback, whose sockets and threads a router that starts on busy
+     * CPUs can stall for longer than 8 x 67 ms (the time matters, not the code paths it compiles).
+     */
+    public int ackTimeout() {
+        return loopback == null ? 14 : 18;
+    }
+
+    /** Closes the loopback the fabric's work requests took (its NICs are freed before). */
+    @Override
+    public void close() {
+        if (loopback != null) {
+            loopback.close();
+        }
     }
 
     /** What the NICs of this fabric share. */

@@ -13,6 +13,7 @@ import org.freeflow.fastpath.internal.PollerSettings;
 import org.freeflow.posix.api.PosixException;
 import org.freeflow.router.internal.testing.Descriptors;
 import org.freeflow.router.internal.testing.FakeQos;
+import org.freeflow.router.internal.testing.LoopbackOffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,22 @@ class DataPathSelfTestTest {
         assertEquals(0, result.messages());
         assertEquals(0, fabric.directory().size(), "QPs left");
         Descriptors.assertNoLeak(before, "the failed self-test");
+    }
+
+    @Test
+    void runsThroughATransportsLoopbackAndClosesIt() {
+        LoopbackOffer transport = new LoopbackOffer(true);
+        SelfTestResult result = new DataPathSelfTest(pollers, new FakeQos(), "host1").runThrough(transport, 300);
+        assertTrue(result.ok(), result.failure());
+        assertTrue(result.messages() >= 1000, result.figures());
+        assertTrue(transport.connections() > 0, "no work request took the loopback");
+        assertTrue(transport.closed(), "the loopback left open");
+    }
+
+    @Test
+    void aTransportWithoutALoopbackIsSkipped() {
+        assertSame(SelfTestResult.SKIPPED,
+                new DataPathSelfTest(pollers, new FakeQos(), "host1").runThrough(new LoopbackOffer(false), 300));
     }
 
     @Test

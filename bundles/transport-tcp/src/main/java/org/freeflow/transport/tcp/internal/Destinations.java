@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * moved is found on its new host once that ran out), an unknown destination
  * for a tenth of it.
  */
-final class Destinations implements AutoCloseable {
+final class Destinations implements Places {
 
     private static final Logger LOG = LoggerFactory.getLogger(Destinations.class);
 
@@ -77,13 +77,15 @@ final class Destinations implements AutoCloseable {
     }
 
     /** The place found before, while it is fresh; null otherwise (never blocks). */
-    Place cached(Destination destination) {
+    @Override
+    public Place cached(Destination destination) {
         Entry e = cache.get(key(destination));
         return e != null && clock.getAsLong() - e.until < 0 ? e.place : null;
     }
 
     /** Where {@code destination} lives: at once when cached, else after a lookup on the resolver thread. */
-    CompletableFuture<Place> resolve(Destination destination) {
+    @Override
+    public CompletableFuture<Place> resolve(Destination destination) {
         String key = key(destination);
         Place known = cached(destination);
         if (known != null) {

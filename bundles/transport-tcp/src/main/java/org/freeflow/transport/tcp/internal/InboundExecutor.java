@@ -535,20 +535,19 @@ final class InboundExecutor implements PollTarget {
         }
     }
 
-    /** Offers the waiting datagrams again, oldest first; true when one of them went (or was dropped). */
+    /**
+     * Offers the waiting datagrams again, oldest first; true when one of them went (or was dropped).  Each is
+     * offered once more before its hold ends it: a poller that came late still delivers into a receive posted
+     * meanwhile.
+     */
     private boolean offerHeld(long now) {
         boolean progress = false;
         while (!held.isEmpty()) {
             Held h = held.peek();
-            if (now - h.since > HOLD_NANOS) {
-                held.poll(); // its receiver never had a receive for it: lost, as UD allows
-                progress = true;
-                continue;
-            }
-            if (!offer(h)) {
+            if (!offer(h) && now - h.since <= HOLD_NANOS) {
                 break;
             }
-            held.poll();
+            held.poll(); // delivered, or its receiver had no receive for it within the hold: lost, as UD allows
             progress = true;
         }
         return progress;

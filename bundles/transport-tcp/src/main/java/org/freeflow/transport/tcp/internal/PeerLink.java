@@ -187,6 +187,20 @@ final class PeerLink implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code nanos} for a connection in use (HELLO answered); true once there is one. */
+    boolean awaitConnected(long nanos) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
+        while (!connected() && System.nanoTime() - end < 0) {
+            Thread.sleep(1);
+        }
+        return connected();
+    }
+
+    private boolean connected() {
+        LinkChannel c = current;
+        return c != null && c.isOpen();
+    }
+
     /** Closes the connection in use as a failure would (tests: the reconnect and resend). */
     void dropConnection() {
         LinkChannel c = current;

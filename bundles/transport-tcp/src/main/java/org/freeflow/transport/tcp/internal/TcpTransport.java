@@ -1,6 +1,9 @@
 package org.freeflow.transport.tcp.internal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -15,6 +18,7 @@ import org.freeflow.router.api.transport.Connection;
 import org.freeflow.router.api.transport.DatagramSink;
 import org.freeflow.router.api.transport.Destination;
 import org.freeflow.router.api.transport.LocalResponders;
+import org.freeflow.router.api.transport.LoopbackTransport;
 import org.freeflow.router.api.transport.Transport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,6 +46,8 @@ public final class TcpTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
     private static final long TTL_NANOS = 5_000_000_000L;
+    /** How long a loopback's endpoints may take to connect (the router may start on busy CPUs). */
+    private static final long LOOPBACK_CONNECT_NANOS = 10_000_000_000L;
 
     /** The transport's settings (etc/org.freeflow.transport.tcp.cfg). */
     @ObjectClassDefinition(name = "FreeFlow TCP transport", description = "RDMA between hosts over router-to-router "
@@ -70,7 +76,10 @@ public final class TcpTransport implements Transport {
      */
     private static final int WAITING_SHARE = 8;
 
-    private final Destinations destinations;
+    private final Places destinations;
+    private final PollerService poller;
+    /** One of the two endpoints of a {@link TcpLoopback}, which serves no other router. */
+    private final boolean loopbackEndpoint;
     private final LocalRouter router;
     private final Acceptor acceptor;
     private final int port;
@@ -97,21 +106,83 @@ public final class TcpTransport implements Transport {
      */
     TcpTransport(LocalResponders responders, PollerService poller, int port, String bindAddress,
             int connectionsPerHost, long maxUnansweredBytes) throws IOException {
+        this(responders, poller, bindAddress.isBlank() ? new InetSocketAddress(port)
+                : new InetSocketAddress(bindAddress.trim(), port), connectionsPerHost, maxUnansweredBytes, null, null);
+        LOG.info("TCP transport listening on {}:{} ({} connection(s) per host)",
+                bindAddress.isBlank() ? "*" : bindAddress.trim(), this.port, this.connectionsPerHost);
+    }
+
+    /**
+     * @param places   where destinations are; null: the orchestrator's tables, every router on {@code bind}'s
+     *                 port
+     * @param hostName the name this endpoint gives its peers; null: this router's host in those tables
+     */
+    private TcpTransport(LocalResponders responders, PollerService poller, InetSocketAddress bind,
+            int connectionsPerHost, long maxUnansweredBytes, Places places, String hostName) throws IOException {
         this.localResponders = responders;
-        InetSocketAddress bind = bindAddress.isBlank() ? new InetSocketAddress(port)
-                : new InetSocketAddress(bindAddress.trim(), port);
+        this.poller = poller;
+        this.loopbackEndpoint = hostName != null;
         this.connectionsPerHost = Math.max(1, connectionsPerHost);
         this.maxUnansweredBytes = Math.max(1L << 20, maxUnansweredBytes);
         SecureRandom random = new SecureRandom();
         this.nextId = new AtomicLong(random.nextLong() & Long.MAX_VALUE);
-        this.router = new LocalRouter(random.nextLong(), this::localHostName, destination -> {
-            LocalResponders r = localResponders;
-            return r == null ? Optional.empty() : r.responder(destination);
-        }, poller, this::link);
+        this.router = new LocalRouter(random.nextLong(), hostName == null ? this::localHostName : () -> hostName,
+                destination -> {
+                    LocalResponders r = localResponders;
+                    return r == null ? Optional.empty() : r.responder(destination);
+                }, poller, this::link);
         this.acceptor = new Acceptor(bind, router);
-        this.port = port == 0 ? acceptor.port() : port;
-        this.destinations = new Destinations(() -> orchestrator, this.port, TTL_NANOS, System::nanoTime);
-        LOG.info("TCP transport listening on {} ({} connection(s) per host)", bind, this.connectionsPerHost);
+        this.port = bind.getPort() == 0 ? acceptor.port() : bind.getPort();
+        this.destinations = places != null ? places
+                : new Destinations(() -> orchestrator, this.port, TTL_NANOS, System::nanoTime);
+    }
+
+    /**
+     * Two endpoints of this transport with this one's settings, on ephemeral ports of the loopback interface:
+     * one requests, the other executes on {@code responders} ({@link TcpLoopback}).
+     *
+     * @throws UncheckedIOException when no socket can be opened there
+     */
+    @Override
+    public Optional<LoopbackTransport> loopback(LocalResponders responders) {
+        InetSocketAddress ephemeral = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        String responderHost = "loopback-responder";
+        try {
+            TcpTransport responding = new TcpTransport(responders, poller, ephemeral, 1, maxUnansweredBytes,
+                    Places.only(Destinations.Place.NOWHERE), responderHost);
+            try {
+                Destinations.Place there = new Destinations.Place(responderHost,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), responding.port));
+                TcpTransport requesting = new TcpTransport(null, poller, ephemeral, 1, maxUnansweredBytes,
+                        Places.only(there), "loopback-requester");
+                if (!requesting.connected(there)) {
+                    requesting.close();
+                    throw new IOException("its endpoints did not connect within "
+                            + LOOPBACK_CONNECT_NANOS / 1_000_000 + " ms");
+                }
+                return Optional.of(new TcpLoopback(requesting, responding));
+            } catch (IOException | RuntimeException e) {
+                responding.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("no loopback TCP endpoint", e);
+        }
+    }
+
+    /**
+     * Dials {@code place}'s router and keeps the link connected; true once it is (HELLO answered), false
+     * after {@link #LOOPBACK_CONNECT_NANOS}.
+     */
+    private boolean connected(Destinations.Place place) throws IOException {
+        PeerLink l = link(place, 0);
+        l.keepConnected();
+        try {
+            return l.awaitConnected(LOOPBACK_CONNECT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while the loopback connected");
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -224,6 +295,8 @@ public final class TcpTransport implements Transport {
         open.forEach(TcpConnection::forget); // the memory their frames held is let go
         router.closeAll();
         destinations.close();
-        LOG.info("TCP transport stopped");
+        if (!loopbackEndpoint) {
+            LOG.info("TCP transport stopped");
+        }
     }
 }

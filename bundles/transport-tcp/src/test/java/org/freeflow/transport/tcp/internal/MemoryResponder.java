@@ -38,12 +38,18 @@ final class MemoryResponder implements Responder {
     int inPlaceReads;
     /** WRITEs placed into the memory by the transport ({@link #writeInPlace}) and completed. */
     int placedWrites;
+    private int postedWhenADatagramFindsNone;
     /** False once the memory is "deregistered" under the writes being placed: their gates refuse. */
     volatile boolean gateOpen = true;
 
     MemoryResponder(int lid, int qpn) {
         this.lid = lid;
         this.qpn = qpn;
+    }
+
+    /** Receives posted one by one, each when a datagram found none (it is refused, the receive comes after). */
+    synchronized void postWhenADatagramFindsNone(int n) {
+        postedWhenADatagramFindsNone += n;
     }
 
     synchronized void post(int n) {
@@ -291,6 +297,10 @@ final class MemoryResponder implements Responder {
     public synchronized Outcome sendDatagram(Payload payload, Datagram datagram, boolean withImm, int immData,
             boolean solicited) {
         if (receives == 0) {
+            if (postedWhenADatagramFindsNone > 0) { // as an application would, after the datagram came
+                postedWhenADatagramFindsNone--;
+                post(1);
+            }
             return Outcome.RNR;
         }
         receives--;

@@ -564,11 +564,10 @@ class TcpTransportTest {
         while (responder.received().size() < 1 && System.nanoTime() < end) {
             Thread.sleep(5);
         }
+        responder.postWhenADatagramFindsNone(3); // each finds no receive, and one is posted after it came
         for (int i = 1; i <= 3; i++) {
             sink.sendDatagram(Request.send(i, message(i, 100)), DATAGRAM, false, 0, false);
         }
-        Thread.sleep(1); // they arrive and find no receive
-        responder.post(3);
         end = System.nanoTime() + 10_000_000_000L;
         while (responder.received().size() < 4 && System.nanoTime() < end) {
             Thread.sleep(5);
