@@ -71,12 +71,12 @@ public final class LoopbackOffer implements Transport {
 
         @Override
         public String name() {
-            return "offer";
+            return LoopbackOffer.this.name();
         }
 
         @Override
         public int priority() {
-            return 5;
+            return LoopbackOffer.this.priority();
         }
 
         @Override

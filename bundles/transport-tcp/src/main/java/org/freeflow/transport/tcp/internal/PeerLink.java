@@ -311,7 +311,7 @@ final class PeerLink implements AutoCloseable {
      * into its READ's memory, or null for it to be read whole (and checked) as any answer.
      */
     FetchPlacement placeAnswer(ByteBuffer start, int length) {
-        if (start.remaining() < Wire.FETCHED_FIXED || length - Wire.FETCHED_FIXED < Requests.PLACE_MIN
+        if (length - Wire.FETCHED_FIXED < Requests.PLACE_MIN // the decoder shows the fixed fields whole
                 || Integer.toUnsignedLong(start.getInt(16)) != length - Wire.FETCHED_FIXED) {
             return null;
         }

@@ -360,6 +360,13 @@ class FrameChannelTest {
     }
 
     @Test
+    void theHeadAPlacementIsShownHoldsTheFixedFieldsOfEveryPlaceableFrame() {
+        // RequestPlacements and PeerLink.placeAnswer read them without checking the length shown
+        assertTrue(FrameDecoder.PLACEMENT_HEAD >= Requests.DATA);
+        assertTrue(FrameDecoder.PLACEMENT_HEAD >= Wire.FETCHED_FIXED);
+    }
+
+    @Test
     void aPlaceableBodyWhoseHeadComesInPiecesIsStillPlaced() throws Exception {
         SocketChannel[] ends = connect(0);
         ends[0].setOption(StandardSocketOptions.TCP_NODELAY, true);
